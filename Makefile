@@ -1,0 +1,32 @@
+# Soundalike — two commands: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
+
+.PHONY: setup run test screenshots bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@mkdir -p $(NUMBA_CACHE_DIR)
+	@touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/soundalike
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+screenshots: setup
+	$(PY) docs/screenshots.py
+
+bench: setup
+	$(PY) benchmarks/scan.py
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache build *.egg-info

@@ -1,0 +1,67 @@
+"""The headless command line: ``soundalike scan | analyze | similar | radio | …``.
+
+Each ``*_cmds`` module registers its subcommands with :func:`register`; handlers
+take the parsed arguments and return an exit code. Expected failures raise
+:class:`CliError` (exit 1) or :class:`UsageError` (exit 2) and print one plain line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from soundalike.cli.errors import CliError, UsageError
+
+# Modules that contribute subcommands; each has ``register(subparsers)``.
+COMMAND_MODULES = (
+    "soundalike.cli.library_cmds",
+    "soundalike.cli.analysis_cmds",
+    "soundalike.cli.recommend_cmds",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 itself; keep the message plain
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="soundalike",
+        description="Find songs that sound alike in your own music library — offline.",
+    )
+    parser.add_argument("--db", metavar="PATH",
+                        help="library database (default: $SOUNDALIKE_DB or the user data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # not written yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2 if argv else 0
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"soundalike: {exc}", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"soundalike: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("\nsoundalike: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

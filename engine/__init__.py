@@ -1,0 +1,1 @@
+"""Audio → features → vectors → similarity. Pure Python/numpy; never imports Qt."""

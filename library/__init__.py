@@ -1,0 +1,1 @@
+"""The SQLite library cache, scanner, tag reader and folder watcher. Never imports Qt."""

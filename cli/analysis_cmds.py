@@ -1,0 +1,102 @@
+"""``soundalike analyze``: analyse every pending track, resumably, with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from soundalike.cli.errors import CliError, UsageError
+from soundalike.cli.progress import ProgressBar, format_duration
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze", help="analyse pending tracks (resumes where the last run stopped)",
+        description="Analyse every track that is new, changed or analysed by an older "
+                    "version. Ctrl-C stops cleanly; the next run continues.")
+    p.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="worker processes (default: cores − 1)")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="give up on a file after this long (default: 120)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.set_defaults(func=cmd_analyze)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def db_path(args: argparse.Namespace) -> str:
+    from soundalike.library.store import default_db_path
+
+    return str(args.db) if args.db else str(default_db_path())
+
+
+def run_analysis(path: str, *, workers: int | None = None, time_limit: float | None = None,
+                 show_progress: bool = True, stream=sys.stderr):
+    """Analyse everything pending in the library at *path*; Ctrl-C cancels cleanly.
+
+    Returns ``(progress, controller, interrupted)``.
+    """
+    from soundalike.library.analysis import DEFAULT_TIME_LIMIT, AnalysisController
+
+    bar = ProgressBar(None, "Analysing", unit="tracks", stream=stream, enabled=show_progress)
+
+    def on_progress(p) -> None:
+        bar.set_total(p.total or None)
+        bar.update(p.done + p.failed, p.message or (p.last_path or ""))
+
+    controller = AnalysisController(
+        path, workers=workers, time_limit=time_limit or DEFAULT_TIME_LIMIT,
+        on_progress=on_progress)
+    interrupted = False
+    controller.start()
+    try:
+        while not controller.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        interrupted = True
+        controller.cancel()
+        controller.wait()
+    finally:
+        bar.close()
+    return controller.progress, controller, interrupted
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise UsageError("--time-limit must be a positive number of seconds")
+    started = time.monotonic()
+    progress, controller, interrupted = run_analysis(
+        db_path(args), workers=args.workers, time_limit=args.time_limit,
+        show_progress=not args.json)
+    elapsed = time.monotonic() - started
+    if progress.state == "error":
+        raise CliError(f"analysis cannot run: {progress.message}")
+    summary = {
+        "analysed": progress.done, "failed": progress.failed,
+        "remaining": progress.remaining, "seconds": round(elapsed, 2),
+        "interrupted": interrupted,
+        "stage_seconds": {k: round(v, 3) for k, v in controller.timings.items()},
+        "peak_worker_rss_mb": round(controller.peak_worker_rss_mb, 1),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        rate = progress.done / elapsed * 3600 if elapsed > 0 else 0
+        print(f"Analysed {progress.done} tracks, {progress.failed} failed, in "
+              f"{format_duration(elapsed)} ({rate:.0f} tracks/h).")
+        if progress.failed:
+            print("See the reasons with: soundalike status")
+        if interrupted:
+            print(f"Stopped: {progress.remaining} tracks left; run `soundalike analyze` again "
+                  "to continue.")
+    return 130 if interrupted else 0

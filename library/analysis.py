@@ -1,0 +1,429 @@
+"""Analyse every pending track in background worker processes; one thread writes results.
+
+:class:`AnalysisController` runs in a thread of its own (``start()``) or in the
+caller's (``run()``). It hands one file at a time to each worker process
+(:mod:`soundalike.library.analysis_worker`), enforces a per-file time limit by
+killing a worker that overruns, recycles workers after a number of files or above
+a memory cap, and commits each result in its own transaction — so quitting or a
+crash loses at most the files in flight. Callbacks are plain callables, invoked
+from the controller's thread; the GUI re-emits them as Qt signals.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing as mp
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+from multiprocessing.connection import wait as wait_for
+from pathlib import Path
+from typing import Callable, Iterable
+
+from soundalike.engine.analyze import ANALYSIS_VERSION
+from soundalike.library.analysis_worker import worker_main
+from soundalike.library.power import on_battery
+from soundalike.library.store import Store
+
+DEFAULT_TIME_LIMIT = 120.0     # seconds per file
+DEFAULT_FILES_PER_WORKER = 200  # recycle a worker after this many files …
+DEFAULT_MEMORY_LIMIT_MB = 700   # … or once its resident memory exceeds this
+BATTERY_POLL_S = 15.0
+
+
+def default_workers() -> int:
+    """Cores − 1, at least one: the machine stays responsive while analysing."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot of the analysis, handed to ``on_progress``.
+
+    ``state`` is one of ``idle``, ``running``, ``paused``, ``paused-battery``,
+    ``finished``, ``cancelled``, ``error``. ``eta`` is in seconds (None when unknown).
+    """
+
+    state: str = "idle"
+    done: int = 0
+    failed: int = 0
+    total: int = 0
+    in_flight: int = 0
+    rate: float = 0.0
+    eta: float | None = None
+    last_path: str | None = None
+    message: str | None = None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.done - self.failed)
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: mp.process.BaseProcess
+    conn: object
+    files: int = 0
+    task: tuple[int, str] | None = None
+    started: float = 0.0
+    retire: bool = False
+
+
+class AnalysisController:
+    """Drive the analysis of the library at *db_path*.
+
+    Parameters
+    ----------
+    db_path : str or Path
+        The library database; the controller opens its own connection.
+    workers : int, optional
+        Worker processes (default: cores − 1).
+    time_limit : float
+        Seconds one file may take before its worker is killed and the file is
+        recorded as failed.
+    keep_running : bool
+        Stay alive when the queue is empty, waiting for :meth:`notify` (the folder
+        watcher calls it); otherwise finish when nothing is left.
+    pause_on_battery : bool
+        Pause while the machine runs on battery, resume on mains power.
+    on_progress : callable(Progress), optional
+    on_result : callable(track_id, ok: bool, reason: str | None), optional
+    """
+
+    def __init__(self, db_path: str | Path, *, workers: int | None = None,
+                 time_limit: float = DEFAULT_TIME_LIMIT,
+                 files_per_worker: int = DEFAULT_FILES_PER_WORKER,
+                 memory_limit_mb: float = DEFAULT_MEMORY_LIMIT_MB,
+                 low_priority: bool = True, keep_running: bool = False,
+                 pause_on_battery: bool = False,
+                 on_progress: Callable[[Progress], None] | None = None,
+                 on_result: Callable[[int, bool, str | None], None] | None = None,
+                 battery_check: Callable[[], bool] = on_battery):
+        self.db_path = str(db_path)
+        self.workers = max(1, workers or default_workers())
+        self.time_limit = time_limit
+        self.files_per_worker = files_per_worker
+        self.memory_limit_mb = memory_limit_mb
+        self.low_priority = low_priority
+        self.keep_running = keep_running
+        self.pause_on_battery = pause_on_battery
+        self.on_progress = on_progress
+        self.on_result = on_result
+        self._battery_check = battery_check
+        self._ctx = mp.get_context("spawn")  # no fork of a threaded (Qt) parent
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._paused = False
+        self._cancelled = False
+        self._priority: collections.deque[int] = collections.deque()
+        self._thread: threading.Thread | None = None
+        self._progress = Progress()
+        self.timings: dict[str, float] = collections.defaultdict(float)
+        self.peak_worker_rss_mb = 0.0
+
+    # ------------------------------------------------------------------ control
+    @property
+    def progress(self) -> Progress:
+        return self._progress
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Run in a background thread (returns at once)."""
+        if self.running:
+            return
+        self._cancelled = False
+        self._thread = threading.Thread(target=self.run, name="soundalike-analysis", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        """Hand out no new files; the files in flight still finish and are saved."""
+        self._paused = True
+        self._wake.set()
+
+    def resume(self) -> None:
+        self._paused = False
+        self._wake.set()
+
+    def cancel(self) -> None:
+        """Stop now: workers are killed, files in flight are left pending."""
+        self._cancelled = True
+        self._wake.set()
+
+    def notify(self) -> None:
+        """New or changed tracks may be pending: look again."""
+        self._wake.set()
+
+    def prioritise(self, track_ids: Iterable[int]) -> None:
+        """Analyse these tracks next (e.g. the user asked for their similar songs)."""
+        with self._lock:
+            for tid in reversed(list(track_ids)):
+                self._priority.appendleft(int(tid))
+        self._wake.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the background thread; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> Progress:
+        """Analyse until nothing is pending (or until cancelled); return the last progress."""
+        store = Store(self.db_path)
+        workers: list[_Worker] = []
+        queue: collections.deque[tuple[int, str]] = collections.deque()
+        seen: set[int] = set()       # handed out or skipped in this run
+        done = failed = 0
+        active_time = 0.0
+        last_tick = time.monotonic()
+        battery_paused = False
+        next_battery_check = 0.0
+        state = "running"
+        message: str | None = None
+
+        def emit(**changes) -> None:
+            self._progress = replace(self._progress, **changes)
+            if self.on_progress is not None:
+                self.on_progress(self._progress)
+
+        def refill() -> None:
+            for t in store.pending_for_analysis(ANALYSIS_VERSION):
+                if t.id not in seen:
+                    seen.add(t.id)
+                    queue.append((t.id, t.path))
+
+        try:
+            refill()
+            emit(state="running", total=len(queue), done=0, failed=0, in_flight=0,
+                 rate=0.0, eta=None, message=None)
+            while True:
+                now = time.monotonic()
+                if self._cancelled:
+                    state = "cancelled"
+                    break
+                # Battery: poll now and then, pause and resume by itself.
+                if self.pause_on_battery and now >= next_battery_check:
+                    next_battery_check = now + BATTERY_POLL_S
+                    battery_paused = self._battery_check()
+                paused = self._paused or battery_paused
+                busy = [w for w in workers if w.task is not None]
+                if not paused:
+                    active_time += now - last_tick
+                last_tick = now
+
+                self._take_priority(store, queue, seen)
+                if not queue and not busy and not paused:
+                    refill()
+                    if queue:
+                        emit(total=self._progress.total + len(queue))
+                if not queue and not busy:
+                    if not self.keep_running:
+                        state = "finished"
+                        break
+                    emit(state="idle", in_flight=0, eta=None)
+                    self._wake.wait(1.0)
+                    self._wake.clear()
+                    if not self._cancelled:
+                        refill()
+                        if queue:
+                            emit(state="running", total=self._progress.total + len(queue))
+                    continue
+
+                if not paused:
+                    self._dispatch(workers, queue)
+                wanted = ("paused" if self._paused
+                          else "paused-battery" if battery_paused else "running")
+                if self._progress.state != wanted:
+                    emit(state=wanted)
+
+                conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
+                ready = wait_for(conns, timeout=0.25) if conns else self._wake.wait(0.25)
+                self._wake.clear()
+                outcomes = [self._collect(w, ready if isinstance(ready, list) else [], store)
+                            for w in list(workers)]
+                outcomes += self._enforce_limits(workers, store)
+                for outcome in outcomes:
+                    if outcome is None:
+                        continue
+                    kind, track_id, path, reason = outcome
+                    if kind == "fatal":
+                        state, message = "error", reason
+                        raise _Fatal(reason)
+                    if kind == "ok":
+                        done += 1
+                    else:
+                        failed += 1
+                    if self.on_result is not None:
+                        self.on_result(track_id, kind == "ok", reason)
+                    in_flight = sum(1 for x in workers if x.task)
+                    finished = done + failed
+                    emit(done=done, failed=failed, last_path=path, in_flight=in_flight,
+                         rate=done / active_time if active_time > 0 else 0.0,
+                         eta=((len(queue) + in_flight) * active_time / finished
+                              if active_time > 0 and finished else None),
+                         message=None if kind == "ok" else f"{Path(path).name}: {reason}")
+                workers[:] = [w for w in workers if not w.retire or w.task is not None]
+        except _Fatal:
+            pass
+        finally:
+            self._stop_workers(workers)
+            store.close()
+            emit(state=state, in_flight=0, eta=None,
+                 message=message if message else self._progress.message)
+        return self._progress
+
+    # ------------------------------------------------------------------ helpers
+    def _take_priority(self, store: Store, queue, seen: set[int]) -> None:
+        with self._lock:
+            wanted = list(self._priority)
+            self._priority.clear()
+        for tid in reversed(wanted):
+            track = store.get_track(tid)
+            if track is None or track.status == "missing":
+                continue
+            if track.status == "analysed" and track.analysis_version == ANALYSIS_VERSION:
+                continue
+            for i, (qid, _) in enumerate(queue):
+                if qid == tid:
+                    del queue[i]
+                    break
+            else:
+                if tid in seen:  # in flight already
+                    continue
+            seen.add(tid)
+            queue.appendleft((tid, track.path))
+            self._progress = replace(self._progress, total=max(self._progress.total,
+                                                               len(queue)))
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=worker_main, args=(child, self.low_priority),
+                                 name="soundalike-analysis-worker", daemon=True)
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
+
+    def _dispatch(self, workers: list[_Worker], queue) -> None:
+        while queue:
+            idle = [w for w in workers if w.task is None and not w.retire]
+            if not idle:
+                if len(workers) >= self.workers:
+                    return
+                workers.append(self._spawn())
+                continue
+            track_id, path = queue.popleft()
+            if not os.path.exists(path):
+                continue  # vanished since the scan: the scanner/watcher will mark it missing
+            w = idle[0]
+            try:
+                w.conn.send((track_id, path))
+            except (BrokenPipeError, OSError):
+                w.retire = True
+                queue.appendleft((track_id, path))
+                continue
+            w.task, w.started = (track_id, path), time.monotonic()
+
+    def _collect(self, w: _Worker, ready: list, store: Store):
+        """Read a worker's reply, or notice its death. Returns (kind, id, path, reason)."""
+        if w.conn in ready:
+            try:
+                reply = w.conn.recv()
+            except (EOFError, OSError):
+                reply = None
+            if reply is not None:
+                return self._apply(w, reply, store)
+        if w.process.sentinel in ready or not w.process.is_alive():
+            if w.conn.poll():  # a last reply may still wait in the pipe
+                try:
+                    return self._apply(w, w.conn.recv(), store)
+                except (EOFError, OSError):
+                    pass
+            task, w.task, w.retire = w.task, None, True
+            if task is None:
+                return None
+            code = w.process.exitcode
+            reason = ("the analysis process crashed"
+                      + (f" (signal {-code})" if code and code < 0 else f" (exit code {code})"))
+            store.save_failure(task[0], reason)
+            return ("err", task[0], task[1], reason)
+        return None
+
+    def _apply(self, w: _Worker, reply: tuple, store: Store):
+        kind = reply[0]
+        if kind == "fatal":
+            w.retire = True
+            return ("fatal", None, None, reply[1])
+        task, w.task = w.task, None
+        w.files += 1
+        path = task[1] if task else ""
+        rss = reply[-1]
+        self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, rss)
+        if w.files >= self.files_per_worker or rss > self.memory_limit_mb:
+            w.retire = True
+        if kind == "ok":
+            _, track_id, features, tags, embedding, duration, timings, _ = reply
+            t0 = time.perf_counter()
+            store.save_analysis(track_id, version=ANALYSIS_VERSION, features=features,
+                                tags=tags, embedding=embedding, duration=duration)
+            timings = dict(timings, write=time.perf_counter() - t0)
+            for stage, seconds in timings.items():
+                self.timings[stage] += seconds
+            return ("ok", track_id, path, None)
+        _, track_id, reason, _ = reply
+        store.save_failure(track_id, reason)
+        return ("err", track_id, path, reason)
+
+    def _enforce_limits(self, workers: list[_Worker], store: Store) -> list[tuple]:
+        """Kill workers over the time limit (their file fails); retire idle old ones."""
+        outcomes = []
+        now = time.monotonic()
+        for w in workers:
+            if w.task is not None and now - w.started > self.time_limit:
+                track_id, path = w.task
+                w.process.kill()
+                w.process.join(5)
+                w.task, w.retire = None, True
+                reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
+                store.save_failure(track_id, reason)
+                outcomes.append(("err", track_id, path, reason))
+            elif w.retire and w.task is None:
+                self._retire(w)
+        return outcomes
+
+    @staticmethod
+    def _retire(w: _Worker) -> None:
+        try:
+            w.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        w.process.join(2)
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join(2)
+        w.conn.close()
+
+    def _stop_workers(self, workers: list[_Worker]) -> None:
+        for w in workers:
+            if self._cancelled or w.task is not None:
+                w.process.kill()  # quitting is immediate; in-flight files stay pending
+            else:
+                try:
+                    w.conn.send(None)
+                except (BrokenPipeError, OSError):
+                    pass
+        for w in workers:
+            w.process.join(3)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(1)
+            w.conn.close()
+        workers.clear()
+
+
+class _Fatal(Exception):
+    """The model cannot be loaded: every file would fail, so stop and say why."""

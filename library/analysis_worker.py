@@ -1,0 +1,74 @@
+"""The body of one analysis worker process.
+
+Kept free of heavy imports at module level: a spawned worker imports this module
+first, so the thread-count variables below are set before numpy, numba or LiteRT
+load. One worker uses one core: the pool, not the libraries, provides parallelism.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+_SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+def rss_mb() -> float:
+    """Resident memory of this process in MB (Linux /proc; else peak RSS)."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def worker_main(conn, low_priority: bool = True) -> None:
+    """Serve analysis requests from *conn* until it closes or sends ``None``.
+
+    Requests are ``(track_id, path)``; replies are
+    ``("ok", track_id, features, tags, embedding, duration, timings, rss_mb)``,
+    ``("err", track_id, reason, rss_mb)``, or once ``("fatal", reason)`` when the
+    model cannot be loaded.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's to handle
+    for name in _SINGLE_THREAD:
+        os.environ[name] = "1"
+    if low_priority:
+        try:
+            os.nice(10)
+        except OSError:
+            pass
+
+    from soundalike.engine.analyze import analyze_file
+    from soundalike.engine.cnn import TagModel
+    from soundalike.engine.errors import SoundalikeError
+
+    try:
+        model = TagModel(threads=1)
+    except SoundalikeError as exc:
+        conn.send(("fatal", str(exc)))
+        return
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):  # the controller went away: nothing to report to
+            return
+        if request is None:
+            return
+        track_id, path = request
+        try:
+            r = analyze_file(path, model=model)
+            reply = ("ok", track_id, r.features, r.tags, r.embedding, r.duration,
+                     r.timings, rss_mb())
+        except SoundalikeError as exc:
+            reply = ("err", track_id, str(exc), rss_mb())
+        except Exception as exc:  # never let one file take the worker down silently
+            reply = ("err", track_id, f"analysis failed ({type(exc).__name__}: {exc})", rss_mb())
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return

@@ -1,0 +1,260 @@
+"""The SQLite store: schema, migrations, tracks, analysis, playlists, settings, events."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+
+import numpy as np
+import pytest
+from soundalike.library.errors import LibraryError
+from soundalike.library.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Store,
+    db_path_param,
+    default_db_path,
+)
+from soundalike.library.track import TRACK_COLUMNS, Track
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "lib.db") as s:
+        yield s
+
+
+def make_track(path="/music/a.mp3", **kw) -> Track:
+    kw.setdefault("size", 100)
+    kw.setdefault("mtime", 1700000000.5)
+    return Track(path=path, **kw)
+
+
+def test_connection_settings_and_schema(store, tmp_path):
+    conn = store.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.applied_migrations() == [(m.version, m.name) for m in MIGRATIONS]
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(tracks)")]
+    assert tuple(cols) == TRACK_COLUMNS
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"folders", "tracks", "analysis", "playlists", "playlist_items",
+            "settings"} <= tables
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"tracks_status", "tracks_fingerprint", "tracks_artist", "tracks_album",
+            "tracks_folder"} <= indexes
+
+
+def test_reopen_keeps_data_and_does_not_remigrate(tmp_path, capsys):
+    with Store(tmp_path / "lib.db") as s:
+        s.add_track(make_track())
+    with Store(tmp_path / "lib.db") as s:
+        assert s.count_tracks() == 1
+        assert len(s.applied_migrations()) == len(MIGRATIONS)
+    assert capsys.readouterr() == ("", "")  # migrations print nothing
+
+
+def test_newer_schema_is_refused_in_plain_words(tmp_path):
+    db = tmp_path / "lib.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(LibraryError, match="newer Soundalike"):
+        Store(db)
+
+
+def test_not_a_database_is_a_library_error(tmp_path):
+    db = tmp_path / "notes.db"
+    db.write_bytes(b"these are my notes, not a database\n" * 200)
+    with pytest.raises(LibraryError, match="not a Soundalike library database"):
+        Store(db)
+    assert db.read_bytes().startswith(b"these are my notes")  # untouched
+
+
+def test_default_path_follows_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOUNDALIKE_DB", str(tmp_path / "x" / "env.db"))
+    assert default_db_path() == tmp_path / "x" / "env.db"
+    with Store() as s:
+        assert s.path == tmp_path / "x" / "env.db"
+    assert (tmp_path / "x" / "env.db").exists()
+    monkeypatch.delenv("SOUNDALIKE_DB")
+    assert default_db_path().name == "library.db"
+    assert "soundalike" in str(default_db_path())
+
+
+def test_folders(store, tmp_path):
+    fid = store.add_folder(tmp_path / "music")
+    assert store.add_folder(str(tmp_path / "music")) == fid
+    assert [f.path for f in store.folders()] == [str(tmp_path / "music")]
+    t = make_track(str(tmp_path / "music" / "a.mp3"), folder_id=fid, status="analysed")
+    store.add_track(t)
+    assert store.remove_folder(tmp_path / "music") is True
+    assert store.remove_folder(tmp_path / "music") is False
+    assert store.folders() == []
+    back = store.get_track(t.id)
+    assert back.status == "missing" and back.folder_id is None  # kept until purge
+
+
+def test_track_roundtrip_and_queries(store):
+    a = make_track("/m/Abba/Gold/01.mp3", title="Waterloo", artist="ABBA", album="Gold",
+                   tracknumber=1, year=1974, duration=164.5, codec="mp3")
+    b = make_track("/m/Bach/x.flac", title="Air", artist="Bach", album="Suite 3")
+    c = make_track("/m/misc/c.ogg", status="failed", error="not an audio file (text)")
+    ids = store.add_tracks([a, b, c])
+    assert ids == [a.id, b.id, c.id] and len(set(ids)) == 3
+    got = store.get_track(a.id)
+    assert got.title == "Waterloo" and got.year == 1974 and got.duration == 164.5
+    assert got.mtime == 1700000000.5 and got.added_at is not None
+    assert store.track_by_path("/m/Bach/x.flac").id == b.id
+    assert store.track_by_path("/nope") is None
+    assert [t.id for t in store.tracks("abba waterloo")] == [a.id]
+    assert [t.id for t in store.tracks("SUITE")] == [b.id]
+    assert [t.id for t in store.tracks("misc")] == [c.id]  # path matches
+    assert store.tracks("100%") == []  # LIKE wildcards are literal
+    assert store.count_tracks(status="failed") == 1
+    assert [t.id for t in store.tracks(order_by="title", status="pending")] == [b.id, a.id]
+    assert len(store.tracks(limit=2)) == 2 and len(store.tracks(limit=2, offset=2)) == 1
+    assert store.counts() == {"tracks": 3, "pending": 2, "analysed": 0, "failed": 1,
+                              "missing": 0}
+    assert store.failures() == [("/m/misc/c.ogg", "not an audio file (text)")]
+    with pytest.raises(ValueError):
+        store.tracks(status="bogus")
+    with pytest.raises(ValueError):
+        store.tracks(order_by="bogus; DROP TABLE tracks")
+    assert [t.id for t in store.get_tracks([c.id, 999, a.id])] == [c.id, a.id]
+    assert a.display_artist == "ABBA" and c.display_title == "c"
+    assert Track(path="/x/y.mp3", albumartist="V.A.").display_artist == "V.A."
+
+
+def test_non_utf8_paths_roundtrip(store):
+    raw = b"/m/caf\xe9/\xff\xfe song.mp3"
+    path = os.fsdecode(raw)
+    assert isinstance(db_path_param(path), bytes)
+    t = make_track(path, title=os.fsdecode(b"caf\xe9"))
+    store.add_track(t)
+    got = store.track_by_path(path)
+    assert got.path == path and os.fsencode(got.path) == raw
+    assert got.title == "caf\ufffd"  # text columns are made printable
+    assert store.stat_index()[path].id == t.id
+    assert got.to_dict()["path"].startswith("/m/caf\ufffd/")
+    store.save_failure(t.id, f"cannot read {path}")
+    assert store.failures()[0][0] == path
+
+
+def test_analysis_save_rows_and_pending(store):
+    a, b, c = make_track("/a.mp3"), make_track("/b.mp3"), make_track("/c.mp3")
+    store.add_tracks([a, b, c])
+    assert [t.id for t in store.pending_for_analysis(3)] == [a.id, b.id, c.id]
+    f = np.arange(10, dtype=np.float64)
+    store.save_analysis(a.id, version=3, features=f, tags=np.full(50, 0.5),
+                        embedding=np.ones(200), duration=12.0)
+    store.save_analysis(b.id, version=2, features=f, tags=np.zeros(50),
+                        embedding=np.zeros(200), duration=None)
+    store.save_failure(c.id, "file is empty (0 bytes)")
+    assert [t.id for t in store.pending_for_analysis(3)] == [b.id]  # stale version
+    rows = list(store.analysis_rows())
+    assert [r.track_id for r in rows] == [a.id, b.id]
+    assert rows[0].features.dtype == np.float32 and np.array_equal(rows[0].features, f)
+    assert rows[0].tags.shape == (50,) and rows[0].embedding.shape == (200,)
+    assert [r.track_id for r in store.analysis_rows(version=3)] == [a.id]
+    assert store.get_track(a.id).status == "analysed"
+    assert store.get_track(a.id).analysis_version == 3
+    assert store.get_track(c.id).error == "file is empty (0 bytes)"
+    # missing tracks never appear among analysis rows, and come back as analysed
+    store.mark_missing([a.id])
+    assert [r.track_id for r in store.analysis_rows()] == [b.id]
+    assert store.pending_for_analysis(3) == [store.get_track(b.id)]
+    store.revive([a.id, c.id])
+    assert store.get_track(a.id).status == "analysed"
+    assert store.get_track(c.id).status == "failed"  # not missing, untouched by revive
+    # purge drops missing tracks and cascades their analysis
+    store.mark_missing([a.id])
+    assert store.purge_missing() == 1
+    assert store.get_track(a.id) is None and store.get_analysis(a.id) is None
+
+
+def test_move_keeps_analysis(store):
+    t = make_track("/old/a.mp3", fingerprint="fp1")
+    store.add_track(t)
+    store.save_analysis(t.id, version=1, features=[1.0], tags=np.zeros(50),
+                        embedding=np.zeros(200), duration=1.0)
+    store.mark_missing([t.id])
+    store.move_track(t.id, "/new/b.mp3", size=101, mtime=5.0)
+    got = store.track_by_path("/new/b.mp3")
+    assert got.id == t.id and got.status == "analysed" and got.size == 101
+    assert store.get_analysis(t.id) is not None
+    assert store.tracks_by_fingerprint("fp1")[0].id == t.id
+
+
+def test_playlists_and_settings(store):
+    ids = store.add_tracks([make_track(f"/{i}.mp3") for i in range(3)])
+    pid = store.create_playlist("Road trip", [ids[2], ids[0], ids[2]])
+    assert [t.id for t in store.playlist_tracks(pid)] == [ids[2], ids[0], ids[2]]
+    assert store.create_playlist("Road trip", [ids[1]]) == pid  # replaces the items
+    assert [(p.name, p.size) for p in store.playlists()] == [("Road trip", 1)]
+    store.delete_tracks([ids[1]])
+    assert store.playlist_tracks(pid) == []
+    assert store.delete_playlist(pid) and store.playlists() == []
+    with pytest.raises(LibraryError):
+        store.create_playlist("  ")
+    assert store.get_setting("volume", 0.8) == 0.8
+    store.set_setting("volume", 0.5)
+    store.set_setting("cols", ["title", "artist"])
+    assert store.get_setting("volume") == 0.5 and store.get_setting("cols") == ["title", "artist"]
+
+
+def test_transaction_rolls_back_and_events_after_commit(store):
+    events = []
+    unsubscribe = store.subscribe(lambda e, ids: events.append((e, ids)))
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_track(make_track("/a.mp3"))
+        assert events == []  # nothing announced before the commit
+        raise RuntimeError("boom")
+    assert store.count_tracks() == 0 and events == []
+    with store.transaction():
+        store.add_track(make_track("/a.mp3"))
+        store.add_track(make_track("/b.mp3"))
+    assert [e for e, _ in events] == ["tracks-added", "tracks-added"]
+    store.subscribe(lambda e, ids: 1 / 0)  # a broken listener does not break writes
+    store.mark_missing([1])
+    assert events[-1] == ("tracks-missing", [1])
+    unsubscribe()
+    store.revive([1])
+    assert events[-1] == ("tracks-missing", [1])
+
+
+def test_unique_path_violation_leaves_nothing_half_written(store):
+    store.add_track(make_track("/a.mp3"))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_tracks([make_track("/b.mp3"), make_track("/a.mp3")])
+    assert [t.path for t in store.tracks()] == ["/a.mp3"]
+
+
+def test_store_belongs_to_its_thread_and_readers_do_not_block_writer(tmp_path):
+    db = tmp_path / "lib.db"
+    writer = Store(db)
+    writer.add_track(make_track("/a.mp3"))
+    errors = []
+    threading.Thread(target=lambda: _try(errors, writer.counts)).start()
+    reader = Store(db)
+    cur = reader.conn.execute("SELECT path FROM tracks")  # an open read …
+    cur.fetchone()
+    writer.add_track(make_track("/b.mp3"))  # … does not block the writer
+    assert Store(db).count_tracks() == 2
+    for t in threading.enumerate():
+        if t is not threading.current_thread():
+            t.join(5)
+    assert errors and isinstance(errors[0], sqlite3.ProgrammingError)
+    reader.close()
+    writer.close()
+
+
+def _try(errors, fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001
+        errors.append(exc)

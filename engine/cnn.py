@@ -1,0 +1,273 @@
+"""Music tagging CNN: musicnn's Million Song Dataset model, shipped as TFLite.
+
+The model (Pons & Serra 2019, ``MSD_musicnn``; see ``models/MODEL_CARD.md``) maps a
+3-second log-mel patch to 50 tag probabilities and a 200-d penultimate embedding.
+:class:`TagModel` runs it with LiteRT on one thread and averages over all patches of
+a track. The front end (:func:`log_mel`) reproduces the training spectrogram exactly,
+but in float32 (musicnn's own float16 ``10000 * x`` overflows to inf on loud audio).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from soundalike.engine.errors import AudioError, ModelError
+
+#: Sample rate, FFT size, hop, mel bands and patch length the model was trained with.
+SR = 16000
+N_FFT = 512
+HOP = 256
+N_MELS = 96
+PATCH_FRAMES = 187  # 3 s at 16 kHz / 256
+#: Patches per interpreter call (activations are ≈ 25 MB per patch).
+CHUNK = 4
+
+#: The 50 MSD tags in the model's output order.
+TAG_LABELS: tuple[str, ...] = (
+    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance",
+    "00s", "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
+    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s",
+    "chill", "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic",
+    "experimental", "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country",
+    "easy listening", "sexy", "catchy", "funk", "electro", "heavy metal",
+    "Progressive rock", "60s", "rnb", "indie pop", "sad", "House", "happy",
+)  # fmt: skip
+
+#: The 28 tags that name a genre, in TAG_LABELS order.
+GENRE_LABELS: tuple[str, ...] = (
+    "rock", "pop", "alternative", "indie", "electronic", "dance", "alternative rock",
+    "jazz", "metal", "classic rock", "soul", "indie rock", "electronica", "folk", "punk",
+    "blues", "hard rock", "ambient", "experimental", "Hip-Hop", "country", "funk",
+    "electro", "heavy metal", "Progressive rock", "rnb", "indie pop", "House",
+)  # fmt: skip
+
+#: Indices of GENRE_LABELS in TAG_LABELS.
+GENRE_INDEX: np.ndarray = np.array([TAG_LABELS.index(g) for g in GENRE_LABELS], dtype=np.intp)
+
+MODEL_FILE = "musicnn_msd.tflite"
+
+
+def default_model_path() -> Path:
+    """Path of the shipped model file (``soundalike/models/musicnn_msd.tflite``)."""
+    import soundalike
+
+    return Path(soundalike.__file__).resolve().parent / "models" / MODEL_FILE
+
+
+def genre_vector(tags: np.ndarray) -> np.ndarray:
+    """Genre probabilities: the genre subset of the tags, renormalised to sum 1.
+
+    Parameters
+    ----------
+    tags : np.ndarray, shape (..., 50)
+        Tag probabilities in :data:`TAG_LABELS` order.
+
+    Returns
+    -------
+    np.ndarray, shape (..., 28), float32
+        In :data:`GENRE_LABELS` order; uniform where all genre tags are zero.
+    """
+    tags = np.asarray(tags, dtype=np.float32)
+    if tags.shape[-1] != len(TAG_LABELS):
+        raise ValueError(f"expected {len(TAG_LABELS)} tag values, got {tags.shape[-1]}")
+    g = np.clip(tags[..., GENRE_INDEX], 0.0, None)
+    total = g.sum(axis=-1, keepdims=True)
+    uniform = np.full_like(g, 1.0 / len(GENRE_LABELS))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, g / np.where(total > 0, total, 1.0), uniform).astype(
+            np.float32
+        )
+
+
+@lru_cache(maxsize=1)
+def _mel_basis() -> np.ndarray:
+    import librosa
+
+    return librosa.filters.mel(sr=SR, n_fft=N_FFT, n_mels=N_MELS, dtype=np.float32)
+
+
+def log_mel(y16k: np.ndarray) -> np.ndarray:
+    """Log-compressed mel spectrogram exactly as the model was trained on, in float32.
+
+    Centred STFT (Hann, ``n_fft`` 512, hop 256, reflect padding as librosa 0.6 did at
+    training time), power spectrum, 96 Slaney-normalised mel bands, then
+    ``log10(1 + 10000 * mel)``.
+
+    Parameters
+    ----------
+    y16k : np.ndarray, shape (n,)
+        Mono audio at 16 kHz. Non-finite samples are treated as silence. Signals shorter
+        than one FFT frame are zero-padded to one frame.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, 96), float32
+        ``frames = 1 + n // 256``.
+    """
+    import librosa
+
+    y = np.nan_to_num(np.asarray(y16k, dtype=np.float32).reshape(-1), nan=0.0, posinf=0.0,
+                      neginf=0.0)  # fmt: skip
+    if y.size < N_FFT:
+        y = np.pad(y, (0, N_FFT - y.size))
+    spec = librosa.stft(y, n_fft=N_FFT, hop_length=HOP, center=True, pad_mode="reflect")
+    power = (spec.real**2 + spec.imag**2).astype(np.float32)
+    mel = _mel_basis() @ power  # (96, frames)
+    return np.log10(np.float32(1.0) + np.float32(10000.0) * mel).T.astype(np.float32)
+
+
+def patches(mel: np.ndarray) -> np.ndarray:
+    """Cut a log-mel spectrogram into non-overlapping 3-second patches.
+
+    Parameters
+    ----------
+    mel : np.ndarray, shape (frames, 96)
+
+    Returns
+    -------
+    np.ndarray, shape (n, 187, 96), float32
+        ``n = frames // 187``; trailing frames that do not fill a patch are dropped
+        (as musicnn does). A spectrogram shorter than one patch is repeated until it
+        fills one ("repeat-pad", musicnn's training setting for short clips), so any
+        non-empty input gives at least one patch. An empty input gives ``n = 0``.
+    """
+    mel = np.asarray(mel, dtype=np.float32)
+    if mel.ndim != 2 or mel.shape[1] != N_MELS:
+        raise ValueError(f"expected a (frames, {N_MELS}) spectrogram, got shape {mel.shape}")
+    frames = mel.shape[0]
+    if frames == 0:
+        return np.zeros((0, PATCH_FRAMES, N_MELS), dtype=np.float32)
+    if frames < PATCH_FRAMES:
+        mel = np.tile(mel, (-(-PATCH_FRAMES // frames), 1))[:PATCH_FRAMES]
+        frames = PATCH_FRAMES
+    n = frames // PATCH_FRAMES
+    return np.ascontiguousarray(mel[: n * PATCH_FRAMES].reshape(n, PATCH_FRAMES, N_MELS))
+
+
+class TagModel:
+    """The shipped musicnn MSD tagger, run with LiteRT.
+
+    Parameters
+    ----------
+    model_path : str or Path, optional
+        A ``.tflite`` file; the shipped model when omitted.
+    threads : int, keyword-only
+        Interpreter threads (default 1: analysis parallelises across processes).
+
+    Raises
+    ------
+    ModelError
+        The model file is missing, unreadable, or not this model.
+
+    Notes
+    -----
+    One interpreter per instance; :meth:`predict` is serialised by a lock, so an
+    instance may be shared between threads but runs one track at a time.
+    """
+
+    def __init__(self, model_path: str | Path | None = None, *, threads: int = 1) -> None:
+        self.path = Path(model_path) if model_path is not None else default_model_path()
+        if not self.path.is_file():
+            raise ModelError(f"tagging model not found: {self.path}")
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+
+            self._interp = Interpreter(model_path=str(self.path), num_threads=max(1, threads))
+            self._interp.allocate_tensors()
+        except Exception as exc:  # LiteRT raises ValueError/RuntimeError on broken files
+            raise ModelError(f"tagging model cannot be loaded: {self.path} ({exc})") from exc
+        inputs = self._interp.get_input_details()
+        outputs = {int(d["shape"][-1]): d["index"] for d in self._interp.get_output_details()}
+        if (
+            len(inputs) != 1
+            or tuple(inputs[0]["shape"][1:]) != (PATCH_FRAMES, N_MELS)
+            or set(outputs) != {len(TAG_LABELS), 200}
+        ):
+            raise ModelError(f"not the musicnn MSD tagging model: {self.path}")
+        self._input = inputs[0]["index"]
+        self._tags_out = outputs[len(TAG_LABELS)]
+        self._emb_out = outputs[200]
+        self._batch = int(inputs[0]["shape"][0])
+        self._lock = threading.Lock()
+
+    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if batch.shape[0] != self._batch:
+            self._interp.resize_tensor_input(self._input, list(batch.shape))
+            self._interp.allocate_tensors()
+            self._batch = batch.shape[0]
+        self._interp.set_tensor(self._input, batch)
+        self._interp.invoke()
+        return (
+            self._interp.get_tensor(self._tags_out).copy(),
+            self._interp.get_tensor(self._emb_out).copy(),
+        )
+
+    def predict_patches(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-patch outputs.
+
+        Parameters
+        ----------
+        batch : np.ndarray, shape (n, 187, 96)
+            Log-mel patches from :func:`patches`.
+
+        Returns
+        -------
+        tags : np.ndarray, shape (n, 50), float32
+        embedding : np.ndarray, shape (n, 200), float32
+        """
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        tags, embs = [], []
+        with self._lock:
+            for start in range(0, len(batch), CHUNK):
+                t, e = self._run(batch[start : start + CHUNK])
+                tags.append(t)
+                embs.append(e)
+        if not tags:
+            return np.zeros((0, len(TAG_LABELS)), np.float32), np.zeros((0, 200), np.float32)
+        return np.concatenate(tags), np.concatenate(embs)
+
+    def predict(self, segments: list[np.ndarray], sr: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tag probabilities and embedding of a track: the mean over all its patches.
+
+        Parameters
+        ----------
+        segments : list of np.ndarray, each shape (n,)
+            Mono excerpts of the track (resampled to 16 kHz when ``sr`` differs). Each is
+            cut into patches on its own, so no patch straddles two excerpts.
+        sr : int
+            Sample rate of ``segments``.
+
+        Returns
+        -------
+        tags : np.ndarray, shape (50,), float32
+            In :data:`TAG_LABELS` order.
+        embedding : np.ndarray, shape (200,), float32
+
+        Raises
+        ------
+        AudioError
+            There is no audio at all (every segment is empty).
+        """
+        if sr <= 0:
+            raise ValueError(f"sample rate must be positive, got {sr}")
+        cut = []
+        for seg in segments:
+            y = np.asarray(seg, dtype=np.float32).reshape(-1)
+            if y.size == 0:
+                continue
+            if sr != SR:
+                import librosa
+
+                y = librosa.resample(y, orig_sr=sr, target_sr=SR)
+            cut.append(patches(log_mel(y)))
+        batch = np.concatenate(cut) if cut else np.zeros((0, PATCH_FRAMES, N_MELS), np.float32)
+        if len(batch) == 0:
+            raise AudioError("no audio to analyse (all excerpts are empty)")
+        tags, emb = self.predict_patches(batch)
+        return tags.mean(axis=0, dtype=np.float64).astype(np.float32), emb.mean(
+            axis=0, dtype=np.float64
+        ).astype(np.float32)

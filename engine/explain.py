@@ -1,0 +1,144 @@
+"""Short human reasons why two tracks sound alike, built from their features.
+
+Example: ``both electronic/dance · 124 vs 126 BPM · bright, bass-heavy``.
+
+Reasons come in this order, each only when it holds:
+
+1. tags both tracks carry strongly (``both electronic/dance``, ``both instrumental``);
+2. tempo within 6 % (or at half / double time): ``124 vs 126 BPM``;
+3. sound descriptors shared by both, relative to *this* library (robust z-score beyond
+   ±0.5): bright / dark, bass-heavy / light bass, strong beat / gentle beat, loud /
+   quiet, wide dynamics / compressed, noisy / tonal;
+4. same key and mode when both have a clear key: ``both in A minor``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+KEY_NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")
+#: feature → (word when high, word when low)
+DESCRIPTORS: dict[str, tuple[str, str]] = {
+    "spectral_centroid_hz": ("bright", "dark"),
+    "bass_ratio": ("bass-heavy", "light bass"),
+    "beat_strength": ("strong beat", "gentle beat"),
+    "loudness_db": ("loud", "quiet"),
+    "dynamic_range_db": ("wide dynamics", "compressed"),
+    "spectral_flatness": ("noisy", "tonal"),
+}
+TAG_THRESHOLD = 0.2
+TEMPO_TOLERANCE = 0.06
+Z_THRESHOLD = 0.5
+_DECADE = ("00s", "60s", "70s", "80s", "90s")
+
+
+class Explainer:
+    """Explains similarities using statistics of the library's features.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n, len(feature_names))
+        Feature matrix of the library (for the robust z-scores).
+    feature_names : sequence of str
+    tag_labels : sequence of str
+    """
+
+    def __init__(self, features: np.ndarray, feature_names: Sequence[str],
+                 tag_labels: Sequence[str]):
+        self.names = {name: i for i, name in enumerate(feature_names)}
+        self.tag_labels = [str(t).lower() for t in tag_labels]
+        f = np.atleast_2d(np.asarray(features, dtype=np.float64))
+        if f.size:
+            q25, med, q75 = np.nanpercentile(f, [25, 50, 75], axis=0)
+            scale = (q75 - q25) / 1.349
+            std = np.nanstd(f, axis=0)
+            self.median = np.nan_to_num(med)
+            self.scale = np.where(scale > 1e-9, scale, np.where(std > 1e-9, std, 1.0))
+        else:
+            self.median = np.zeros(len(feature_names))
+            self.scale = np.ones(len(feature_names))
+        ks = self.names.get("key_strength")
+        self.key_strength_median = float(self.median[ks]) if ks is not None else 0.0
+
+    def _feature(self, features: np.ndarray, name: str) -> float | None:
+        i = self.names.get(name)
+        if i is None or i >= len(features):
+            return None
+        v = float(features[i])
+        return v if np.isfinite(v) else None
+
+    def _z(self, features: np.ndarray, name: str) -> float | None:
+        v = self._feature(features, name)
+        if v is None:
+            return None
+        i = self.names[name]
+        return (v - float(self.median[i])) / float(self.scale[i])
+
+    def shared_tags(self, tags_a: np.ndarray, tags_b: np.ndarray, limit: int = 2) -> list[str]:
+        """Labels both tracks carry with probability ≥ :data:`TAG_THRESHOLD`, strongest first."""
+        a, b = np.asarray(tags_a, dtype=np.float64), np.asarray(tags_b, dtype=np.float64)
+        both = np.minimum(a, b)
+        out: list[str] = []
+        for i in np.argsort(-both):
+            if both[i] < TAG_THRESHOLD or len(out) >= limit:
+                break
+            label = self.tag_labels[i] if i < len(self.tag_labels) else f"tag {i}"
+            if label in _DECADE:
+                continue
+            label = {"female vocalist": "female vocalists"}.get(label, label)
+            if label not in out:
+                out.append(label)
+        return out
+
+    def reasons(self, features_a: np.ndarray, tags_a: np.ndarray, features_b: np.ndarray,
+                tags_b: np.ndarray) -> list[str]:
+        """Reasons, most telling first (possibly empty).
+
+        Parameters
+        ----------
+        features_a, features_b : np.ndarray, shape (n_features,)
+        tags_a, tags_b : np.ndarray, shape (n_tags,)
+
+        Returns
+        -------
+        list of str
+        """
+        out: list[str] = []
+        tags = self.shared_tags(tags_a, tags_b)
+        if tags:
+            out.append("both " + "/".join(tags))
+        ta, tb = self._feature(features_a, "tempo_bpm"), self._feature(features_b, "tempo_bpm")
+        if ta and tb and ta > 0 and tb > 0:
+            ratio = max(ta, tb) / min(ta, tb)
+            if ratio <= 1 + TEMPO_TOLERANCE or abs(ratio - 2) <= 2 * TEMPO_TOLERANCE:
+                out.append(f"{ta:.0f} vs {tb:.0f} BPM")
+        words = []
+        for name, (high, low) in DESCRIPTORS.items():
+            za, zb = self._z(features_a, name), self._z(features_b, name)
+            if za is None or zb is None:
+                continue
+            if za > Z_THRESHOLD and zb > Z_THRESHOLD:
+                words.append(high)
+            elif za < -Z_THRESHOLD and zb < -Z_THRESHOLD:
+                words.append(low)
+        if words:
+            out.append(", ".join(words[:3]))
+        key = self._key(features_a)
+        if key is not None and key == self._key(features_b):
+            out.append(f"both in {key}")
+        return out
+
+    def _key(self, features: np.ndarray) -> str | None:
+        k, m = self._feature(features, "key"), self._feature(features, "mode")
+        s = self._feature(features, "key_strength")
+        if k is None or m is None or (s is not None and s < self.key_strength_median):
+            return None
+        return f"{KEY_NAMES[int(round(k)) % 12]} {'major' if m >= 0.5 else 'minor'}"
+
+    def explain(self, features_a: np.ndarray, tags_a: np.ndarray, features_b: np.ndarray,
+                tags_b: np.ndarray) -> str:
+        """The reasons joined with `` · ``; ``similar overall sound`` when none apply."""
+        r = self.reasons(features_a, tags_a, features_b, tags_b)
+        return " · ".join(r) if r else "similar overall sound"

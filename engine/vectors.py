@@ -1,0 +1,263 @@
+"""The track vector: CNN embedding + tag probabilities + DSP statistics, one per track.
+
+Each block is standardised with statistics fitted on the user's own library, turned
+into a unit vector, scaled by the square root of its weight and concatenated, so the
+dot product of two track vectors is the weighted sum of the per-block cosines:
+
+    sim(a, b) = w_emb·cos(emb) + w_tags·cos(tags) + w_dsp·cos(dsp)
+
+* embedding (musicnn penultimate layer, 200-d): centred on the library mean and scaled
+  by the per-dimension standard deviation. Centring matters most: the raw post-ReLU
+  embeddings share a large common component, so their raw cosines are all ≈ 1.
+* tags (50 probabilities): log-odds, then standardised per tag, so a tag counts by how
+  unusual it is for *this* library rather than by its base rate on the training set.
+* dsp (tempo, timbre, loudness statistics): robust z-scores (median / IQR), clipped to
+  ±4 so one odd feature cannot dominate; the circular ``key`` and the binary ``mode``
+  are left out (they only feed explanations).
+
+Finally the vectors are projected on at most :data:`MAX_DIMS` principal axes of the
+library (an orthogonal projection, so dot products are preserved up to the discarded
+variance) to keep the in-memory index small and queries fast.
+
+The fitted :class:`VectorModel` is versioned (:data:`VECTOR_VERSION`) and serialisable,
+so it can be stored and refitted only when the library has grown noticeably.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+#: Bumped whenever the construction of track vectors changes.
+VECTOR_VERSION = 1
+#: Default block weights (must be non-negative; they are renormalised to sum to 1).
+DEFAULT_WEIGHTS: Mapping[str, float] = {"embedding": 0.5, "tags": 0.2, "dsp": 0.3}
+#: Dimensions kept by the final projection.
+MAX_DIMS = 128
+#: Features that are not meaningful as Euclidean coordinates.
+SKIPPED_FEATURES = ("key", "mode")
+#: Rows used to fit the statistics on very large libraries.
+FIT_SAMPLE = 20000
+_EPS = 1e-6
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, _EPS)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-4, 1 - 1e-4)
+    return np.log(p) - np.log1p(-p)
+
+
+def _arr(b: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b), dtype="<f4").copy()
+
+
+def _b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+
+
+@dataclass(slots=True)
+class VectorModel:
+    """Library statistics that turn raw analysis arrays into track vectors.
+
+    Attributes
+    ----------
+    weights : dict
+        Block weights, renormalised to sum to 1.
+    feature_mask : np.ndarray of bool, shape (n_features,)
+        Which DSP features enter the vector.
+    emb_mean, emb_scale, tag_mean, tag_scale, dsp_median, dsp_scale : np.ndarray
+        Standardisation statistics, fitted on the library.
+    projection : np.ndarray, shape (n_raw_dims, n_dims)
+        Orthonormal columns: the principal axes kept.
+    fitted_on : int
+        Number of tracks the statistics were fitted on.
+    version : int
+        :data:`VECTOR_VERSION` at fitting time.
+    """
+
+    weights: dict[str, float]
+    feature_mask: np.ndarray
+    emb_mean: np.ndarray
+    emb_scale: np.ndarray
+    tag_mean: np.ndarray
+    tag_scale: np.ndarray
+    dsp_median: np.ndarray
+    dsp_scale: np.ndarray
+    projection: np.ndarray
+    fitted_on: int
+    version: int = VECTOR_VERSION
+    explained_variance: float = field(default=1.0)
+
+    @property
+    def dims(self) -> int:
+        return int(self.projection.shape[1])
+
+    def raw_blocks(self, features: np.ndarray, tags: np.ndarray,
+                   embedding: np.ndarray) -> np.ndarray:
+        """Standardised, weighted, concatenated blocks before projection.
+
+        Parameters
+        ----------
+        features : np.ndarray, shape (n, n_features)
+        tags : np.ndarray, shape (n, 50)
+        embedding : np.ndarray, shape (n, 200)
+
+        Returns
+        -------
+        np.ndarray, shape (n, n_raw_dims), float32
+        """
+        features = np.atleast_2d(np.asarray(features, dtype=np.float64))
+        tags = np.atleast_2d(np.asarray(tags, dtype=np.float64))
+        embedding = np.atleast_2d(np.asarray(embedding, dtype=np.float64))
+        emb = _unit_rows((embedding - self.emb_mean) / self.emb_scale)
+        tag = _unit_rows((_logit(tags) - self.tag_mean) / self.tag_scale)
+        f = np.nan_to_num(features[:, self.feature_mask], nan=0.0, posinf=0.0, neginf=0.0)
+        dsp = _unit_rows(np.clip((f - self.dsp_median) / self.dsp_scale, -4.0, 4.0))
+        w = self.weights
+        return np.hstack([np.sqrt(w["embedding"]) * emb, np.sqrt(w["tags"]) * tag,
+                          np.sqrt(w["dsp"]) * dsp]).astype(np.float32)
+
+    def transform(self, features: np.ndarray, tags: np.ndarray,
+                  embedding: np.ndarray) -> np.ndarray:
+        """Track vectors, unit length.
+
+        Returns
+        -------
+        np.ndarray, shape (n, dims), float32
+        """
+        raw = self.raw_blocks(features, tags, embedding)
+        return _unit_rows(raw @ self.projection).astype(np.float32)
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable form (arrays as base64 float32)."""
+        return {
+            "version": self.version, "fitted_on": self.fitted_on,
+            "weights": dict(self.weights),
+            "explained_variance": self.explained_variance,
+            "feature_mask": [bool(x) for x in self.feature_mask],
+            "projection_shape": list(self.projection.shape),
+            **{name: _b64(getattr(self, name)) for name in (
+                "emb_mean", "emb_scale", "tag_mean", "tag_scale", "dsp_median", "dsp_scale",
+                "projection")},
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "VectorModel":
+        """Inverse of :meth:`to_dict`; raises ``ValueError`` on a malformed or old record."""
+        try:
+            if int(d["version"]) != VECTOR_VERSION:
+                raise ValueError(f"vector model version {d['version']} is not {VECTOR_VERSION}")
+            arrays = {name: _arr(d[name]).astype(np.float64) for name in (
+                "emb_mean", "emb_scale", "tag_mean", "tag_scale", "dsp_median", "dsp_scale")}
+            proj = _arr(d["projection"]).reshape(d["projection_shape"]).astype(np.float32)
+            return cls(weights=dict(d["weights"]),
+                       feature_mask=np.asarray(d["feature_mask"], dtype=bool),
+                       projection=proj, fitted_on=int(d["fitted_on"]),
+                       explained_variance=float(d.get("explained_variance", 1.0)), **arrays)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"unusable vector model ({exc})") from exc
+
+
+def normalised_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """Complete *weights* with the defaults and scale them to sum to 1."""
+    w = dict(DEFAULT_WEIGHTS)
+    w.update(weights or {})
+    if set(w) != set(DEFAULT_WEIGHTS):
+        raise ValueError(f"unknown vector blocks: {sorted(set(w) - set(DEFAULT_WEIGHTS))}")
+    if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
+        raise ValueError("block weights must be non-negative and not all zero")
+    total = sum(w.values())
+    return {k: float(v) / total for k, v in w.items()}
+
+
+def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
+        feature_names: Sequence[str], weights: Mapping[str, float] | None = None,
+        max_dims: int = MAX_DIMS, seed: int = 0) -> VectorModel:
+    """Fit the standardisation and projection on a library.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n, len(feature_names))
+    tags : np.ndarray, shape (n, n_tags)
+    embedding : np.ndarray, shape (n, n_embedding)
+    feature_names : sequence of str
+        Names of the feature columns (``key`` and ``mode`` are skipped).
+    weights : mapping, optional
+        Block weights ``embedding``, ``tags``, ``dsp`` (default :data:`DEFAULT_WEIGHTS`).
+    max_dims : int
+        Upper bound on the projected dimension.
+    seed : int
+        Seed of the row sample used on libraries larger than :data:`FIT_SAMPLE`.
+
+    Returns
+    -------
+    VectorModel
+    """
+    features = np.atleast_2d(np.asarray(features, dtype=np.float64))
+    tags = np.atleast_2d(np.asarray(tags, dtype=np.float64))
+    embedding = np.atleast_2d(np.asarray(embedding, dtype=np.float64))
+    n = features.shape[0]
+    if n == 0 or tags.shape[0] != n or embedding.shape[0] != n:
+        raise ValueError("fit needs the same, non-zero number of rows in every block")
+    if features.shape[1] != len(feature_names):
+        raise ValueError(f"{features.shape[1]} feature columns but {len(feature_names)} names")
+    if n > FIT_SAMPLE:
+        rows = np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False)
+        features, tags, embedding = features[rows], tags[rows], embedding[rows]
+    mask = np.array([name not in SKIPPED_FEATURES for name in feature_names], dtype=bool)
+
+    def scale(x: np.ndarray) -> np.ndarray:
+        s = x.std(axis=0)
+        # dimensions constant in this library carry no information: scale 1 keeps them at 0
+        return np.where(s > _EPS, s, 1.0)
+
+    logits = _logit(tags)
+    f = np.nan_to_num(features[:, mask], nan=0.0, posinf=0.0, neginf=0.0)
+    q25, med, q75 = np.percentile(f, [25, 50, 75], axis=0)
+    iqr = (q75 - q25) / 1.349  # IQR of a normal distribution in standard deviations
+    dsp_scale = np.where(iqr > _EPS, iqr, scale(f))
+    model = VectorModel(
+        weights=normalised_weights(weights), feature_mask=mask,
+        emb_mean=embedding.mean(axis=0), emb_scale=scale(embedding),
+        tag_mean=logits.mean(axis=0), tag_scale=scale(logits),
+        dsp_median=med, dsp_scale=dsp_scale,
+        projection=np.zeros((0, 0), dtype=np.float32), fitted_on=n)
+    raw = model.raw_blocks(features, tags, embedding).astype(np.float64)
+    # Uncentred PCA: the principal axes of the raw vectors' second moment, so the
+    # projection is a rotation + truncation and dot products are preserved.
+    gram = raw.T @ raw / len(raw)
+    evals, evecs = np.linalg.eigh(gram)
+    order = np.argsort(evals)[::-1]
+    evals, evecs = np.clip(evals[order], 0, None), evecs[:, order]
+    keep = int(min(max_dims, raw.shape[1], max(1, int(np.sum(evals > evals[0] * 1e-9)))))
+    model.projection = evecs[:, :keep].astype(np.float32)
+    total = float(evals.sum())
+    model.explained_variance = float(evals[:keep].sum() / total) if total > 0 else 1.0
+    return model
+
+
+def genre_vectors(tags: np.ndarray, genre_index: Sequence[int]) -> np.ndarray:
+    """The seed method's genre-probability vectors: genre tags renormalised to sum 1.
+
+    Parameters
+    ----------
+    tags : np.ndarray, shape (n, n_tags)
+    genre_index : sequence of int
+        Columns of the genre tags (``engine.cnn.GENRE_INDEX``).
+
+    Returns
+    -------
+    np.ndarray, shape (n, len(genre_index)), float32
+    """
+    g = np.atleast_2d(np.asarray(tags, dtype=np.float64))[:, list(genre_index)]
+    g = np.clip(g, 0.0, None)
+    s = g.sum(axis=1, keepdims=True)
+    uniform = np.full_like(g, 1.0 / max(g.shape[1], 1))
+    return np.where(s > _EPS, g / np.maximum(s, _EPS), uniform).astype(np.float32)

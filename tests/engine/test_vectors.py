@@ -1,0 +1,107 @@
+"""Track vectors: block standardisation, weights, projection, serialisation."""
+
+import numpy as np
+import pytest
+
+from soundalike.engine import vectors
+
+NAMES = ("tempo_bpm", "key", "mode", "spectral_centroid_hz", "bass_ratio", "zcr")
+
+
+def _library(rng, n=60):
+    emb = np.abs(rng.normal(1.0, 0.3, (n, 200))) + 5.0  # large shared component, like ReLU outputs
+    tags = rng.uniform(0.01, 0.6, (n, 50))
+    feats = np.column_stack([rng.uniform(60, 180, n), rng.integers(0, 12, n), rng.integers(0, 2, n),
+                             rng.uniform(500, 4000, n), rng.uniform(0, 1, n), rng.uniform(0, .2, n)])
+    return feats, tags, emb
+
+
+def test_vectors_are_unit_and_dot_is_weighted_block_cosine(rng):
+    feats, tags, emb = _library(rng)
+    model = vectors.fit(feats, tags, emb, feature_names=NAMES, max_dims=10_000)
+    v = model.transform(feats, tags, emb)
+    assert v.shape == (60, model.dims) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    raw = model.raw_blocks(feats, tags, emb)
+    # full-rank projection preserves the dot products of the raw (norm-1) vectors
+    np.testing.assert_allclose(v @ v.T, raw @ raw.T, atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(raw, axis=1), 1.0, atol=1e-5)
+
+
+def test_centring_removes_the_shared_component(rng):
+    feats, tags, emb = _library(rng)
+    raw_cos = (emb / np.linalg.norm(emb, axis=1, keepdims=True))
+    assert (raw_cos @ raw_cos.T).min() > 0.95  # raw embeddings all look alike
+    model = vectors.fit(feats, tags, emb, feature_names=NAMES, weights={"tags": 0, "dsp": 0})
+    v = model.transform(feats, tags, emb)
+    off = (v @ v.T)[~np.eye(60, dtype=bool)]
+    assert abs(off.mean()) < 0.1 and off.min() < 0
+
+
+def test_weights_select_blocks(rng):
+    feats, tags, emb = _library(rng)
+    only_dsp = vectors.fit(feats, tags, emb, feature_names=NAMES, weights={"embedding": 0, "tags": 0})
+    a = only_dsp.transform(feats[:2], tags[:2], emb[:2])
+    # changing embedding and tags does not move a dsp-only vector
+    b = only_dsp.transform(feats[:2], rng.uniform(0, 1, (2, 50)), emb[:2] * 3)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    # key and mode never enter the vector
+    f2 = feats[:2].copy()
+    f2[:, 1:3] = [[7, 1], [3, 0]]
+    np.testing.assert_allclose(only_dsp.transform(f2, tags[:2], emb[:2]), a, atol=1e-5)
+    with pytest.raises(ValueError):
+        vectors.normalised_weights({"embedding": -1})
+    with pytest.raises(ValueError):
+        vectors.normalised_weights({"colour": 1})
+
+
+def test_projection_is_capped_and_keeps_most_variance(rng):
+    feats, tags, emb = _library(rng, n=400)
+    model = vectors.fit(feats, tags, emb, feature_names=NAMES, max_dims=32)
+    assert model.dims == 32 and 0 < model.explained_variance <= 1
+    v = model.transform(feats, tags, emb)
+    assert v.shape == (400, 32)
+    # each track is still its own nearest neighbour
+    assert (np.argmax(v @ v.T, axis=1) == np.arange(400)).mean() > 0.95
+
+
+def test_nan_features_and_constant_columns_do_not_break(rng):
+    feats, tags, emb = _library(rng)
+    feats[:, 5] = 0.1  # constant column
+    feats[3, 0] = np.nan
+    model = vectors.fit(feats, tags, emb, feature_names=NAMES)
+    v = model.transform(feats, tags, emb)
+    assert np.isfinite(v).all()
+
+
+def test_model_round_trips_through_json_and_rejects_other_versions(rng):
+    import json
+
+    feats, tags, emb = _library(rng)
+    model = vectors.fit(feats, tags, emb, feature_names=NAMES, weights={"dsp": 0.5})
+    d = json.loads(json.dumps(model.to_dict()))
+    back = vectors.VectorModel.from_dict(d)
+    np.testing.assert_allclose(back.transform(feats, tags, emb), model.transform(feats, tags, emb),
+                               atol=1e-5)
+    assert back.fitted_on == 60 and back.weights == model.weights
+    d["version"] = vectors.VECTOR_VERSION + 1
+    with pytest.raises(ValueError, match="version"):
+        vectors.VectorModel.from_dict(d)
+    with pytest.raises(ValueError):
+        vectors.VectorModel.from_dict({"version": vectors.VECTOR_VERSION})
+
+
+def test_fit_rejects_mismatched_input(rng):
+    feats, tags, emb = _library(rng)
+    with pytest.raises(ValueError):
+        vectors.fit(feats, tags[:5], emb, feature_names=NAMES)
+    with pytest.raises(ValueError):
+        vectors.fit(feats, tags, emb, feature_names=NAMES[:3])
+
+
+def test_genre_vectors_sum_to_one():
+    tags = np.zeros((2, 50), dtype=np.float32)
+    tags[0, [0, 4]] = [0.6, 0.2]
+    g = vectors.genre_vectors(tags, [0, 4, 9])
+    np.testing.assert_allclose(g[0], [0.75, 0.25, 0.0], atol=1e-6)
+    np.testing.assert_allclose(g[1], [1 / 3] * 3, atol=1e-6)  # nothing known: uniform

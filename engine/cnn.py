@@ -78,9 +78,7 @@ def genre_vector(tags: np.ndarray) -> np.ndarray:
     total = g.sum(axis=-1, keepdims=True)
     uniform = np.full_like(g, 1.0 / len(GENRE_LABELS))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, g / np.where(total > 0, total, 1.0), uniform).astype(
-            np.float32
-        )
+        return np.where(total > 0, g / np.where(total > 0, total, 1.0), uniform).astype(np.float32)
 
 
 @lru_cache(maxsize=1)

@@ -31,9 +31,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import librosa  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import librosa
+import numpy as np
+import tensorflow as tf
 
 HERE = Path(__file__).resolve().parent
 CHECKPOINT = HERE / ".checkpoints" / "x" / "musicnn" / "MSD_musicnn"
@@ -206,11 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         outs = {d["name"]: interp.get_tensor(d["index"]) for d in interp.get_output_details()}
         lt = next(v for v in outs.values() if v.shape[-1] == 50)
         le = next(v for v in outs.values() if v.shape[-1] == 200)
-        top5 = [
-            set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5]) for a, b in zip(ref_tags, lt)
-        ]
+        top5 = [set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5]) for a, b in zip(ref_tags, lt)]
         report = {
-            "patches": int(len(batch)),
+            "patches": len(batch),
             "files": [str(p) for p in audio],
             "max_abs_diff_tags": float(np.max(np.abs(ref_tags - lt))),
             "max_abs_diff_embedding": float(np.max(np.abs(ref_emb - le))),

@@ -18,11 +18,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / ".checkpoints" / "x"), str(HERE)]
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-import build_tflite as build  # noqa: E402
-from musicnn import models as upstream  # noqa: E402
+import build_tflite as build
+import numpy as np
+import tensorflow as tf
+from musicnn import models as upstream
 
 
 def run(make, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

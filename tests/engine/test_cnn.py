@@ -96,7 +96,7 @@ def test_genre_vector_is_renormalised_genre_subset():
 
 def test_log_mel_matches_librosa_training_front_end(rng):
     t = np.arange(5 * SR) / SR
-    y = (0.4 * np.sin(2 * np.pi * (200 + 300 * t) * t) + 0.05 * rng.standard_normal(t.size))
+    y = 0.4 * np.sin(2 * np.pi * (200 + 300 * t) * t) + 0.05 * rng.standard_normal(t.size)
     mel = cnn.log_mel(y.astype(np.float32))
     ref = librosa.feature.melspectrogram(
         y=y.astype(np.float64), sr=SR, n_fft=512, hop_length=256, n_mels=96, pad_mode="reflect"

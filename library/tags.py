@@ -1,0 +1,279 @@
+"""Read tags and stream information with mutagen; never raise on a bad file.
+
+Formats: MP3, FLAC, Ogg Vorbis, Opus, M4A/AAC/ALAC, WAV, AIFF, WMA, WavPack, Monkey's Audio.
+:func:`read_tags` returns a :class:`TagResult` holding either the :class:`TagInfo` or a
+plain-words reason ("file is empty (0 bytes)", "not an audio file (text)", "truncated or
+corrupt MP3 (…)", "permission denied"). Untagged files get a title from the file name and
+artist/album from the folders below the music folder (``…/Artist/Album/01 Title.ext``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from dataclasses import asdict, dataclass, field
+
+import mutagen
+
+from soundalike.library.formats import format_name, non_audio_reason, sniff
+from soundalike.library.track import printable
+
+# lower-cased tag key (any format) → our field
+_ALIASES: dict[str, str] = {}
+for _field, _keys in {
+    "title": ("title", "tit2", "©nam"),
+    "artist": ("artist", "tpe1", "©art", "author"),
+    "album": ("album", "talb", "©alb", "wm/albumtitle"),
+    "albumartist": ("albumartist", "album artist", "album_artist", "tpe2", "aart",
+                    "wm/albumartist"),
+    "genre": ("genre", "tcon", "©gen", "wm/genre"),
+    "tracknumber": ("tracknumber", "track", "trck", "trkn", "wm/tracknumber"),
+    "discnumber": ("discnumber", "disc", "disk", "tpos", "wm/partofset"),
+    "year": ("date", "year", "tdrc", "tyer", "©day", "wm/year", "originaldate"),
+    "mb_trackid": ("musicbrainz_trackid", "ufid:http://musicbrainz.org",
+                   "txxx:musicbrainz track id",
+                   "----:com.apple.itunes:musicbrainz track id", "musicbrainz/track id"),
+    "mb_albumid": ("musicbrainz_albumid", "txxx:musicbrainz album id",
+                   "----:com.apple.itunes:musicbrainz album id", "musicbrainz/album id"),
+    "mb_artistid": ("musicbrainz_artistid", "txxx:musicbrainz artist id",
+                    "----:com.apple.itunes:musicbrainz artist id", "musicbrainz/artist id"),
+}.items():
+    for _key in _keys:
+        _ALIASES[_key] = _field
+
+_INT_FIELDS = ("tracknumber", "discnumber", "year")
+_LEADING_NUMBER = re.compile(r"^\s*(?:(\d{1,2})-)?(\d{1,3})(?:\s*[-._)]\s*|\s+)(?=\S)")
+
+
+@dataclass(slots=True)
+class TagInfo:
+    """What we know about one file from its tags and stream headers."""
+
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    albumartist: str | None = None
+    genre: str | None = None
+    tracknumber: int | None = None
+    discnumber: int | None = None
+    year: int | None = None
+    duration: float | None = None
+    codec: str | None = None
+    samplerate: int | None = None
+    channels: int | None = None
+    bitrate: int | None = None
+    mb_trackid: str | None = None
+    mb_albumid: str | None = None
+    mb_artistid: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class TagResult:
+    """Either ``info`` (the file is readable audio) or ``error`` (a plain-words reason)."""
+
+    info: TagInfo | None = None
+    error: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _text(value) -> str | None:
+    """First value of a mutagen tag value (list, frame, MP4 freeform, ASF/APE value) as text."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if hasattr(value, "text") and not isinstance(value, str):  # ID3 text frame
+        value = value.text[0] if value.text else None
+    elif hasattr(value, "data") and hasattr(value, "owner"):  # ID3 UFID
+        value = value.data
+    elif hasattr(value, "value") and not isinstance(value, (bytes, str)):  # ASF attribute
+        value = value.value
+    if isinstance(value, tuple):  # MP4 trkn/disk: (number, total)
+        value = value[0] if value else None
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    if value is None:
+        return None
+    text = printable(str(value)).strip().strip("\x00")
+    return text or None
+
+
+def _int(text: str | None, *, year: bool = False) -> int | None:
+    if not text:
+        return None
+    m = re.search(r"\d{4}" if year else r"\d+", text)
+    if not m:
+        return None
+    n = int(m.group())
+    return n if 0 <= n < 100000 else None
+
+
+def _codec(audio, fmt: str) -> str:
+    info = audio.info
+    name = type(audio).__name__
+    if name == "MP4":
+        codec = (getattr(info, "codec", "") or "").lower()
+        return "alac" if codec.startswith("alac") else "aac" if codec.startswith("mp4a") else (
+            codec or "mp4")
+    return {
+        "MP3": "mp3", "EasyMP3": "mp3", "FLAC": "flac", "OggVorbis": "vorbis",
+        "OggOpus": "opus", "OggFLAC": "flac", "OggSpeex": "speex", "OggTheora": "theora",
+        "WAVE": "pcm", "AIFF": "pcm", "ASF": "wma", "WavPack": "wavpack",
+        "MonkeysAudio": "ape", "AAC": "aac", "TrueAudio": "tta", "Musepack": "musepack",
+        "DSF": "dsd", "DSDIFF": "dsd",
+    }.get(name, fmt.lower())
+
+
+def _from_tags(tags, info: TagInfo) -> None:
+    if tags is None:
+        return
+    try:
+        items = list(tags.items())
+    except Exception:  # noqa: BLE001 - a damaged tag block must not sink the file
+        return
+    for key, value in items:
+        fld = _ALIASES.get(str(key).lower())
+        if fld is None or getattr(info, fld) is not None:
+            continue
+        text = _text(value)
+        if fld in _INT_FIELDS:
+            setattr(info, fld, _int(text, year=fld == "year"))
+        else:
+            setattr(info, fld, text)
+
+
+def fill_from_path(info: TagInfo, path: str, root: str | None = None) -> None:
+    """Fill a missing title (and track number) from the file name, and a missing album and
+    artist from the folders between *root* and the file (``Artist/Album/01 Title.ext``)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if not info.title:
+        m = _LEADING_NUMBER.match(stem)
+        title = stem[m.end():] if m else stem
+        if m and info.tracknumber is None:
+            info.tracknumber = int(m.group(2))
+        info.title = printable(title.replace("_", " ").strip()) or printable(stem)
+    if root is None:
+        return
+    rel = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(root))
+    if rel == "." or rel.startswith(".."):
+        return
+    parts = [printable(p) for p in rel.split(os.sep) if p]
+    if not info.album and parts:
+        info.album = parts[-1]
+    if not info.artist and not info.albumartist and len(parts) >= 2:
+        info.artist = parts[-2]
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "file disappeared while it was being read"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EISDIR:
+        return "is a folder, not a file"
+    return f"cannot read the file ({exc.strerror or exc})"
+
+
+def read_tags(path: str, *, root: str | None = None, head: bytes | None = None) -> TagResult:
+    """Read tags and stream info of the audio file at *path*; never raises.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    root : str, optional
+        The music folder it was found in; folders below it name artist and album of
+        untagged files.
+    head : bytes, optional
+        The first bytes of the file if already read (to recognise non-audio without
+        opening it again).
+
+    Returns
+    -------
+    TagResult
+        ``info`` for readable audio, else ``error``: a plain-words reason.
+    """
+    fmt = format_name(path)
+    try:
+        if head is None:
+            with open(path, "rb") as fh:
+                head = fh.read(4096)
+        reason = non_audio_reason(head)
+        if reason:
+            return TagResult(error=reason)
+        audio = mutagen.File(path)
+    except mutagen.MutagenError as exc:
+        inner = exc.args[0] if exc.args else None
+        if isinstance(inner, OSError):
+            return TagResult(error=_os_reason(inner))
+        return TagResult(error=_corrupt(fmt, head, exc))
+    except OSError as exc:
+        return TagResult(error=_os_reason(exc))
+    except Exception as exc:  # noqa: BLE001 - mutagen may fail in many ways on broken data
+        return TagResult(error=_corrupt(fmt, head, exc))
+    if audio is None or getattr(audio, "info", None) is None:
+        detected = sniff(head or b"")
+        if detected:
+            return TagResult(error=f"unsupported or corrupt {detected} data")
+        return TagResult(error="not an audio file (unrecognised data)")
+    info = TagInfo()
+    stream = audio.info
+    length = getattr(stream, "length", None)
+    info.duration = float(length) if length else None
+    info.codec = _codec(audio, fmt)
+    for attr, fld in (("sample_rate", "samplerate"), ("channels", "channels"),
+                      ("bitrate", "bitrate")):
+        value = getattr(stream, attr, None)
+        try:
+            setattr(info, fld, int(value) if value else None)
+        except (TypeError, ValueError):
+            pass
+    _from_tags(getattr(audio, "tags", None), info)
+    fill_from_path(info, path, root)
+    short = _truncated(audio, path)
+    if short:
+        return TagResult(info=info, error=f"truncated or corrupt {fmt} ({short})")
+    return TagResult(info=info)
+
+
+def _truncated(audio, path: str) -> str | None:
+    """Why the headers promise more audio than the file holds, or None (checks MP3 with a
+    Xing/LAME header, FLAC, WAV and AIFF; other formats are checked when decoded)."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    info = audio.info
+    name = type(audio).__name__
+    length = float(getattr(info, "length", 0) or 0)
+    expected = None
+    if name == "MP3" and int(getattr(info, "bitrate_mode", 0) or 0) != 0:
+        # a Xing/VBRI/LAME header gave the bitrate mode and the stream's byte count
+        expected = info.bitrate * length / 8 + getattr(info, "frame_offset", 0)
+    elif name == "FLAC" and getattr(info, "max_blocksize", 0) and info.total_samples:
+        frames = info.total_samples // info.max_blocksize
+        expected = frames * (info.min_framesize or 0)
+    elif name in ("WAVE", "AIFF") and length and getattr(info, "bits_per_sample", 0):
+        expected = length * info.sample_rate * info.channels * info.bits_per_sample / 8
+    if expected and size < 0.9 * expected:
+        return (f"the headers promise {length:.1f} s of audio, about {expected / 1024:.0f} KiB, "
+                f"but the file has only {size / 1024:.0f} KiB")
+    if not length and not getattr(info, "sample_rate", None):
+        return "no audio stream information"
+    return None
+
+
+def _corrupt(fmt: str, head: bytes | None, exc: Exception) -> str:
+    detected = sniff(head or b"") or fmt
+    detail = printable(str(exc)).strip() or type(exc).__name__
+    if "can't sync" in detail or "No MPEG" in detail or "header not found" in detail.lower():
+        detail = "no MPEG audio frames found"
+    if len(detail) > 120:
+        detail = detail[:117] + "…"
+    return f"truncated or corrupt {detected} ({detail})"

@@ -13,7 +13,10 @@ dot product of two track vectors is the weighted sum of the per-block cosines:
   unusual it is for *this* library rather than by its base rate on the training set.
 * dsp (tempo, timbre, loudness statistics): robust z-scores (median / IQR), clipped to
   ±4 so one odd feature cannot dominate; the circular ``key`` and the binary ``mode``
-  are left out (they only feed explanations).
+  are left out (they only feed explanations). When feature groups are given (rhythm,
+  timbre, tonal, loudness), each group is made a unit vector and weighted by
+  :data:`DEFAULT_GROUP_WEIGHTS`, so a group's influence does not depend on how many
+  numbers describe it (78 MFCC covariances must not drown 4 rhythm features).
 
 Finally the vectors are projected on at most :data:`MAX_DIMS` principal axes of the
 library (an orthogonal projection, so dot products are preserved up to the discarded
@@ -35,6 +38,11 @@ import numpy as np
 VECTOR_VERSION = 1
 #: Default block weights (must be non-negative; they are renormalised to sum to 1).
 DEFAULT_WEIGHTS: Mapping[str, float] = {"embedding": 0.5, "tags": 0.2, "dsp": 0.3}
+#: Weights of the DSP feature groups inside the dsp block (timbre first: it is what
+#: "sounds like" rests on in the timbre-similarity literature; chroma is key-dependent,
+#: so the tonal group counts least). Unlisted groups get weight 0.25.
+DEFAULT_GROUP_WEIGHTS: Mapping[str, float] = {"timbre": 0.5, "rhythm": 0.25, "loudness": 0.15,
+                                              "tonal": 0.10}
 #: Dimensions kept by the final projection.
 MAX_DIMS = 128
 #: Features that are not meaningful as Euclidean coordinates.
@@ -94,6 +102,8 @@ class VectorModel:
     fitted_on: int
     version: int = VECTOR_VERSION
     explained_variance: float = field(default=1.0)
+    feature_group: np.ndarray | None = None  # int group id per used feature (None: one group)
+    group_weights: tuple[float, ...] = ()
 
     @property
     def dims(self) -> int:
@@ -119,7 +129,16 @@ class VectorModel:
         emb = _unit_rows((embedding - self.emb_mean) / self.emb_scale)
         tag = _unit_rows((_logit(tags) - self.tag_mean) / self.tag_scale)
         f = np.nan_to_num(features[:, self.feature_mask], nan=0.0, posinf=0.0, neginf=0.0)
-        dsp = _unit_rows(np.clip((f - self.dsp_median) / self.dsp_scale, -4.0, 4.0))
+        z = np.clip((f - self.dsp_median) / self.dsp_scale, -4.0, 4.0)
+        if self.feature_group is None or not len(self.group_weights):
+            dsp = _unit_rows(z)
+        else:
+            dsp = np.zeros_like(z)
+            total = sum(self.group_weights)
+            for g, gw in enumerate(self.group_weights):
+                cols = self.feature_group == g
+                if cols.any():
+                    dsp[:, cols] = np.sqrt(gw / total) * _unit_rows(z[:, cols])
         w = self.weights
         return np.hstack([np.sqrt(w["embedding"]) * emb, np.sqrt(w["tags"]) * tag,
                           np.sqrt(w["dsp"]) * dsp]).astype(np.float32)
@@ -143,6 +162,9 @@ class VectorModel:
             "explained_variance": self.explained_variance,
             "feature_mask": [bool(x) for x in self.feature_mask],
             "projection_shape": list(self.projection.shape),
+            "feature_group": None if self.feature_group is None else
+            [int(x) for x in self.feature_group],
+            "group_weights": list(self.group_weights),
             **{name: _b64(getattr(self, name)) for name in (
                 "emb_mean", "emb_scale", "tag_mean", "tag_scale", "dsp_median", "dsp_scale",
                 "projection")},
@@ -160,7 +182,11 @@ class VectorModel:
             return cls(weights=dict(d["weights"]),
                        feature_mask=np.asarray(d["feature_mask"], dtype=bool),
                        projection=proj, fitted_on=int(d["fitted_on"]),
-                       explained_variance=float(d.get("explained_variance", 1.0)), **arrays)
+                       explained_variance=float(d.get("explained_variance", 1.0)),
+                       feature_group=None if d.get("feature_group") is None else
+                       np.asarray(d["feature_group"], dtype=np.int64),
+                       group_weights=tuple(float(x) for x in d.get("group_weights", ())),
+                       **arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"unusable vector model ({exc})") from exc
 
@@ -179,6 +205,8 @@ def normalised_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
 
 def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         feature_names: Sequence[str], weights: Mapping[str, float] | None = None,
+        feature_groups: Mapping[str, Sequence[str]] | None = None,
+        group_weights: Mapping[str, float] | None = None,
         max_dims: int = MAX_DIMS, seed: int = 0) -> VectorModel:
     """Fit the standardisation and projection on a library.
 
@@ -191,6 +219,12 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         Names of the feature columns (``key`` and ``mode`` are skipped).
     weights : mapping, optional
         Block weights ``embedding``, ``tags``, ``dsp`` (default :data:`DEFAULT_WEIGHTS`).
+    feature_groups : mapping, optional
+        Group name → feature names (``engine.dsp.FEATURE_GROUPS``); each group is
+        normalised separately inside the dsp block. Features in no group are dropped.
+        Without groups the whole dsp block is normalised at once.
+    group_weights : mapping, optional
+        Weights of the groups (default :data:`DEFAULT_GROUP_WEIGHTS`).
     max_dims : int
         Upper bound on the projected dimension.
     seed : int
@@ -212,6 +246,21 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         rows = np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False)
         features, tags, embedding = features[rows], tags[rows], embedding[rows]
     mask = np.array([name not in SKIPPED_FEATURES for name in feature_names], dtype=bool)
+    feature_group, gweights = None, ()
+    if feature_groups:
+        names = list(feature_groups)
+        gw = {**DEFAULT_GROUP_WEIGHTS, **(group_weights or {})}
+        gweights = tuple(float(gw.get(g, 0.25)) for g in names)
+        if any(w < 0 for w in gweights) or sum(gweights) <= 0:
+            raise ValueError("group weights must be non-negative and not all zero")
+        of = {f: i for i, g in enumerate(names) for f in feature_groups[g]}
+        group_of = np.array([of.get(f, -1) for f in feature_names], dtype=np.int64)
+        mask &= group_of >= 0
+        feature_group = group_of[mask]
+        # a group left without features (e.g. only key/mode) gets no share
+        gweights = tuple(w if np.any(feature_group == i) else 0.0 for i, w in enumerate(gweights))
+        if sum(gweights) <= 0:
+            raise ValueError("no usable feature in any weighted group")
 
     def scale(x: np.ndarray) -> np.ndarray:
         s = x.std(axis=0)
@@ -228,7 +277,8 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         emb_mean=embedding.mean(axis=0), emb_scale=scale(embedding),
         tag_mean=logits.mean(axis=0), tag_scale=scale(logits),
         dsp_median=med, dsp_scale=dsp_scale,
-        projection=np.zeros((0, 0), dtype=np.float32), fitted_on=n)
+        projection=np.zeros((0, 0), dtype=np.float32), fitted_on=n,
+        feature_group=feature_group, group_weights=gweights)
     raw = model.raw_blocks(features, tags, embedding).astype(np.float64)
     # Uncentred PCA: the principal axes of the raw vectors' second moment, so the
     # projection is a rotation + truncation and dot products are preserved.

@@ -105,3 +105,21 @@ def test_genre_vectors_sum_to_one():
     g = vectors.genre_vectors(tags, [0, 4, 9])
     np.testing.assert_allclose(g[0], [0.75, 0.25, 0.0], atol=1e-6)
     np.testing.assert_allclose(g[1], [1 / 3] * 3, atol=1e-6)  # nothing known: uniform
+
+
+def test_feature_groups_weigh_groups_not_feature_counts(rng):
+    feats, tags, emb = _library(rng)
+    many = rng.normal(size=(60, 40))  # a big group of 40 features
+    feats2 = np.hstack([feats, many])
+    names = NAMES + tuple(f"cov_{i}" for i in range(40))
+    groups = {"rhythm": ("tempo_bpm",), "timbre": names[3:], "tonal": ("key", "mode")}
+    model = vectors.fit(feats2, tags, emb, feature_names=names, feature_groups=groups,
+                        group_weights={"rhythm": 0.5, "timbre": 0.5},
+                        weights={"embedding": 0, "tags": 0}, max_dims=10_000)
+    raw = model.raw_blocks(feats2, tags, emb)
+    # tempo alone carries half of the dsp block's squared norm, the 43 others the other half
+    tempo_col = 0
+    np.testing.assert_allclose(raw[:, 250 + tempo_col] ** 2, 0.5, atol=1e-5)
+    back = vectors.VectorModel.from_dict(model.to_dict())
+    np.testing.assert_allclose(back.transform(feats2, tags, emb), model.transform(feats2, tags, emb),
+                               atol=1e-5)

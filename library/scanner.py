@@ -285,11 +285,10 @@ class Scanner:
         batch.flush()
         report.missing = len(batch.missing_done)
         report.changed_ids = batch.changed
-        for root in present:
-            if not any(e.folder_id == present[root] for e in index.values()):
-                continue
-            if not any(f.folder_id == present[root] for f in found):
-                report.empty_folders.append(root)
+        had_tracks = {e.folder_id for e in index.values()}
+        has_files = {f.folder_id for f in found}
+        report.empty_folders = [root for root, fid in present.items()
+                                if fid in had_tracks and fid not in has_files]
         report.seconds = time.monotonic() - t0
         return report
 

@@ -1,0 +1,297 @@
+"""Library commands: ``folders``, ``scan``, ``watch``, ``status``, ``tracks``, ``purge``.
+
+Other command modules open the library with :func:`open_store`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+
+from soundalike.cli.errors import CliError, UsageError
+from soundalike.cli.progress import ProgressBar
+from soundalike.library.errors import LibraryError
+from soundalike.library.store import Store, default_db_path
+from soundalike.library.track import STATUSES, printable
+
+
+def db_path(args: argparse.Namespace) -> str:
+    """The database path chosen by ``--db``, else ``$SOUNDALIKE_DB``, else the default."""
+    return str(getattr(args, "db", None) or default_db_path())
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """Open the library chosen by ``--db`` / ``$SOUNDALIKE_DB``; a broken one is a CliError."""
+    try:
+        return Store(db_path(args))
+    except LibraryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def print_json(obj) -> None:
+    """Machine-readable output on stdout (undecodable file-name bytes are escaped)."""
+    json.dump(obj, sys.stdout, ensure_ascii=True, indent=None)
+    sys.stdout.write("\n")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("folders", help="list, add or remove music folders",
+                       description="Manage the music folders Soundalike scans and watches.")
+    fsub = p.add_subparsers(dest="folders_cmd", metavar="ACTION")
+    pa = fsub.add_parser("add", help="add music folders")
+    pa.add_argument("dirs", nargs="+", metavar="DIR")
+    pa.set_defaults(func=cmd_folders_add)
+    pr = fsub.add_parser("remove", help="stop managing folders (their tracks become missing)")
+    pr.add_argument("dirs", nargs="+", metavar="DIR")
+    pr.set_defaults(func=cmd_folders_remove)
+    pl = fsub.add_parser("list", help="list the music folders")
+    pl.add_argument("--json", action="store_true", help="print JSON on stdout")
+    pl.set_defaults(func=cmd_folders_list)
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    p.set_defaults(func=cmd_folders_list)
+
+    p = sub.add_parser("scan", help="add folders and update the library from disk",
+                       description="Add each DIR as a music folder, then scan every music "
+                                   "folder: new files are added, changed files re-read, moved "
+                                   "files keep their analysis, deleted files marked missing.")
+    p.add_argument("dirs", nargs="*", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("watch", help="watch the music folders and apply changes until Ctrl-C")
+    p.add_argument("--polling", action="store_true",
+                   help="poll for changes instead of using inotify (network drives)")
+    p.add_argument("--no-scan", action="store_true", help="do not scan before watching")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("status", help="how many tracks are pending, analysed, failed, missing")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("tracks", help="list tracks, optionally matching words")
+    p.add_argument("query", nargs="*", metavar="QUERY",
+                   help="words that must all appear in artist, title, album or path")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--limit", type=_non_negative, metavar="N")
+    p.add_argument("--json", action="store_true", help="print a JSON list on stdout")
+    p.set_defaults(func=cmd_tracks)
+
+    p = sub.add_parser("purge", help="forget missing tracks (and their analysis)")
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    p.set_defaults(func=cmd_purge)
+
+
+def _non_negative(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def _existing_dirs(dirs: list[str]) -> list[str]:
+    out = []
+    for d in dirs:
+        path = os.path.abspath(os.path.expanduser(d))
+        if not os.path.exists(path):
+            raise UsageError(f"no such folder: {d}")
+        if not os.path.isdir(path):
+            raise UsageError(f"not a folder: {d}")
+        out.append(path)
+    return out
+
+
+# -- folders --------------------------------------------------------------------------------
+def cmd_folders_add(args) -> int:
+    dirs = _existing_dirs(args.dirs)
+    with open_store(args) as store:
+        for d in dirs:
+            store.add_folder(d)
+            print(f"added {printable(d)}")
+    print("run `soundalike scan` to read them", file=sys.stderr)
+    return 0
+
+
+def cmd_folders_remove(args) -> int:
+    with open_store(args) as store:
+        unknown = []
+        for d in args.dirs:
+            if store.remove_folder(os.path.abspath(os.path.expanduser(d))):
+                print(f"removed {printable(d)}")
+            else:
+                unknown.append(d)
+        if unknown:
+            raise CliError("not a music folder: " + ", ".join(unknown)
+                           + " (see `soundalike folders list`)")
+    return 0
+
+
+def cmd_folders_list(args) -> int:
+    with open_store(args) as store:
+        folders = store.folders()
+        if getattr(args, "json", False):
+            print_json([{"id": f.id, "path": printable(f.path), "present": os.path.isdir(f.path)}
+                        for f in folders])
+            return 0
+        if not folders:
+            print("no music folders yet: soundalike scan DIR", file=sys.stderr)
+        for f in folders:
+            note = "" if os.path.isdir(f.path) else "   (not there — unplugged?)"
+            print(printable(f.path) + note)
+    return 0
+
+
+# -- scan -----------------------------------------------------------------------------------
+def run_scan(store: Store, *, show_progress: bool = True, stream=None):
+    """Scan every folder of *store* with a progress bar on stderr; return the ScanReport."""
+    from soundalike.library.scanner import Scanner
+
+    bar = ProgressBar(None, "Scanning", stream=stream or sys.stderr, enabled=show_progress)
+
+    def progress(done: int, total: int | None, path: str) -> None:
+        if total is None:
+            bar.label = "Finding files"
+        else:
+            bar.label = "Reading"
+            bar.set_total(total)
+        bar.update(done, printable(os.path.basename(path)))
+
+    try:
+        return Scanner(store, progress=progress).scan()
+    finally:
+        bar.close()
+
+
+def cmd_scan(args) -> int:
+    dirs = _existing_dirs(args.dirs)
+    with open_store(args) as store:
+        for d in dirs:
+            store.add_folder(d)
+        if not store.folders():
+            raise UsageError("no music folders yet: give one, e.g. soundalike scan ~/Music")
+        report = run_scan(store, show_progress=not args.json)
+        counts = store.counts()
+    if args.json:
+        print_json({**report.as_dict(), "library": counts})
+        return 0
+    print(f"{report.files} audio files in {report.seconds:.1f} s: {report.added} added, "
+          f"{report.updated} updated, {report.moved} moved, {report.missing} missing, "
+          f"{report.failed} failed, {report.unchanged} unchanged"
+          + (f", {report.revived} back" if report.revived else ""))
+    for path in report.absent_folders:
+        print(f"warning: music folder {printable(path)} is not there (unplugged drive?); "
+              "its tracks are marked missing, not forgotten", file=sys.stderr)
+    for path in report.empty_folders:
+        print(f"warning: music folder {printable(path)} is empty now; its tracks are marked "
+              "missing (is the drive mounted?)", file=sys.stderr)
+    for path, reason in report.failures[:20]:
+        print(f"  failed: {printable(path)}: {reason}")
+    if len(report.failures) > 20:
+        print(f"  … and {len(report.failures) - 20} more: soundalike tracks --status failed")
+    if counts["pending"]:
+        print(f"{counts['pending']} tracks to analyse: soundalike analyze")
+    return 0
+
+
+# -- watch ----------------------------------------------------------------------------------
+def cmd_watch(args, *, stop_event: threading.Event | None = None,
+              on_tracks_changed=None) -> int:
+    """Watch until Ctrl-C (or *stop_event*). *on_tracks_changed(ids)* is the hook the
+    analysis layer uses to analyse picked-up files."""
+    from soundalike.library.watcher import FolderWatcher
+
+    with open_store(args) as store:
+        if not store.folders():
+            raise UsageError("no music folders yet: soundalike folders add DIR")
+        if not args.no_scan:
+            report = run_scan(store)
+            print(f"scanned {report.files} files: {report.added} added, {report.updated} "
+                  f"updated, {report.moved} moved, {report.missing} missing", flush=True)
+    stop = stop_event or threading.Event()
+
+    def on_change(kind: str, path: str) -> None:
+        print(f"{kind}: {printable(path)}", flush=True)
+
+    def on_message(text: str) -> None:
+        print(f"note: {text}", file=sys.stderr, flush=True)
+
+    watcher = FolderWatcher(db_path(args), on_change=on_change, on_message=on_message,
+                            on_tracks_changed=on_tracks_changed, force_polling=args.polling)
+    try:
+        watcher.start()
+    except LibraryError as exc:
+        raise CliError(str(exc)) from None
+    print(f"watching {len(watcher.watched)} folders (Ctrl-C to stop)", file=sys.stderr,
+          flush=True)
+    try:
+        while not stop.wait(0.5):
+            if watcher.error is not None:
+                raise CliError(f"the folder watcher stopped: {watcher.error}")
+    except KeyboardInterrupt:
+        print("stopping…", file=sys.stderr)
+    finally:
+        watcher.stop()
+    return 0
+
+
+# -- status, tracks, purge ------------------------------------------------------------------
+def cmd_status(args) -> int:
+    with open_store(args) as store:
+        counts = store.counts()
+        failures = store.failures()
+        folders = store.folders()
+    if args.json:
+        print_json({**counts,
+                    "failures": [{"path": printable(p), "reason": r} for p, r in failures],
+                    "folders": [printable(f.path) for f in folders],
+                    "db": printable(db_path(args))})
+        return 0
+    print(f"library: {printable(db_path(args))}")
+    print(f"folders: {len(folders)}")
+    print(f"tracks: {counts['tracks']} — {counts['analysed']} analysed, {counts['pending']} "
+          f"pending, {counts['failed']} failed, {counts['missing']} missing")
+    for path, reason in failures:
+        print(f"  failed: {printable(path)}: {reason}")
+    return 0
+
+
+def _duration(seconds: float | None) -> str:
+    if not seconds:
+        return "--:--"
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"
+
+
+def cmd_tracks(args) -> int:
+    query = " ".join(args.query) or None
+    with open_store(args) as store:
+        tracks = store.tracks(query, status=args.status, limit=args.limit)
+    if args.json:
+        print_json([t.to_dict() for t in tracks])
+        return 0
+    for t in tracks:
+        line = (f"{t.id:>6}  {t.status:<8}  {_duration(t.duration):>6}  "
+                f"{printable(t.display_artist)} — {printable(t.display_title)}")
+        if t.album:
+            line += f"  [{printable(t.album)}]"
+        if t.error:
+            line += f"  ({t.error})"
+        print(line)
+    if not tracks:
+        print("no tracks match", file=sys.stderr)
+    return 0
+
+
+def cmd_purge(args) -> int:
+    with open_store(args) as store:
+        n = store.purge_missing()
+    if args.json:
+        print_json({"purged": n})
+    else:
+        print(f"forgot {n} missing tracks")
+    return 0

@@ -217,13 +217,22 @@ def sniff_reason(path: Path) -> str:
             head = f.read(4096)
     except OSError as exc:
         return f"cannot read the file ({exc.strerror or exc})"
-    if head[:4] in _MAGICS or head[:3] in _MAGICS or head[4:8] == b"ftyp" or (
-        len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
-    ):
+    if head[:4] in _MAGICS or head[:3] in _MAGICS or head[4:8] == b"ftyp" or _mpeg_sync(head):
         return "truncated or corrupt (the decoder could not read it)"
     if _looks_like_text(head):
         return "not an audio file (text)"
     return "not an audio file"
+
+
+def _mpeg_sync(head: bytes) -> bool:
+    """Does the file start with a plausible MPEG audio (MP3) or ADTS (AAC) frame header?"""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    if head[1] & 0xF6 == 0xF0:  # ADTS: 12-bit sync, layer 0
+        return True
+    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
+    return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -95,7 +95,11 @@ def write_audio(path: str | Path, y: np.ndarray, sr: int = 44100, *, kind: str |
         import soundfile as sf
 
         fmt, subtype = SOUNDFILE_FORMATS[kind]
-        sf.write(str(path), y, sr, format=fmt, subtype=subtype)
+        channels = 1 if y.ndim == 1 else y.shape[1]
+        # In blocks: libsndfile's Vorbis encoder crashes on one very large write.
+        with sf.SoundFile(str(path), "w", sr, channels, subtype=subtype, format=fmt) as f:
+            for start in range(0, len(y), 1 << 16):
+                f.write(y[start : start + (1 << 16)])
         return path
     return _write_pyav(path, y, sr, kind)
 

@@ -1,0 +1,256 @@
+"""Similarity everywhere: Find similar songs, Play similar next, Start radio, Path to….
+
+The :class:`~soundalike.library.recommend.Recommender` lives on one long-lived worker
+thread (``run_task(..., serial=True)``), with its own Store connection; the UI
+thread only sends requests and receives results. A track that is not analysed yet
+is analysed first, at once (the analysis controller takes it before anything else),
+and the request runs when its analysis is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from soundalike.gui.library_query import Row, row_from_track
+from soundalike.gui.path_dialog import PathDialog
+from soundalike.gui.similar_panel import Suggestion
+from soundalike.gui.tasks import run_task, serial_pool
+
+if TYPE_CHECKING:
+    from soundalike.gui.main_window import MainWindow
+
+SIMILAR_COUNT = 25
+PLAY_NEXT_COUNT = 5
+RADIO_FIRST = 10
+RADIO_REFILL = 5
+PATH_STEPS = 8
+WAIT_POLL_MS = 500
+
+
+class _Waiter:
+    """A request waiting for some tracks to be analysed."""
+
+    def __init__(self, ids: set[int], run: Callable[[], None], label: str):
+        self.ids = ids
+        self.run = run
+        self.label = label
+
+
+class SimilarityActions(QObject):
+    """The recommendation actions of a :class:`MainWindow`."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.w = window
+        self._store = None
+        self._rec = None
+        self._radio = None          # RadioSession (used on the serial thread only)
+        self.radio_active = False
+        self.radio_seeds: list[Row] = []
+        self._refilling = False
+        self._waiters: list[_Waiter] = []
+        self._poll = QTimer(self, interval=WAIT_POLL_MS)
+        self._poll.timeout.connect(self._check_waiters)
+        window.analysis.result.connect(lambda *_: self._check_waiters())
+        window.player.running_low.connect(self._refill)
+
+    # ------------------------------------------------------------------ plumbing
+    def _call(self, fn, on_done, on_error=None) -> None:
+        """Run ``fn(recommender)`` on the recommender's thread."""
+        db_path = self.w.db_path
+
+        def work():
+            if self._rec is None:
+                from soundalike.library.recommend import Recommender
+                from soundalike.library.store import Store
+
+                self._store = Store(db_path)
+                self._rec = Recommender(self._store)
+            else:
+                self._rec.refresh()
+            return fn(self._rec)
+
+        run_task(work, on_done, on_error or self._error, serial=True)
+
+    def _error(self, exc: BaseException) -> None:
+        message = str(exc) or exc.__class__.__name__
+        self.w.statusBar().showMessage(message, 10000)
+        self.w.similar_panel.show_error(message)
+
+    def close(self) -> None:
+        """Release the recommender's database connection (on its own thread)."""
+        def work():
+            if self._store is not None:
+                self._store.close()
+            self._store = self._rec = self._radio = None
+
+        run_task(work, serial=True)
+        serial_pool().waitForDone(3000)
+
+    def _rows(self, ids: list[int]) -> list[Row]:
+        return self.w.resolve_rows(ids)
+
+    def _when_analysed(self, ids: list[int], run: Callable[[], None], label: str) -> bool:
+        """Run *run* now if every track is analysed, else analyse them first.
+
+        Returns False (and says why) when a track cannot be used at all.
+        """
+        rows = self._rows(ids)
+        bad = [r for r in rows if r.status in ("failed", "missing")]
+        if bad:
+            r = bad[0]
+            why = (f"could not be analysed ({r.error})" if r.status == "failed" and r.error
+                   else "could not be analysed" if r.status == "failed" else "is missing")
+            self._error(RuntimeError(f"“{r.display_title}” {why}."))
+            return False
+        pending = {r.id for r in rows if r.status != "analysed"}
+        if not pending:
+            run()
+            return True
+        names = ", ".join(f"“{r.display_title}”" for r in rows if r.id in pending)
+        note = f"{names} {'is' if len(pending) == 1 else 'are'} not analysed yet — analysing now…"
+        self.w.statusBar().showMessage(note, 10000)
+        if label == "similar":
+            self._show_panel()
+            self.w.similar_panel.show_waiting(rows, note)
+        self._waiters.append(_Waiter(pending, run, label))
+        self.w.analysis.prioritise(sorted(pending))
+        self._poll.start()
+        return True
+
+    def _check_waiters(self) -> None:
+        if not self._waiters:
+            self._poll.stop()
+            return
+        waiting = set().union(*(w.ids for w in self._waiters))
+        status = {r.id: r for r in self._rows(sorted(waiting)).__iter__()}
+        for waiter in list(self._waiters):
+            rows = [status[i] for i in waiter.ids if i in status]
+            failed = [r for r in rows if r.status in ("failed", "missing")]
+            if failed:
+                self._waiters.remove(waiter)
+                r = failed[0]
+                self._error(RuntimeError(f"“{r.display_title}” could not be analysed"
+                                         + (f": {r.error}" if r.error else "")))
+            elif all(r.status == "analysed" for r in rows):
+                self._waiters.remove(waiter)
+                waiter.run()
+        if not self._waiters:
+            self._poll.stop()
+
+    def _show_panel(self) -> None:
+        self.w.similar_panel.setVisible(True)
+        self.w.similar_action.setChecked(True)
+
+    @staticmethod
+    def _suggestions(results) -> list[Suggestion]:
+        return [Suggestion(row_from_track(r.track), float(r.score), r.explanation)
+                for r in results]
+
+    # ------------------------------------------------------------------ find similar
+    def find_similar(self, ids: list[int]) -> None:
+        """Fill the similar panel with the songs most like *ids* (together)."""
+        if not ids:
+            return
+        seeds = self._rows(ids)
+
+        def run():
+            self._show_panel()
+            self.w.similar_panel.show_waiting(seeds, "Looking for similar songs…")
+            self._call(lambda rec: rec.similar(ids, n=SIMILAR_COUNT),
+                       lambda results: self.w.similar_panel.show_results(
+                           seeds, self._suggestions(results)))
+
+        self._when_analysed(ids, run, "similar")
+
+    def play_similar_next(self, ids: list[int]) -> None:
+        """Put a few songs like *ids* right after the current one."""
+        if not ids:
+            return
+
+        def done(results) -> None:
+            rows = [row_from_track(r.track) for r in results]
+            self.w.queue.insert_next(rows)
+            self.w.statusBar().showMessage(f"{len(rows)} similar songs will play next", 5000)
+
+        self._when_analysed(ids, lambda: self._call(
+            lambda rec: rec.similar(ids, n=PLAY_NEXT_COUNT), done), "next")
+
+    # ------------------------------------------------------------------ radio
+    def start_radio(self, ids: list[int]) -> None:
+        """Replace the queue with an endless radio seeded by *ids* (one or more songs)."""
+        if not ids:
+            return
+        seeds = self._rows(ids)
+
+        def work(rec):
+            self._radio = rec.radio(ids)
+            return self._radio.next(RADIO_FIRST)
+
+        def done(tracks) -> None:
+            self.radio_active = True
+            self.radio_seeds = seeds
+            self.w.queue.replace(seeds + [row_from_track(t) for t in tracks])
+            label = (f"Radio: {seeds[0].display_title}" if len(seeds) == 1
+                     else f"Radio: {len(seeds)} seeds")
+            self.w.queue_panel.radio_label.setText(label)
+            self.w.queue_dock.setVisible(True)
+            self.w.player.play_row(0)
+            self.w.statusBar().showMessage(f"{label} started", 5000)
+
+        self._when_analysed(ids, lambda: self._call(work, done), "radio")
+
+    def stop_radio(self) -> None:
+        self.radio_active = False
+        self.radio_seeds = []
+        self.w.queue_panel.radio_label.setText("")
+
+    def _refill(self, remaining: int) -> None:
+        if not self.radio_active or self._refilling or self._radio is None:
+            return
+        self._refilling = True
+
+        def done(tracks) -> None:
+            self._refilling = False
+            if self.radio_active:
+                self.w.queue.append([row_from_track(t) for t in tracks])
+
+        def failed(exc: BaseException) -> None:
+            self._refilling = False
+            self._error(exc)
+
+        self._call(lambda rec: self._radio.next(RADIO_REFILL) if self._radio else [],
+                   done, failed)
+
+    # ------------------------------------------------------------------ path
+    def path_to(self, start: int, end: int | None = None) -> None:
+        """A path of songs from *start* to a destination the user chooses."""
+        if end is None:
+            dialog = PathDialog(self.w.reader, self._rows([start])[0], self.w)
+            if not dialog.exec() or dialog.chosen_id() is None:
+                return
+            end = dialog.chosen_id()
+        if end == start:
+            self._error(RuntimeError("Choose a different song as the destination."))
+            return
+        seeds = self._rows([start, end])
+
+        def work(rec):
+            tracks = rec.path(start, end, steps=PATH_STEPS)
+            out = []
+            for i, t in enumerate(tracks):
+                why = ("start" if i == 0 else "destination" if i == len(tracks) - 1
+                       else rec.explain(tracks[i - 1].id, t.id))
+                out.append(Suggestion(row_from_track(t), None, why))
+            return out
+
+        def done(items) -> None:
+            self._show_panel()
+            panel = self.w.similar_panel
+            panel.show_results(seeds, items, "Add to queue to play the path in order.")
+            panel.title.setText(f"Path from “{seeds[0].display_title}” to "
+                                f"“{seeds[-1].display_title}”")
+
+        self._when_analysed([start, end], lambda: self._call(work, done), "similar")

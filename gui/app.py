@@ -1,0 +1,51 @@
+"""Start the desktop player: ``run(db=None) -> int``."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+from soundalike.gui import theme
+
+ORGANISATION = "Soundalike"
+APPLICATION = "soundalike"
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, with the names QSettings uses, the icon and the palette."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Soundalike")
+    app.setDesktopFileName("soundalike")
+    app.setWindowIcon(theme.app_icon())
+    theme.apply(app, QSettings().value("ui/scheme", "system", str))
+    theme.follow_system(app)
+    return app
+
+
+def run(db: str | None = None) -> int:
+    """Open the player on the library at *db* (default: the user's library); exit code."""
+    from soundalike.library.errors import LibraryError
+    from soundalike.library.store import Store, default_db_path
+
+    app = make_app()
+    path = db or str(default_db_path())
+    try:
+        with Store(path) as store:  # creates and migrates before the readers open it
+            first_run = not store.folders() and not QSettings().value("first_run_done",
+                                                                      False, bool)
+    except LibraryError as exc:
+        QMessageBox.critical(None, "Soundalike", f"The library cannot be opened:\n{exc}")
+        return 1
+
+    from soundalike.gui.main_window import MainWindow
+
+    window = MainWindow(path)
+    window.show()
+    if first_run:
+        window.ask_for_folders()
+        QSettings().setValue("first_run_done", True)
+    window.start_background()
+    return app.exec()

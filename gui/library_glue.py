@@ -1,0 +1,54 @@
+"""Library work the window starts in the background: the folder scan and the watcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from soundalike.gui.tasks import TaskHandle, run_task
+
+
+def scan_summary(report) -> str:
+    """One status-bar line for a :class:`~soundalike.library.scanner.ScanReport`."""
+    parts = [f"{n} {word}" for n, word in ((report.added, "new"), (report.updated, "changed"),
+                                           (report.moved, "moved"), (report.missing, "missing"),
+                                           (report.failed, "unreadable")) if n]
+    text = "Library scanned: " + (", ".join(parts) if parts else "no changes")
+    if report.absent_folders:
+        text += f" — folder not found: {', '.join(report.absent_folders)}"
+    return text
+
+
+def scan_async(db_path: str, on_done: Callable[[str], None],
+               on_error: Callable[[BaseException], None] | None = None) -> TaskHandle:
+    """Scan every music folder off the UI thread; *on_done(summary line)* on the GUI thread."""
+
+    def work() -> str:
+        from soundalike.library.scanner import Scanner
+        from soundalike.library.store import Store
+
+        with Store(db_path) as store:
+            if not store.folders():
+                return ""
+            return scan_summary(Scanner(store).scan())
+
+    def failed(exc: BaseException) -> None:
+        (on_error or (lambda e: on_done(f"Scan failed: {e}")))(exc)
+
+    return run_task(work, on_done, failed)
+
+
+def start_watcher(db_path: str, callback: Callable[..., None]):
+    """Watch the music folders; *callback(event, track_ids)* runs on the watcher's thread
+    (pass a :class:`~soundalike.gui.bridges.CallbackBridge` callback). None if unavailable."""
+    try:
+        from soundalike.library.watcher import LibraryWatcher
+    except ImportError:
+        return None
+    watcher = LibraryWatcher(db_path, on_change=callback)
+    watcher.start()
+    return watcher
+
+
+def stop_watcher(watcher) -> None:
+    if watcher is not None:
+        watcher.stop()

@@ -1,0 +1,127 @@
+"""The now-playing bar: previous / play-pause / next, title and artist, a seek slider
+with elapsed and total time, and a volume slider."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from soundalike.gui.formatting import format_time
+from soundalike.gui.player import Player
+
+
+class NowPlayingBar(QWidget):
+    """Controls for a :class:`Player`."""
+
+    def __init__(self, player: Player, parent=None):
+        super().__init__(parent)
+        self.player = player
+        self.setObjectName("NowPlayingBar")
+        style = self.style()
+
+        def button(icon, tip: str, slot) -> QToolButton:
+            b = QToolButton(self)
+            b.setIcon(style.standardIcon(icon))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            return b
+
+        P = QStyle.StandardPixmap
+        self.prev_button = button(P.SP_MediaSkipBackward, "Previous", player.previous)
+        self.play_button = button(P.SP_MediaPlay, "Play (Space)", player.toggle)
+        self.next_button = button(P.SP_MediaSkipForward, "Next", player.next)
+        self._icons = (style.standardIcon(P.SP_MediaPlay), style.standardIcon(P.SP_MediaPause))
+
+        self.title_label = QLabel("Nothing playing", self)
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.artist_label = QLabel("", self)
+        for label in (self.title_label, self.artist_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setMinimumWidth(120)
+
+        self.elapsed_label = QLabel(format_time(0), self)
+        self.total_label = QLabel(format_time(None), self)
+        self.seek_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.seek_slider.setRange(0, 0)
+        self.seek_slider.setToolTip("Seek")
+        self.seek_slider.sliderMoved.connect(
+            lambda v: self.elapsed_label.setText(format_time(v / 1000)))
+        self.seek_slider.sliderReleased.connect(
+            lambda: player.seek(self.seek_slider.value()))
+        self.seek_slider.actionTriggered.connect(self._on_slider_action)
+
+        self.volume_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume_slider.setRange(0, 100)
+        self.volume_slider.setValue(round(player.volume() * 100))
+        self.volume_slider.setFixedWidth(100)
+        self.volume_slider.setToolTip("Volume")
+        self.volume_slider.valueChanged.connect(lambda v: player.set_volume(v / 100))
+        volume_icon = QLabel(self)
+        volume_icon.setPixmap(style.standardIcon(P.SP_MediaVolume).pixmap(16, 16))
+
+        text = QVBoxLayout()
+        text.setSpacing(0)
+        text.addWidget(self.title_label)
+        text.addWidget(self.artist_label)
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        for b in (self.prev_button, self.play_button, self.next_button):
+            row.addWidget(b)
+        row.addSpacing(6)
+        row.addLayout(text, 2)
+        row.addWidget(self.elapsed_label)
+        row.addWidget(self.seek_slider, 5)
+        row.addWidget(self.total_label)
+        row.addSpacing(8)
+        row.addWidget(volume_icon)
+        row.addWidget(self.volume_slider)
+
+        media = player.media
+        media.positionChanged.connect(self._on_position)
+        media.durationChanged.connect(self._on_duration)
+        player.playing_changed.connect(self._on_playing)
+        player.current_changed.connect(self._on_track)
+
+    def _on_slider_action(self, action: int) -> None:
+        # clicks on the groove (page steps) seek at once; dragging seeks on release
+        if action in (QSlider.SliderAction.SliderPageStepAdd,
+                      QSlider.SliderAction.SliderPageStepSub):
+            self.player.seek(self.seek_slider.sliderPosition())
+
+    def _on_position(self, ms: int) -> None:
+        if not self.seek_slider.isSliderDown():
+            self.seek_slider.setValue(ms)
+            self.elapsed_label.setText(format_time(ms / 1000))
+
+    def _on_duration(self, ms: int) -> None:
+        self.seek_slider.setRange(0, max(0, ms))
+        self.seek_slider.setPageStep(max(1000, ms // 20))
+        self.total_label.setText(format_time(ms / 1000) if ms > 0 else format_time(None))
+
+    def _on_playing(self, playing: bool) -> None:
+        self.play_button.setIcon(self._icons[1 if playing else 0])
+        self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+
+    def _on_track(self, item) -> None:
+        if item is None:
+            self.title_label.setText("Nothing playing")
+            self.artist_label.setText("")
+            self.seek_slider.setRange(0, 0)
+            self.elapsed_label.setText(format_time(0))
+            self.total_label.setText(format_time(None))
+            return
+        self.title_label.setText(item.display_title)
+        album = f" — {item.album}" if item.album else ""
+        self.artist_label.setText(f"{item.display_artist}{album}")
+        self.setToolTip(item.path)

@@ -1,0 +1,190 @@
+"""Playback of the play queue with QMediaPlayer + QAudioOutput.
+
+:class:`Player` owns no widgets: the now-playing bar, the keyboard shortcuts and
+MPRIS all drive the same object. When a track ends the next one starts; a file
+that cannot be played (missing, not audio, unsupported) is reported through
+:attr:`Player.message` in plain words and skipped.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from soundalike.gui.library_query import Row
+from soundalike.gui.queue_model import QueueModel
+
+RESTART_AFTER_MS = 3000  # "previous" within the first 3 s goes back, later it restarts
+
+
+class Player(QObject):
+    """Plays :class:`QueueModel` rows in order."""
+
+    #: the track now loaded (None when stopped at the end)
+    current_changed = Signal(object)
+    #: a plain-words note for the status bar ("Cannot play …, skipped")
+    message = Signal(str)
+    #: playing / paused changed: True when playing
+    playing_changed = Signal(bool)
+    #: the queue is running low (for the radio): number of tracks after the current one
+    running_low = Signal(int)
+
+    LOW_WATER = 2
+
+    def __init__(self, queue: QueueModel, parent=None):
+        super().__init__(parent)
+        self.queue = queue
+        self.media = QMediaPlayer(self)
+        self.audio = QAudioOutput(self)
+        self.media.setAudioOutput(self.audio)
+        self.audio.setVolume(0.8)
+        self._failures_in_row = 0
+        self._skipping = False
+        self.media.mediaStatusChanged.connect(self._on_status)
+        self.media.errorOccurred.connect(self._on_error)
+        self.media.playbackStateChanged.connect(
+            lambda s: self.playing_changed.emit(s == QMediaPlayer.PlaybackState.PlayingState))
+        queue.changed.connect(self._check_low)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def current(self) -> Row | None:
+        return self.queue.current_item()
+
+    def is_playing(self) -> bool:
+        return self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def position_ms(self) -> int:
+        return self.media.position()
+
+    def duration_ms(self) -> int:
+        return self.media.duration()
+
+    # ------------------------------------------------------------------ control
+    def play_row(self, row: int) -> None:
+        """Start the queue row *row* (skipping forward past unplayable files)."""
+        item = self.queue.item(row)
+        if item is None:
+            self.stop()
+            return
+        self.queue.set_current(row)
+        self.current_changed.emit(item)
+        if not os.path.isfile(item.path):
+            self._skip(item, "the file is missing")
+            return
+        self.media.setSource(QUrl.fromLocalFile(item.path))
+        self.media.play()
+        self._check_low()
+
+    def play_rows(self, rows: list[Row], *, start: int = 0) -> None:
+        """Replace the queue with *rows* and play from *start*."""
+        self.queue.replace(rows)
+        self.play_row(start)
+
+    def toggle(self) -> None:
+        """Play/pause (starts the queue when nothing is loaded)."""
+        if self.is_playing():
+            self.media.pause()
+        elif self.queue.current >= 0 and not self.media.source().isEmpty():
+            self.media.play()
+        elif self.queue.rowCount():
+            self.play_row(max(0, self.queue.current))
+
+    def play(self) -> None:
+        if not self.is_playing():
+            self.toggle()
+
+    def pause(self) -> None:
+        self.media.pause()
+
+    def stop(self) -> None:
+        self.media.stop()
+        self.media.setSource(QUrl())
+        self.current_changed.emit(None)
+
+    def next(self) -> None:
+        row = self.queue.current + 1
+        if row < self.queue.rowCount():
+            self.play_row(row)
+        else:
+            self.stop()
+            self.queue.set_current(-1)
+
+    def previous(self) -> None:
+        if self.media.position() > RESTART_AFTER_MS or self.queue.current <= 0:
+            self.media.setPosition(0)
+            return
+        self.play_row(self.queue.current - 1)
+
+    def seek(self, ms: int) -> None:
+        self.media.setPosition(max(0, int(ms)))
+
+    def set_volume(self, volume: float) -> None:
+        self.audio.setVolume(max(0.0, min(1.0, volume)))
+
+    def volume(self) -> float:
+        return self.audio.volume()
+
+    # ------------------------------------------------------------------ events
+    @Slot(QMediaPlayer.MediaStatus)
+    def _on_status(self, status) -> None:
+        S = QMediaPlayer.MediaStatus
+        if status == S.EndOfMedia:
+            self._failures_in_row = 0
+            self.next()
+        elif status in (S.LoadedMedia, S.BufferedMedia):
+            self._failures_in_row = 0
+        elif status == S.InvalidMedia:
+            self._schedule_skip(self.media.errorString() or "not a playable audio file")
+
+    @Slot(QMediaPlayer.Error, str)
+    def _on_error(self, error, text: str) -> None:
+        if error != QMediaPlayer.Error.NoError:
+            self._schedule_skip(_plain_reason(error, text))
+
+    def _schedule_skip(self, reason: str) -> None:
+        """Skip once the player's signals for this file are all delivered (an error and
+        ``InvalidMedia`` arrive together for one bad file: skip it only once)."""
+        if self._skipping:
+            return
+        self._skipping = True
+        row, source = self.queue.current, self.media.source()
+
+        def later() -> None:
+            self._skipping = False
+            if self.queue.current == row and self.media.source() == source:
+                self._skip(self.current, reason)
+
+        QTimer.singleShot(0, later)
+
+    def _skip(self, item: Row | None, reason: str) -> None:
+        name = item.display_title if item else "this track"
+        self.message.emit(f"Cannot play “{name}”: {reason}. Skipped.")
+        self._failures_in_row += 1
+        if self._failures_in_row >= max(1, self.queue.rowCount()):
+            self._failures_in_row = 0
+            self.stop()
+            return
+        self.media.stop()
+        row = self.queue.current + 1
+        if row < self.queue.rowCount():
+            self.play_row(row)
+        else:
+            self.stop()
+            self.queue.set_current(-1)
+
+    def _check_low(self) -> None:
+        if self.queue.current >= 0 and self.queue.remaining() <= self.LOW_WATER:
+            self.running_low.emit(self.queue.remaining())
+
+
+def _plain_reason(error, text: str) -> str:
+    E = QMediaPlayer.Error
+    if error == E.FormatError:
+        return "not a playable audio file"
+    if error == E.ResourceError:
+        return "the file cannot be read"
+    if error == E.AccessDeniedError:
+        return "permission denied"
+    return text or "playback error"

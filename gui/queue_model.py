@@ -1,0 +1,207 @@
+"""The play queue: an ordered list of tracks with a current position.
+
+Rows can be moved (drag to reorder in a :class:`QListView` with ``InternalMove``
+uses :meth:`moveRows`), removed and cleared. Tracks dropped from the library table
+arrive as track ids (``application/x-soundalike-track-ids``) and are resolved by
+the *resolve* callable given to the constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from soundalike.gui.formatting import format_time
+from soundalike.gui.library_query import Row
+
+TRACK_IDS_MIME = "application/x-soundalike-track-ids"
+ROWS_MIME = "application/x-soundalike-queue-rows"
+
+
+class QueueModel(QAbstractListModel):
+    """Tracks to play, in order; ``current`` is the row playing (−1 for none)."""
+
+    changed = Signal()
+
+    def __init__(self, resolve: Callable[[list[int]], list[Row]] | None = None, parent=None):
+        super().__init__(parent)
+        self._items: list[Row] = []
+        self.current = -1
+        self._resolve = resolve
+
+    # ------------------------------------------------------------------ access
+    @property
+    def items(self) -> list[Row]:
+        return list(self._items)
+
+    def ids(self) -> list[int]:
+        return [r.id for r in self._items]
+
+    def item(self, row: int) -> Row | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def current_item(self) -> Row | None:
+        return self.item(self.current)
+
+    def remaining(self) -> int:
+        """Tracks after the current one."""
+        return len(self._items) - self.current - 1 if self.current >= 0 else len(self._items)
+
+    # ------------------------------------------------------------------ edits
+    def set_current(self, row: int) -> None:
+        old, self.current = self.current, row if 0 <= row < len(self._items) else -1
+        for r in {old, self.current}:
+            if 0 <= r < len(self._items):
+                ix = self.index(r)
+                self.dataChanged.emit(ix, ix)
+
+    def append(self, rows: Sequence[Row]) -> None:
+        self.insert(len(self._items), rows)
+
+    def insert_next(self, rows: Sequence[Row]) -> None:
+        """Insert right after the current track (or at the front when nothing plays)."""
+        self.insert(self.current + 1 if self.current >= 0 else 0, rows)
+
+    def insert(self, at: int, rows: Sequence[Row]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        at = max(0, min(at, len(self._items)))
+        self.beginInsertRows(QModelIndex(), at, at + len(rows) - 1)
+        self._items[at:at] = rows
+        if self.current >= at:
+            self.current += len(rows)
+        self.endInsertRows()
+        self.changed.emit()
+
+    def replace(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._items = list(rows)
+        self.current = -1
+        self.endResetModel()
+        self.changed.emit()
+
+    def remove(self, rows: Sequence[int]) -> None:
+        """Remove these rows (the current track may be among them)."""
+        for row in sorted(set(rows), reverse=True):
+            if not 0 <= row < len(self._items):
+                continue
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._items[row]
+            if self.current >= row:  # removing the current track: "next" plays what followed
+                self.current -= 1
+            self.endRemoveRows()
+        self.changed.emit()
+
+    def move(self, rows: Sequence[int], at: int) -> None:
+        """Move the given rows, in their order, to before row *at*."""
+        rows = sorted({r for r in rows if 0 <= r < len(self._items)})
+        if not rows:
+            return
+        current_item = self.current_item()
+        moving = [self._items[r] for r in rows]
+        keep = [it for i, it in enumerate(self._items) if i not in set(rows)]
+        at = max(0, min(at, len(self._items))) - sum(1 for r in rows if r < at)
+        self.beginResetModel()
+        self._items = keep[:at] + moving + keep[at:]
+        self.current = -1
+        if current_item is not None:
+            self.current = next(i for i, it in enumerate(self._items) if it is current_item)
+        self.endResetModel()
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items.clear()
+        self.current = -1
+        self.endResetModel()
+        self.changed.emit()
+
+    def removeRows(self, row: int, count: int, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        if parent.isValid() or row < 0 or row + count > len(self._items):
+            return False
+        self.remove(range(row, row + count))
+        return True
+
+    def moveRows(self, src_parent: QModelIndex, src: int, count: int,
+                 dst_parent: QModelIndex, dst: int) -> bool:
+        """Move ``count`` rows from ``src`` to before row ``dst`` (Qt's convention)."""
+        n = len(self._items)
+        if (src_parent.isValid() or dst_parent.isValid() or count <= 0 or src < 0
+                or src + count > n or not 0 <= dst <= n or src <= dst <= src + count):
+            return False
+        if not self.beginMoveRows(QModelIndex(), src, src + count - 1, QModelIndex(), dst):
+            return False
+        moving = self._items[src:src + count]
+        current_id = self.current
+        order = list(range(n))
+        block = order[src:src + count]
+        del order[src:src + count]
+        at = dst if dst < src else dst - count
+        order[at:at] = block
+        del self._items[src:src + count]
+        self._items[at:at] = moving
+        if current_id >= 0:
+            self.current = order.index(current_id)
+        self.endMoveRows()
+        self.changed.emit()
+        return True
+
+    # ------------------------------------------------------------------ Qt API
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            prefix = "▶ " if index.row() == self.current else ""
+            length = f"  ({format_time(item.duration)})" if item.duration else ""
+            return f"{prefix}{item.display_title} — {item.display_artist}{length}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.path
+        if role == Qt.ItemDataRole.FontRole and index.row() == self.current:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.UserRole:
+            return item.id
+        return None
+
+    def flags(self, index: QModelIndex):
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.isValid():
+            return base | Qt.ItemFlag.ItemIsDragEnabled
+        return base | Qt.ItemFlag.ItemIsDropEnabled
+
+    def supportedDropActions(self):
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDragActions(self):
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [ROWS_MIME, TRACK_IDS_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:
+        mime = QMimeData()
+        rows = sorted({i.row() for i in indexes})
+        mime.setData(ROWS_MIME, QByteArray(",".join(map(str, rows)).encode()))
+        return mime
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        return data.hasFormat(ROWS_MIME) or data.hasFormat(TRACK_IDS_MIME)
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:
+        at = row if row >= 0 else (parent.row() if parent.isValid() else len(self._items))
+        if data.hasFormat(ROWS_MIME):  # a move within the queue (views without moveRows)
+            rows = [int(x) for x in bytes(data.data(ROWS_MIME)).decode().split(",") if x]
+            self.move(rows, at)
+            return False  # we moved the rows ourselves: the view must not remove them
+        if data.hasFormat(TRACK_IDS_MIME) and self._resolve is not None:
+            ids = [int(x) for x in bytes(data.data(TRACK_IDS_MIME)).decode().split(",") if x]
+            self.insert(at, self._resolve(ids))
+            return True
+        return False

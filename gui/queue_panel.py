@@ -1,0 +1,97 @@
+"""The play-queue panel: drag to reorder, Delete to remove, clear, save as playlist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from soundalike.gui.queue_model import QueueModel
+
+
+class QueuePanel(QWidget):
+    """A :class:`QListView` over the :class:`QueueModel` plus its buttons."""
+
+    play_requested = Signal(int)      # row
+    save_requested = Signal()
+    export_requested = Signal()
+    import_requested = Signal()
+
+    def __init__(self, queue: QueueModel, parent=None):
+        super().__init__(parent)
+        self.queue = queue
+        self.title = QLabel("Play queue", self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.radio_label = QLabel("", self)
+        self.radio_label.setObjectName("RadioLabel")
+
+        self.view = QListView(self)
+        self.view.setModel(queue)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setUniformItemSizes(True)
+        self.view.doubleClicked.connect(lambda ix: self.play_requested.emit(ix.row()))
+        QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view,
+                  lambda: self.play_requested.emit(self.view.currentIndex().row())
+                  if self.view.currentIndex().isValid() else None,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+        def button(text: str, tip: str, slot: Callable) -> QPushButton:
+            b = QPushButton(text, self)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            return b
+
+        self.remove_button = button("Remove", "Remove the selected tracks (Delete)",
+                                    self.remove_selected)
+        self.clear_button = button("Clear", "Empty the queue", queue.clear)
+        self.save_button = button("Save…", "Save the queue as a playlist",
+                                  self.save_requested.emit)
+        self.export_button = button("Export…", "Export the queue as M3U8 or XSPF",
+                                    self.export_requested.emit)
+
+        buttons = QHBoxLayout()
+        for b in (self.remove_button, self.clear_button, self.save_button, self.export_button):
+            buttons.addWidget(b)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.radio_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(head)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        queue.changed.connect(self._update_title)
+        self._update_title()
+
+    def selected_rows(self) -> list[int]:
+        return sorted({ix.row() for ix in self.view.selectionModel().selectedIndexes()})
+
+    def remove_selected(self) -> None:
+        self.queue.remove(self.selected_rows())
+
+    def _update_title(self) -> None:
+        n = self.queue.rowCount()
+        self.title.setText(f"Play queue — {n} track{'s' if n != 1 else ''}" if n
+                           else "Play queue (empty)")
+        for b in (self.remove_button, self.clear_button, self.save_button, self.export_button):
+            b.setEnabled(n > 0)

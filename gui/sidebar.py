@@ -1,0 +1,143 @@
+"""The sidebar: browse the library by artist, album, genre or folder, and playlists.
+
+Categories fill when expanded (queries run off the UI thread). Choosing an entry
+emits :attr:`Sidebar.browse_changed` with the :class:`Browse` to show.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
+from soundalike.gui.library_query import Browse, LibraryReader
+from soundalike.gui.tasks import run_task
+
+_ROLE = Qt.ItemDataRole.UserRole
+CATEGORIES = (("artist", "Artists"), ("album", "Albums"), ("genre", "Genres"),
+              ("folder", "Folders"), ("playlist", "Playlists"))
+
+
+class Sidebar(QTreeWidget):
+    """A tree of browse categories."""
+
+    browse_changed = Signal(object)          # Browse
+    playlist_play_requested = Signal(int)    # playlist id
+    playlist_delete_requested = Signal(int)  # playlist id
+    playlist_export_requested = Signal(int)  # playlist id
+
+    def __init__(self, reader: LibraryReader, parent=None):
+        super().__init__(parent)
+        self.reader = reader
+        self.setHeaderHidden(True)
+        self.setUniformRowHeights(True)
+        self.setMinimumWidth(160)
+        self.all_item = QTreeWidgetItem(self, ["All music"])
+        self.all_item.setData(0, _ROLE, ("all", None))
+        self.categories: dict[str, QTreeWidgetItem] = {}
+        for key, label in CATEGORIES:
+            item = QTreeWidgetItem(self, [label])
+            item.setData(0, _ROLE, ("category", key))
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+            self.categories[key] = item
+        self.setCurrentItem(self.all_item)
+        self.itemExpanded.connect(self._on_expanded)
+        self.currentItemChanged.connect(self._on_current)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self._tasks: dict[str, object] = {}
+
+    # ------------------------------------------------------------------ filling
+    def refresh(self) -> None:
+        """Reload the expanded categories (the library changed)."""
+        for key, item in self.categories.items():
+            if item.isExpanded():
+                self._fill(key)
+
+    def _on_expanded(self, item: QTreeWidgetItem) -> None:
+        kind, key = item.data(0, _ROLE)
+        if kind == "category":
+            self._fill(key)
+
+    def _fill(self, key: str) -> None:
+        reader = self.reader
+
+        def query():
+            if key == "folder":
+                return [(f"{path}", (fid,), n) for fid, path, n in reader.folders()]
+            if key == "playlist":
+                return [(name, (pid,), n) for pid, name, n in reader.playlists()]
+            return [(value, (value,), n) for value, n in reader.distinct(key)]
+
+        self._tasks[key] = run_task(query, lambda rows: self._populate(key, rows))
+
+    def _populate(self, key: str, rows: list) -> None:
+        parent = self.categories[key]
+        current = self.currentItem()
+        keep = current.data(0, _ROLE) if current is not None else None
+        self.setUpdatesEnabled(False)
+        try:
+            parent.takeChildren()
+            children = []
+            for label, (value,), n in rows:
+                child = QTreeWidgetItem([f"{label}  ({n})"])
+                child.setData(0, _ROLE, (key, value))
+                child.setToolTip(0, str(label))
+                children.append(child)
+            parent.addChildren(children)
+            if not children:
+                parent.setChildIndicatorPolicy(
+                    QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+            if keep is not None and keep[0] == key:
+                for child in children:
+                    if child.data(0, _ROLE) == keep:
+                        self.blockSignals(True)
+                        self.setCurrentItem(child)
+                        self.blockSignals(False)
+                        break
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def child_labels(self, key: str) -> list[str]:
+        parent = self.categories[key]
+        return [parent.child(i).text(0) for i in range(parent.childCount())]
+
+    # ------------------------------------------------------------------ choosing
+    def select(self, key: str, value) -> bool:
+        """Choose the entry (key, value) if it is listed (used by tests and shortcuts)."""
+        parent = self.categories[key]
+        for i in range(parent.childCount()):
+            if parent.child(i).data(0, _ROLE) == (key, value):
+                self.setCurrentItem(parent.child(i))
+                return True
+        return False
+
+    def show_all(self) -> None:
+        self.setCurrentItem(self.all_item)
+
+    def _on_current(self, item: QTreeWidgetItem | None, _previous=None) -> None:
+        if item is None:
+            return
+        kind, value = item.data(0, _ROLE)
+        browse = {
+            "all": Browse(),
+            "artist": Browse(artist=value),
+            "album": Browse(album=value),
+            "genre": Browse(genre=value),
+            "folder": Browse(folder_id=value),
+            "playlist": Browse(playlist_id=value),
+        }.get(kind)
+        if browse is not None:
+            self.browse_changed.emit(browse)
+
+    def _menu(self, pos) -> None:
+        item = self.itemAt(pos)
+        if item is None:
+            return
+        kind, value = item.data(0, _ROLE)
+        if kind != "playlist":
+            return
+        menu = QMenu(self)
+        menu.addAction("Play", lambda: self.playlist_play_requested.emit(value))
+        menu.addAction("Export…", lambda: self.playlist_export_requested.emit(value))
+        menu.addAction("Delete", lambda: self.playlist_delete_requested.emit(value))
+        menu.exec(self.viewport().mapToGlobal(pos))

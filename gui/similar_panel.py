@@ -1,0 +1,175 @@
+"""The "Find similar songs" panel: score, title, artist and why, for one or more seeds.
+
+Double-click (or Ctrl+Enter) plays a suggestion, Enter adds the selected ones to the
+queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from soundalike.gui.library_query import Row
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One recommended track with its score and the reason in plain words."""
+
+    row: Row
+    score: float | None  # cosine similarity; None: a step of a path (shown as its number)
+    why: str
+
+
+class SimilarModel(QAbstractTableModel):
+    HEADERS = ("Score", "Title", "Artist", "Why")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[Suggestion] = []
+
+    def set_items(self, items: list[Suggestion]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        s = self.items[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            score = f"{index.row() + 1}." if s.score is None else f"{s.score:.2f}"
+            return (score, s.row.display_title, s.row.display_artist, s.why)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return s.why if col == 3 else s.row.path
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return s.row.id
+        return None
+
+
+class SimilarPanel(QWidget):
+    """A titled table of :class:`Suggestion` rows."""
+
+    play_requested = Signal(list)    # [Row] — play these now (first one starts)
+    queue_requested = Signal(list)   # [Row] — append to the queue
+    radio_requested = Signal(list)   # [Row] — start a radio from the seeds
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = SimilarModel(self)
+        self.seeds: list[Row] = []
+        self.title = QLabel("Similar songs", self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.status = QLabel("Right-click a song and choose “Find similar songs”.", self)
+        self.status.setWordWrap(True)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.resizeSection(1, 220)
+        header.resizeSection(2, 160)
+        self.view.doubleClicked.connect(lambda ix: self.play_requested.emit([self._row(ix.row())]))
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.view, self.queue_selected,
+                      context=Qt.ShortcutContext.WidgetShortcut)
+        self.queue_button = QPushButton("Add to queue", self)
+        self.queue_button.setToolTip("Add the selected songs (or all) to the queue (Enter)")
+        self.queue_button.clicked.connect(self.queue_selected)
+        self.radio_button = QPushButton("Start radio", self)
+        self.radio_button.setToolTip("An endless queue of songs like these")
+        self.radio_button.clicked.connect(lambda: self.radio_requested.emit(list(self.seeds)))
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.queue_button)
+        head.addWidget(self.radio_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(head)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        self._enable()
+
+    def _row(self, r: int) -> Row:
+        return self.model.items[r].row
+
+    def _enable(self) -> None:
+        has = bool(self.model.items)
+        self.queue_button.setEnabled(has)
+        self.radio_button.setEnabled(bool(self.seeds))
+
+    def selected_rows(self) -> list[Row]:
+        rows = sorted({ix.row() for ix in self.view.selectionModel().selectedRows()})
+        return [self._row(r) for r in rows]
+
+    def queue_selected(self) -> None:
+        rows = self.selected_rows() or [s.row for s in self.model.items]
+        if rows:
+            self.queue_requested.emit(rows)
+
+    # ------------------------------------------------------------------ states
+    def show_waiting(self, seeds: list[Row], note: str) -> None:
+        self.seeds = list(seeds)
+        self.title.setText(_title(seeds))
+        self.status.setText(note)
+        self.status.setVisible(True)
+        self.model.set_items([])
+        self._enable()
+
+    def show_results(self, seeds: list[Row], items: list[Suggestion], note: str = "") -> None:
+        self.seeds = list(seeds)
+        self.title.setText(_title(seeds))
+        self.model.set_items(items)
+        self.status.setText(note or ("No similar songs found." if not items else ""))
+        self.status.setVisible(bool(self.status.text()))
+        self._enable()
+
+    def show_error(self, message: str) -> None:
+        self.status.setText(message)
+        self.status.setVisible(True)
+        self.model.set_items([])
+        self._enable()
+
+
+def _title(seeds: list[Row]) -> str:
+    if not seeds:
+        return "Similar songs"
+    if len(seeds) == 1:
+        return f"Similar to “{seeds[0].display_title}” — {seeds[0].display_artist}"
+    return f"Similar to {len(seeds)} songs (“{seeds[0].display_title}” and others)"

@@ -1,0 +1,389 @@
+"""Recommendations for a library: similar tracks, radio, song paths, explanations.
+
+The glue between the :class:`~soundalike.library.store.Store` and the pure engine
+modules (:mod:`~soundalike.engine.vectors`, :mod:`~soundalike.engine.similarity`,
+:mod:`~soundalike.engine.filters`, :mod:`~soundalike.engine.radio`,
+:mod:`~soundalike.engine.explain`)::
+
+    rec = Recommender(store)
+    for r in rec.similar(track_id, n=10):           # hybrid method, default filters
+        print(r.track.display_title, r.score, r.explanation)
+    radio = rec.radio([track_id]); radio.next(5)     # endless, list[Track]
+    rec.path(a_id, b_id, steps=8)                    # list[Track], A … B
+    rec.refresh()                                    # after analysis changes; cheap if none
+
+The index is built from every ``analysed`` track of the current analysis version.
+The vector model (library statistics) is stored in the setting
+``recommend.vector_model`` and refitted when the library changed by more than
+:data:`REFIT_GROWTH` (always for libraries under :data:`ALWAYS_REFIT_BELOW` tracks).
+Default filters come from the ``recommend.*`` settings (see :data:`FILTER_SETTINGS`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from soundalike.engine import vectors as vec
+from soundalike.engine.explain import Explainer
+from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta, normalise_text
+from soundalike.engine.radio import Radio as EngineRadio
+from soundalike.engine.radio import song_path
+from soundalike.engine.similarity import DEFAULT_METHOD, METHODS, SimilarityIndex
+from soundalike.library.errors import LibraryError
+from soundalike.library.store import Store
+from soundalike.library.track import Track
+
+MODEL_SETTING = "recommend.vector_model"
+WEIGHTS_SETTING = "recommend.weights"
+#: settings key → Filters field, for the persisted default filters
+FILTER_SETTINGS = {
+    "recommend.max_per_artist": "max_per_artist",
+    "recommend.max_per_album": "max_per_album",
+    "recommend.exclude_query_artist": "exclude_query_artist",
+    "recommend.dedupe": "dedupe",
+    "recommend.duplicate_seconds": "duplicate_seconds",
+    "recommend.exclude_genres": "exclude_genres",
+    "recommend.exclude_folders": "exclude_folders",
+    "recommend.exclude_keywords": "exclude_keywords",
+}
+REFIT_GROWTH = 0.10
+ALWAYS_REFIT_BELOW = 2000
+
+
+class RecommendError(LibraryError):
+    """A recommendation cannot be made (track not analysed, nothing analysed, …)."""
+
+
+@dataclass(slots=True)
+class Result:
+    """One recommended track."""
+
+    track: Track
+    score: float
+    reasons: list[str]
+    explanation: str
+
+    def to_dict(self) -> dict:
+        return {"track": self.track.to_dict(), "score": round(self.score, 4),
+                "reasons": list(self.reasons), "explanation": self.explanation}
+
+
+def default_filters(store: Store, **overrides) -> Filters:
+    """The filters persisted in the store's settings, with *overrides* applied."""
+    values = {}
+    for key, name in FILTER_SETTINGS.items():
+        v = store.get_setting(key)
+        if v is not None:
+            values[name] = tuple(v) if isinstance(v, list) else v
+    values.update({k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()
+                   if v is not None})
+    try:
+        return Filters(**values)
+    except TypeError as exc:
+        raise RecommendError(f"unknown filter option ({exc})") from None
+
+
+def save_default_filters(store: Store, filters: Filters) -> None:
+    """Persist *filters* as the library's defaults."""
+    for key, name in FILTER_SETTINGS.items():
+        v = getattr(filters, name)
+        store.set_setting(key, list(v) if isinstance(v, tuple) else v)
+
+
+def track_meta(track: Track) -> TrackMeta:
+    """The filter/explanation record of a stored track."""
+    return TrackMeta(track_id=int(track.id), artist=track.artist or track.albumartist or "",
+                     title=track.title or "", album=track.album or "",
+                     albumartist=track.albumartist or "", genre=track.genre or "",
+                     path=track.path, duration=track.duration, fingerprint=track.fingerprint)
+
+
+def track_label(track: Track) -> str:
+    """``Artist – Title`` as shown to users."""
+    return f"{track.display_artist} – {track.display_title}"
+
+
+def find_tracks(store: Store, text: str, *, limit: int = 50) -> list[Track]:
+    """Tracks matching *text* against ``artist – title`` (exact matches only if any).
+
+    Every word of *text* must occur in the artist, title, album or path; if some
+    candidates match ``artist – title`` or the title exactly (ignoring case, accents and
+    punctuation), only those are returned.
+    """
+    words = normalise_text(text)
+    if not words:
+        return []
+    found = store.tracks(query=text, limit=5000)
+    if not found:  # accents / punctuation the SQL LIKE did not fold
+        found = [t for t in store.tracks(limit=None)
+                 if all(w in normalise_text(f"{t.display_artist} {t.display_title} "
+                                            f"{t.album or ''} {t.path}") for w in words.split())]
+    exact = [t for t in found if words in (
+        normalise_text(f"{t.display_artist} {t.display_title}"), normalise_text(t.display_title))]
+    return (exact or found)[:limit]
+
+
+class Recommender:
+    """Similar tracks, radio and paths over one library.
+
+    Parameters
+    ----------
+    store : Store
+    weights : mapping, optional
+        Block weights of the hybrid vectors (default: setting ``recommend.weights``,
+        else :data:`soundalike.engine.vectors.DEFAULT_WEIGHTS`).
+    meta_for : callable, optional
+        ``meta_for(track) -> TrackMeta`` to override the metadata used by filters
+        (the quality evaluation uses it to apply a manifest's artists).
+    persist_model : bool
+        Store the fitted vector model in the settings (default True).
+    """
+
+    def __init__(self, store: Store, *, weights: dict | None = None,
+                 meta_for: Callable[[Track], TrackMeta] | None = None,
+                 persist_model: bool = True):
+        self.store = store
+        self.weights = vec.normalised_weights(weights or store.get_setting(WEIGHTS_SETTING))
+        self.meta_for = meta_for or track_meta
+        self.persist_model = persist_model
+        self.index: SimilarityIndex | None = None
+        self.meta: MetaTable | None = None
+        self.model: vec.VectorModel | None = None
+        self.features = np.zeros((0, 0), np.float32)
+        self.tags = np.zeros((0, 0), np.float32)
+        self.explainer: Explainer | None = None
+        self._signature: tuple | None = None
+        self.refresh()
+
+    # -- index ----------------------------------------------------------------------------
+    def _current_signature(self) -> tuple:
+        from soundalike.engine.analyze import ANALYSIS_VERSION
+
+        row = self.store.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(a.track_id), 0), MAX(a.created_at), "
+            "MAX(t.updated_at) FROM analysis a JOIN tracks t ON t.id = a.track_id "
+            "WHERE t.status = 'analysed' AND a.version = ?", (ANALYSIS_VERSION,)).fetchone()
+        return (ANALYSIS_VERSION, *row)
+
+    def refresh(self, force: bool = False) -> bool:
+        """Reload the index if analyses or track metadata changed; True if it did."""
+        sig = self._current_signature()
+        if not force and sig == self._signature:
+            return False
+        self._build()
+        self._signature = sig
+        return True
+
+    def _build(self) -> None:
+        from soundalike.engine import cnn, dsp
+        from soundalike.engine.analyze import ANALYSIS_VERSION
+
+        n_feat, n_tags = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS)
+        ids, feats, tags, embs = [], [], [], []
+        for row in self.store.analysis_rows(version=ANALYSIS_VERSION):
+            if len(row.features) != n_feat or len(row.tags) != n_tags or len(row.embedding) == 0:
+                continue  # written by an incompatible build: ignore rather than crash
+            ids.append(row.track_id)
+            feats.append(row.features)
+            tags.append(row.tags)
+            embs.append(row.embedding)
+        tracks = {t.id: t for t in self.store.get_tracks(ids)}
+        keep = [i for i, t in enumerate(ids) if t in tracks]
+        if embs and len({len(embs[i]) for i in keep}) > 1:
+            raise RecommendError("stored embeddings have different sizes; run the analysis again")
+        self.meta = MetaTable([self.meta_for(tracks[ids[i]]) for i in keep])
+        if not keep:
+            self.index, self.model, self.explainer = None, None, None
+            self.features = np.zeros((0, n_feat), np.float32)
+            self.tags = np.zeros((0, n_tags), np.float32)
+            return
+        ids = [ids[i] for i in keep]
+        self.features = np.vstack([feats[i] for i in keep]).astype(np.float32)
+        self.tags = np.vstack([tags[i] for i in keep]).astype(np.float32)
+        emb = np.vstack([embs[i] for i in keep]).astype(np.float32)
+        self.model = self._vector_model(self.features, self.tags, emb, dsp.FEATURE_NAMES)
+        hybrid = self.model.transform(self.features, self.tags, emb)
+        self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(self.tags))
+        self.explainer = Explainer(self.features, dsp.FEATURE_NAMES, cnn.TAG_LABELS)
+
+    def _vector_model(self, features, tags, emb, names) -> vec.VectorModel:
+        n = len(features)
+        stored = self.store.get_setting(MODEL_SETTING) if self.persist_model else None
+        model = None
+        if stored:
+            try:
+                model = vec.VectorModel.from_dict(stored)
+            except ValueError:
+                model = None
+        if model is not None:
+            fresh = (model.weights == self.weights and len(model.feature_mask) == len(names)
+                     and model.emb_mean.shape[0] == emb.shape[1]
+                     and n >= ALWAYS_REFIT_BELOW
+                     and abs(n - model.fitted_on) <= REFIT_GROWTH * model.fitted_on)
+            if fresh:
+                return model
+        model = vec.fit(features, tags, emb, feature_names=names, weights=self.weights)
+        if self.persist_model:
+            self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
+        return model
+
+    @property
+    def size(self) -> int:
+        """Number of tracks that can be recommended."""
+        return 0 if self.index is None else len(self.index)
+
+    def _positions(self, track_ids: Iterable[int]) -> list[int]:
+        if self.index is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        out = []
+        for tid in track_ids:
+            p = self.index.position(tid)
+            if p is None:
+                t = self.store.get_track(tid)
+                if t is None:
+                    raise RecommendError(f"no track with id {tid}")
+                why = {"pending": "is not analysed yet", "failed": "could not be analysed",
+                       "missing": "is missing"}.get(t.status, "is not analysed with this version")
+                raise RecommendError(f"“{track_label(t)}” {why}")
+            out.append(p)
+        return out
+
+    def _tracks(self, positions: Sequence[int]) -> list[Track] | None:
+        """Tracks at *positions*, or None if one is no longer analysed (index stale)."""
+        ids = [int(self.index.ids[p]) for p in positions]
+        tracks = self.store.get_tracks(ids)
+        if len(tracks) != len(ids) or any(t.status != "analysed" for t in tracks):
+            return None
+        return tracks
+
+    # -- similar --------------------------------------------------------------------------
+    def filters(self, **overrides) -> Filters:
+        """Default filters of this library, with *overrides*."""
+        return default_filters(self.store, **overrides)
+
+    def similar(self, track_ids: int | Sequence[int], n: int = 10, *,
+                method: str = DEFAULT_METHOD, filters: Filters | None = None,
+                explain: bool = True) -> list[Result]:
+        """The *n* tracks most similar to one track (or to several together), best first.
+
+        Raises
+        ------
+        RecommendError
+            A query track is unknown, not analysed, missing or failed.
+        ValueError
+            Unknown method.
+        """
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
+        ids = [track_ids] if isinstance(track_ids, (int, np.integer)) else list(track_ids)
+        f = filters or self.filters()
+        for attempt in range(2):
+            query = self._positions(ids)
+            rf = ResultFilter(self.meta, f, query=query)
+            hits = self.index.search(self.index.vector(query, method), n, method=method,
+                                     accept=rf.accept)
+            tracks = self._tracks([p for p, _ in hits])
+            if tracks is not None:
+                break
+            self.refresh(force=True)
+        else:
+            tracks = [t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
+                      if t.status == "analysed"]
+            hits = [h for h in hits if int(self.index.ids[h[0]]) in {t.id for t in tracks}]
+        out = []
+        for (p, score), track in zip(hits, tracks):
+            reasons = self._reasons(query, p) if explain else []
+            out.append(Result(track, score, reasons,
+                              " · ".join(reasons) if reasons else
+                              ("similar overall sound" if explain else "")))
+        return out
+
+    def _reasons(self, query: Sequence[int], p: int) -> list[str]:
+        q = query[0]
+        return self.explainer.reasons(self.features[q], self.tags[q], self.features[p],
+                                      self.tags[p])
+
+    def explain(self, a: int, b: int) -> str:
+        """Why track *b* sounds like track *a*, in a few words."""
+        pa, pb = self._positions([a, b])
+        return self.explainer.explain(self.features[pa], self.tags[pa], self.features[pb],
+                                      self.tags[pb])
+
+    # -- radio and paths --------------------------------------------------------------------
+    def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,
+              artist_spacing: int = 3, randomness: float = 0.5,
+              method: str = DEFAULT_METHOD, filters: Filters | None = None,
+              rng: int | np.random.Generator | None = None) -> "RadioSession":
+        """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`)."""
+        if not seed_ids:
+            raise RecommendError("a radio needs at least one seed track")
+        seeds = self._positions(seed_ids)
+        engine = EngineRadio(self.index, self.meta, seeds, drift=drift, window=window,
+                             artist_spacing=artist_spacing, randomness=randomness,
+                             filters=filters or self.filters(), method=method, rng=rng)
+        return RadioSession(self, engine)
+
+    def path(self, a: int, b: int, steps: int = 10, *, method: str = DEFAULT_METHOD,
+             filters: Filters | None = None) -> list[Track]:
+        """Tracks leading from *a* to *b* in *steps* tracks (both included)."""
+        if a == b:
+            raise RecommendError("a path needs two different tracks")
+        if steps < 2:
+            raise RecommendError("a path needs at least 2 steps")
+        pa, pb = self._positions([a, b])
+        positions = song_path(self.index, self.meta, pa, pb, steps, method=method,
+                              filters=filters or self.filters())
+        return self.store.get_tracks(int(self.index.ids[p]) for p in positions)
+
+    # -- seeds ----------------------------------------------------------------------------
+    def seeds_for_album(self, album: str) -> list[int]:
+        """Analysed tracks of the album(s) named *album* (case/accents ignored)."""
+        key = normalise_text(album)
+        return self._indexed([t for t in self.store.tracks(query=album, status="analysed")
+                              if normalise_text(t.album) == key])
+
+    def seeds_for_artist(self, artist: str) -> list[int]:
+        key = normalise_text(artist)
+        return self._indexed([t for t in self.store.tracks(query=artist, status="analysed")
+                              if key in (normalise_text(t.artist), normalise_text(t.albumartist))])
+
+    def seeds_for_playlist(self, name: str) -> list[int]:
+        for p in self.store.playlists():
+            if normalise_text(p.name) == normalise_text(name):
+                return self._indexed(self.store.playlist_tracks(p.id))
+        return []
+
+    def _indexed(self, tracks: Iterable[Track]) -> list[int]:
+        if self.index is None:
+            return []
+        return [t.id for t in tracks if self.index.position(t.id) is not None]
+
+
+class RadioSession:
+    """An endless radio over a :class:`Recommender`: ``next(k) -> list[Track]``."""
+
+    def __init__(self, recommender: Recommender, engine: EngineRadio):
+        self.recommender = recommender
+        self.engine = engine
+
+    def next(self, k: int = 1) -> list[Track]:
+        positions = self.engine.next(k)
+        ids = [int(self.engine.index.ids[p]) for p in positions]
+        by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
+        return [by_id[i] for i in ids if i in by_id]
+
+    @property
+    def history(self) -> list[int]:
+        """Track ids played so far."""
+        return [int(self.engine.index.ids[p]) for p in self.engine.history]
+
+
+def replace_filters(filters: Filters, **changes) -> Filters:
+    """A copy of *filters* with *changes* (tuples for list-like options)."""
+    return dataclasses.replace(filters, **{k: tuple(v) if isinstance(v, list) else v
+                                           for k, v in changes.items()})

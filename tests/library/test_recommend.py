@@ -1,0 +1,162 @@
+"""Recommender over a small real library: scanned, analysed with the real engine."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from reco_library import build_library  # noqa: E402
+
+from soundalike.engine.filters import Filters, normalise_artist  # noqa: E402
+from soundalike.library.recommend import (MODEL_SETTING, Recommender, RecommendError,  # noqa: E402
+                                          default_filters, find_tracks, save_default_filters)
+from soundalike.library.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    return build_library(tmp_path_factory)
+
+
+@pytest.fixture
+def store(lib, tmp_path):
+    s = Store(lib.copy_db(tmp_path))
+    yield s
+    s.close()
+
+
+def _id(store, path):
+    return store.track_by_path(path).id
+
+
+@pytest.mark.parametrize("method", ["hybrid", "seed"])
+def test_each_method_returns_ranked_filtered_results(store, lib, method):
+    rec = Recommender(store)
+    assert rec.size == 14  # 12 songs + duplicate copy + audiobook; not missing, not failed
+    q = _id(store, lib.paths["Alpha", "A1", 0])
+    res = rec.similar(q, n=10, method=method)
+    assert 0 < len(res) <= 10
+    scores = [r.score for r in res]
+    assert scores == sorted(scores, reverse=True)
+    paths = [r.track.path for r in res]
+    assert lib.paths["Alpha", "A1", 0] not in paths and lib.duplicate not in paths
+    assert lib.missing not in paths and lib.failed not in paths
+    artists = [normalise_artist(r.track.artist) for r in res]
+    albums = [r.track.album for r in res]
+    assert max(artists.count(a) for a in set(artists)) <= 2
+    assert max(albums.count(a) for a in set(albums)) <= 2
+    assert all(r.explanation for r in res)
+
+
+def test_hybrid_finds_the_same_kind_of_music_by_other_artists(store, lib):
+    rec = Recommender(store)
+    q = _id(store, lib.paths["Alpha", "A1", 0])
+    res = rec.similar(q, n=2, filters=Filters(exclude_query_artist=True))
+    # Gamma's G1 album is drum beats like Alpha's; Beta's chords and Gamma's noise are not
+    assert {r.track.album for r in res} == {"G1"}
+    assert all(r.track.artist != "Alpha" for r in res)
+    assert "electronic" in res[0].explanation
+
+
+def test_filters_caps_exclusions_and_duplicates_hold(store, lib):
+    rec = Recommender(store)
+    q = _id(store, lib.paths["Beta", "B1", 0])
+    everything = Filters(max_per_artist=None, max_per_album=None)
+    ids = [r.track.id for r in rec.similar(q, 20, filters=everything)]
+    assert len(ids) == 12  # 14 − the query − one of the two identical Alpha copies
+    one = [r.track for r in rec.similar(q, 20, filters=Filters(max_per_artist=1))]
+    assert len({normalise_artist(t.artist) for t in one}) == len(one)
+    no_books = rec.similar(q, 20, filters=Filters(exclude_genres=("audiobook",)))
+    assert lib.audiobook not in [r.track.path for r in no_books]
+    no_folder = rec.similar(q, 20, filters=Filters(
+        max_per_artist=None, exclude_folders=(str(Path(lib.audiobook).parent),)))
+    assert lib.audiobook not in [r.track.path for r in no_folder]
+    # querying the duplicate copy never returns the original
+    dup = rec.similar(_id(store, lib.duplicate), 20, filters=everything)
+    assert lib.paths["Alpha", "A1", 0] not in [r.track.path for r in dup]
+
+
+def test_default_filters_are_persisted_settings(store, lib):
+    save_default_filters(store, Filters(max_per_artist=1, exclude_keywords=("chapter",)))
+    f = default_filters(store)
+    assert f.max_per_artist == 1 and f.exclude_keywords == ("chapter",)
+    assert default_filters(store, max_per_artist=3).max_per_artist == 3
+    rec = Recommender(store)
+    res = rec.similar(_id(store, lib.paths["Beta", "B1", 0]), 20)
+    assert lib.audiobook not in [r.track.path for r in res]
+    assert len({r.track.artist for r in res}) == len(res)
+
+
+def test_query_errors_are_plain(store, lib):
+    rec = Recommender(store)
+    with pytest.raises(RecommendError, match="is missing"):
+        rec.similar(_id(store, lib.missing))
+    with pytest.raises(RecommendError, match="could not be analysed"):
+        rec.similar(_id(store, lib.failed))
+    with pytest.raises(RecommendError, match="no track with id"):
+        rec.similar(99999)
+    with pytest.raises(ValueError, match="unknown method"):
+        rec.similar(_id(store, lib.duplicate), method="magic")
+
+
+def test_refresh_is_cheap_when_nothing_changed_and_sees_missing_tracks(store, lib):
+    rec = Recommender(store)
+    assert rec.refresh() is False
+    gone = _id(store, lib.paths["Gamma", "G1", 0])
+    store.mark_missing([gone])
+    assert rec.refresh() is True and rec.size == 13
+    q = _id(store, lib.paths["Alpha", "A1", 1])
+    assert gone not in [r.track.id for r in rec.similar(q, 20)]
+    # a stale index (no refresh) still never returns a track that went missing
+    other = _id(store, lib.paths["Gamma", "G1", 1])
+    store.mark_missing([other])
+    assert other not in [r.track.id for r in rec.similar(q, 20)]
+    assert rec.size == 12
+
+
+def test_vector_model_is_stored_versioned_and_reused(store):
+    rec = Recommender(store)
+    saved = store.get_setting(MODEL_SETTING)
+    assert saved["version"] >= 1 and saved["fitted_on"] == 14
+    assert rec.model.dims <= 128
+    v1 = rec.index.hybrid.copy()
+    rec.refresh(force=True)
+    np.testing.assert_allclose(rec.index.hybrid, v1, atol=1e-6)  # deterministic
+
+
+def test_radio_and_path(store, lib):
+    rec = Recommender(store)
+    seeds = rec.seeds_for_album("A1")
+    assert len(seeds) == 3  # the two songs and the copy of one
+    radio = rec.radio(seeds, window=5, artist_spacing=1, rng=3)
+    tracks = radio.next(30)
+    assert len(tracks) == 30
+    ids = seeds + [t.id for t in tracks]
+    for i in range(len(seeds), len(ids)):
+        assert ids[i] not in ids[max(0, i - 5):i]
+    for a, b in zip(tracks, tracks[1:]):
+        assert normalise_artist(a.artist) != normalise_artist(b.artist)
+    assert radio.history == [t.id for t in tracks]
+    assert rec.seeds_for_artist("gamma") and rec.seeds_for_playlist("nope") == []
+    a, b = _id(store, lib.paths["Alpha", "A1", 0]), _id(store, lib.paths["Beta", "B2", 1])
+    path = rec.path(a, b, steps=5)
+    assert path[0].id == a and path[-1].id == b and len(path) == 5
+    assert len({t.id for t in path}) == 5
+    with pytest.raises(RecommendError):
+        rec.path(a, a)
+
+
+def test_find_tracks_by_artist_and_title(store):
+    assert [t.title for t in find_tracks(store, "alpha – a1 song 2")] == ["A1 song 2"]
+    assert len(find_tracks(store, "alpha")) >= 4
+    assert find_tracks(store, "nothing like this") == []
+
+
+def test_empty_library(tmp_path):
+    with Store(tmp_path / "empty.db") as s:
+        rec = Recommender(s)
+        assert rec.size == 0
+        with pytest.raises(RecommendError, match="no analysed tracks"):
+            rec.similar(1)

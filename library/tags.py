@@ -15,7 +15,6 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import mutagen
-
 from soundalike.library.formats import format_name, non_audio_reason, sniff
 from soundalike.library.track import printable
 
@@ -270,10 +269,12 @@ def _truncated(audio, path: str) -> str | None:
 
 
 def _corrupt(fmt: str, head: bytes | None, exc: Exception) -> str:
-    detected = sniff(head or b"") or fmt
+    detected = fmt if fmt != "audio" else (sniff(head or b"") or "audio")
     detail = printable(str(exc)).strip() or type(exc).__name__
     if "can't sync" in detail or "No MPEG" in detail or "header not found" in detail.lower():
         detail = "no MPEG audio frames found"
+    if "not a MP4 file" in detail:
+        detail = "its index (moov atom) is missing or cut off"
     if len(detail) > 120:
         detail = detail[:117] + "…"
     return f"truncated or corrupt {detected} ({detail})"

@@ -131,7 +131,7 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     mel_fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)
     win_frames = max(int(round(TEMPO_WINDOW_S * sr / HOP)), 16)
 
-    mags, powers, mfccs, tempograms = [], [], [], []
+    mags, powers, mfccs, tempograms, envelopes = [], [], [], [], []
     n_onsets, onset_sum, onset_frames = 0, 0.0, 0
     crossings, samples = 0, 0
     for y in segs:
@@ -145,6 +145,7 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
         onset_sum += float(oenv.sum())
         onset_frames += len(oenv)
         if oenv.max() > 1e-6:
+            envelopes.append(oenv)
             tempograms.append(librosa.feature.tempogram(
                 onset_envelope=oenv, sr=sr, hop_length=HOP, win_length=win_frames))
             n_onsets += len(librosa.onset.onset_detect(
@@ -176,15 +177,48 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     if tempograms and out[INDEX["onset_strength"]] >= ONSET_MIN:
         tg = np.concatenate(tempograms, axis=1)
         bpm = float(librosa.feature.tempo(tg=tg, sr=sr, hop_length=HOP)[0])
-        lag = int(round(60.0 * sr / (HOP * bpm))) if bpm > 0 else 0
         out[INDEX["tempo_bpm"]] = bpm
-        if 0 < lag < tg.shape[0]:
-            out[INDEX["beat_strength"]] = float(np.clip(tg[lag].mean(), 0.0, 1.0))
+        out[INDEX["beat_strength"]] = pulse_clarity(envelopes, 60.0 * sr / (HOP * bpm))
 
     active = frame_db > SILENCE_DB
     if np.any(active):
         _timbre(out, mag[:, active], power[:, active], mfcc[:, active], sr)
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
+def pulse_clarity(envelopes: Sequence[np.ndarray], period: float) -> float:
+    """How strongly the onset envelopes repeat at the beat period (0–1).
+
+    The autocorrelation of the mean-removed onset envelope at the beat period (best of
+    the neighbouring integer lags), relative to lag 0, averaged over the excerpts
+    weighted by length — the autocorrelation form of *pulse clarity* (Lartillot,
+    Eerola, Toiviainen & Fornari, ISMIR 2008). Noise scores near 0, a click track near 1.
+
+    Parameters
+    ----------
+    envelopes : sequence of np.ndarray, each shape (frames,)
+        Onset-strength envelopes.
+    period : float
+        Beat period in frames.
+
+    Returns
+    -------
+    float
+    """
+    import librosa
+
+    lag = int(np.floor(period))
+    total, weight = 0.0, 0
+    for env in envelopes:
+        if lag < 1 or len(env) < 2 * (lag + 2):
+            continue
+        centred = env.astype(np.float64) - env.mean()
+        ac = librosa.autocorrelate(centred, max_size=lag + 2)
+        if ac[0] <= 0:
+            continue
+        total += max(0.0, float(ac[lag : lag + 2].max() / ac[0])) * len(env)
+        weight += len(env)
+    return float(np.clip(total / weight, 0.0, 1.0)) if weight else 0.0
 
 
 def _timbre(out: np.ndarray, mag: np.ndarray, power: np.ndarray, mfcc: np.ndarray, sr: int) -> None:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from soundalike.engine.errors import AudioError
 
 #: The analysis sample rate (Hz): the tagging CNN's rate, so one decode serves DSP and CNN.
@@ -43,8 +42,19 @@ MAX_UNKNOWN_SECONDS = 15 * 60.0
 
 # First bytes of the audio containers we know: a file that starts like one of them
 # but cannot be decoded is "truncated or corrupt", anything else is "not an audio file".
-_MAGICS = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"ID3", b"FORM", b"caff", b"wvpk", b"MAC ",
-           b"\x30\x26\xb2\x75", b".snd")
+_MAGICS = (
+    b"RIFF",
+    b"RF64",
+    b"fLaC",
+    b"OggS",
+    b"ID3",
+    b"FORM",
+    b"caff",
+    b"wvpk",
+    b"MAC ",
+    b"\x30\x26\xb2\x75",
+    b".snd",
+)
 
 
 @dataclass(slots=True)
@@ -188,9 +198,14 @@ def load(
     if decoded < MIN_SECONDS:
         raise AudioError(f"too short to analyse ({decoded:.1f} s)")
     kept = [(c, s) for c, (s, _) in zip(chunks, plan) if len(c)]
-    return Audio(segments=[_resample(c, source.sr, sr) for c, _ in kept], sr=sr,
-                 duration=float(duration), channels=source.channels, codec=source.codec,
-                 offsets=[s for _, s in kept])
+    return Audio(
+        segments=[_resample(c, source.sr, sr) for c, _ in kept],
+        sr=sr,
+        duration=float(duration),
+        channels=source.channels,
+        codec=source.codec,
+        offsets=[s for _, s in kept],
+    )
 
 
 def _check_length(duration: float) -> None:
@@ -264,9 +279,17 @@ class _Source:
         raise NotImplementedError
 
 
-_SF_CODECS = {"VORBIS": "vorbis", "OPUS": "opus", "MPEG_LAYER_III": "mp3",
-              "MPEG_LAYER_II": "mp2", "MPEG_LAYER_I": "mp1", "ALAC_16": "alac",
-              "ALAC_20": "alac", "ALAC_24": "alac", "ALAC_32": "alac"}
+_SF_CODECS = {
+    "VORBIS": "vorbis",
+    "OPUS": "opus",
+    "MPEG_LAYER_III": "mp3",
+    "MPEG_LAYER_II": "mp2",
+    "MPEG_LAYER_I": "mp1",
+    "ALAC_16": "alac",
+    "ALAC_20": "alac",
+    "ALAC_24": "alac",
+    "ALAC_32": "alac",
+}
 
 
 class _SoundfileSource(_Source):
@@ -295,8 +318,8 @@ class _SoundfileSource(_Source):
     def read(self, start: float, length: float) -> np.ndarray:
         import soundfile as sf
 
-        first = int(round(start * self.sr))
-        n = int(round(length * self.sr))
+        first = round(start * self.sr)
+        n = round(length * self.sr)
         try:
             if first:
                 self._file.seek(min(first, self._file.frames))
@@ -344,7 +367,7 @@ class _PyAVSource(_Source):
         import av
 
         s = self._stream
-        need = int(round(length * self.sr))
+        need = round(length * self.sr)
         out: list[np.ndarray] = []
         got = 0
         try:
@@ -355,7 +378,7 @@ class _PyAVSource(_Source):
                 x = _frame_to_mono(frame)
                 t = frame.time
                 if t is not None and t < start:
-                    x = x[int(round((start - t) * self.sr)) :]
+                    x = x[round((start - t) * self.sr) :]
                     if not len(x):
                         continue
                 out.append(x)

@@ -19,9 +19,8 @@ Review* 89(4), 1982). ``key_strength`` is the winning correlation (−1…1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -58,9 +57,19 @@ _MFCC_MEAN = tuple(f"mfcc_mean_{i}" for i in range(N_MFCC))
 _MFCC_STD = tuple(f"mfcc_std_{i}" for i in range(N_MFCC))
 _MFCC_COV = tuple(f"mfcc_cov_{i}_{j}" for i in range(N_MFCC) for j in range(i + 1, N_MFCC))
 _TIMBRE = (
-    "spectral_centroid_hz", "spectral_bandwidth_hz", "spectral_rolloff_hz",
-    "spectral_flatness", "zcr", "bass_ratio",
-) + _CONTRAST + _MFCC_MEAN + _MFCC_STD + _MFCC_COV
+    (
+        "spectral_centroid_hz",
+        "spectral_bandwidth_hz",
+        "spectral_rolloff_hz",
+        "spectral_flatness",
+        "zcr",
+        "bass_ratio",
+    )
+    + _CONTRAST
+    + _MFCC_MEAN
+    + _MFCC_STD
+    + _MFCC_COV
+)
 _CHROMA = tuple(f"chroma_mean_{i}" for i in range(12))
 _TONAL = ("key", "mode", "key_strength") + _CHROMA
 _LOUDNESS = ("loudness_db", "dynamic_range_db")
@@ -97,7 +106,7 @@ INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 def key_name(key: float, mode: float) -> str:
     """``key_name(9, 0) == "A minor"``."""
-    return f"{KEY_NAMES[int(round(key)) % 12]} {'major' if round(mode) else 'minor'}"
+    return f"{KEY_NAMES[round(key) % 12]} {'major' if round(mode) else 'minor'}"
 
 
 def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
@@ -129,7 +138,7 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
     window = librosa.filters.get_window("hann", n_fft, fftbins=True)
     mel_fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)
-    win_frames = max(int(round(TEMPO_WINDOW_S * sr / HOP)), 16)
+    win_frames = max(round(TEMPO_WINDOW_S * sr / HOP), 16)
 
     mags, powers, mfccs, tempograms, envelopes = [], [], [], [], []
     n_onsets, onset_sum, onset_frames = 0, 0.0, 0
@@ -146,10 +155,16 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
         onset_frames += len(oenv)
         if oenv.max() > 1e-6:
             envelopes.append(oenv)
-            tempograms.append(librosa.feature.tempogram(
-                onset_envelope=oenv, sr=sr, hop_length=HOP, win_length=win_frames))
-            n_onsets += len(librosa.onset.onset_detect(
-                onset_envelope=oenv, sr=sr, hop_length=HOP, units="frames"))
+            tempograms.append(
+                librosa.feature.tempogram(
+                    onset_envelope=oenv, sr=sr, hop_length=HOP, win_length=win_frames
+                )
+            )
+            n_onsets += len(
+                librosa.onset.onset_detect(
+                    onset_envelope=oenv, sr=sr, hop_length=HOP, units="frames"
+                )
+            )
         signs = np.signbit(y)
         crossings += int(np.count_nonzero(signs[1:] != signs[:-1]))
         samples += len(y) - 1
@@ -240,9 +255,10 @@ def _timbre(out: np.ndarray, mag: np.ndarray, power: np.ndarray, mfcc: np.ndarra
         out[INDEX["spectral_bandwidth_hz"]] = np.sqrt(np.maximum(spread, 0.0)).mean()
         out[INDEX["spectral_rolloff_hz"]] = rolloff.mean()
     out[INDEX["spectral_flatness"]] = librosa.feature.spectral_flatness(S=mag, power=2.0).mean()
-    kw = dict(S=mag, sr=sr, n_fft=N_FFT, hop_length=HOP)
+    kw = {"S": mag, "sr": sr, "n_fft": N_FFT, "hop_length": HOP}
     contrast = librosa.feature.spectral_contrast(
-        **kw, fmin=CONTRAST_FMIN, n_bands=CONTRAST_BANDS).mean(axis=1)
+        **kw, fmin=CONTRAST_FMIN, n_bands=CONTRAST_BANDS
+    ).mean(axis=1)
     out[[INDEX[n] for n in _CONTRAST]] = contrast
 
     out[[INDEX[n] for n in _MFCC_MEAN]] = mfcc.mean(axis=1)

@@ -9,15 +9,21 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-from audiofiles import ALL_FORMATS, PYAV_FORMATS, noise, tone, write_audio  # noqa: E402
-
-from soundalike.engine import audio  # noqa: E402
-from soundalike.engine.errors import AudioError  # noqa: E402
+from audiofiles import ALL_FORMATS, PYAV_FORMATS, noise, tone, write_audio
+from soundalike.engine import audio
+from soundalike.engine.errors import AudioError
 
 SR_IN = 44100
 EXPECTED_CODEC = {
-    "wav": "pcm_16", "flac": "flac", "ogg": "vorbis", "mp3": "mp3", "aiff": "pcm_16",
-    "m4a": "aac", "alac": "alac", "opus": "opus", "wma": "wmav2",
+    "wav": "pcm_16",
+    "flac": "flac",
+    "ogg": "vorbis",
+    "mp3": "mp3",
+    "aiff": "pcm_16",
+    "m4a": "aac",
+    "alac": "alac",
+    "opus": "opus",
+    "wma": "wmav2",
 }
 
 
@@ -37,8 +43,9 @@ def _peak_hz(y: np.ndarray, sr: int) -> float:
 
 @pytest.mark.parametrize("kind", ALL_FORMATS)
 def test_every_format_decodes_to_mono_float32_at_16k(tmp_path, kind):
-    path = write_audio(tmp_path / f"a.{_suffix(kind)}", tone(440, 5, SR_IN, channels=2), SR_IN,
-                       kind=kind)
+    path = write_audio(
+        tmp_path / f"a.{_suffix(kind)}", tone(440, 5, SR_IN, channels=2), SR_IN, kind=kind
+    )
     a = audio.load(path)
     assert a.sr == audio.ANALYSIS_SR == 16000
     assert a.channels == 2
@@ -56,10 +63,14 @@ def test_every_format_decodes_to_mono_float32_at_16k(tmp_path, kind):
 @pytest.mark.parametrize("kind", ["wav", "flac", "mp3", "m4a", "opus"])
 def test_stereo_decodes_at_the_same_level_as_mono(tmp_path, kind):
     """Averaging channels, not an equal-power downmix (+3 dB)."""
-    mono = audio.load(write_audio(tmp_path / f"m.{_suffix(kind)}", tone(300, 4, SR_IN), SR_IN,
-                                  kind=kind))
-    stereo = audio.load(write_audio(tmp_path / f"s.{_suffix(kind)}",
-                                    tone(300, 4, SR_IN, channels=2), SR_IN, kind=kind))
+    mono = audio.load(
+        write_audio(tmp_path / f"m.{_suffix(kind)}", tone(300, 4, SR_IN), SR_IN, kind=kind)
+    )
+    stereo = audio.load(
+        write_audio(
+            tmp_path / f"s.{_suffix(kind)}", tone(300, 4, SR_IN, channels=2), SR_IN, kind=kind
+        )
+    )
     assert stereo.channels == 2 and mono.channels == 1
     assert _rms_db(stereo.segments[0]) == pytest.approx(_rms_db(mono.segments[0]), abs=0.2)
 
@@ -68,8 +79,9 @@ def test_stereo_decodes_at_the_same_level_as_mono(tmp_path, kind):
 def test_six_channels_are_averaged(tmp_path, kind):
     base = tone(500, 3, SR_IN)
     gains = np.array([0.6, 0.0, 0.3, 0.0, 0.0, 0.3], dtype=np.float32)  # mean gain 0.2
-    a = audio.load(write_audio(tmp_path / f"six.{_suffix(kind)}", base[:, None] * gains, SR_IN,
-                               kind=kind))
+    a = audio.load(
+        write_audio(tmp_path / f"six.{_suffix(kind)}", base[:, None] * gains, SR_IN, kind=kind)
+    )
     assert a.channels == 6
     assert _rms_db(a.segments[0]) == pytest.approx(_rms_db(base * 0.2), abs=0.1)
 
@@ -92,8 +104,10 @@ def long_files(tmp_path_factory):
     """10-minute files, written once: a seek test needs a long file, not many."""
     d = tmp_path_factory.mktemp("long")
     y = _sweep(600, 8000)  # a low rate keeps the encoders quick; the sweep ends at 1.4 kHz
-    return {kind: write_audio(d / f"long.{_suffix(kind)}", y, 8000, kind=kind)
-            for kind in ("flac", "mp3", "ogg", "m4a")}
+    return {
+        kind: write_audio(d / f"long.{_suffix(kind)}", y, 8000, kind=kind)
+        for kind in ("flac", "mp3", "ogg", "m4a")
+    }
 
 
 @pytest.mark.parametrize("kind", ["flac", "mp3", "ogg", "m4a"])
@@ -111,7 +125,9 @@ def test_long_file_decodes_only_excerpts_from_the_right_places(long_files, kind)
         # The sweep's frequency where the segment begins says where the decoder really was.
         head = y[: a.sr // 4]
         heard = (_peak_hz(head, a.sr) - 200) / 2 - 0.125
-        assert heard == pytest.approx(start, abs=0.3), f"excerpt at {start} s decoded from {heard} s"
+        assert heard == pytest.approx(start, abs=0.3), (
+            f"excerpt at {start} s decoded from {heard} s"
+        )
 
 
 def test_excerpt_options(tmp_path):
@@ -132,8 +148,9 @@ def test_plan_excerpts():
     assert audio.plan_excerpts(44.0) == [(0.0, 44.0)]  # 80 % of it cannot hold 3 × 12 s
     plan = audio.plan_excerpts(240.0)
     assert [n for _, n in plan] == [12.0] * 3
-    assert [s + n / 2 for s, n in plan] == pytest.approx([240 * (0.1 + 0.8 * (i + 0.5) / 3)
-                                                          for i in range(3)])
+    assert [s + n / 2 for s, n in plan] == pytest.approx(
+        [240 * (0.1 + 0.8 * (i + 0.5) / 3) for i in range(3)]
+    )
     assert audio.plan_excerpts(3600.0, n_excerpts=4, excerpt_seconds=9.0)[-1][0] < 0.9 * 3600
     with pytest.raises(ValueError):
         audio.plan_excerpts(100.0, n_excerpts=0)
@@ -153,29 +170,61 @@ def _truncate(path: Path, fraction: float) -> Path:
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda d: (d / "empty.mp3").write_bytes(b"") and None or d / "empty.mp3",
-         "file is empty (0 bytes)"),
-        (lambda d: (d / "notes.mp3").write_text("shopping list\n" * 40) and d / "notes.mp3",
-         "not an audio file (text)"),
-        (lambda d: (d / "random.flac").write_bytes(b"\0" + np.random.default_rng(1).bytes(9000))
-         and d / "random.flac", "not an audio file"),
+        (
+            lambda d: (d / "empty.mp3").write_bytes(b"") and None or d / "empty.mp3",
+            "file is empty (0 bytes)",
+        ),
+        (
+            lambda d: (d / "notes.mp3").write_text("shopping list\n" * 40) and d / "notes.mp3",
+            "not an audio file (text)",
+        ),
+        (
+            lambda d: (
+                (d / "random.flac").write_bytes(b"\0" + np.random.default_rng(1).bytes(9000))
+                and d / "random.flac"
+            ),
+            "not an audio file",
+        ),
         (lambda d: d / "missing.wav", "file not found"),
         (lambda d: d, "not an audio file (a folder)"),
-        (lambda d: write_audio(d / "half.wav", tone(440, 0.5, SR_IN), SR_IN),
-         "too short to analyse (0.5 s)"),
-        (lambda d: write_audio(d / "header.wav", np.zeros(0, np.float32), SR_IN),
-         "too short to analyse (0.0 s)"),
-        (lambda d: _truncate(write_audio(d / "t.flac", noise(20, SR_IN), SR_IN), 0.5),
-         "truncated or corrupt"),
-        (lambda d: _truncate(write_audio(d / "t.mp3", noise(20, SR_IN), SR_IN), 0.5),
-         "truncated or corrupt (decoded "),
-        (lambda d: _truncate(write_audio(d / "t.m4a", noise(20, SR_IN), SR_IN), 0.5),
-         "truncated or corrupt"),
-        (lambda d: _truncate(write_audio(d / "t.ogg", noise(20, SR_IN), SR_IN), 0.01),
-         "truncated or corrupt"),
+        (
+            lambda d: write_audio(d / "half.wav", tone(440, 0.5, SR_IN), SR_IN),
+            "too short to analyse (0.5 s)",
+        ),
+        (
+            lambda d: write_audio(d / "header.wav", np.zeros(0, np.float32), SR_IN),
+            "too short to analyse (0.0 s)",
+        ),
+        (
+            lambda d: _truncate(write_audio(d / "t.flac", noise(20, SR_IN), SR_IN), 0.5),
+            "truncated or corrupt",
+        ),
+        (
+            lambda d: _truncate(write_audio(d / "t.mp3", noise(20, SR_IN), SR_IN), 0.5),
+            "truncated or corrupt (decoded ",
+        ),
+        (
+            lambda d: _truncate(write_audio(d / "t.m4a", noise(20, SR_IN), SR_IN), 0.5),
+            "truncated or corrupt",
+        ),
+        (
+            lambda d: _truncate(write_audio(d / "t.ogg", noise(20, SR_IN), SR_IN), 0.01),
+            "truncated or corrupt",
+        ),
     ],
-    ids=["empty", "text", "random", "missing", "folder", "short", "header-only", "flac-cut",
-         "mp3-cut", "m4a-cut", "ogg-cut"],
+    ids=[
+        "empty",
+        "text",
+        "random",
+        "missing",
+        "folder",
+        "short",
+        "header-only",
+        "flac-cut",
+        "mp3-cut",
+        "m4a-cut",
+        "ogg-cut",
+    ],
 )
 def test_bad_files_raise_audio_error_in_plain_words(tmp_path, make, reason):
     path = make(tmp_path)

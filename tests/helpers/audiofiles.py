@@ -45,7 +45,7 @@ def tone(
     channels: int = 1,
 ) -> np.ndarray:
     """Sum of sines (same in every channel), shape (n,) or (n, channels), float32."""
-    t = np.arange(int(round(seconds * sr))) / sr
+    t = np.arange(round(seconds * sr)) / sr
     freqs = [freq] if np.isscalar(freq) else list(freq)
     y = sum(np.sin(2 * np.pi * f * t) for f in freqs) / len(freqs) * amp
     y = y.astype(np.float32)
@@ -55,12 +55,12 @@ def tone(
 def noise(seconds: float, sr: int = 44100, *, amp: float = 0.3, seed: int = 0) -> np.ndarray:
     """Uniform white noise, shape (n,), float32."""
     rng = np.random.default_rng(seed)
-    return (rng.uniform(-1, 1, int(round(seconds * sr))) * amp).astype(np.float32)
+    return (rng.uniform(-1, 1, round(seconds * sr)) * amp).astype(np.float32)
 
 
 def click_track(bpm: float, seconds: float, sr: int = 44100, *, amp: float = 0.8) -> np.ndarray:
     """Decaying 1 kHz clicks (20 ms) every beat, shape (n,), float32."""
-    y = np.zeros(int(round(seconds * sr)), dtype=np.float32)
+    y = np.zeros(round(seconds * sr), dtype=np.float32)
     n = int(0.02 * sr)
     t = np.arange(n) / sr
     click = (np.sin(2 * np.pi * 1000 * t) * np.exp(-t / 0.004) * amp).astype(np.float32)
@@ -82,7 +82,9 @@ def _kind_for(path: Path, kind: str | None) -> str:
     raise ValueError(f"cannot tell the format of {path.name}; pass kind=")
 
 
-def write_audio(path: str | Path, y: np.ndarray, sr: int = 44100, *, kind: str | None = None) -> Path:
+def write_audio(
+    path: str | Path, y: np.ndarray, sr: int = 44100, *, kind: str | None = None
+) -> Path:
     """Write ``y`` (shape (n,) or (n, channels), float in [-1, 1]) to ``path``.
 
     ``kind`` is one of :data:`ALL_FORMATS`; by default it comes from the suffix

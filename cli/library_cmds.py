@@ -263,7 +263,7 @@ def cmd_status(args) -> int:
 def _duration(seconds: float | None) -> str:
     if not seconds:
         return "--:--"
-    m, s = divmod(int(round(seconds)), 60)
+    m, s = divmod(round(seconds), 60)
     return f"{m}:{s:02d}"
 
 

@@ -24,13 +24,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
+from typing import Self
 
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class FolderWatcher:
     def watched(self) -> set[str]:
         return set(self._watched)
 
-    def __enter__(self) -> FolderWatcher:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -139,7 +139,7 @@ class FolderWatcher:
                 self._drain(scanner, handler, store)
                 self._settle(scanner)
             self._settle(scanner, final=True)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             log.exception("folder watcher failed")
             self.error = exc
             self._message(f"the folder watcher stopped: {exc}")
@@ -192,14 +192,14 @@ class FolderWatcher:
         if self.on_message:
             try:
                 self.on_message(text)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("on_message failed")
 
     def _emit(self, kind: str, path: str) -> None:
         if self.on_change and kind not in ("skipped", "unchanged"):
             try:
                 self.on_change(kind, path)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("on_change failed")
 
     def _drain(self, scanner: Scanner, handler: _Handler, store: Store) -> None:

@@ -9,7 +9,6 @@ import time
 
 import numpy as np
 import pytest
-
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store
 from soundalike.library.watcher import FolderWatcher
@@ -127,7 +126,7 @@ def test_whole_folder_moves_and_deletes(library, tmp_path):
 
 
 def test_folder_added_while_running_is_watched(library, tmp_path, copy_audio):
-    db, music = library
+    db, _ = library
     rec = Recorder()
     other = tmp_path / "Other"
     copy_audio("mp3", other / "already-there.mp3")

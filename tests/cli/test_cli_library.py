@@ -1,0 +1,166 @@
+"""``soundalike folders|scan|watch|status|tracks|purge`` end to end, in process and as a
+real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from soundalike.cli import main
+
+SR = 22050
+
+
+def wav(path, seconds=0.5, freq=440.0):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * SR)) / SR
+    sf.write(str(path), (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32), SR)
+    return path
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """A folder of good and broken files, one with a non-UTF-8 name."""
+    root = tmp_path / "Mixed"
+    wav(root / "Artist" / "Album" / "01 Good One.wav")
+    sf.write(str(root / "two.flac"), np.zeros(SR, dtype=np.float32) + 0.1, SR)
+    sf.write(str(root / "three.ogg"), np.full(SR, 0.05, dtype=np.float32), SR,
+             format="OGG", subtype="VORBIS")
+    raw = os.fsencode(root) + b"/na\xefve \xff.wav"
+    shutil.copyfile(root / "Artist" / "Album" / "01 Good One.wav", raw)
+    (root / "empty.mp3").write_bytes(b"")
+    (root / "readme.mp3").write_text("this is a text file with an mp3 name\n" * 5)
+    full = (root / "Artist" / "Album" / "01 Good One.wav").read_bytes()
+    (root / "cut.wav").write_bytes(full[: len(full) // 4])
+    (root / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
+    return root, os.fsdecode(raw)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_scan_then_status_lists_good_and_broken(tmp_path, mixed, capsys):
+    root, odd = mixed
+    db = str(tmp_path / "x.db")
+    code, out, err = run(capsys, "--db", db, "scan", str(root))
+    assert code == 0, err
+    assert "7 audio files" in out and "7 added" in out and "3 failed" in out
+    assert "Traceback" not in err
+    code, out, err = run(capsys, "--db", db, "status", "--json")
+    assert code == 0 and err == ""
+    status = json.loads(out)
+    for key in ("tracks", "pending", "analysed", "failed", "missing"):
+        assert isinstance(status[key], int)
+    assert (status["tracks"], status["pending"], status["failed"]) == (7, 4, 3)
+    reasons = {os.path.basename(f["path"]): f["reason"] for f in status["failures"]}
+    assert reasons == {
+        "empty.mp3": "file is empty (0 bytes)",
+        "readme.mp3": "not an audio file (text)",
+        "cut.wav": reasons["cut.wav"],
+    }
+    assert reasons["cut.wav"].startswith("truncated or corrupt WAV")
+    # every good file is listed, the undecodable name included
+    code, out, _ = run(capsys, "--db", db, "tracks", "--status", "pending", "--json")
+    listed = json.loads(out)
+    assert code == 0 and len(listed) == 4
+    assert {t["title"] for t in listed} == {"Good One", "two", "three", "na\ufffdve \ufffd"}
+    assert any(t["path"].endswith("na\ufffdve \ufffd.wav") for t in listed)
+    good = next(t for t in listed if t["title"] == "Good One")
+    assert (good["artist"], good["album"], good["tracknumber"]) == ("Artist", "Album", 1)
+    # text output survives the odd name too
+    code, out, _ = run(capsys, "--db", db, "tracks")
+    assert code == 0 and "Good One" in out and "na\ufffdve" in out
+    assert os.fsencode(odd).endswith(b"\xff.wav")
+
+
+def test_rescan_and_purge(tmp_path, mixed, capsys):
+    root, _ = mixed
+    db = str(tmp_path / "x.db")
+    run(capsys, "--db", db, "scan", str(root))
+    (root / "two.flac").unlink()
+    code, out, _ = run(capsys, "--db", db, "scan", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["missing"] == 1 and report["unchanged"] == 6
+    assert report["library"]["missing"] == 1
+    code, out, _ = run(capsys, "--db", db, "purge", "--json")
+    assert code == 0 and json.loads(out) == {"purged": 1}
+    code, out, _ = run(capsys, "--db", db, "tracks", "two", "--json")
+    assert json.loads(out) == []
+
+
+def test_folders_commands(tmp_path, capsys):
+    db = str(tmp_path / "x.db")
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    b.mkdir()
+    assert run(capsys, "--db", db, "folders", "add", str(a), str(b))[0] == 0
+    code, out, _ = run(capsys, "--db", db, "folders", "list", "--json")
+    assert [f["path"] for f in json.loads(out)] == [str(a), str(b)]
+    assert run(capsys, "--db", db, "folders", "remove", str(a))[0] == 0
+    code, out, _ = run(capsys, "--db", db, "folders")
+    assert code == 0 and out.strip() == str(b)
+    code, _, err = run(capsys, "--db", db, "folders", "remove", str(a))
+    assert code == 1 and "not a music folder" in err
+
+
+def test_usage_errors_exit_2_and_other_errors_exit_1(tmp_path, capsys):
+    db = str(tmp_path / "x.db")
+    code, out, err = run(capsys, "--db", db, "scan", str(tmp_path / "nope"))
+    assert code == 2 and "no such folder" in err and "Traceback" not in err and out == ""
+    (tmp_path / "file").write_text("x")
+    assert run(capsys, "--db", db, "scan", str(tmp_path / "file"))[0] == 2
+    assert run(capsys, "--db", db, "scan")[0] == 2  # no folders yet
+    assert run(capsys, "--db", db, "tracks", "--limit", "lots")[0] == 2
+    assert run(capsys, "--db", db, "tracks", "--status", "weird")[0] == 2
+    notdb = tmp_path / "notes.db"
+    notdb.write_text("my notes\n" * 500)
+    code, out, err = run(capsys, "--db", str(notdb), "status", "--json")
+    assert code == 1 and out == "" and "not a Soundalike library database" in err
+    assert notdb.read_text() == "my notes\n" * 500
+
+
+def test_env_var_chooses_the_database(tmp_path, capsys, monkeypatch, mixed):
+    monkeypatch.setenv("SOUNDALIKE_DB", str(tmp_path / "env.db"))
+    root, _ = mixed
+    assert run(capsys, "scan", str(root))[0] == 0
+    assert (tmp_path / "env.db").exists()
+    _, out, _ = run(capsys, "status", "--json")
+    assert json.loads(out)["db"] == str(tmp_path / "env.db")
+
+
+def test_watch_prints_changes_until_interrupted(tmp_path, mixed):
+    root, _ = mixed
+    db = str(tmp_path / "x.db")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "scan", str(root)],
+                   check=True, capture_output=True, env=env, timeout=60)
+    proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
+                             "--no-scan"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        line = proc.stderr.readline()
+        while "watching" not in line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+        assert "watching 1 folders" in line
+        wav(tmp_path / "new.wav", freq=660.0)
+        shutil.move(tmp_path / "new.wav", root / "new.wav")
+        out_line = proc.stdout.readline()
+        assert out_line.strip() == f"added: {root / 'new.wav'}"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -282,8 +282,11 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
     raw = model.raw_blocks(features, tags, embedding).astype(np.float64)
     # Uncentred PCA: the principal axes of the raw vectors' second moment, so the
     # projection is a rotation + truncation and dot products are preserved.
-    gram = raw.T @ raw / len(raw)
-    evals, evecs = np.linalg.eigh(gram)
+    if len(raw) < raw.shape[1]:  # few tracks: the thin SVD is cheaper
+        _, sv, vt = np.linalg.svd(raw, full_matrices=False)
+        evals, evecs = sv ** 2 / len(raw), vt.T
+    else:
+        evals, evecs = np.linalg.eigh(raw.T @ raw / len(raw))
     order = np.argsort(evals)[::-1]
     evals, evecs = np.clip(evals[order], 0, None), evecs[:, order]
     keep = int(min(max_dims, raw.shape[1], max(1, int(np.sum(evals > evals[0] * 1e-9)))))

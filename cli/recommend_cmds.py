@@ -1,0 +1,347 @@
+"""``soundalike similar | radio | path``: recommendations from the command line.
+
+A QUERY or SEED is a file path, or text matched against ``artist – title`` (every word
+must match; an exact ``artist – title`` or title match wins). Ambiguous text lists the
+candidates and exits 2. Seeds may also be ``album:NAME``, ``artist:NAME``,
+``playlist:NAME`` (a saved playlist) or a playlist file (.m3u8/.m3u/.xspf).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from soundalike.cli.errors import CliError, UsageError
+
+MAX_CANDIDATES_SHOWN = 10
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "similar", help="tracks that sound like a track",
+        description="List the tracks that sound most like QUERY (a file path, or text "
+                    "matched against 'artist – title').")
+    p.add_argument("query", metavar="QUERY", nargs="+",
+                   help="file path or words of 'artist – title'")
+    p.add_argument("-n", type=_count, default=10, metavar="N", help="how many (default 10)")
+    _method_arg(p)
+    p.add_argument("--explain", action="store_true", help="say why each track is similar")
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    _filter_args(p)
+    p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser(
+        "radio", help="an endless radio from seed tracks, written as a playlist",
+        description="Draw N tracks of a radio that starts from the seeds: each a good match "
+                    "with some randomness, no repeats, artists spaced out.")
+    p.add_argument("seeds", metavar="SEED", nargs="+",
+                   help="file path, 'artist – title' text (quote it), album:NAME, "
+                        "artist:NAME, playlist:NAME or a playlist file")
+    p.add_argument("-n", type=_count, default=50, metavar="N", help="how many (default 50)")
+    p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
+    p.add_argument("--drift", type=_fraction, default=0.3, metavar="0..1",
+                   help="0 stays close to the seeds, 1 wanders from song to song (default 0.3)")
+    p.add_argument("--window", type=_count, default=50, metavar="N",
+                   help="no track repeats within N tracks (default 50)")
+    p.add_argument("--artist-spacing", type=_nonneg, default=3, metavar="N",
+                   help="no artist again within N tracks (default 3)")
+    p.add_argument("--random-seed", type=int, default=None, metavar="INT",
+                   help="make the draw reproducible")
+    _method_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    _filter_args(p, caps=False)
+    p.set_defaults(func=cmd_radio)
+
+    p = sub.add_parser(
+        "path", help="a path of tracks from A to B with smooth transitions",
+        description="A playlist of STEPS tracks that starts at A, ends at B and moves "
+                    "gradually from one to the other.")
+    p.add_argument("a", metavar="A", help="start: file path or 'artist – title' text")
+    p.add_argument("b", metavar="B", help="end: file path or 'artist – title' text")
+    p.add_argument("--steps", type=_count, default=10, metavar="N",
+                   help="tracks in the path, A and B included (default 10)")
+    p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
+    _method_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    _filter_args(p, caps=False)
+    p.set_defaults(func=cmd_path)
+
+
+# -- argument types ---------------------------------------------------------------------
+def _count(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    if v > 100000:
+        raise argparse.ArgumentTypeError("must be at most 100000")
+    return v
+
+
+def _nonneg(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return v
+
+
+def _fraction(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return v
+
+
+def _method_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", choices=("hybrid", "seed"), default="hybrid",
+                   help="hybrid (default: embedding + tags + sound features) or seed "
+                        "(genre probabilities, Euclidean)")
+
+
+def _filter_args(p: argparse.ArgumentParser, caps: bool = True) -> None:
+    g = p.add_argument_group("filters (defaults from the library's settings)")
+    if caps:
+        g.add_argument("--max-per-artist", type=_nonneg, metavar="N",
+                       help="at most N tracks per artist (0: no limit; default 2)")
+        g.add_argument("--max-per-album", type=_nonneg, metavar="N",
+                       help="at most N tracks per album (0: no limit; default 2)")
+        g.add_argument("--other-artists", action="store_true",
+                       help="leave out the query's artist")
+        g.add_argument("--keep-duplicates", action="store_true",
+                       help="keep other copies of the same song")
+    g.add_argument("--exclude-genre", action="append", default=[], metavar="GENRE",
+                   help="leave out tracks with this genre tag (repeatable)")
+    g.add_argument("--exclude-folder", action="append", default=[], metavar="FOLDER",
+                   help="leave out tracks under this folder (repeatable)")
+    g.add_argument("--exclude-keyword", action="append", default=[], metavar="WORD",
+                   help="leave out tracks whose title/album/artist/genre/path has this word "
+                        "(e.g. audiobook, podcast, christmas; repeatable)")
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _db_path(args: argparse.Namespace) -> str:
+    from soundalike.library.store import default_db_path
+
+    return str(args.db) if args.db else str(default_db_path())
+
+
+def _open(args: argparse.Namespace):
+    """Open the store and the recommender; plain errors for the expected problems."""
+    from soundalike.engine.errors import SoundalikeError
+    from soundalike.library.recommend import Recommender
+    from soundalike.library.store import Store
+
+    path = _db_path(args)
+    if path != ":memory:" and not os.path.exists(path):
+        raise CliError(f"no library at {path}: add music with `soundalike scan FOLDER` first")
+    try:
+        store = Store(path)
+    except SoundalikeError as exc:
+        raise CliError(str(exc)) from None
+    rec = Recommender(store)
+    if rec.size == 0:
+        store.close()
+        raise CliError("no analysed tracks yet: run `soundalike analyze` first")
+    return store, rec
+
+
+def _filters(rec, args: argparse.Namespace):
+    from soundalike.library.recommend import RecommendError
+
+    over = {}
+    if getattr(args, "max_per_artist", None) is not None:
+        over["max_per_artist"] = args.max_per_artist  # 0 = no limit
+    if getattr(args, "max_per_album", None) is not None:
+        over["max_per_album"] = args.max_per_album
+    if getattr(args, "other_artists", False):
+        over["exclude_query_artist"] = True
+    if getattr(args, "keep_duplicates", False):
+        over["dedupe"] = False
+    base = rec.filters()
+    for name, extra in (("exclude_genres", args.exclude_genre),
+                        ("exclude_folders", [os.path.abspath(os.path.expanduser(f))
+                                             for f in args.exclude_folder]),
+                        ("exclude_keywords", args.exclude_keyword)):
+        if extra:
+            over[name] = tuple(getattr(base, name)) + tuple(extra)
+    try:
+        return rec.filters(**over)
+    except RecommendError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def resolve_query(store, text: str):
+    """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
+    from soundalike.library.recommend import find_tracks, track_label
+
+    candidates = [text, os.path.abspath(os.path.expanduser(text))]
+    if os.path.exists(candidates[1]):
+        candidates.append(os.path.realpath(candidates[1]))
+    for c in candidates:
+        t = store.track_by_path(c)
+        if t is not None:
+            return t
+    if os.path.isfile(candidates[1]):
+        raise UsageError(f"{text} is not in the library: add its folder with "
+                         "`soundalike scan FOLDER`")
+    found = find_tracks(store, text, limit=200)
+    if not found:
+        raise UsageError(f"no track matches {text!r}")
+    if len(found) > 1:
+        analysed = [t for t in found if t.status == "analysed"]
+        if len(analysed) == 1:
+            return analysed[0]
+        prints = {t.fingerprint for t in found}
+        if len(prints) == 1 and None not in prints:  # copies of one file: any will do
+            return (analysed or found)[0]
+        lines = [f"{text!r} matches {len(found)} tracks; be more specific, e.g.:"]
+        for t in found[:MAX_CANDIDATES_SHOWN]:
+            lines.append(f"  {track_label(t)}  ({t.path})")
+        if len(found) > MAX_CANDIDATES_SHOWN:
+            lines.append(f"  … and {len(found) - MAX_CANDIDATES_SHOWN} more")
+        raise UsageError("\n".join(lines))
+    return found[0]
+
+
+def _recommend_call(fn, *a, **kw):
+    from soundalike.library.recommend import RecommendError
+
+    try:
+        return fn(*a, **kw)
+    except RecommendError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _write_out(path: str, tracks, title: str) -> str:
+    from soundalike.library.playlist_files import (PlaylistFileError, entries_for_tracks,
+                                                   playlist_format, write_playlist)
+
+    try:
+        playlist_format(path)
+    except PlaylistFileError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return str(write_playlist(os.path.expanduser(path), entries_for_tracks(tracks),
+                                  title=title))
+    except PlaylistFileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _print_tracks(tracks) -> None:
+    from soundalike.library.recommend import track_label
+
+    width = len(str(len(tracks)))
+    for i, t in enumerate(tracks, 1):
+        print(f"{i:>{width}}. {track_label(t)}")
+
+
+# -- commands ---------------------------------------------------------------------------
+def cmd_similar(args: argparse.Namespace) -> int:
+    from soundalike.library.recommend import track_label
+
+    text = " ".join(args.query)
+    store, rec = _open(args)
+    try:
+        track = resolve_query(store, text)
+        filters = _filters(rec, args)
+        results = _recommend_call(rec.similar, track.id, args.n, method=args.method,
+                                  filters=filters, explain=args.explain or args.json)
+        if args.json:
+            print(json.dumps({"query": track.to_dict(), "method": args.method,
+                              "results": [r.to_dict() for r in results]}, ensure_ascii=False))
+            return 0
+        print(f"Tracks like {track_label(track)} ({args.method}):")
+        if not results:
+            print("  nothing left after the filters")
+        width = len(str(len(results)))
+        for i, r in enumerate(results, 1):
+            line = f"{i:>{width}}. {r.score:6.3f}  {track_label(r.track)}"
+            if r.track.album:
+                line += f"  [{r.track.album}]"
+            print(line)
+            if args.explain:
+                print(f"{'':>{width + 10}}{r.explanation}")
+        return 0
+    finally:
+        store.close()
+
+
+def _seed_ids(store, rec, seeds: list[str]) -> list[int]:
+    from soundalike.library.playlist_files import FORMATS, PlaylistFileError, read_playlist
+
+    ids: list[int] = []
+    for seed in seeds:
+        kind, sep, name = seed.partition(":")
+        if sep and kind in ("album", "artist", "playlist") and name.strip():
+            found = {"album": rec.seeds_for_album, "artist": rec.seeds_for_artist,
+                     "playlist": rec.seeds_for_playlist}[kind](name.strip())
+            if not found:
+                raise UsageError(f"no analysed tracks for {kind} {name.strip()!r}")
+            ids += found
+        elif os.path.splitext(seed)[1].lower() in FORMATS and os.path.isfile(seed):
+            try:
+                entries = read_playlist(seed)
+            except PlaylistFileError as exc:
+                raise UsageError(str(exc)) from None
+            found = [t.id for e in entries if (t := store.track_by_path(e.path)) is not None
+                     and rec.index.position(t.id) is not None]
+            if not found:
+                raise UsageError(f"no analysed library tracks in playlist {seed}")
+            ids += found
+        else:
+            ids.append(resolve_query(store, seed).id)
+    return list(dict.fromkeys(ids))
+
+
+def cmd_radio(args: argparse.Namespace) -> int:
+    store, rec = _open(args)
+    try:
+        seeds = _seed_ids(store, rec, args.seeds)
+        radio = _recommend_call(rec.radio, seeds, drift=args.drift, window=args.window,
+                                artist_spacing=args.artist_spacing, method=args.method,
+                                filters=_filters(rec, args), rng=args.random_seed)
+        tracks = radio.next(args.n)
+        written = _write_out(args.out, tracks, "Soundalike radio") if args.out else None
+        if args.json:
+            print(json.dumps({"seeds": seeds, "tracks": [t.to_dict() for t in tracks],
+                              "out": written}, ensure_ascii=False))
+        elif written:
+            print(f"Wrote {len(tracks)} tracks to {written}")
+        else:
+            _print_tracks(tracks)
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    if args.steps < 2:
+        raise UsageError("--steps must be at least 2 (A and B)")
+    store, rec = _open(args)
+    try:
+        a, b = resolve_query(store, args.a), resolve_query(store, args.b)
+        if a.id == b.id:
+            raise UsageError("A and B are the same track")
+        tracks = _recommend_call(rec.path, a.id, b.id, args.steps, method=args.method,
+                                 filters=_filters(rec, args))
+        written = _write_out(args.out, tracks, "Soundalike path") if args.out else None
+        if args.json:
+            print(json.dumps({"tracks": [t.to_dict() for t in tracks], "out": written},
+                             ensure_ascii=False))
+        elif written:
+            print(f"Wrote {len(tracks)} tracks to {written}")
+        else:
+            _print_tracks(tracks)
+        return 0
+    finally:
+        store.close()

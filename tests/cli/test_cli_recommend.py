@@ -1,0 +1,116 @@
+"""`soundalike similar | radio | path` on a small real analysed library."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from reco_library import build_library  # noqa: E402
+
+from soundalike.cli import main  # noqa: E402
+from soundalike.library.playlist_files import read_playlist  # noqa: E402
+from soundalike.library.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    return build_library(tmp_path_factory)
+
+
+@pytest.fixture
+def db(lib, tmp_path):
+    return str(lib.copy_db(tmp_path))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_similar_by_path_and_text(capsys, db, lib):
+    code, out, err = run(capsys, "--db", db, "similar", lib.paths["Alpha", "A1", 0], "-n", "3",
+                         "--explain")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Tracks like Alpha – A1 song 1 (hybrid):"
+    assert lines[1].startswith("1. ") and "A1 song 1" not in "".join(lines[1:])
+    assert any("both" in l or "BPM" in l or "sound" in l for l in lines[2::2])
+    code, out2, _ = run(capsys, "--db", db, "similar", "Alpha", "–", "A1", "song", "1", "-n", "3",
+                        "--explain")
+    assert code == 0 and out2 == out
+
+
+def test_similar_json(capsys, db, lib):
+    code, out, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "--json",
+                         "--method", "seed", "-n", "20", "--max-per-artist", "0",
+                         "--max-per-album", "0", "--exclude-genre", "audiobook")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["query"]["title"] == "B1 song 2" and data["method"] == "seed"
+    res = data["results"]
+    assert len(res) == 11 and all(r["explanation"] for r in res)
+    assert [r["score"] for r in res] == sorted((r["score"] for r in res), reverse=True)
+    assert lib.audiobook not in [r["track"]["path"] for r in res]
+    code, out, _ = run(capsys, "--db", db, "similar", "beta b1 song 2", "--json", "--other-artists")
+    assert all(r["track"]["artist"] != "Beta" for r in json.loads(out)["results"])
+
+
+def test_bad_queries_exit_2_with_a_plain_message(capsys, db, lib, tmp_path):
+    code, out, err = run(capsys, "--db", db, "similar", "alpha")
+    assert code == 2 and out == ""
+    assert "matches" in err and "Alpha – A1 song 1" in err and "Traceback" not in err
+    code, _, err = run(capsys, "--db", db, "similar", "no such song anywhere")
+    assert code == 2 and "no track matches" in err
+    stray = tmp_path / "stray.flac"
+    stray.write_bytes(b"x")
+    code, _, err = run(capsys, "--db", db, "similar", str(stray))
+    assert code == 2 and "not in the library" in err
+    code, _, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "-n", "0")
+    assert code == 2
+    code, _, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "--method", "nope")
+    assert code == 2
+    code, _, err = run(capsys, "--db", db, "similar", lib.missing)
+    assert code == 1 and "is missing" in err
+    code, _, err = run(capsys, "--db", str(tmp_path / "none.db"), "similar", "x")
+    assert code == 1 and "no library" in err
+    code, _, err = run(capsys, "--db", db, "radio", "album:Nope")
+    assert code == 2 and "no analysed tracks for album" in err
+    code, _, err = run(capsys, "--db", db, "radio", "beta b1 song 2", "--out", str(tmp_path / "x.pls"))
+    assert code == 2 and "unknown playlist format" in err
+    code, _, err = run(capsys, "--db", db, "path", "beta b1 song 2", "beta b1 song 2")
+    assert code == 2 and "same track" in err
+
+
+def test_radio_writes_playlists(capsys, db, lib, tmp_path):
+    out_file = tmp_path / "radio.m3u8"
+    code, out, err = run(capsys, "--db", db, "radio", "album:A1", lib.paths["Beta", "B2", 0],
+                         "-n", "25", "--window", "6", "--artist-spacing", "1",
+                         "--out", str(out_file), "--random-seed", "4")
+    assert code == 0 and "Wrote 25 tracks" in out
+    entries = read_playlist(out_file)
+    assert len(entries) == 25
+    paths = [e.path for e in entries]
+    for i in range(len(paths)):
+        assert paths[i] not in paths[max(0, i - 6):i]
+    with Store(db) as s:
+        artists = [s.track_by_path(p).artist for p in paths]
+    assert all(a != b for a, b in zip(artists, artists[1:]))
+    code, out, _ = run(capsys, "--db", db, "radio", str(out_file), "-n", "5", "--json")
+    assert code == 0 and len(json.loads(out)["tracks"]) == 5
+    code, out, _ = run(capsys, "--db", db, "radio", "artist:gamma", "-n", "4")
+    assert code == 0 and [l[:3] for l in out.splitlines()] == ["1. ", "2. ", "3. ", "4. "]
+
+
+def test_path_from_a_to_b(capsys, db, lib, tmp_path):
+    out_file = tmp_path / "path.xspf"
+    a, b = lib.paths["Alpha", "A2", 1], lib.paths["Beta", "B1", 0]
+    code, out, _ = run(capsys, "--db", db, "path", a, b, "--steps", "6", "--out", str(out_file))
+    assert code == 0 and "Wrote 6 tracks" in out
+    entries = read_playlist(out_file)
+    assert entries[0].path == a and entries[-1].path == b and len(entries) == 6
+    code, out, _ = run(capsys, "--db", db, "path", a, b, "--steps", "4", "--json")
+    tracks = json.loads(out)["tracks"]
+    assert tracks[0]["path"] == a and tracks[-1]["path"] == b and len(tracks) == 4

@@ -326,7 +326,7 @@ class _SoundfileSource(_Source):
             data = self._file.read(n, dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError) as exc:
             raise AudioError(f"truncated or corrupt ({_short(exc)})") from None
-        return data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
+        return _average(data.T)
 
     def close(self) -> None:
         self._file.close()
@@ -415,7 +415,19 @@ def _frame_to_mono(frame) -> np.ndarray:
         a = (a / 9223372036854775808.0).astype(np.float32)
     else:
         a = a.astype(np.float32, copy=False)
-    return a.mean(axis=0, dtype=np.float32) if a.shape[0] > 1 else a[0]
+    return _average(a)
+
+
+def _average(channels: np.ndarray) -> np.ndarray:
+    """Mean over the first axis (channels) → float32; one add per channel (numpy's mean
+    over a short strided axis is ~10× slower)."""
+    n = channels.shape[0]
+    y = np.array(channels[0], dtype=np.float32)
+    for c in range(1, n):
+        y += channels[c]
+    if n > 1:
+        y *= np.float32(1.0 / n)
+    return y
 
 
 def _short(exc: Exception) -> str:

@@ -298,3 +298,37 @@ def test_kill_9_mid_scan_leaves_a_sound_database(tmp_path, copy_audio):
         assert 40 <= partial < 400 and partial % 20 == 0  # whole batches only
         report = Scanner(s).scan()
         assert report.added == 400 - partial and s.count_tracks() == 400
+
+
+def test_scan_file_per_file_kinds(store, music, tmp_path, copy_audio):
+    store.add_folder(music)
+    scanner = Scanner(store)
+    scanner.scan()
+    changed = []
+    scanner.on_tracks_changed = changed.extend
+    new = copy_audio("mp3", music / "Alpha" / "First" / "03 Third.mp3")
+    kind, tid = scanner.scan_file(str(new))
+    assert kind == "added" and changed == [tid]
+    assert scanner.scan_file(str(new)) == ("unchanged", tid)
+    tag_file(new, "mp3")
+    touch_later(new)
+    assert scanner.scan_file(str(new)) == ("updated", tid)
+    assert store.get_track(tid).title == "Tone Song"
+    analyse(store, tid)
+    moved = music / "Beta" / "third.mp3"
+    os.rename(new, moved)
+    assert scanner.scan_file(str(new)) == ("missing", tid)
+    assert scanner.scan_file(str(moved)) == ("moved", tid)
+    assert store.get_track(tid).status == "analysed"
+    (music / "bad.flac").write_text("words, not sound\n" * 4)
+    kind, bad = scanner.scan_file(str(music / "bad.flac"))
+    assert kind == "failed" and store.get_track(bad).error == "not an audio file (text)"
+    assert scanner.scan_file(str(tmp_path / "outside.mp3"))[0] == "skipped"
+    assert scanner.scan_file(str(music / "cover.jpg"))[0] == "skipped"
+    assert scanner.scan_file(str(music / ".hidden" / "x.mp3"))[0] == "skipped"
+    # a folder moved within the library keeps every track's id
+    ids = {store.track_by_path(str(p)).id for p in (music / "Alpha").rglob("*.*")}
+    os.rename(music / "Alpha", music / "Alpha2")
+    assert set(scanner.move_path(str(music / "Alpha"), str(music / "Alpha2"))) == ids
+    assert {store.track_by_path(str(p)).id for p in (music / "Alpha2").rglob("*.*")} == ids
+    assert scanner.remove_path(str(music / "Alpha2")) and store.counts()["missing"] == 2

@@ -176,3 +176,21 @@ def test_bad_database_is_raised_by_start(tmp_path):
 
     with pytest.raises(LibraryError):
         FolderWatcher(bad).start()
+
+
+def test_modified_file_is_reread(library):
+    from audio_files import tag_file
+
+    db, music = library
+    path = music / "Alpha" / "First" / "01 Opening.flac"
+    tid = track(db, path).id
+    rec = Recorder()
+    w = start(db, rec)
+    try:
+        tag_file(path, "flac")
+        assert wait_for(lambda: "updated" in rec.kinds_for(path))
+        t = track(db, path)
+        assert t.id == tid and t.title == "Tone Song" and t.status == "pending"
+        assert tid in rec.ids
+    finally:
+        w.stop()

@@ -269,7 +269,10 @@ def _truncated(audio, path: str) -> str | None:
 
 
 def _corrupt(fmt: str, head: bytes | None, exc: Exception) -> str:
-    detected = fmt if fmt != "audio" else (sniff(head or b"") or "audio")
+    sniffed = sniff(head or b"")
+    if sniffed is None and head:
+        return f"not a valid {fmt} file (no {fmt} header found)"
+    detected = fmt if fmt != "audio" else (sniffed or "audio")
     detail = printable(str(exc)).strip() or type(exc).__name__
     if "can't sync" in detail or "No MPEG" in detail or "header not found" in detail.lower():
         detail = "no MPEG audio frames found"

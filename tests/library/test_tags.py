@@ -6,6 +6,7 @@ import errno
 import os
 import shutil
 
+import numpy as np
 import pytest
 from audio_files import FORMATS, TAGS, tag_file, write_audio
 from soundalike.library.formats import is_audio_name, non_audio_reason, sniff
@@ -72,6 +73,10 @@ def test_tags_win_over_path(tmp_path, copy_audio):
     ("picture.flac", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not an audio file (PNG image)"),
     ("zeros.wav", bytes(100_000), "no audio data"),
     ("garbage.ogg", bytes([7, 200, 13, 0, 99, 250, 1, 2]) * 500, "not an audio file"),
+    ("noise.mp3", np.random.default_rng(1).bytes(70_000),
+     "not a valid MP3 file (no MP3 header found)"),
+    ("noise.wav", np.random.default_rng(2).bytes(70_000),
+     "not a valid WAV file (no WAV header found)"),
 ])
 def test_bad_files_get_plain_reasons(tmp_path, name, content, reason):
     path = tmp_path / name

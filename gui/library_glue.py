@@ -37,18 +37,25 @@ def scan_async(db_path: str, on_done: Callable[[str], None],
     return run_task(work, on_done, failed)
 
 
-def start_watcher(db_path: str, callback: Callable[..., None]):
-    """Watch the music folders; *callback(event, track_ids)* runs on the watcher's thread
-    (pass a :class:`~soundalike.gui.bridges.CallbackBridge` callback). None if unavailable."""
-    try:
-        from soundalike.library.watcher import LibraryWatcher
-    except ImportError:
-        return None
-    watcher = LibraryWatcher(db_path, on_change=callback)
-    watcher.start()
+def start_watcher(db_path: str, on_change: Callable[..., None],
+                  on_message: Callable[[str], None] | None = None, **options):
+    """Watch the music folders (started off the UI thread); returns the watcher.
+
+    *on_change(kind, path)* and *on_message(text)* run on the watcher's thread: pass
+    :class:`~soundalike.gui.bridges.CallbackBridge` callbacks.
+    """
+    from soundalike.library.watcher import FolderWatcher
+
+    watcher = FolderWatcher(db_path, on_change=on_change, on_message=on_message, **options)
+
+    def failed(exc: BaseException) -> None:
+        if on_message is not None:
+            on_message(f"The folder watcher could not start: {exc}")
+
+    run_task(watcher.start, None, failed)
     return watcher
 
 
 def stop_watcher(watcher) -> None:
     if watcher is not None:
-        watcher.stop()
+        watcher.stop(timeout=5.0)

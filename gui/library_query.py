@@ -11,6 +11,7 @@ of every write.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -86,6 +87,11 @@ def row_from_track(track) -> Row:
     return Row(*(getattr(track, name) for name in Row.__slots__))
 
 
+def _path(value: str | bytes) -> str:
+    """Paths that are not valid UTF-8 are stored as bytes; give them back as ``str``."""
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
 def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -153,7 +159,7 @@ class LibraryReader:
             return {}
         marks = ",".join("?" * len(ids))
         found = self._all(f"SELECT {ROW_SQL} FROM tracks WHERE id IN ({marks})", ids)
-        return {r[0]: Row(*r) for r in found}
+        return {r[0]: Row(r[0], _path(r[1]), *r[2:]) for r in found}
 
     def count(self) -> int:
         return self._all("SELECT COUNT(*) FROM tracks WHERE status != 'missing'")[0][0]

@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
             self.db_path, workers=workers,
             pause_on_battery=bool(self.store.get_setting(BATTERY_KEY, False)), parent=self)
         self.watcher_events = CallbackBridge(self)
+        self.watcher_messages = CallbackBridge(self)
+        self.watcher_options: dict = {}
         self.watcher = None
 
         # widgets
@@ -250,6 +252,8 @@ class MainWindow(QMainWindow):
         self.analysis.result.connect(lambda *_: self._schedule_refresh())
         self.analysis.progress.connect(self._on_analysis_progress)
         self.watcher_events.fired.connect(self._on_watcher_event)
+        self.watcher_messages.fired.connect(
+            lambda args: self.statusBar().showMessage(str(args[0]), 10000))
         self.map.play_requested.connect(lambda tid: self.play_now(self.resolve_rows([tid])))
         self.map.similar_requested.connect(lambda tid: self.actions.find_similar([tid]))
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
@@ -295,8 +299,7 @@ class MainWindow(QMainWindow):
         if scan:
             library_glue.scan_async(self.db_path, self._after_scan)
         if watch:
-            self.watcher = library_glue.start_watcher(self.db_path,
-                                                      self.watcher_events.callback)
+            self._restart_watcher()
         if analyse:
             self.analysis.start()
 
@@ -514,12 +517,17 @@ class MainWindow(QMainWindow):
         return pid
 
     # ------------------------------------------------------------------ settings
-    def add_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Add a music folder")
-        if path:
+    def add_folder(self, path: str | None = None) -> None:
+        """Add a music folder: it is scanned and watched at once."""
+        if path is None:
+            path = QFileDialog.getExistingDirectory(self, "Add a music folder")
+        if not path:
+            return
+        if self.watcher is not None:
+            self.watcher.add_folder(path)  # adds, scans and watches it on the watcher's thread
+        else:
             self.store.add_folder(path)
             self.start_background(watch=False, analyse=False)
-            self._restart_watcher()
 
     def ask_for_folders(self) -> None:
         dialog = FirstRunDialog(self)
@@ -539,16 +547,20 @@ class MainWindow(QMainWindow):
         added, removed = settings.save(self.store)
         self.analysis.set_options(workers=settings.workers or None,
                                   pause_on_battery=settings.pause_on_battery)
-        if added or removed:
-            self.start_background(watch=False, analyse=False)
-            self._restart_watcher()
+        if removed or self.watcher is None:
+            self.start_background(watch=self.watcher is not None, analyse=False)
+        else:
+            for path in added:
+                self.watcher.add_folder(path)
 
     def _restart_watcher(self) -> None:
         from soundalike.gui import library_glue
 
         if self.watcher is not None:
             library_glue.stop_watcher(self.watcher)
-        self.watcher = library_glue.start_watcher(self.db_path, self.watcher_events.callback)
+        self.watcher = library_glue.start_watcher(self.db_path, self.watcher_events.callback,
+                                                  self.watcher_messages.callback,
+                                                  **self.watcher_options)
 
     # ------------------------------------------------------------------ quitting
     def closeEvent(self, event) -> None:

@@ -16,6 +16,8 @@ from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
 
 RESTART_AFTER_MS = 3000  # "previous" within the first 3 s goes back, later it restarts
+STALL_CHECK_MS = 1000    # a "playing" file whose position does not move for
+STALL_LIMIT = 4          # this many checks in a row is damaged: skip it
 
 
 class Player(QObject):
@@ -46,6 +48,12 @@ class Player(QObject):
         self.media.playbackStateChanged.connect(
             lambda s: self.playing_changed.emit(s == QMediaPlayer.PlaybackState.PlayingState))
         queue.changed.connect(self._check_low)
+        # Some damaged files open "fine" and then never advance: notice and skip them.
+        self._stall_timer = QTimer(self, interval=STALL_CHECK_MS)
+        self._stall_timer.timeout.connect(self._check_stall)
+        self._stall_timer.start()
+        self._last_position = -1
+        self._stalled_checks = 0
 
     # ------------------------------------------------------------------ state
     @property
@@ -73,7 +81,11 @@ class Player(QObject):
         if not os.path.isfile(item.path):
             self._skip(item, "the file is missing")
             return
-        self.media.setSource(QUrl.fromLocalFile(item.path))
+        self._stalled_checks, self._last_position = 0, -1
+        url = QUrl.fromLocalFile(item.path)
+        if self.media.source() == url:
+            self.media.setSource(QUrl())  # the same file again: make the player reload it
+        self.media.setSource(url)
         self.media.play()
         self._check_low()
 
@@ -173,6 +185,22 @@ class Player(QObject):
         else:
             self.stop()
             self.queue.set_current(-1)
+
+    def _check_stall(self) -> None:
+        if not self.is_playing():
+            self._stalled_checks = 0
+            self._last_position = -1
+            return
+        position = self.media.position()
+        if position != self._last_position:
+            self._last_position = position
+            self._stalled_checks = 0
+            return
+        self._stalled_checks += 1
+        if self._stalled_checks >= STALL_LIMIT:
+            self._stalled_checks = 0
+            self._last_position = -1
+            self._skip(self.current, "the file cannot be decoded")
 
     def _check_low(self) -> None:
         if self.queue.current >= 0 and self.queue.remaining() <= self.LOW_WATER:

@@ -6,6 +6,8 @@ emits :attr:`Sidebar.browse_changed` with the :class:`Browse` to show.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
 from soundalike.gui.library_query import Browse, LibraryReader
@@ -63,7 +65,7 @@ class Sidebar(QTreeWidget):
 
         def query():
             if key == "folder":
-                return [(f"{path}", (fid,), n) for fid, path, n in reader.folders()]
+                return [(os.fsdecode(path), (fid,), n) for fid, path, n in reader.folders()]
             if key == "playlist":
                 return [(name, (pid,), n) for pid, name, n in reader.playlists()]
             return [(value, (value,), n) for value, n in reader.distinct(key)]

@@ -73,7 +73,7 @@ def test_tags_win_over_path(tmp_path, copy_audio):
     ("picture.flac", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not an audio file (PNG image)"),
     ("zeros.wav", bytes(100_000), "no audio data"),
     ("garbage.ogg", bytes([7, 200, 13, 0, 99, 250, 1, 2]) * 500, "not an audio file"),
-    ("noise.mp3", np.random.default_rng(1).bytes(70_000),
+    ("noise.mp3", np.random.default_rng(3).bytes(70_000),
      "not a valid MP3 file (no MP3 header found)"),
     ("noise.wav", np.random.default_rng(2).bytes(70_000),
      "not a valid WAV file (no WAV header found)"),

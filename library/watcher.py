@@ -152,9 +152,20 @@ class FolderWatcher:
             store.close()
 
     def _new_observer(self):
-        if self.polling:
-            return PollingObserver(timeout=self.poll_interval)
-        return Observer()
+        if not self.polling:
+            try:
+                return Observer()  # inotify on Linux; creating it can fail (EMFILE, ENOSYS)
+            except OSError as exc:
+                self._message(f"{self._why(exc)}; checking the music folders for changes by "
+                              "polling instead")
+                self.polling = True
+        return PollingObserver(timeout=self.poll_interval)
+
+    @staticmethod
+    def _why(exc: OSError) -> str:
+        if exc.errno in _LIMIT_ERRNOS:
+            return f"the system limit on file watches was reached ({exc.strerror or exc})"
+        return f"inotify is not available ({exc.strerror or exc})"
 
     def _watch(self, path: str, handler: _Handler) -> None:
         if path in self._watched:
@@ -168,9 +179,8 @@ class FolderWatcher:
             if self.polling:
                 self._message(f"cannot watch {path}: {exc.strerror or exc}")
                 return
-            why = ("the system limit on watched folders was reached"
-                   if exc.errno in _LIMIT_ERRNOS else f"inotify failed ({exc.strerror or exc})")
-            self._message(f"{why}; checking the music folders for changes by polling instead")
+            self._message(f"{self._why(exc)}; checking the music folders for changes by "
+                          "polling instead")
             self._switch_to_polling(handler)
             return
         self._watched.add(path)

@@ -194,3 +194,50 @@ def test_modified_file_is_reread(library):
         assert tid in rec.ids
     finally:
         w.stop()
+
+
+def test_falls_back_to_polling_when_inotify_hits_a_limit(library, copy_audio, tmp_path):
+    """A real EMFILE: the subprocess uses up its file descriptors so inotify cannot start."""
+    import subprocess
+    import sys
+    import textwrap
+
+    db, music = library
+    src = copy_audio("flac", tmp_path / "incoming.flac")
+    script = textwrap.dedent(f"""
+        import os, resource, shutil, time
+        from soundalike.library.watcher import FolderWatcher
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, hard))
+        spare = []
+        while True:
+            try:
+                spare.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                break
+        for _ in range(3):  # just enough for the watcher's database (db, -wal, -shm)
+            os.close(spare.pop())
+        messages, changes = [], []
+
+        def on_message(text):
+            messages.append(text)
+            for _ in range(10):  # room for the polling observer's directory scans
+                os.close(spare.pop())
+
+        w = FolderWatcher({str(db)!r}, on_message=on_message, settle_seconds=0.2,
+                          poll_interval=0.2, on_change=lambda k, p: changes.append(k))
+        w.start()
+        shutil.copy({str(src)!r}, {str(music / "polled.flac")!r})
+        deadline = time.monotonic() + 15
+        while not changes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        w.stop()
+        print(w.polling, changes, messages)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("True ['added']"), out.stdout
+    assert "limit" in out.stdout and "polling instead" in out.stdout
+    assert track(db, music / "polled.flac").status == "pending"

@@ -173,7 +173,23 @@ def load(
     if size == 0:
         raise AudioError("file is empty (0 bytes)")
 
-    source = _open_source(path)
+    options = {"sr": sr, "excerpt_seconds": excerpt_seconds, "n_excerpts": n_excerpts}
+    first = _open_soundfile(path)
+    if first is None:
+        return _decode(_PyAVSource(path), **options)
+    try:
+        return _decode(first, **options)
+    except AudioError as exc:  # libsndfile opened it but failed: FFmpeg may do better
+        if str(exc).startswith("too short"):
+            raise
+        try:
+            return _decode(_PyAVSource(path), **options)
+        except AudioError as second:
+            raise (second if str(second).startswith("truncated") else exc) from None
+
+
+def _decode(source: _Source, *, sr: int, excerpt_seconds: float, n_excerpts: int) -> Audio:
+    """Read the planned excerpts from an open source (closing it) and resample them."""
     try:
         duration = source.duration
         if duration is None:  # unknown length: decode from the start, then pick excerpts
@@ -438,12 +454,11 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
-def _open_source(path: Path) -> _Source:
-    """libsndfile first (exact seeks), FFmpeg for what it refuses."""
+def _open_soundfile(path: Path) -> _SoundfileSource | None:
+    """libsndfile first (exact seeks); ``None`` for a file it refuses (FFmpeg's turn)."""
     import soundfile as sf
 
     try:
         return _SoundfileSource(path)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
-        pass
-    return _PyAVSource(path)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, AudioError):
+        return None

@@ -260,3 +260,16 @@ def test_corrupt_middle_of_compressed_file(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(AudioError, match=r"^truncated or corrupt"):
         audio.load(path)
+
+
+def test_damaged_flac_falls_back_to_ffmpeg(tmp_path):
+    """libsndfile gives up on a FLAC with a damaged stretch; FFmpeg resyncs past it."""
+    path = write_audio(tmp_path / "scratched.flac", tone(440, 20, SR_IN), SR_IN)
+    data = bytearray(path.read_bytes())
+    third = len(data) // 3
+    data[third : third + 2000] = np.random.default_rng(2).bytes(2000)
+    path.write_bytes(bytes(data))
+    a = audio.load(path)
+    assert a.codec == "flac"
+    assert a.seconds > 18.0
+    assert _peak_hz(a.segments[0][: a.sr], a.sr) == pytest.approx(440, abs=2)

@@ -332,3 +332,19 @@ def test_scan_file_per_file_kinds(store, music, tmp_path, copy_audio):
     assert set(scanner.move_path(str(music / "Alpha"), str(music / "Alpha2"))) == ids
     assert {store.track_by_path(str(p)).id for p in (music / "Alpha2").rglob("*.*")} == ids
     assert scanner.remove_path(str(music / "Alpha2")) and store.counts()["missing"] == 2
+
+
+def test_removed_then_readded_folder_gets_its_tracks_back(store, music):
+    store.add_folder(music)
+    scan(store)
+    tid = store.track_by_path(str(music / "loose.wav")).id
+    analyse(store, tid)
+    store.remove_folder(music)
+    assert store.counts()["missing"] == 4
+    _, report = scan(store)  # no folders: nothing to walk, nothing changes
+    assert report.files == 0 and store.counts()["missing"] == 4
+    fid = store.add_folder(music)
+    scanner, report = scan(store)
+    assert report.revived == 4 and scanner.reads == 0
+    t = store.get_track(tid)
+    assert t.status == "analysed" and t.folder_id == fid

@@ -6,6 +6,7 @@ Other command modules open the library with :func:`open_store`.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -35,6 +36,17 @@ def print_json(obj) -> None:
     """Machine-readable output on stdout (undecodable file-name bytes are escaped)."""
     json.dump(obj, sys.stdout, ensure_ascii=True, indent=None)
     sys.stdout.write("\n")
+
+
+def _plain_errors(func):
+    """Report library errors (a busy or damaged database …) as one line, exit 1."""
+    @functools.wraps(func)
+    def wrapper(args, *a, **kw):
+        try:
+            return func(args, *a, **kw)
+        except LibraryError as exc:
+            raise CliError(str(exc)) from None
+    return wrapper
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -107,6 +119,7 @@ def _existing_dirs(dirs: list[str]) -> list[str]:
 
 
 # -- folders --------------------------------------------------------------------------------
+@_plain_errors
 def cmd_folders_add(args) -> int:
     dirs = _existing_dirs(args.dirs)
     with open_store(args) as store:
@@ -117,6 +130,7 @@ def cmd_folders_add(args) -> int:
     return 0
 
 
+@_plain_errors
 def cmd_folders_remove(args) -> int:
     with open_store(args) as store:
         unknown = []
@@ -131,6 +145,7 @@ def cmd_folders_remove(args) -> int:
     return 0
 
 
+@_plain_errors
 def cmd_folders_list(args) -> int:
     with open_store(args) as store:
         folders = store.folders()
@@ -167,6 +182,7 @@ def run_scan(store: Store, *, show_progress: bool = True, stream=None):
         bar.close()
 
 
+@_plain_errors
 def cmd_scan(args) -> int:
     dirs = _existing_dirs(args.dirs)
     with open_store(args) as store:
@@ -199,6 +215,7 @@ def cmd_scan(args) -> int:
 
 
 # -- watch ----------------------------------------------------------------------------------
+@_plain_errors
 def cmd_watch(args, *, stop_event: threading.Event | None = None,
               on_tracks_changed=None) -> int:
     """Watch until Ctrl-C (or *stop_event*). *on_tracks_changed(ids)* is the hook the
@@ -240,6 +257,7 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
 
 
 # -- status, tracks, purge ------------------------------------------------------------------
+@_plain_errors
 def cmd_status(args) -> int:
     with open_store(args) as store:
         counts = store.counts()
@@ -267,6 +285,7 @@ def _duration(seconds: float | None) -> str:
     return f"{m}:{s:02d}"
 
 
+@_plain_errors
 def cmd_tracks(args) -> int:
     query = " ".join(args.query) or None
     with open_store(args) as store:
@@ -287,6 +306,7 @@ def cmd_tracks(args) -> int:
     return 0
 
 
+@_plain_errors
 def cmd_purge(args) -> int:
     with open_store(args) as store:
         n = store.purge_missing()

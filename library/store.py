@@ -268,7 +268,13 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LibraryError(f"the library database {self.path} is busy: another program "
+                                   "kept it locked for over 10 s; try again") from None
+            raise
         self._depth = 1
         try:
             yield conn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -258,3 +259,22 @@ def _try(errors, fn):
         fn()
     except Exception as exc:  # noqa: BLE001
         errors.append(exc)
+
+
+def test_a_writer_locked_out_gets_plain_words_not_a_hang(tmp_path):
+    db = tmp_path / "lib.db"
+    store = Store(db)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock …
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(LibraryError, match="busy"):
+            store.add_track(make_track())
+        assert 9 < time.monotonic() - t0 < 20  # … we waited busy_timeout, then gave up
+        assert store.counts()["tracks"] == 0  # reading still works meanwhile
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.add_track(make_track())
+    assert store.count_tracks() == 1
+    store.close()

@@ -4,9 +4,9 @@ Only a few excerpts spread over the body of a track are decoded (intros and outr
 are skipped), so a 10-minute track costs about as much as a 4-minute one. Tracks
 shorter than the excerpts need are decoded whole.
 
-Backends: libsndfile (via :mod:`soundfile`) for WAV/AIFF/FLAC/Ogg (Vorbis, Opus)/MP3,
+Backends: libsndfile (via :mod:`soundfile`) for WAV/AIFF/FLAC/Ogg Vorbis/MP3,
 which it seeks sample-exactly; FFmpeg (via :mod:`av`) for everything else (M4A/AAC,
-ALAC, WMA, …) and as the fallback when libsndfile refuses a file. Channels are
+ALAC, WMA, Opus, …) and as the fallback when libsndfile refuses or fails a file. Channels are
 averaged in numpy (an equal-power downmix would make stereo files 3 dB louder than
 mono ones) and the result is resampled with soxr to :data:`ANALYSIS_SR`.
 
@@ -454,11 +454,20 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
+#: Codecs libsndfile reads but FFmpeg seeks faster (Ogg Opus: 0.15 s vs 0.30 s for 3 excerpts
+#: of an 11-minute track).
+_FFMPEG_FIRST = frozenset({"opus"})
+
+
 def _open_soundfile(path: Path) -> _SoundfileSource | None:
     """libsndfile first (exact seeks); ``None`` for a file it refuses (FFmpeg's turn)."""
     import soundfile as sf
 
     try:
-        return _SoundfileSource(path)
+        source = _SoundfileSource(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, AudioError):
         return None
+    if source.codec in _FFMPEG_FIRST:
+        source.close()
+        return None
+    return source

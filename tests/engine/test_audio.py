@@ -106,11 +106,11 @@ def long_files(tmp_path_factory):
     y = _sweep(600, 8000)  # a low rate keeps the encoders quick; the sweep ends at 1.4 kHz
     return {
         kind: write_audio(d / f"long.{_suffix(kind)}", y, 8000, kind=kind)
-        for kind in ("flac", "mp3", "ogg", "m4a")
+        for kind in ("flac", "mp3", "ogg", "m4a", "opus")
     }
 
 
-@pytest.mark.parametrize("kind", ["flac", "mp3", "ogg", "m4a"])
+@pytest.mark.parametrize("kind", ["flac", "mp3", "ogg", "m4a", "opus"])
 def test_long_file_decodes_only_excerpts_from_the_right_places(long_files, kind):
     a = audio.load(long_files[kind])
     assert a.duration == pytest.approx(600, abs=0.5)

@@ -32,6 +32,9 @@ PYAV_FORMATS: dict[str, tuple[str, str, str, str, int | None]] = {
     "wma": ("wma", "asf", "wmav2", "fltp", None),
 }
 
+#: Input rates an encoder takes as they are (others are resampled to the forced rate).
+_NATIVE_RATES: dict[str, tuple[int, ...]] = {"opus": (8000, 12000, 16000, 24000, 48000)}
+
 #: Every kind of file :func:`write_audio` can make.
 ALL_FORMATS: tuple[str, ...] = tuple(SOUNDFILE_FORMATS) + tuple(PYAV_FORMATS)
 
@@ -113,7 +116,7 @@ def _write_pyav(path: Path, y: np.ndarray, sr: int, kind: str) -> Path:
     if y.ndim == 1:
         y = y[:, None]
     channels = y.shape[1]
-    if forced_rate is not None and forced_rate != sr:
+    if forced_rate is not None and sr not in _NATIVE_RATES.get(kind, ()):
         import soxr
 
         y = soxr.resample(y, sr, forced_rate).astype(np.float32)

@@ -232,10 +232,11 @@ class Scanner:
         batch = _Batch(self)
         total = len(found)
         for done, item in enumerate(found, 1):
-            if self.progress and (done % 200 == 0 or done == total):
-                self.progress(done, total, item.path)
             e = index.get(item.path)
-            if e is not None and e.size == item.size and e.mtime == item.mtime:
+            unchanged = e is not None and e.size == item.size and e.mtime == item.mtime
+            if self.progress and (not unchanged or done % 1000 == 0 or done == total):
+                self.progress(done, total, item.path)  # the bar throttles its own drawing
+            if unchanged:
                 if e.status == "missing":
                     batch.revive.append(e.id)
                     report.revived += 1

@@ -619,9 +619,13 @@ class Store:
         if version is not None:
             sql += " AND a.version = ?"
             params.append(int(version))
-        rows = self.conn.execute(sql + " ORDER BY a.track_id", params).fetchall()
-        for row in rows:
-            yield self._analysis(row)
+        cur = self.conn.execute(sql + " ORDER BY a.track_id", params)
+        try:
+            while rows := cur.fetchmany(1000):  # streamed: 100k rows never sit in memory twice
+                for row in rows:
+                    yield self._analysis(row)
+        finally:
+            cur.close()
 
     # -- playlists ------------------------------------------------------------------------
     def playlists(self) -> list[Playlist]:

@@ -278,3 +278,18 @@ def test_a_writer_locked_out_gets_plain_words_not_a_hang(tmp_path):
     store.add_track(make_track())
     assert store.count_tracks() == 1
     store.close()
+
+
+def test_analysis_rows_stream_while_writing(store):
+    ids = store.add_tracks([make_track(f"/{i}.mp3") for i in range(2500)])
+    with store.transaction():
+        for i in ids:
+            store.save_analysis(i, version=1, features=[float(i)], tags=np.zeros(50),
+                                embedding=np.zeros(200), duration=None)
+    seen = []
+    for row in store.analysis_rows():
+        seen.append(row.track_id)
+        if len(seen) == 10:
+            store.save_failure(ids[-1], "written while reading")  # same connection
+    assert seen[:2] == ids[:2] and len(seen) >= 2499
+    assert store.get_track(ids[-1]).status == "failed"

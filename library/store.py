@@ -538,14 +538,16 @@ class Store:
 
     def revive(self, track_ids: Iterable[int]) -> None:
         """Bring back ``missing`` tracks: ``analysed`` if they have an analysis row (a stale
-        version is then picked up by :meth:`pending_for_analysis`), else ``pending``."""
+        version is then picked up by :meth:`pending_for_analysis`), else ``failed`` if they
+        had failed (the reason is kept), else ``pending``."""
         ids = [(i,) for i in track_ids]
         if not ids:
             return
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE tracks SET updated_at = ?, error = NULL, status = CASE WHEN EXISTS "
+                "UPDATE tracks SET updated_at = ?, status = CASE WHEN EXISTS "
                 "(SELECT 1 FROM analysis a WHERE a.track_id = tracks.id) THEN 'analysed' "
+                "WHEN error IS NOT NULL THEN 'failed' "
                 "ELSE 'pending' END WHERE id = ? AND status = 'missing'",
                 [(time.time(), i) for (i,) in ids])
             self._event("tracks-changed", [i for (i,) in ids])

@@ -164,3 +164,26 @@ def test_watch_prints_changes_until_interrupted(tmp_path, mixed):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_unplugged_folder_is_reported_and_nothing_forgotten(tmp_path, mixed, capsys):
+    root, _ = mixed
+    db = str(tmp_path / "x.db")
+    run(capsys, "--db", db, "scan", str(root))
+    aside = tmp_path / "aside"
+    root.rename(aside)  # the drive is unplugged
+    code, out, err = run(capsys, "--db", db, "scan")
+    assert code == 0 and "7 missing" in out
+    assert f"music folder {root} is not there (unplugged drive?)" in err
+    code, out, _ = run(capsys, "--db", db, "status", "--json")
+    assert json.loads(out)["missing"] == 7 and json.loads(out)["tracks"] == 7
+    aside.rename(root)  # plugged back in: everything returns, nothing re-read as new
+    code, out, _ = run(capsys, "--db", db, "scan", "--json")
+    report = json.loads(out)
+    assert report["revived"] == 7 and report["added"] == 0
+    assert report["library"]["missing"] == 0 and report["library"]["failed"] == 3
+
+
+def test_watch_without_folders_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run(capsys, "--db", str(tmp_path / "x.db"), "watch")
+    assert code == 2 and "no music folders" in err

@@ -293,3 +293,24 @@ def test_analysis_rows_stream_while_writing(store):
             store.save_failure(ids[-1], "written while reading")  # same connection
     assert seen[:2] == ids[:2] and len(seen) >= 2499
     assert store.get_track(ids[-1]).status == "failed"
+
+
+def test_forward_migration_applies_once_and_keeps_data(tmp_path, monkeypatch, capsys):
+    import soundalike.library.store as store_mod
+
+    db = tmp_path / "lib.db"
+    with Store(db) as s:
+        s.add_track(make_track("/kept.mp3", title="Kept"))
+    step = store_mod.Migration(SCHEMA_VERSION + 1, "add rating",
+                               ("ALTER TABLE tracks ADD COLUMN rating INTEGER",))
+    monkeypatch.setattr(store_mod, "MIGRATIONS", (*MIGRATIONS, step))
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", step.version)
+    with Store(db) as s:
+        assert s.schema_version() == step.version
+        assert s.applied_migrations()[-1] == (step.version, "add rating")
+        cols = [r[1] for r in s.conn.execute("PRAGMA table_info(tracks)")]
+        assert "rating" in cols
+        assert s.track_by_path("/kept.mp3").title == "Kept"
+    with Store(db) as s:  # already applied: opening again changes nothing
+        assert len(s.applied_migrations()) == len(MIGRATIONS) + 1
+    assert capsys.readouterr() == ("", "")

@@ -36,6 +36,7 @@ import numpy as np
 import tensorflow as tf
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 CHECKPOINT = HERE / ".checkpoints" / "x" / "musicnn" / "MSD_musicnn"
 OUT = HERE / "musicnn_msd.tflite"
 N_FRAMES, N_MELS = 187, 96
@@ -224,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         print("no audio given: TF/TFLite agreement NOT checked", file=sys.stderr)
+
+    # TensorFlow's outputs on a formula-made signal, for tests/engine/test_cnn.py.
+    from reference_signal import reference_signal
+
+    mel = log_mel(reference_signal())
+    ref_batch = np.stack([mel[i * N_FRAMES : (i + 1) * N_FRAMES] for i in range(3)])
+    r_tags, r_emb = sess.run([tags, emb], {x: ref_batch})
+    np.savez_compressed(HERE / "reference_outputs.npz", tags=r_tags, embedding=r_emb)
 
     (HERE / "labels.txt").write_text("\n".join(MSD_TAGS) + "\n")
     meta = {

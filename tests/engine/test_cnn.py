@@ -235,3 +235,23 @@ def test_shipped_model_is_small_and_matches_its_manifest():
     assert len(blob) < 2_500_000  # float16 weights
     assert meta["sha256"] == hashlib.sha256(blob).hexdigest()
     assert meta["input"]["shape"] == [-1, cnn.PATCH_FRAMES, cnn.N_MELS]
+
+
+def test_runtime_agrees_with_tensorflow_reference_outputs(model):
+    """Front end + shipped float16 TFLite vs the float32 TF checkpoint (build_tflite.py)."""
+    import importlib.util
+
+    models_dir = cnn.default_model_path().parent
+    spec = importlib.util.spec_from_file_location(
+        "reference_signal", models_dir / "reference_signal.py"
+    )
+    ref_mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref_mod)
+    ref = np.load(models_dir / "reference_outputs.npz")
+    batch = cnn.patches(cnn.log_mel(ref_mod.reference_signal()))
+    assert batch.shape == (3, 187, 96)
+    tags, emb = model.predict_patches(batch)
+    np.testing.assert_allclose(tags, ref["tags"], atol=3e-3)
+    np.testing.assert_allclose(emb, ref["embedding"], atol=2e-2)
+    for t, r in zip(tags, ref["tags"]):
+        assert set(np.argsort(-t)[:5]) == set(np.argsort(-r)[:5])

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import errno
 import os
+import queue
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ from soundalike.library.formats import is_audio_name
 from soundalike.library.store import BATCH_SIZE, IndexEntry, Store
 from soundalike.library.tags import TagInfo, read_tags
 from soundalike.library.track import Track, printable
+
+READ_TIMEOUT = 30.0  # seconds allowed to fingerprint and tag-read one file
 
 # progress(done, total or None while walking, current path)
 ProgressCallback = Callable[[int, int | None, str], None]
@@ -86,12 +90,15 @@ class Scanner:
 
     def __init__(self, store: Store, *, progress: ProgressCallback | None = None,
                  batch_size: int = BATCH_SIZE,
-                 on_tracks_changed: Callable[[list[int]], None] | None = None):
+                 on_tracks_changed: Callable[[list[int]], None] | None = None,
+                 read_timeout: float | None = READ_TIMEOUT):
         self.store = store
         self.progress = progress
         self.batch_size = batch_size
         self.on_tracks_changed = on_tracks_changed
+        self.read_timeout = read_timeout
         self.reads = 0
+        self._reader: _ReaderThread | None = None
 
     # -- walking --------------------------------------------------------------------------
     def walk(self, roots: dict[str, int]) -> Iterator[_Found]:
@@ -153,6 +160,17 @@ class Scanner:
         """``(fingerprint, tags, error, size)`` for one file; ``fingerprint`` is None when the
         file vanished or is not a regular file (then ``error`` says why and it is skipped)."""
         self.reads += 1
+        if not self.read_timeout:
+            return self._read_file(path, root)
+        if self._reader is None:
+            self._reader = _ReaderThread()
+        try:
+            return self._reader.call(self.read_timeout, self._read_file, path, root)
+        except TimeoutError:
+            return "", None, (f"reading the file took longer than {self.read_timeout:g} s "
+                              "(a stalled drive or network share?)"), None
+
+    def _read_file(self, path: str, root: str | None):
         try:
             size, head, tail = read_head_tail(path)
         except NotRegularFile:
@@ -181,9 +199,21 @@ class Scanner:
             track.status = "failed"
 
     # -- the scan -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Let the file-reading helper thread go (a later read starts a new one)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
     def scan(self, folder_paths: Iterable[str] | None = None) -> ScanReport:
         """Scan the configured folders (or only those in *folder_paths*, which must be
         configured) and update the store. Returns a :class:`ScanReport`."""
+        try:
+            return self._scan(folder_paths)
+        finally:
+            self.close()
+
+    def _scan(self, folder_paths: Iterable[str] | None) -> ScanReport:
         t0 = time.monotonic()
         report = ScanReport()
         folders = self.store.folders()
@@ -426,6 +456,47 @@ class Scanner:
     def _changed(self, ids: list[int]) -> None:
         if self.on_tracks_changed and ids:
             self.on_tracks_changed(list(ids))
+
+
+class _ReaderThread:
+    """Runs one file read at a time on a daemon thread, so that a read stuck on a stalled
+    drive costs the scan at most the time limit: the stuck thread is abandoned (it ends
+    when its read returns) and a fresh one takes over."""
+
+    def __init__(self):
+        self._spawn()
+
+    def _spawn(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, args=(self._jobs,), daemon=True,
+                         name="soundalike-file-reader").start()
+
+    @staticmethod
+    def _loop(jobs: queue.SimpleQueue) -> None:
+        while (job := jobs.get()) is not None:
+            fn, args, box, done = job
+            try:
+                box.append((True, fn(*args)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                box.append((False, exc))
+            done.set()
+
+    def call(self, timeout: float, fn, *args):
+        box: list = []
+        done = threading.Event()
+        self._jobs.put((fn, args, box, done))
+        if not done.wait(timeout):
+            stuck = self._jobs
+            self._spawn()
+            stuck.put(None)  # the stuck thread exits once its read returns
+            raise TimeoutError
+        ok, value = box[0]
+        if ok:
+            return value
+        raise value
+
+    def close(self) -> None:
+        self._jobs.put(None)
 
 
 class _Batch:

@@ -149,6 +149,7 @@ class FolderWatcher:
                 with contextlib.suppress(Exception):
                     self._observer.stop()
                     self._observer.join(5)
+            scanner.close()
             store.close()
 
     def _new_observer(self):

@@ -348,3 +348,27 @@ def test_removed_then_readded_folder_gets_its_tracks_back(store, music):
     assert report.revived == 4 and scanner.reads == 0
     t = store.get_track(tid)
     assert t.status == "analysed" and t.folder_id == fid
+
+
+def test_a_stalled_read_costs_only_the_time_limit(store, music):
+    """A read that stalls (as on a hung network share) is given up after read_timeout; the
+    scan completes and records why. The stall is a real sleep in the reading thread."""
+    import threading
+
+    stalled = str(music / "loose.wav")
+    release = threading.Event()
+
+    class StallingScanner(Scanner):
+        def _read_file(self, path, root):
+            if path == stalled:
+                release.wait(30)
+            return super()._read_file(path, root)
+
+    store.add_folder(music)
+    t0 = time.monotonic()
+    report = StallingScanner(store, read_timeout=0.5).scan()
+    release.set()
+    assert time.monotonic() - t0 < 5
+    assert report.added == 4 and report.failed == 1
+    assert dict(store.failures())[stalled].startswith("reading the file took longer than 0.5 s")
+    assert all(t.status == "pending" for t in store.tracks() if t.path != stalled)

@@ -356,6 +356,7 @@ class _PyAVSource(_Source):
 
         self._path = path
         self._moved = False
+        self._counted: int | None = None
         try:
             self._container = av.open(str(path), metadata_errors="ignore")
         except av.FFmpegError:
@@ -382,17 +383,18 @@ class _PyAVSource(_Source):
     def read(self, start: float, length: float) -> np.ndarray:
         import av
 
-        s = self._stream
         need = round(length * self.sr)
         out: list[np.ndarray] = []
         got = 0
         try:
-            if (start > 0 or self._moved) and s.time_base:
-                self._container.seek(int(start / s.time_base), stream=s, backward=True)
-            self._moved = True
+            self._seek(start)
+            s = self._stream
             for frame in self._container.decode(s):
                 x = _frame_to_mono(frame)
                 t = frame.time
+                if t is None and self._counted is not None:  # no timestamps: count samples
+                    t = self._counted / self.sr
+                    self._counted += len(x)
                 if t is not None and t < start:
                     x = x[round((start - t) * self.sr) :]
                     if not len(x):
@@ -408,6 +410,25 @@ class _PyAVSource(_Source):
         if not out:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(out)[:need]
+
+    def _seek(self, start: float) -> None:
+        """Position before ``start``: a container seek, or decoding from the top where the
+        container cannot seek."""
+        import av
+
+        self._counted = None
+        s = self._stream
+        if (start > 0 or self._moved) and s.time_base:
+            try:
+                self._container.seek(int(start / s.time_base), stream=s, backward=True)
+            except av.FFmpegError:
+                self._container.close()
+                self._container = av.open(str(self._path), metadata_errors="ignore")
+                self._stream = self._container.streams.audio[0]
+                self._counted = 0
+        elif not self._moved:
+            self._counted = 0
+        self._moved = True
 
     def close(self) -> None:
         self._container.close()

@@ -27,6 +27,7 @@ SOUNDFILE_FORMATS: dict[str, tuple[str, str]] = {
 #: Formats written by PyAV: kind → (suffix, container format, codec, sample format, forced rate)
 PYAV_FORMATS: dict[str, tuple[str, str, str, str, int | None]] = {
     "m4a": ("m4a", "mp4", "aac", "fltp", None),
+    "aac": ("aac", "adts", "aac", "fltp", None),  # raw ADTS stream, no container index
     "alac": ("m4a", "mp4", "alac", "s16p", None),
     "opus": ("opus", "ogg", "libopus", "s16", 48000),
     "wma": ("wma", "asf", "wmav2", "fltp", None),
@@ -124,7 +125,7 @@ def _write_pyav(path: Path, y: np.ndarray, sr: int, kind: str) -> Path:
     layout = {1: "mono", 2: "stereo", 6: "5.1"}.get(channels, f"{channels}c")
     with av.open(str(path), "w", format=container_fmt) as out:
         stream = out.add_stream(codec, rate=sr, layout=layout)
-        if kind in ("m4a", "wma"):
+        if kind in ("m4a", "aac", "wma"):
             stream.bit_rate = 128000
         stream.format = sample_fmt
         planar = sample_fmt.endswith("p")

@@ -29,6 +29,8 @@ from soundalike.library.store import Store
 DEFAULT_TIME_LIMIT = 120.0     # seconds per file
 DEFAULT_FILES_PER_WORKER = 200  # recycle a worker after this many files …
 DEFAULT_MEMORY_LIMIT_MB = 700   # … or once its resident memory exceeds this
+STARTUP_LIMIT_S = 90.0          # a worker that cannot load the model by then is replaced
+MAX_FAILED_STARTS = 3
 BATTERY_POLL_S = 15.0
 
 
@@ -66,8 +68,9 @@ class _Worker:
     conn: object
     files: int = 0
     task: tuple[int, str] | None = None
-    started: float = 0.0
+    started: float = 0.0       # when the current task (or, before ready, the process) began
     retire: bool = False
+    ready: bool = False        # the model is loaded
 
 
 class AnalysisController:
@@ -99,7 +102,8 @@ class AnalysisController:
                  pause_on_battery: bool = False,
                  on_progress: Callable[[Progress], None] | None = None,
                  on_result: Callable[[int, bool, str | None], None] | None = None,
-                 battery_check: Callable[[], bool] = on_battery):
+                 battery_check: Callable[[], bool] = on_battery,
+                 battery_poll_s: float = BATTERY_POLL_S):
         self.db_path = str(db_path)
         self.workers = max(1, workers or default_workers())
         self.time_limit = time_limit
@@ -111,6 +115,7 @@ class AnalysisController:
         self.on_progress = on_progress
         self.on_result = on_result
         self._battery_check = battery_check
+        self._battery_poll_s = battery_poll_s
         self._ctx = mp.get_context("spawn")  # no fork of a threaded (Qt) parent
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -121,6 +126,7 @@ class AnalysisController:
         self._progress = Progress()
         self.timings: dict[str, float] = collections.defaultdict(float)
         self.peak_worker_rss_mb = 0.0
+        self._failed_starts = 0
 
     # ------------------------------------------------------------------ control
     @property
@@ -208,7 +214,7 @@ class AnalysisController:
                     break
                 # Battery: poll now and then, pause and resume by itself.
                 if self.pause_on_battery and now >= next_battery_check:
-                    next_battery_check = now + BATTERY_POLL_S
+                    next_battery_check = now + self._battery_poll_s
                     battery_paused = self._battery_check()
                 paused = self._paused or battery_paused
                 busy = [w for w in workers if w.task is not None]
@@ -306,16 +312,17 @@ class AnalysisController:
                                  name="soundalike-analysis-worker", daemon=True)
         proc.start()
         child.close()
-        return _Worker(proc, parent)
+        return _Worker(proc, parent, started=time.monotonic())
 
     def _dispatch(self, workers: list[_Worker], queue) -> None:
+        starting = sum(1 for w in workers if not w.ready and not w.retire)
+        while len(workers) < self.workers and starting < len(queue):
+            workers.append(self._spawn())
+            starting += 1
         while queue:
-            idle = [w for w in workers if w.task is None and not w.retire]
+            idle = [w for w in workers if w.ready and w.task is None and not w.retire]
             if not idle:
-                if len(workers) >= self.workers:
-                    return
-                workers.append(self._spawn())
-                continue
+                return
             track_id, path = queue.popleft()
             if not os.path.exists(path):
                 continue  # vanished since the scan: the scanner/watcher will mark it missing
@@ -344,6 +351,11 @@ class AnalysisController:
                 except (EOFError, OSError):
                     pass
             task, w.task, w.retire = w.task, None, True
+            if not w.ready:
+                self._failed_starts += 1
+                if self._failed_starts >= MAX_FAILED_STARTS:
+                    return ("fatal", None, None, "the analysis worker process does not start "
+                            f"(exit code {w.process.exitcode})")
             if task is None:
                 return None
             code = w.process.exitcode
@@ -355,6 +367,10 @@ class AnalysisController:
 
     def _apply(self, w: _Worker, reply: tuple, store: Store):
         kind = reply[0]
+        if kind == "ready":
+            w.ready = True
+            self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, reply[1])
+            return None
         if kind == "fatal":
             w.retire = True
             return ("fatal", None, None, reply[1])
@@ -391,7 +407,14 @@ class AnalysisController:
                 reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
                 store.save_failure(track_id, reason)
                 outcomes.append(("err", track_id, path, reason))
-            elif w.retire and w.task is None:
+            elif not w.ready and not w.retire and now - w.started > STARTUP_LIMIT_S:
+                w.process.kill()
+                w.retire = True
+                self._failed_starts += 1
+                if self._failed_starts >= MAX_FAILED_STARTS:
+                    outcomes.append(("fatal", None, None,
+                                     "the analysis worker process does not start"))
+            if w.retire and w.task is None:
                 self._retire(w)
         return outcomes
 

@@ -31,8 +31,8 @@ def worker_main(conn, low_priority: bool = True) -> None:
 
     Requests are ``(track_id, path)``; replies are
     ``("ok", track_id, features, tags, embedding, duration, timings, rss_mb)``,
-    ``("err", track_id, reason, rss_mb)``, or once ``("fatal", reason)`` when the
-    model cannot be loaded.
+    ``("err", track_id, reason, rss_mb)``. The first message is ``("ready", rss_mb)``
+    once the model is loaded, or ``("fatal", reason)`` when it cannot be.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's to handle
     for name in _SINGLE_THREAD:
@@ -43,6 +43,9 @@ def worker_main(conn, low_priority: bool = True) -> None:
         except OSError:
             pass
 
+    if not os.environ.get("SOUNDALIKE_DEBUG"):
+        _silence_stderr()  # LiteRT prints INFO lines there; every outcome goes through conn
+
     from soundalike.engine.analyze import analyze_file
     from soundalike.engine.cnn import TagModel
     from soundalike.engine.errors import SoundalikeError
@@ -52,6 +55,7 @@ def worker_main(conn, low_priority: bool = True) -> None:
     except SoundalikeError as exc:
         conn.send(("fatal", str(exc)))
         return
+    conn.send(("ready", rss_mb()))
     while True:
         try:
             request = conn.recv()
@@ -72,3 +76,12 @@ def worker_main(conn, low_priority: bool = True) -> None:
             conn.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def _silence_stderr() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass

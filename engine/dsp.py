@@ -126,9 +126,16 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     -------
     np.ndarray, shape (len(FEATURE_NAMES),), float32
         Values in the order of :data:`FEATURE_NAMES`; always finite.
+
+    Raises
+    ------
+    ValueError
+        ``sr`` ≤ 12.8 kHz: the top spectral-contrast band would pass the Nyquist frequency.
     """
     import librosa
 
+    if sr <= 2 * CONTRAST_FMIN * 2**CONTRAST_BANDS:
+        raise ValueError(f"sample rate {sr} Hz is too low for these features (use 16 kHz)")
     n_fft = N_FFT
     segs = [np.ascontiguousarray(s, dtype=np.float32) for s in segments]
     segs = [np.nan_to_num(s, nan=0.0, posinf=0.0, neginf=0.0) for s in segs if len(s) >= n_fft]

@@ -194,3 +194,13 @@ def test_pipeline_from_a_real_file(tmp_path):
     f = feat(a.segments, a.sr)
     assert f["tempo_bpm"] == pytest.approx(120, abs=3)
     assert dsp.key_name(f["key"], f["mode"]) == "A minor"
+
+
+def test_other_sample_rates():
+    """Features are in physical units, so the same tone at 22.05 kHz reads alike."""
+    a, b = feat(tone(440, 6, SR)), feat(tone(440, 6, 22050), sr=22050)
+    assert b["spectral_centroid_hz"] == pytest.approx(a["spectral_centroid_hz"], abs=15)
+    assert b["loudness_db"] == pytest.approx(a["loudness_db"], abs=0.1)
+    assert (b["key"], b["mode"]) == (a["key"], a["mode"])
+    with pytest.raises(ValueError, match="too low"):
+        dsp.features([tone(440, 2, 8000)], 8000)

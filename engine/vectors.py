@@ -35,7 +35,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 #: Bumped whenever the construction of track vectors changes.
-VECTOR_VERSION = 1
+VECTOR_VERSION = 2  # 2: DSP feature groups weighted inside the dsp block
 #: Default block weights (must be non-negative; they are renormalised to sum to 1).
 DEFAULT_WEIGHTS: Mapping[str, float] = {"embedding": 0.5, "tags": 0.2, "dsp": 0.3}
 #: Weights of the DSP feature groups inside the dsp block (timbre first: it is what

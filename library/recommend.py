@@ -222,12 +222,16 @@ class Recommender:
                 model = None
         if model is not None:
             fresh = (model.weights == self.weights and len(model.feature_mask) == len(names)
+                     and model.feature_group is not None
                      and model.emb_mean.shape[0] == emb.shape[1]
                      and n >= ALWAYS_REFIT_BELOW
                      and abs(n - model.fitted_on) <= REFIT_GROWTH * model.fitted_on)
             if fresh:
                 return model
-        model = vec.fit(features, tags, emb, feature_names=names, weights=self.weights)
+        from soundalike.engine.dsp import FEATURE_GROUPS
+
+        model = vec.fit(features, tags, emb, feature_names=names, weights=self.weights,
+                        feature_groups=FEATURE_GROUPS)
         if self.persist_model:
             self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
         return model

@@ -1,0 +1,319 @@
+"""Recommendation quality: precision@5/@10 of "same group" for each method.
+
+    python benchmarks/quality.py --manifest FILE.csv [--db PATH] [--workers N]
+
+The manifest is a CSV with a header and columns ``path,group,artist`` (paths relative
+to the manifest's folder, or absolute). The files are scanned and analysed into the
+database (``--db``; a temporary one by default — pass a path to reuse the analyses
+across runs; it should be a database for this evaluation, tracks in it that are not in
+the manifest are never counted nor returned). Then, for every track and each method,
+the top-k list is computed over all tracks with the normal filters (duplicates removed,
+at most 2 per artist and per album) **and the query's artist excluded** — the standard
+guard against the album/artist effect — and precision@k is the share of those k
+results whose group equals the query's (a list shorter than k counts the gap as
+misses). The table also counts result lists that break the duplicate rule or the
+artist/album caps, for the filtered lists and for the raw unfiltered top-10 (the seed's
+original behaviour). The last line is ``hybrid P@10=0.xxx seed P@10=0.xxx``.
+
+Other CSV layouts: ``--path-col``, ``--group-col``, ``--artist-col`` pick the columns;
+``--artist-col 'composer|package'`` takes the first non-empty of several columns.
+``--resolve debian-games`` maps the development corpus's ``music/<package>/<rest>``
+paths to ``<manifest folder>/x/<package>/usr/share/games/<rest>`` (or
+``…/usr/share/<rest>``). For the development corpus::
+
+    python benchmarks/quality.py --manifest /work/corpus/dev.csv --group-col style \\
+        --artist-col 'composer|package' --resolve debian-games --db /tmp/dev-eval.db
+
+``--variants`` also evaluates hybrid with single blocks and other weightings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+OUTSIDE = "soundalike eval outside manifest"
+
+
+AUDIO_EXT = {".ogg", ".flac", ".mp3", ".wav", ".opus", ".m4a", ".aiff", ".aif", ".wma", ".oga"}
+_PKG_FILES: dict[Path, list[Path]] = {}
+
+
+def _package_files(root: Path) -> list[Path]:
+    if root not in _PKG_FILES:
+        _PKG_FILES[root] = [Path(d) / f for d, _, files in os.walk(root) for f in files
+                            if os.path.splitext(f)[1].lower() in AUDIO_EXT]
+    return _PKG_FILES[root]
+
+
+def resolve_debian_games(rel: str, base: Path) -> str | None:
+    """Map a development-corpus path to the extracted file.
+
+    ``music/<pkg>/<rest>`` → ``base/x/<pkg>/usr/share/games/<rest>`` or
+    ``base/x/<pkg>/usr/share/<rest>``. When neither exists (some packages install
+    elsewhere, e.g. ``x/<pkg>/pk3/…``, or ship ``song.ogg`` where the label says
+    ``song_mix.flac``), the audio file under ``base/x/<pkg>`` sharing the most trailing
+    folder names with *rest* is taken, preferring the same file name, then a name that
+    starts with the other's stem; an ambiguous match resolves to nothing.
+    """
+    parts = Path(rel).parts
+    if len(parts) < 3 or parts[0] != "music":
+        return None
+    pkg, rest = parts[1], Path(*parts[2:])
+    for cand in (base / "x" / pkg / "usr" / "share" / "games" / rest,
+                 base / "x" / pkg / "usr" / "share" / rest):
+        if cand.is_file():
+            return str(cand)
+    want_dirs, want = list(rest.parent.parts)[::-1], rest
+    best: list[tuple[tuple[int, int], Path]] = []
+    for f in _package_files(base / "x" / pkg):
+        dirs = list(f.parent.parts)[::-1]
+        same = 0
+        for a, b in zip(dirs, want_dirs):
+            if a != b:
+                break
+            same += 1
+        if f.name == want.name:
+            name = 2
+        elif want.stem.startswith(f.stem) or f.stem.startswith(want.stem):
+            name = 1
+        else:
+            name = 0
+        if name == 0 or (same == 0 and name < 2):
+            continue
+        best.append(((same, name), f))
+    if not best:
+        return None
+    best.sort(key=lambda x: x[0], reverse=True)
+    if len(best) > 1 and best[0][0] == best[1][0]:
+        return None
+    return str(best[0][1])
+
+
+def read_manifest(path: Path, *, path_col: str, group_col: str, artist_col: str,
+                  resolve: str | None) -> tuple[list[dict], list[str]]:
+    """Rows ``{"path", "group", "artist"}`` with absolute paths, and problems found."""
+    base = path.parent.absolute()
+    rows, problems = [], []
+    try:
+        fh = open(path, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise SystemExit(f"quality: cannot read the manifest {path}: {exc.strerror or exc}")
+    with fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        artist_cols = artist_col.split("|")
+        missing = [c for c in (path_col, group_col, *artist_cols) if c not in cols]
+        if missing:
+            raise SystemExit(f"quality: the manifest has no column(s) {', '.join(missing)} "
+                             f"(it has: {', '.join(cols) or 'nothing'})")
+        for n, r in enumerate(reader, 2):
+            rel = (r.get(path_col) or "").strip()
+            group = (r.get(group_col) or "").strip()
+            artist = next((r[c].strip() for c in artist_cols if (r.get(c) or "").strip()), "")
+            if not rel or not group:
+                problems.append(f"line {n}: no path or no group")
+                continue
+            if resolve == "debian-games":
+                p = resolve_debian_games(rel, base)
+            else:
+                p = rel if os.path.isabs(rel) else str(base / rel)
+                p = p if os.path.isfile(p) else None
+            if p is None:
+                problems.append(f"line {n}: file not found: {rel}")
+                continue
+            rows.append({"path": os.path.abspath(p), "group": group, "artist": artist})
+    return rows, problems
+
+
+def scan_and_analyse(db: str, paths: list[str], workers: int | None) -> None:
+    from soundalike.cli.progress import ProgressBar
+    from soundalike.library.analysis import AnalysisController
+    from soundalike.library.scanner import Scanner
+    from soundalike.library.store import Store
+
+    with Store(db) as store:
+        root = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
+        if os.path.isfile(root):
+            root = os.path.dirname(root)
+        known = {f.path for f in store.folders()}
+        if root not in known:
+            store.add_folder(root)
+        scanner = Scanner(store)
+        with ProgressBar(len(paths), "Scanning", stream=sys.stderr) as bar:
+            for i, p in enumerate(paths, 1):
+                scanner.scan_file(p)
+                bar.update(i)
+    bar = ProgressBar(None, "Analysing", unit="tracks", stream=sys.stderr)
+
+    def on_progress(p) -> None:
+        bar.set_total(p.total or None)
+        bar.update(p.done + p.failed)
+
+    controller = AnalysisController(db, workers=workers, on_progress=on_progress)
+    controller.run()
+    bar.close()
+
+
+def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 10),
+             methods=("seed", "hybrid")) -> dict:
+    """Precision@k and cap/duplicate violations per method."""
+    import dataclasses
+
+    from soundalike.engine.filters import Filters, violations
+    from soundalike.library.recommend import Recommender, track_meta
+    from soundalike.library.store import Store
+
+    by_path = {r["path"]: r for r in rows}
+
+    def meta_for(track):
+        m = track_meta(track)
+        r = by_path.get(track.path)
+        if r is None:
+            return dataclasses.replace(m, genre=OUTSIDE)
+        return dataclasses.replace(m, artist=r["artist"], albumartist="")
+
+    out = {}
+    with Store(db) as store:
+        rec = Recommender(store, weights=weights, meta_for=meta_for, persist_model=False)
+        if rec.size == 0:
+            raise SystemExit("quality: no track could be analysed")
+        queries = []
+        for t in store.get_tracks(int(i) for i in rec.index.ids):
+            if t.path in by_path:
+                queries.append((t.id, by_path[t.path]["group"]))
+        group_of = {t.id: by_path[t.path]["group"] for t in store.get_tracks(
+            int(i) for i in rec.index.ids) if t.path in by_path}
+        kmax = max(ks)
+        eval_filters = Filters(exclude_query_artist=True, exclude_genres=(OUTSIDE,))
+        plain = Filters(exclude_genres=(OUTSIDE,))
+        raw = Filters(max_per_artist=None, max_per_album=None, dedupe=False,
+                      exclude_genres=(OUTSIDE,))
+        for method in methods:
+            prec = {k: [] for k in ks}
+            per_group: dict[str, list[float]] = defaultdict(list)
+            broken = {"filtered": 0, "unfiltered": 0}
+            short = 0
+            for tid, group in queries:
+                res = rec.similar(tid, kmax, method=method, filters=eval_filters, explain=False)
+                hits = [group_of.get(r.track.id) == group for r in res]
+                short += len(res) < kmax
+                for k in ks:
+                    prec[k].append(sum(hits[:k]) / k)
+                per_group[group].append(sum(hits[:kmax]) / kmax)
+                q = [rec.index.position(tid)]
+                for name, f in (("filtered", plain), ("unfiltered", raw)):
+                    lst = rec.similar(tid, kmax, method=method, filters=f, explain=False)
+                    pos = [rec.index.position(r.track.id) for r in lst]
+                    v = violations(rec.meta, pos, plain, query=q)
+                    broken[name] += any(v.values())
+            out[method] = {
+                **{f"P@{k}": sum(v) / len(v) for k, v in prec.items()},
+                "queries": len(queries), "short_lists": short,
+                "broken_filtered": broken["filtered"], "broken_unfiltered": broken["unfiltered"],
+                "per_group": {g: sum(v) / len(v) for g, v in sorted(per_group.items())},
+            }
+        # the best any method could do under the same filters: same-group tracks first
+        from soundalike.engine.filters import ResultFilter
+
+        pos_group = [group_of.get(int(i)) for i in rec.index.ids]
+        prec = {k: [] for k in ks}
+        for tid, group in queries:
+            rf = ResultFilter(rec.meta, eval_filters, query=[rec.index.position(tid)])
+            order = sorted(range(len(pos_group)), key=lambda p: pos_group[p] != group)
+            acc = []
+            for p in order:
+                if rf.accept(p):
+                    acc.append(p)
+                    if len(acc) == kmax:
+                        break
+            for k in ks:
+                prec[k].append(sum(pos_group[p] == group for p in acc[:k]) / k)
+        out["_ceiling"] = {f"P@{k}": sum(v) / len(v) for k, v in prec.items()}
+        out["_info"] = {"tracks": rec.size, "dims": rec.model.dims,
+                        "explained_variance": rec.model.explained_variance}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--manifest", required=True, type=Path)
+    ap.add_argument("--db", help="evaluation database (default: a temporary one)")
+    ap.add_argument("--path-col", default="path")
+    ap.add_argument("--group-col", default="group")
+    ap.add_argument("--artist-col", default="artist",
+                    help="column, or several as 'a|b' (first non-empty wins)")
+    ap.add_argument("--resolve", choices=("debian-games",),
+                    help="map development-corpus paths (see the module docstring)")
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--variants", action="store_true",
+                    help="also evaluate hybrid with other block weights")
+    ap.add_argument("--per-group", action="store_true", help="print P@10 per group")
+    args = ap.parse_args(argv)
+
+    rows, problems = read_manifest(args.manifest, path_col=args.path_col,
+                                   group_col=args.group_col, artist_col=args.artist_col,
+                                   resolve=args.resolve)
+    for p in problems[:20]:
+        print(f"quality: skipped {p}", file=sys.stderr)
+    if len(problems) > 20:
+        print(f"quality: … and {len(problems) - 20} more skipped rows", file=sys.stderr)
+    if len(rows) < 2:
+        print("quality: fewer than two usable rows in the manifest", file=sys.stderr)
+        return 2
+    tmp = None
+    db = args.db
+    if db is None:
+        tmp = tempfile.TemporaryDirectory(prefix="soundalike-quality-")
+        db = os.path.join(tmp.name, "eval.db")
+    t0 = time.monotonic()
+    scan_and_analyse(db, [r["path"] for r in rows], args.workers)
+    t1 = time.monotonic()
+    result = evaluate(db, rows)
+    t2 = time.monotonic()
+    info = result.pop("_info")
+    ceiling = result.pop("_ceiling")
+    groups = len({r["group"] for r in rows})
+    print(f"manifest: {args.manifest} — {len(rows)} tracks, {groups} groups, "
+          f"{len({r['artist'] for r in rows if r['artist']})} artists; indexed {info['tracks']}; "
+          f"vector dims {info['dims']} ({info['explained_variance']:.1%} variance kept)")
+    print(f"analysis {t1 - t0:.0f} s, evaluation {t2 - t1:.1f} s; results exclude the query's "
+          "artist; caps 2/artist, 2/album")
+    variants = {}
+    if args.variants:
+        for name, w in (("emb only", {"embedding": 1, "tags": 0, "dsp": 0}),
+                        ("tags only", {"embedding": 0, "tags": 1, "dsp": 0}),
+                        ("dsp only", {"embedding": 0, "tags": 0, "dsp": 1}),
+                        ("emb+tags", {"embedding": 0.7, "tags": 0.3, "dsp": 0}),
+                        ("equal", {"embedding": 1, "tags": 1, "dsp": 1})):
+            variants[f"hybrid[{name}]"] = evaluate(db, rows, weights=w,
+                                                   methods=("hybrid",))["hybrid"]
+    header = (f"{'method':<20} {'P@5':>6} {'P@10':>6} {'queries':>7} {'short':>5} "
+              f"{'broken(filtered)':>16} {'broken(unfiltered)':>18}")
+    print(header)
+    print("-" * len(header))
+    for name, r in list(result.items()) + list(variants.items()):
+        print(f"{name:<20} {r['P@5']:>6.3f} {r['P@10']:>6.3f} {r['queries']:>7} "
+              f"{r['short_lists']:>5} {r['broken_filtered']:>16} {r['broken_unfiltered']:>18}")
+    print(f"{'(best possible)':<20} {ceiling['P@5']:>6.3f} {ceiling['P@10']:>6.3f}"
+          "   ← same-group tracks first, same filters")
+    if args.per_group:
+        print(f"\n{'group (P@10)':<40} {'seed':>6} {'hybrid':>6}")
+        for g in result["hybrid"]["per_group"]:
+            print(f"{g[:40]:<40} {result['seed']['per_group'][g]:>6.3f} "
+                  f"{result['hybrid']['per_group'][g]:>6.3f}")
+    print(f"hybrid P@10={result['hybrid']['P@10']:.3f} seed P@10={result['seed']['P@10']:.3f}")
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -77,6 +77,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--polling", action="store_true",
                    help="poll for changes instead of using inotify (network drives)")
     p.add_argument("--no-scan", action="store_true", help="do not scan before watching")
+    p.add_argument("--no-analyze", action="store_true",
+                   help="only keep the library in sync; do not analyse new or changed files")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="analysis worker processes (default: cores − 1)")
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("status", help="how many tracks are pending, analysed, failed, missing")
@@ -237,12 +241,18 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
     def on_message(text: str) -> None:
         print(f"note: {text}", file=sys.stderr, flush=True)
 
+    controller = None
+    if not getattr(args, "no_analyze", False) and on_tracks_changed is None:
+        controller = _watch_analysis(db_path(args), getattr(args, "workers", None))
+        on_tracks_changed = lambda ids: controller.notify()  # noqa: E731
     watcher = FolderWatcher(db_path(args), on_change=on_change, on_message=on_message,
                             on_tracks_changed=on_tracks_changed, force_polling=args.polling)
     try:
         watcher.start()
     except LibraryError as exc:
         raise CliError(str(exc)) from None
+    if controller is not None:
+        controller.start()
     print(f"watching {len(watcher.watched)} folders (Ctrl-C to stop)", file=sys.stderr,
           flush=True)
     try:
@@ -253,7 +263,24 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
         print("stopping…", file=sys.stderr)
     finally:
         watcher.stop()
+        if controller is not None:
+            controller.cancel()
+            controller.wait(10)
     return 0
+
+
+def _watch_analysis(path: str, workers: int | None):
+    """An analysis controller that stays up and prints each analysed or failed file."""
+    from soundalike.library.analysis import AnalysisController
+    from soundalike.library.store import Store
+
+    def on_result(track_id: int, ok: bool, reason: str | None) -> None:
+        with Store(path) as store:
+            track = store.get_track(track_id)
+        name = printable(track.path) if track else f"track {track_id}"
+        print(f"analysed: {name}" if ok else f"analysis failed: {name}: {reason}", flush=True)
+
+    return AnalysisController(path, workers=workers, keep_running=True, on_result=on_result)
 
 
 # -- status, tracks, purge ------------------------------------------------------------------

@@ -146,8 +146,8 @@ def test_watch_prints_changes_until_interrupted(tmp_path, mixed):
     subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "scan", str(root)],
                    check=True, capture_output=True, env=env, timeout=60)
     proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
-                             "--no-scan"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+                             "--no-scan", "--no-analyze"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
     try:
         deadline = time.monotonic() + 30
         line = proc.stderr.readline()
@@ -164,6 +164,35 @@ def test_watch_prints_changes_until_interrupted(tmp_path, mixed):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_watch_analyses_the_files_it_picks_up(tmp_path):
+    root = tmp_path / "Music"
+    wav(root / "first.wav", seconds=3.0)
+    db = str(tmp_path / "x.db")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "scan",
+                             str(root)], env=env, stdout=subprocess.DEVNULL)
+    assert proc.wait(60) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
+                             "--no-scan", "--workers", "1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        seen = [proc.stdout.readline().strip()]  # the backlog (first.wav) is analysed first
+        assert seen == [f"analysed: {root / 'first.wav'}"]
+        wav(tmp_path / "new.wav", seconds=3.0, freq=880.0)
+        shutil.move(tmp_path / "new.wav", root / "new.wav")
+        seen = [proc.stdout.readline().strip() for _ in range(2)]
+        assert seen == [f"added: {root / 'new.wav'}", f"analysed: {root / 'new.wav'}"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    code = subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "status",
+                           "--json"], capture_output=True, text=True, env=env, timeout=60)
+    assert json.loads(code.stdout)["analysed"] == 2
 
 
 def test_unplugged_folder_is_reported_and_nothing_forgotten(tmp_path, mixed, capsys):

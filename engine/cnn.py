@@ -108,8 +108,10 @@ def log_mel(y16k: np.ndarray) -> np.ndarray:
     """
     import librosa
 
-    y = np.nan_to_num(np.asarray(y16k, dtype=np.float32).reshape(-1), nan=0.0, posinf=0.0,
-                      neginf=0.0)  # fmt: skip
+    y = np.squeeze(np.asarray(y16k, dtype=np.float32))
+    if y.ndim > 1:
+        raise ValueError(f"expected mono audio (1-D), got shape {np.shape(y16k)}")
+    y = np.nan_to_num(y.reshape(-1), nan=0.0, posinf=0.0, neginf=0.0)
     if y.size < N_FFT:
         y = np.pad(y, (0, N_FFT - y.size))
     spec = librosa.stft(y, n_fft=N_FFT, hop_length=HOP, center=True, pad_mode="reflect")

@@ -255,3 +255,13 @@ def test_runtime_agrees_with_tensorflow_reference_outputs(model):
     np.testing.assert_allclose(emb, ref["embedding"], atol=2e-2)
     for t, r in zip(tags, ref["tags"]):
         assert set(np.argsort(-t)[:5]) == set(np.argsort(-r)[:5])
+
+
+def test_stereo_input_is_refused_not_interleaved(model):
+    stereo = np.zeros((2, SR), np.float32)
+    with pytest.raises(ValueError, match="mono"):
+        cnn.log_mel(stereo)
+    with pytest.raises(ValueError, match="mono"):
+        model.predict([stereo], SR)
+    column = _major_chord(4.0)[:, None]  # (n, 1) is still mono
+    assert np.array_equal(cnn.log_mel(column), cnn.log_mel(column[:, 0]))

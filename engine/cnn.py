@@ -256,7 +256,10 @@ class TagModel:
             raise ValueError(f"sample rate must be positive, got {sr}")
         cut = []
         for seg in segments:
-            y = np.asarray(seg, dtype=np.float32).reshape(-1)
+            y = np.squeeze(np.asarray(seg, dtype=np.float32))
+            if y.ndim > 1:
+                raise ValueError(f"segments must be mono (1-D), got shape {np.shape(seg)}")
+            y = y.reshape(-1)
             if y.size == 0:
                 continue
             if sr != SR:

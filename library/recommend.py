@@ -154,8 +154,6 @@ class Recommender:
         self.index: SimilarityIndex | None = None
         self.meta: MetaTable | None = None
         self.model: vec.VectorModel | None = None
-        self.features = np.zeros((0, 0), np.float32)
-        self.tags = np.zeros((0, 0), np.float32)
         self.explainer: Explainer | None = None
         self._signature: tuple | None = None
         self.refresh()
@@ -199,17 +197,18 @@ class Recommender:
         self.meta = MetaTable([self.meta_for(tracks[ids[i]]) for i in keep])
         if not keep:
             self.index, self.model, self.explainer = None, None, None
-            self.features = np.zeros((0, n_feat), np.float32)
-            self.tags = np.zeros((0, n_tags), np.float32)
             return
         ids = [ids[i] for i in keep]
-        self.features = np.vstack([feats[i] for i in keep]).astype(np.float32)
-        self.tags = np.vstack([tags[i] for i in keep]).astype(np.float32)
+        features = np.vstack([feats[i] for i in keep]).astype(np.float32)
+        tag_m = np.vstack([tags[i] for i in keep]).astype(np.float32)
+        del feats, tags
         emb = np.vstack([embs[i] for i in keep]).astype(np.float32)
-        self.model = self._vector_model(self.features, self.tags, emb, dsp.FEATURE_NAMES)
-        hybrid = self.model.transform(self.features, self.tags, emb)
-        self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(self.tags))
-        self.explainer = Explainer(self.features, dsp.FEATURE_NAMES, cnn.TAG_LABELS)
+        del embs
+        self.model = self._vector_model(features, tag_m, emb, dsp.FEATURE_NAMES)
+        hybrid = self.model.transform(features, tag_m, emb)
+        self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))
+        # explanations need only library statistics; per-track values are read on demand
+        self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS)
 
     def _vector_model(self, features, tags, emb, names) -> vec.VectorModel:
         n = len(features)
@@ -309,14 +308,21 @@ class Recommender:
 
     def _reasons(self, query: Sequence[int], p: int) -> list[str]:
         q = query[0]
-        return self.explainer.reasons(self.features[q], self.tags[q], self.features[p],
-                                      self.tags[p])
+        a, b = self._analysis(q), self._analysis(p)
+        if a is None or b is None:
+            return []
+        return self.explainer.reasons(a.features, a.tags, b.features, b.tags)
+
+    def _analysis(self, pos: int):
+        return self.store.get_analysis(int(self.index.ids[pos]))
 
     def explain(self, a: int, b: int) -> str:
         """Why track *b* sounds like track *a*, in a few words."""
         pa, pb = self._positions([a, b])
-        return self.explainer.explain(self.features[pa], self.tags[pa], self.features[pb],
-                                      self.tags[pb])
+        a, b = self._analysis(pa), self._analysis(pb)
+        if a is None or b is None:
+            return "similar overall sound"
+        return self.explainer.explain(a.features, a.tags, b.features, b.tags)
 
     # -- radio and paths --------------------------------------------------------------------
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,

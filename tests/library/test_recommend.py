@@ -58,6 +58,7 @@ def test_hybrid_finds_the_same_kind_of_music_by_other_artists(store, lib):
     assert {r.track.album for r in res} == {"G1"}
     assert all(r.track.artist != "Alpha" for r in res)
     assert "electronic" in res[0].explanation
+    assert rec.explain(q, res[0].track.id) == res[0].explanation
 
 
 def test_filters_caps_exclusions_and_duplicates_hold(store, lib):

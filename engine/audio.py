@@ -363,8 +363,9 @@ class _PyAVSource(_Source):
             raise AudioError(sniff_reason(path)) from None
         c = self._container
         if not c.streams.audio:
+            image = c.format.name.endswith("_pipe") or c.format.name == "image2"
             c.close()
-            raise AudioError("no audio stream")
+            raise AudioError("not an audio file (an image)" if image else "no audio stream")
         self._stream = s = c.streams.audio[0]
         cc = s.codec_context
         self.sr = int(cc.sample_rate or s.sample_rate or 0)

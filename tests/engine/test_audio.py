@@ -275,3 +275,18 @@ def test_damaged_flac_falls_back_to_ffmpeg(tmp_path):
     assert a.codec == "flac"
     assert a.seconds > 18.0
     assert _peak_hz(a.segments[0][: a.sr], a.sr) == pytest.approx(440, abs=2)
+
+
+def test_picture_named_mp3(tmp_path):
+    import av
+
+    path = tmp_path / "cover.mp3"
+    with av.open(str(path), "w", format="image2") as out:
+        stream = out.add_stream("mjpeg", rate=1)
+        stream.width = stream.height = 16
+        stream.pix_fmt = "yuvj420p"
+        frame = av.VideoFrame.from_ndarray(np.zeros((16, 16, 3), np.uint8), format="rgb24")
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    with pytest.raises(AudioError, match=r"^not an audio file \(an image\)$"):
+        audio.load(path)

@@ -11,8 +11,8 @@ the top-k list is computed over all tracks with the normal filters (duplicates r
 at most 2 per artist and per album) **and the query's artist excluded** — the standard
 guard against the album/artist effect — and precision@k is the share of those k
 results whose group equals the query's (a list shorter than k counts the gap as
-misses). The table also counts result lists that break the duplicate rule or the
-artist/album caps, for the filtered lists and for the raw unfiltered top-10 (the seed's
+misses; a row with an empty artist is never excluded). The table also counts result
+lists that break the duplicate rule or the artist/album caps, for the filtered lists and for the raw unfiltered top-10 (the seed's
 original behaviour). The last line is ``hybrid P@10=0.xxx seed P@10=0.xxx``.
 
 Other CSV layouts: ``--path-col``, ``--group-col``, ``--artist-col`` pick the columns;
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import os
 import sys
 import tempfile
@@ -102,33 +103,34 @@ def read_manifest(path: Path, *, path_col: str, group_col: str, artist_col: str,
     base = path.parent.absolute()
     rows, problems = [], []
     try:
-        fh = open(path, newline="", encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise SystemExit(f"quality: cannot read the manifest {path}: {exc.strerror or exc}")
-    with fh:
-        reader = csv.DictReader(fh)
-        cols = reader.fieldnames or []
-        artist_cols = artist_col.split("|")
-        missing = [c for c in (path_col, group_col, *artist_cols) if c not in cols]
-        if missing:
-            raise SystemExit(f"quality: the manifest has no column(s) {', '.join(missing)} "
-                             f"(it has: {', '.join(cols) or 'nothing'})")
-        for n, r in enumerate(reader, 2):
-            rel = (r.get(path_col) or "").strip()
-            group = (r.get(group_col) or "").strip()
-            artist = next((r[c].strip() for c in artist_cols if (r.get(c) or "").strip()), "")
-            if not rel or not group:
-                problems.append(f"line {n}: no path or no group")
-                continue
-            if resolve == "debian-games":
-                p = resolve_debian_games(rel, base)
-            else:
-                p = rel if os.path.isabs(rel) else str(base / rel)
-                p = p if os.path.isfile(p) else None
-            if p is None:
-                problems.append(f"line {n}: file not found: {rel}")
-                continue
-            rows.append({"path": os.path.abspath(p), "group": group, "artist": artist})
+    except UnicodeDecodeError:
+        raise SystemExit(f"quality: the manifest {path} is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    cols = reader.fieldnames or []
+    artist_cols = artist_col.split("|")
+    missing = [c for c in (path_col, group_col, *artist_cols) if c not in cols]
+    if missing:
+        raise SystemExit(f"quality: the manifest has no column(s) {', '.join(missing)} "
+                         f"(it has: {', '.join(cols) or 'nothing'})")
+    for n, r in enumerate(reader, 2):
+        rel = (r.get(path_col) or "").strip()
+        group = (r.get(group_col) or "").strip()
+        artist = next((r[c].strip() for c in artist_cols if (r.get(c) or "").strip()), "")
+        if not rel or not group:
+            problems.append(f"line {n}: no path or no group")
+            continue
+        if resolve == "debian-games":
+            p = resolve_debian_games(rel, base)
+        else:
+            p = rel if os.path.isabs(rel) else str(base / rel)
+            p = p if os.path.isfile(p) else None
+        if p is None:
+            problems.append(f"line {n}: file not found: {rel}")
+            continue
+        rows.append({"path": os.path.abspath(p), "group": group, "artist": artist})
     return rows, problems
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 from soundalike.cli.errors import CliError, UsageError
 
@@ -223,8 +222,12 @@ def _recommend_call(fn, *a, **kw):
 
 
 def _write_out(path: str, tracks, title: str) -> str:
-    from soundalike.library.playlist_files import (PlaylistFileError, entries_for_tracks,
-                                                   playlist_format, write_playlist)
+    from soundalike.library.playlist_files import (
+        PlaylistFileError,
+        entries_for_tracks,
+        playlist_format,
+        write_playlist,
+    )
 
     try:
         playlist_format(path)

@@ -14,7 +14,7 @@ Reasons come in this order, each only when it holds:
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -46,7 +46,7 @@ def normalise_text(text: str | None) -> str:
 def normalise_artist(text: str | None) -> str:
     """Like :func:`normalise_text`, also ignoring a leading "the"."""
     text = normalise_text(text)
-    return text[4:] if text.startswith("the ") else text
+    return text.removeprefix("the ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +213,7 @@ class ResultFilter:
         self.meta = meta
         self.f = filters
         self.query = [int(q) for q in query]
-        self.blocked = set(int(e) for e in exclude) | set(self.query)
+        self.blocked = {int(e) for e in exclude} | set(self.query)
         self.excluded = meta.excluded(filters)
         self.query_artists = {int(meta.artist[q]) for q in self.query if meta.artist[q] >= 0}
         self.accepted: list[int] = []

@@ -19,10 +19,9 @@ to the previous track so that consecutive songs flow.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
-
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter
 from soundalike.engine.similarity import DEFAULT_METHOD, SimilarityIndex, ranked_accept
 
@@ -212,8 +211,10 @@ def song_path(index: SimilarityIndex, meta: MetaTable, start: int, end: int, ste
         scores = scores + smoothness * index.scores(index.vector(prev, method), method)
         rf = ResultFilter(meta, f, query=path + [int(end)])
         prev_artist = int(meta.artist[prev])
-        found = list(ranked_accept(scores, 1, lambda p: (
-            (prev_artist < 0 or int(meta.artist[p]) != prev_artist) and rf.accept(p))))
+        def spaced(p: int, rf: ResultFilter = rf, prev_artist: int = prev_artist) -> bool:
+            return (prev_artist < 0 or int(meta.artist[p]) != prev_artist) and rf.accept(p)
+
+        found = list(ranked_accept(scores, 1, spaced))
         if not found:
             rf = ResultFilter(meta, f, query=path + [int(end)])
             found = list(ranked_accept(scores, 1, rf.accept))

@@ -17,7 +17,7 @@ test (the result filters), fetching more candidates only when the filters ate th
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 

@@ -29,8 +29,8 @@ so it can be stored and refitted only when the library has grown noticeably.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -171,7 +171,7 @@ class VectorModel:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "VectorModel":
+    def from_dict(cls, d: Mapping) -> VectorModel:
         """Inverse of :meth:`to_dict`; raises ``ValueError`` on a malformed or old record."""
         try:
             if int(d["version"]) != VECTOR_VERSION:

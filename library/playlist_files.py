@@ -13,9 +13,9 @@ import os
 import tempfile
 import urllib.parse
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from soundalike.library.errors import LibraryError
 from soundalike.library.track import Track

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
-
 from soundalike.engine import vectors as vec
 from soundalike.engine.explain import Explainer
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta, normalise_text
@@ -328,7 +327,7 @@ class Recommender:
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,
               artist_spacing: int = 3, randomness: float = 0.5,
               method: str = DEFAULT_METHOD, filters: Filters | None = None,
-              rng: int | np.random.Generator | None = None) -> "RadioSession":
+              rng: int | np.random.Generator | None = None) -> RadioSession:
         """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`)."""
         if not seed_ids:
             raise RecommendError("a radio needs at least one seed track")

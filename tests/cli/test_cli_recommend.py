@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-from reco_library import build_library  # noqa: E402
+import itertools
 
-from soundalike.cli import main  # noqa: E402
-from soundalike.library.playlist_files import read_playlist  # noqa: E402
-from soundalike.library.store import Store  # noqa: E402
+from reco_library import build_library
+from soundalike.cli import main
+from soundalike.library.playlist_files import read_playlist
+from soundalike.library.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def test_bad_queries_exit_2_with_a_plain_message(capsys, db, lib, tmp_path):
 
 def test_radio_writes_playlists(capsys, db, lib, tmp_path):
     out_file = tmp_path / "radio.m3u8"
-    code, out, err = run(capsys, "--db", db, "radio", "album:A1", lib.paths["Beta", "B2", 0],
+    code, out, _err = run(capsys, "--db", db, "radio", "album:A1", lib.paths["Beta", "B2", 0],
                          "-n", "25", "--window", "6", "--artist-spacing", "1",
                          "--out", str(out_file), "--random-seed", "4")
     assert code == 0 and "Wrote 25 tracks" in out
@@ -97,7 +98,7 @@ def test_radio_writes_playlists(capsys, db, lib, tmp_path):
         assert paths[i] not in paths[max(0, i - 6):i]
     with Store(db) as s:
         artists = [s.track_by_path(p).artist for p in paths]
-    assert all(a != b for a, b in zip(artists, artists[1:]))
+    assert all(a != b for a, b in itertools.pairwise(artists))
     code, out, _ = run(capsys, "--db", db, "radio", str(out_file), "-n", "5", "--json")
     assert code == 0 and len(json.loads(out)["tracks"]) == 5
     code, out, _ = run(capsys, "--db", db, "radio", "artist:gamma", "-n", "4")

@@ -1,8 +1,9 @@
 """Radio and song paths over synthetic vectors."""
 
+import itertools
+
 import numpy as np
 import pytest
-
 from soundalike.engine.filters import Filters, MetaTable, TrackMeta
 from soundalike.engine.radio import Radio, song_path
 from soundalike.engine.similarity import SimilarityIndex
@@ -48,7 +49,7 @@ def test_radio_is_endless_on_a_tiny_library(rng):
     radio = Radio(idx, meta, [0], window=50, artist_spacing=3, rng=0)
     played = radio.next(10)
     assert len(played) == 10
-    assert all(a != b for a, b in zip(played, played[1:]))  # never the same twice in a row
+    assert all(a != b for a, b in itertools.pairwise(played))  # never the same twice in a row
     one, meta1 = _setup(rng, n=1, artists=1)
     assert Radio(one, meta1, [0]).next(3) == [0, 0, 0]
 
@@ -74,7 +75,7 @@ def test_path_runs_from_a_to_b_smoothly(rng):
     # monotone progress: similarity to B grows along the path (roughly)
     to_b = idx.hybrid[path] @ idx.hybrid[b]
     assert np.corrcoef(np.arange(8), to_b)[0, 1] > 0.9
-    assert all(meta.artist[x] != meta.artist[y] for x, y in zip(path, path[1:]))
+    assert all(meta.artist[x] != meta.artist[y] for x, y in itertools.pairwise(path))
     assert song_path(idx, meta, a, b, 2) == [a, b]
     with pytest.raises(ValueError):
         song_path(idx, meta, a, a, 5)

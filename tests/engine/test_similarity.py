@@ -1,10 +1,18 @@
 """kNN over synthetic vectors, and the result filters."""
 
+import itertools
+
 import numpy as np
 import pytest
-
-from soundalike.engine.filters import (Filters, MetaTable, ResultFilter, TrackMeta,
-                                       normalise_artist, normalise_text, violations)
+from soundalike.engine.filters import (
+    Filters,
+    MetaTable,
+    ResultFilter,
+    TrackMeta,
+    normalise_artist,
+    normalise_text,
+    violations,
+)
 from soundalike.engine.similarity import SimilarityIndex, ranked_accept
 
 
@@ -24,7 +32,7 @@ def test_hybrid_ranks_by_dot_product_and_seed_by_euclidean(rng):
     res = idx.search(q, 10, method="hybrid")
     brute = np.argsort(-(idx.hybrid @ idx.hybrid[7]))[:10]
     assert [p for p, _ in res] == list(brute) and res[0][0] == 7
-    assert all(a[1] >= b[1] for a, b in zip(res, res[1:]))
+    assert all(a[1] >= b[1] for a, b in itertools.pairwise(res))
     res = idx.search(idx.vector(7, "seed"), 10, method="seed")
     d = np.linalg.norm(idx.genres - idx.genres[7], axis=1)
     assert [p for p, _ in res] == list(np.argsort(d, kind="stable")[:10])
@@ -114,7 +122,7 @@ def test_caps_per_artist_and_album_and_query_artist():
 
 def test_exclusions_by_genre_folder_and_keyword():
     meta = _meta()
-    loose = dict(max_per_artist=None, max_per_album=None)
+    loose = {"max_per_artist": None, "max_per_album": None}
     assert 7 not in _run(meta, Filters(**loose, exclude_genres=("christmas",)), [0], range(10))
     assert 7 in _run(meta, Filters(**loose, exclude_genres=("christ",)), [0], range(10))
     got = _run(meta, Filters(**loose, exclude_folders=("/books",)), [0], range(10))

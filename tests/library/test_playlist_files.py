@@ -3,9 +3,12 @@
 import os
 
 import pytest
-
-from soundalike.library.playlist_files import (PlaylistEntry, PlaylistFileError, read_playlist,
-                                               write_playlist)
+from soundalike.library.playlist_files import (
+    PlaylistEntry,
+    PlaylistFileError,
+    read_playlist,
+    write_playlist,
+)
 
 ENTRIES = [
     PlaylistEntry("/music/Ünïcode & co/01 – <Song>.flac", "Song <1> & “quotes”", "Björk", "Alb", 245.4),

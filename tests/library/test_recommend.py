@@ -7,12 +7,19 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-from reco_library import build_library  # noqa: E402
+import itertools
 
-from soundalike.engine.filters import Filters, normalise_artist  # noqa: E402
-from soundalike.library.recommend import (MODEL_SETTING, Recommender, RecommendError,  # noqa: E402
-                                          default_filters, find_tracks, save_default_filters)
-from soundalike.library.store import Store  # noqa: E402
+from reco_library import build_library
+from soundalike.engine.filters import Filters, normalise_artist
+from soundalike.library.recommend import (
+    MODEL_SETTING,
+    Recommender,
+    RecommendError,
+    default_filters,
+    find_tracks,
+    save_default_filters,
+)
+from soundalike.library.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +144,7 @@ def test_radio_and_path(store, lib):
     ids = seeds + [t.id for t in tracks]
     for i in range(len(seeds), len(ids)):
         assert ids[i] not in ids[max(0, i - 5):i]
-    for a, b in zip(tracks, tracks[1:]):
+    for a, b in itertools.pairwise(tracks):
         assert normalise_artist(a.artist) != normalise_artist(b.artist)
     assert radio.history == [t.id for t in tracks]
     assert rec.seeds_for_artist("gamma") and rec.seeds_for_playlist("nope") == []

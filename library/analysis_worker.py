@@ -26,6 +26,23 @@ def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
+def release_memory() -> None:
+    """Hand freed heap back to the OS between files (glibc keeps it otherwise)."""
+    global _libc
+    if _libc is None:
+        try:
+            import ctypes
+
+            _libc = ctypes.CDLL("libc.so.6")
+        except OSError:
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
+_libc = None
+
+
 def worker_main(conn, low_priority: bool = True) -> None:
     """Serve analysis requests from *conn* until it closes or sends ``None``.
 
@@ -72,8 +89,9 @@ def worker_main(conn, low_priority: bool = True) -> None:
             reply = ("err", track_id, str(exc), rss_mb())
         except Exception as exc:  # never let one file take the worker down silently
             reply = ("err", track_id, f"analysis failed ({type(exc).__name__}: {exc})", rss_mb())
+        release_memory()
         try:
-            conn.send(reply)
+            conn.send(reply[:-1] + (rss_mb(),))
         except (BrokenPipeError, OSError):
             return
 

@@ -381,10 +381,17 @@ class RadioSession:
         self.engine = engine
 
     def next(self, k: int = 1) -> list[Track]:
-        positions = self.engine.next(k)
-        ids = [int(self.engine.index.ids[p]) for p in positions]
-        by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
-        return [by_id[i] for i in ids if i in by_id]
+        """The next *k* tracks; tracks that went missing since the index was built are
+        skipped (and more drawn in their place)."""
+        out: list[Track] = []
+        for _ in range(3):
+            want = k - len(out)
+            if want <= 0:
+                break
+            ids = [int(self.engine.index.ids[p]) for p in self.engine.next(want)]
+            by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
+            out += [by_id[i] for i in ids if i in by_id and by_id[i].status == "analysed"]
+        return out
 
     @property
     def history(self) -> list[int]:

@@ -168,3 +168,12 @@ def test_empty_library(tmp_path):
         assert rec.size == 0
         with pytest.raises(RecommendError, match="no analysed tracks"):
             rec.similar(1)
+
+
+def test_radio_skips_tracks_that_went_missing(store, lib):
+    rec = Recommender(store)
+    radio = rec.radio(rec.seeds_for_album("B1"), window=3, artist_spacing=0, rng=1)
+    gone = _id(store, lib.paths["Beta", "B2", 0])
+    store.mark_missing([gone])  # the radio's index still has it
+    tracks = radio.next(20)
+    assert len(tracks) == 20 and gone not in [t.id for t in tracks]

@@ -129,13 +129,17 @@ class LibraryReader:
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
         self._conn.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()
+        self.closed = False
 
     def close(self) -> None:
         with self._lock:
+            self.closed = True
             self._conn.close()
 
     def _all(self, sql: str, params=()) -> list[tuple]:
         with self._lock:
+            if self.closed:
+                return []  # the window is closing: late requests get nothing
             return self._conn.execute(sql, params).fetchall()
 
     # ----------------------------------------------------------------- the table
@@ -162,7 +166,8 @@ class LibraryReader:
         return {r[0]: Row(r[0], _path(r[1]), *r[2:]) for r in found}
 
     def count(self) -> int:
-        return self._all("SELECT COUNT(*) FROM tracks WHERE status != 'missing'")[0][0]
+        rows = self._all("SELECT COUNT(*) FROM tracks WHERE status != 'missing'")
+        return rows[0][0] if rows else 0
 
     # --------------------------------------------------------------- the sidebar
     def distinct(self, column: str) -> list[tuple[str, int]]:

@@ -9,6 +9,7 @@ for the few small writes the UI makes (playlists, folders, settings).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -143,6 +144,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.analysis_status)
         self.statusBar().addPermanentWidget(self.count_label)
 
+        self.mpris = None
+        if sys.platform.startswith("linux"):
+            from soundalike.gui.mpris import Mpris
+
+            self.mpris = Mpris(self.player, self)  # silently absent without a session bus
+
         self._build_menus()
         self._connect()
         self._restore_layout()
@@ -262,14 +269,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ layout memory
     def _restore_layout(self) -> None:
         s = self.qsettings
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
         for name, splitter in (("main", self.main_split), ("center", self.center_split)):
             value = s.value(f"window/split_{name}")
             if isinstance(value, QByteArray) and not value.isEmpty():
@@ -304,6 +311,8 @@ class MainWindow(QMainWindow):
             self.analysis.start()
 
     def _after_scan(self, summary) -> None:
+        if self.reader.closed:
+            return
         if summary:
             self.statusBar().showMessage(str(summary), 8000)
         self.refresh_library()
@@ -319,6 +328,8 @@ class MainWindow(QMainWindow):
 
     def refresh_library(self) -> None:
         """The database changed: reload the visible view and the sidebar."""
+        if self.reader.closed:
+            return
         self.model.reload(keep_rows=True)
         self.sidebar.refresh()
         self.map.mark_stale()
@@ -565,6 +576,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ quitting
     def closeEvent(self, event) -> None:
         self.save_layout()
+        if self.mpris is not None:
+            self.mpris.close()
         self.player.stop()
         self.analysis.shutdown(timeout=3.0)  # finished files are saved; in flight stay pending
         if self.watcher is not None:

@@ -1,0 +1,145 @@
+"""Settings, first run, remembered layout, keyboard shortcuts, palette and the map."""
+
+from __future__ import annotations
+
+import numpy as np
+from gui_fixtures import SONGS
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QDialog
+from soundalike.gui import theme
+from soundalike.gui.main_window import MainWindow
+from soundalike.gui.map_view import project
+from soundalike.gui.settings_dialog import (
+    BATTERY_KEY,
+    WORKERS_KEY,
+    FirstRunDialog,
+    LibrarySettings,
+    SettingsDialog,
+)
+from soundalike.library.recommend import default_filters
+
+
+def test_settings_dialog_saves_folders_workers_battery_and_exclusions(window, tmp_path):
+    extra = tmp_path / "more music"
+    extra.mkdir()
+    dialog = window.open_settings()
+    assert dialog.folders.folders() == [str(window.store.folders()[0].path)]
+    dialog.folders.add_folder(str(extra))
+    dialog.workers.setValue(1)
+    dialog.battery.setChecked(True)
+    dialog.exclude["genres"].setPlainText("Noise\n")
+    dialog.exclude["keywords"].setPlainText("live")
+    dialog.done(QDialog.DialogCode.Accepted)
+    store = window.store
+    assert str(extra) in [f.path for f in store.folders()]
+    assert store.get_setting(WORKERS_KEY) == 1 and store.get_setting(BATTERY_KEY) is True
+    filters = default_filters(store)  # the recommender reads the exclusions from here
+    assert filters.exclude_genres == ("Noise",) and filters.exclude_keywords == ("live",)
+    assert window.analysis.pause_on_battery and window.analysis.workers == 1
+    # reopening shows what was saved; Cancel changes nothing
+    again = SettingsDialog(LibrarySettings.load(store))
+    assert again.battery.isChecked() and again.workers.value() == 1
+    assert again.result_settings().exclude["genres"] == ["Noise"]
+
+
+def test_excluded_genres_are_never_recommended(window, qtbot):
+    s = LibrarySettings.load(window.store)
+    s.exclude = {"genres": ["Noise"]}
+    s.save(window.store)
+    ids = {window.model.data(window.model.index(r, 0)): window.model.track_id(r)
+           for r in range(window.model.rowCount())}
+    window.actions.find_similar([ids["Clicks"]])
+    qtbot.waitUntil(lambda: window.similar_panel.model.rowCount() > 0, timeout=20000)
+    assert all(s.row.genre != "Noise" for s in window.similar_panel.model.items)
+
+
+def test_first_run_dialog_offers_the_music_folder(qtbot, tmp_path, monkeypatch):
+    music = tmp_path / "Music"
+    music.mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_MUSIC_DIR", raising=False)
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_folders() == [str(music)]
+
+
+def test_window_layout_is_remembered(qtbot, library, settings):
+    w = MainWindow(library.db, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(720, 530)  # inside the offscreen screen (800×600)
+    w.show()
+    w.queue_dock.setVisible(False)
+    w.table.horizontalHeader().resizeSection(1, 123)
+    w.player.set_volume(0.35)
+    w.close()
+    w2 = MainWindow(library.db, settings=settings)
+    qtbot.addWidget(w2)
+    w2.show()
+    # (the size itself: the offscreen platform fits restored windows to its own screen)
+    assert not settings.value("window/geometry").isEmpty()
+    assert not w2.queue_dock.isVisible()
+    assert w2.table.horizontalHeader().sectionSize(1) == 123
+    assert abs(w2.player.volume() - 0.35) < 1e-3
+    w2.close()
+
+
+def test_keyboard_shortcuts(window, qtbot):
+    window.table.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClicks(window.search, "a b")  # Space types into the search box …
+    assert window.search.text() == "a b"
+    assert not window.player.is_playing()
+    window.search.clear()
+    window.queue.append(window.resolve_rows(window.model.track_ids()[:1]))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)  # … elsewhere it plays and pauses
+    qtbot.waitUntil(window.player.is_playing, timeout=5000)
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.player.is_playing(), timeout=5000)
+    visible = window.queue_dock.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.queue_dock.isVisible() != visible
+
+
+def test_dark_and_light_palettes():
+    app = QApplication.instance()
+    before = app.palette()
+    theme.apply(app, "dark")
+    assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+    theme.apply(app, "light")
+    assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
+    app.setPalette(before)
+
+
+def test_projection_keeps_neighbours_close():
+    rng = np.random.default_rng(1)
+    a = rng.normal(0, 0.1, (20, 50)) + 5
+    b = rng.normal(0, 0.1, (20, 50)) - 5
+    xy = project(np.vstack([a, b]))
+    assert xy.shape == (40, 2) and xy.min() >= 0 and xy.max() <= 1
+    # the first axis separates the two clusters; each cluster stays tight along it
+    gap = abs(xy[:20, 0].mean() - xy[20:, 0].mean())
+    spread = max(xy[:20, 0].std(), xy[20:, 0].std())
+    assert gap > 0.9 and gap > 20 * spread
+    assert project(np.zeros((0, 5))).shape == (0, 2)
+
+
+def test_map_shows_analysed_tracks_by_genre_and_clicks_find_similar(window, qtbot):
+    window.tabs.setCurrentWidget(window.map)
+    qtbot.waitUntil(lambda: window.map.data is not None and len(window.map.data.ids) > 0,
+                    timeout=15000)
+    data = window.map.data
+    assert len(data.ids) == len(SONGS)
+    assert data.labels and all(isinstance(g, str) for g in data.labels)
+    assert any("Low Hum" in t for t in data.titles)
+    window.map.resize(800, 500)
+    pos = window.map.screen_pos(0)
+    assert window.map.point_at(pos) == 0
+    assert window.map.point_at(QPointF(-50, -50)) is None
+    found = []
+    window.map.similar_requested.connect(found.append)
+    window.map.similar_requested.emit(int(data.ids[0]))
+    qtbot.waitUntil(lambda: window.similar_panel.model.rowCount() > 0, timeout=20000)
+    assert found == [int(data.ids[0])]

@@ -29,6 +29,7 @@ DESCRIPTORS: dict[str, tuple[str, str]] = {
     "spectral_flatness": ("noisy", "tonal"),
 }
 TAG_THRESHOLD = 0.2
+STATS_SAMPLE = 20000
 TEMPO_TOLERANCE = 0.06
 Z_THRESHOLD = 0.5
 _DECADE = ("00s", "60s", "70s", "80s", "90s")
@@ -49,7 +50,10 @@ class Explainer:
                  tag_labels: Sequence[str]):
         self.names = {name: i for i, name in enumerate(feature_names)}
         self.tag_labels = [str(t).lower() for t in tag_labels]
-        f = np.atleast_2d(np.asarray(features, dtype=np.float64))
+        f = np.atleast_2d(np.asarray(features))
+        if len(f) > STATS_SAMPLE:  # medians and quartiles are stable on a sample
+            f = f[np.random.default_rng(0).choice(len(f), STATS_SAMPLE, replace=False)]
+        f = f.astype(np.float64)
         if f.size:
             q25, med, q75 = np.nanpercentile(f, [25, 50, 75], axis=0)
             scale = (q75 - q25) / 1.349

@@ -36,8 +36,12 @@ def normalise_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = str(text)
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = _BRACKETS.sub(" ", text)
     text = _FEAT.sub("", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
@@ -101,6 +105,21 @@ class Filters:
         return (self.exclude_genres, self.exclude_folders, self.exclude_keywords)
 
 
+class _Memo(dict):
+    """Remembers a normalisation of the (few, repeated) artist and album names."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __call__(self, text: str | None) -> str:
+        try:
+            return self[text]
+        except KeyError:
+            out = self[text] = self.fn(text)
+            return out
+
+
 def _codes(values: Iterable[str]) -> np.ndarray:
     """Integer code per value, equal values equal codes, ``""`` → -1."""
     table: dict[str, int] = {}
@@ -127,13 +146,16 @@ class MetaTable:
 
     def __post_init__(self) -> None:
         recs = self.records
-        artists = [normalise_artist(r.artist) for r in recs]
+        artist_of = _Memo(normalise_artist)
+        text_of = _Memo(normalise_text)
+        artists = [artist_of(r.artist) for r in recs]
         self.artist = _codes(artists)
+        albums = [text_of(r.album) for r in recs]
         self.album = _codes(
-            f"{normalise_artist(r.albumartist or r.artist)}\x1f{normalise_text(r.album)}"
-            if normalise_text(r.album) else "" for r in recs)
+            f"{artist_of(r.albumartist) if r.albumartist else a}\x1f{al}" if al else ""
+            for a, al, r in zip(artists, albums, recs))
         self.song = _codes(
-            f"{a}\x1f{normalise_text(r.title)}" if normalise_text(r.title) else ""
+            f"{a}\x1f{t}" if (t := normalise_text(r.title)) else ""
             for a, r in zip(artists, recs))
         self.fingerprint = _codes(r.fingerprint or "" for r in recs)
         self.duration = np.asarray(

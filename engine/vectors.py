@@ -47,6 +47,8 @@ DEFAULT_GROUP_WEIGHTS: Mapping[str, float] = {"timbre": 0.5, "rhythm": 0.25, "lo
 MAX_DIMS = 128
 #: Features that are not meaningful as Euclidean coordinates.
 SKIPPED_FEATURES = ("key", "mode")
+#: Rows transformed at a time (bounds the temporaries).
+TRANSFORM_CHUNK = 8192
 #: Rows used to fit the statistics on very large libraries.
 FIT_SAMPLE = 20000
 _EPS = 1e-6
@@ -123,13 +125,15 @@ class VectorModel:
         -------
         np.ndarray, shape (n, n_raw_dims), float32
         """
-        features = np.atleast_2d(np.asarray(features, dtype=np.float64))
-        tags = np.atleast_2d(np.asarray(tags, dtype=np.float64))
-        embedding = np.atleast_2d(np.asarray(embedding, dtype=np.float64))
-        emb = _unit_rows((embedding - self.emb_mean) / self.emb_scale)
-        tag = _unit_rows((_logit(tags) - self.tag_mean) / self.tag_scale)
+        features = np.atleast_2d(np.asarray(features, dtype=np.float32))
+        tags = np.atleast_2d(np.asarray(tags, dtype=np.float32))
+        embedding = np.atleast_2d(np.asarray(embedding, dtype=np.float32))
+        f32 = np.float32
+        emb = _unit_rows((embedding - self.emb_mean.astype(f32)) / self.emb_scale.astype(f32))
+        tag = _unit_rows((_logit(tags).astype(f32) - self.tag_mean.astype(f32))
+                         / self.tag_scale.astype(f32))
         f = np.nan_to_num(features[:, self.feature_mask], nan=0.0, posinf=0.0, neginf=0.0)
-        z = np.clip((f - self.dsp_median) / self.dsp_scale, -4.0, 4.0)
+        z = np.clip((f - self.dsp_median.astype(f32)) / self.dsp_scale.astype(f32), -4.0, 4.0)
         if self.feature_group is None or not len(self.group_weights):
             dsp = _unit_rows(z)
         else:
@@ -140,8 +144,9 @@ class VectorModel:
                 if cols.any():
                     dsp[:, cols] = np.sqrt(gw / total) * _unit_rows(z[:, cols])
         w = self.weights
-        return np.hstack([np.sqrt(w["embedding"]) * emb, np.sqrt(w["tags"]) * tag,
-                          np.sqrt(w["dsp"]) * dsp]).astype(np.float32)
+        return np.hstack([np.float32(np.sqrt(w["embedding"])) * emb,
+                          np.float32(np.sqrt(w["tags"])) * tag,
+                          np.float32(np.sqrt(w["dsp"])) * dsp]).astype(np.float32, copy=False)
 
     def transform(self, features: np.ndarray, tags: np.ndarray,
                   embedding: np.ndarray) -> np.ndarray:
@@ -151,8 +156,14 @@ class VectorModel:
         -------
         np.ndarray, shape (n, dims), float32
         """
-        raw = self.raw_blocks(features, tags, embedding)
-        return _unit_rows(raw @ self.projection).astype(np.float32)
+        n = len(np.atleast_2d(features))
+        out = np.empty((n, self.dims), dtype=np.float32)
+        for i in range(0, n, TRANSFORM_CHUNK):  # bounded temporaries on large libraries
+            sl = slice(i, i + TRANSFORM_CHUNK)
+            raw = self.raw_blocks(np.atleast_2d(features)[sl], np.atleast_2d(tags)[sl],
+                                  np.atleast_2d(embedding)[sl])
+            out[sl] = _unit_rows(raw @ self.projection)
+        return out
 
     def to_dict(self) -> dict:
         """A JSON-serialisable form (arrays as base64 float32)."""
@@ -234,17 +245,17 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
     -------
     VectorModel
     """
-    features = np.atleast_2d(np.asarray(features, dtype=np.float64))
-    tags = np.atleast_2d(np.asarray(tags, dtype=np.float64))
-    embedding = np.atleast_2d(np.asarray(embedding, dtype=np.float64))
+    features, tags, embedding = (np.atleast_2d(np.asarray(a)) for a in (features, tags, embedding))
     n = features.shape[0]
     if n == 0 or tags.shape[0] != n or embedding.shape[0] != n:
         raise ValueError("fit needs the same, non-zero number of rows in every block")
     if features.shape[1] != len(feature_names):
         raise ValueError(f"{features.shape[1]} feature columns but {len(feature_names)} names")
-    if n > FIT_SAMPLE:
-        rows = np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False)
+    if n > FIT_SAMPLE:  # sample before converting: bounded memory on huge libraries
+        rows = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
         features, tags, embedding = features[rows], tags[rows], embedding[rows]
+    features, tags, embedding = (np.asarray(a, dtype=np.float64)
+                                 for a in (features, tags, embedding))
     mask = np.array([name not in SKIPPED_FEATURES for name in feature_names], dtype=bool)
     feature_group, gweights = None, ()
     if feature_groups:

@@ -181,28 +181,40 @@ class Recommender:
         from soundalike.engine.analyze import ANALYSIS_VERSION
 
         n_feat, n_tags = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS)
-        ids, feats, tags, embs = [], [], [], []
+        # fill preallocated arrays row by row (no per-row copies kept: half the peak memory)
+        cap = max(16, self.store.counts()["analysed"])
+        features = np.empty((cap, n_feat), np.float32)
+        tag_m = np.empty((cap, n_tags), np.float32)
+        emb: np.ndarray | None = None
+        ids: list[int] = []
         for row in self.store.analysis_rows(version=ANALYSIS_VERSION):
             if len(row.features) != n_feat or len(row.tags) != n_tags or len(row.embedding) == 0:
                 continue  # written by an incompatible build: ignore rather than crash
+            if emb is None:
+                emb = np.empty((cap, len(row.embedding)), np.float32)
+            elif len(row.embedding) != emb.shape[1]:
+                raise RecommendError("stored embeddings have different sizes; "
+                                     "run the analysis again")
+            i = len(ids)
+            if i == cap:  # analysed while we read: grow
+                cap *= 2
+                features, tag_m, emb = (np.resize(a, (cap, a.shape[1]))
+                                        for a in (features, tag_m, emb))
+            features[i], tag_m[i], emb[i] = row.features, row.tags, row.embedding
             ids.append(row.track_id)
-            feats.append(row.features)
-            tags.append(row.tags)
-            embs.append(row.embedding)
         tracks = {t.id: t for t in self.store.get_tracks(ids)}
-        keep = [i for i, t in enumerate(ids) if t in tracks]
-        if embs and len({len(embs[i]) for i in keep}) > 1:
-            raise RecommendError("stored embeddings have different sizes; run the analysis again")
-        self.meta = MetaTable([self.meta_for(tracks[ids[i]]) for i in keep])
-        if not keep:
+        keep = np.array([t in tracks for t in ids], dtype=bool)
+        ids = [t for t in ids if t in tracks]
+        self.meta = MetaTable([self.meta_for(tracks[t]) for t in ids])
+        del tracks
+        if not ids:
             self.index, self.model, self.explainer = None, None, None
             return
-        ids = [ids[i] for i in keep]
-        features = np.vstack([feats[i] for i in keep]).astype(np.float32)
-        tag_m = np.vstack([tags[i] for i in keep]).astype(np.float32)
-        del feats, tags
-        emb = np.vstack([embs[i] for i in keep]).astype(np.float32)
-        del embs
+        n = len(keep)
+        if keep.all():  # views, no copies
+            features, tag_m, emb = features[:n], tag_m[:n], emb[:n]
+        else:
+            features, tag_m, emb = features[:n][keep], tag_m[:n][keep], emb[:n][keep]
         self.model = self._vector_model(features, tag_m, emb, dsp.FEATURE_NAMES)
         hybrid = self.model.transform(features, tag_m, emb)
         self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))

@@ -161,10 +161,11 @@ class Recommender:
     def _current_signature(self) -> tuple:
         from soundalike.engine.analyze import ANALYSIS_VERSION
 
+        # save_analysis, tag updates, mark_missing … all bump tracks.updated_at, so one
+        # pass over the analysed tracks (status index) sees every change that matters
         row = self.store.conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(a.track_id), 0), MAX(a.created_at), "
-            "MAX(t.updated_at) FROM analysis a JOIN tracks t ON t.id = a.track_id "
-            "WHERE t.status = 'analysed' AND a.version = ?", (ANALYSIS_VERSION,)).fetchone()
+            "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks "
+            "WHERE status = 'analysed' AND analysis_version = ?", (ANALYSIS_VERSION,)).fetchone()
         return (ANALYSIS_VERSION, *row)
 
     def refresh(self, force: bool = False) -> bool:

@@ -177,3 +177,18 @@ def test_radio_skips_tracks_that_went_missing(store, lib):
     store.mark_missing([gone])  # the radio's index still has it
     tracks = radio.next(20)
     assert len(tracks) == 20 and gone not in [t.id for t in tracks]
+
+
+def test_refresh_sees_tag_edits_and_new_analyses(store, lib):
+    rec = Recommender(store)
+    t = store.track_by_path(lib.paths["Beta", "B1", 0])
+    t.artist = "Alpha"  # now Alpha: excluded when asking for other artists than Alpha's
+    store.update_tracks([t])
+    assert rec.refresh() is True and rec.refresh() is False
+    q = _id(store, lib.paths["Alpha", "A1", 1])
+    others = rec.similar(q, 20, filters=Filters(exclude_query_artist=True, max_per_artist=None))
+    assert t.id not in [r.track.id for r in others]
+    a = store.get_analysis(t.id)
+    store.save_analysis(t.id, version=a.version, features=a.features, tags=a.tags,
+                        embedding=a.embedding, duration=a.duration)
+    assert rec.refresh() is True

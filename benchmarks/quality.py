@@ -217,6 +217,7 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
                     broken[name] += any(v.values())
             out[method] = {
                 **{f"P@{k}": sum(v) / len(v) for k, v in prec.items()},
+                "per_query_p10": prec[kmax],
                 "queries": len(queries), "short_lists": short,
                 "broken_filtered": broken["filtered"], "broken_unfiltered": broken["unfiltered"],
                 "per_group": {g: sum(v) / len(v) for g, v in sorted(per_group.items())},
@@ -241,6 +242,17 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
         out["_info"] = {"tracks": rec.size, "dims": rec.model.dims,
                         "explained_variance": rec.model.explained_variance}
     return out
+
+
+def paired_bootstrap(a: list[float], b: list[float], *, rounds: int = 2000,
+                     seed: int = 0) -> tuple[float, float]:
+    """95 % interval of mean(a − b), resampling queries with replacement."""
+    import numpy as np
+
+    d = np.asarray(a) - np.asarray(b)
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), (rounds, len(d)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         for g in result["hybrid"]["per_group"]:
             print(f"{g[:40]:<40} {result['seed']['per_group'][g]:>6.3f} "
                   f"{result['hybrid']['per_group'][g]:>6.3f}")
+    lo, hi = paired_bootstrap(result["hybrid"]["per_query_p10"], result["seed"]["per_query_p10"])
+    print(f"hybrid − seed P@10: {result['hybrid']['P@10'] - result['seed']['P@10']:+.3f} "
+          f"(95% paired-bootstrap interval over queries {lo:+.3f} … {hi:+.3f})")
     print(f"hybrid P@10={result['hybrid']['P@10']:.3f} seed P@10={result['seed']['P@10']:.3f}")
     if tmp is not None:
         tmp.cleanup()

@@ -192,3 +192,23 @@ def test_refresh_sees_tag_edits_and_new_analyses(store, lib):
     store.save_analysis(t.id, version=a.version, features=a.features, tags=a.tags,
                         embedding=a.embedding, duration=a.duration)
     assert rec.refresh() is True
+
+
+def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, lib, monkeypatch):
+    import soundalike.library.recommend as recommend
+
+    monkeypatch.setattr(recommend, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
+    rec = Recommender(store)
+    assert store.get_setting(MODEL_SETTING)["fitted_on"] == 14
+    store.mark_missing([_id(store, lib.paths["Gamma", "G2", 0])])  # −7 %: keep the statistics
+    rec.refresh()
+    assert rec.size == 13 and rec.model.fitted_on == 14
+    store.mark_missing([_id(store, lib.paths["Gamma", "G2", 1]),
+                        _id(store, lib.paths["Gamma", "G1", 0])])  # −21 %: refit
+    rec.refresh()
+    assert rec.size == 11 and rec.model.fitted_on == 11
+    assert store.get_setting(MODEL_SETTING)["fitted_on"] == 11
+    old = store.get_setting(MODEL_SETTING)
+    store.set_setting(MODEL_SETTING, {**old, "version": 0, "fitted_on": 11})  # older version
+    assert Recommender(store).model.version == recommend.vec.VECTOR_VERSION
+    assert store.get_setting(MODEL_SETTING)["version"] == recommend.vec.VECTOR_VERSION

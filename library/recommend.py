@@ -147,7 +147,12 @@ class Recommender:
                  meta_for: Callable[[Track], TrackMeta] | None = None,
                  persist_model: bool = True):
         self.store = store
-        self.weights = vec.normalised_weights(weights or store.get_setting(WEIGHTS_SETTING))
+        if weights is None:
+            try:  # a hand-edited setting must not stop recommendations
+                weights = vec.normalised_weights(store.get_setting(WEIGHTS_SETTING))
+            except (TypeError, ValueError, AttributeError):
+                weights = None
+        self.weights = vec.normalised_weights(weights)
         self.meta_for = meta_for or track_meta
         self.persist_model = persist_model
         self.index: SimilarityIndex | None = None
@@ -311,16 +316,16 @@ class Recommender:
                       if t.status == "analysed"]
             hits = [h for h in hits if int(self.index.ids[h[0]]) in {t.id for t in tracks}]
         out = []
+        q_row = self._analysis(query[0]) if explain and hits else None
         for (p, score), track in zip(hits, tracks):
-            reasons = self._reasons(query, p) if explain else []
+            reasons = self._reasons(q_row, p) if explain else []
             out.append(Result(track, score, reasons,
                               " · ".join(reasons) if reasons else
                               ("similar overall sound" if explain else "")))
         return out
 
-    def _reasons(self, query: Sequence[int], p: int) -> list[str]:
-        q = query[0]
-        a, b = self._analysis(q), self._analysis(p)
+    def _reasons(self, a, p: int) -> list[str]:
+        b = self._analysis(p)
         if a is None or b is None:
             return []
         return self.explainer.reasons(a.features, a.tags, b.features, b.tags)

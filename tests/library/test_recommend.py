@@ -212,3 +212,12 @@ def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, li
     store.set_setting(MODEL_SETTING, {**old, "version": 0, "fitted_on": 11})  # older version
     assert Recommender(store).model.version == recommend.vec.VECTOR_VERSION
     assert store.get_setting(MODEL_SETTING)["version"] == recommend.vec.VECTOR_VERSION
+
+
+def test_bad_weight_setting_falls_back_to_defaults(store):
+    from soundalike.engine.vectors import DEFAULT_WEIGHTS
+
+    store.set_setting("recommend.weights", {"colour": 3})
+    assert Recommender(store).weights == pytest.approx(dict(DEFAULT_WEIGHTS))
+    store.set_setting("recommend.weights", {"embedding": 1, "tags": 0, "dsp": 0})
+    assert Recommender(store).weights["embedding"] == 1.0

@@ -195,7 +195,7 @@ def test_refresh_sees_tag_edits_and_new_analyses(store, lib):
 
 
 def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, lib, monkeypatch):
-    import soundalike.library.recommend as recommend
+    from soundalike.library import recommend
 
     monkeypatch.setattr(recommend, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
     rec = Recommender(store)

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="soundalike",
         description="Find songs that sound alike in your own music library — offline.",
     )
+    from soundalike import __version__
+
+    parser.add_argument("--version", action="version", version=f"soundalike {__version__}")
     parser.add_argument("--db", metavar="PATH",
                         help="library database (default: $SOUNDALIKE_DB or the user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -43,7 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    _accept_db_anywhere(sub)
     return parser
+
+
+def _accept_db_anywhere(sub: argparse._SubParsersAction) -> None:
+    """Let ``--db`` follow the subcommand too: ``soundalike scan --db x.db``."""
+    for child in set(sub.choices.values()):
+        nested = [a for a in child._actions if isinstance(a, argparse._SubParsersAction)]
+        for action in nested:
+            _accept_db_anywhere(action)
+        if not any("--db" in a.option_strings for a in child._actions):
+            child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                               help="library database (as before the command)")
 
 
 def main(argv: list[str] | None = None) -> int:

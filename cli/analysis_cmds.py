@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="worker processes (default: cores − 1)")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="give up on a file after this long (default: 120)")
+    p.add_argument("--pause-on-battery", action="store_true",
+                   help="hold analysis while the computer runs on battery")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(func=cmd_analyze)
 
@@ -41,7 +43,7 @@ def db_path(args: argparse.Namespace) -> str:
 
 
 def run_analysis(path: str, *, workers: int | None = None, time_limit: float | None = None,
-                 show_progress: bool = True, stream=sys.stderr):
+                 pause_on_battery: bool = False, show_progress: bool = True, stream=sys.stderr):
     """Analyse everything pending in the library at *path*; Ctrl-C cancels cleanly.
 
     Returns ``(progress, controller, interrupted)``.
@@ -52,11 +54,13 @@ def run_analysis(path: str, *, workers: int | None = None, time_limit: float | N
 
     def on_progress(p) -> None:
         bar.set_total(p.total or None)
-        bar.update(p.done + p.failed, p.message or (p.last_path or ""))
+        note = ("paused: on battery power" if p.state == "paused-battery"
+                else p.message or (p.last_path or ""))
+        bar.update(p.done + p.failed, note)
 
     controller = AnalysisController(
         path, workers=workers, time_limit=time_limit or DEFAULT_TIME_LIMIT,
-        on_progress=on_progress)
+        pause_on_battery=pause_on_battery, on_progress=on_progress)
     interrupted = False
     controller.start()
     try:
@@ -77,7 +81,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress, controller, interrupted = run_analysis(
         db_path(args), workers=args.workers, time_limit=args.time_limit,
-        show_progress=not args.json)
+        pause_on_battery=args.pause_on_battery, show_progress=not args.json)
     elapsed = time.monotonic() - started
     if progress.state == "error":
         raise CliError(f"analysis cannot run: {progress.message}")

@@ -1,0 +1,53 @@
+"""``soundalike analyze`` end to end: real files, the real model, real worker processes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from audiofiles import click_track, tone, write_audio  # noqa: E402
+
+from soundalike.cli import main  # noqa: E402
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["analyze", "--workers", "0"], "must be at least 1"),
+    (["analyze", "--workers", "two"], "expected a whole number"),
+    (["analyze", "--time-limit", "-5"], "--time-limit must be a positive number"),
+])
+def test_bad_arguments_are_usage_errors(capsys, tmp_path, argv, message):
+    code, out, err = run(capsys, "--db", str(tmp_path / "x.db"), *argv)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_analyze_then_status_counts_everything(capsys, tmp_path):
+    music = tmp_path / "Music"
+    music.mkdir()
+    write_audio(music / "beat.flac", click_track(128, 6, 22050), 22050)
+    write_audio(music / "hum.ogg", tone([110.0, 220.0], 6, 22050), 22050)
+    (music / "broken.mp3").write_text("not audio\n" * 100)
+    db = str(tmp_path / "x.db")
+    assert run(capsys, "--db", db, "scan", str(music))[0] == 0
+    # --db is accepted after the subcommand as well
+    code, out, err = run(capsys, "analyze", "--db", db, "--workers", "1", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["analysed"] == 2 and summary["remaining"] == 0
+    assert set(summary["stage_seconds"]) >= {"decode", "dsp", "cnn", "write"}
+    code, out, _ = run(capsys, "--db", db, "status", "--json")
+    status = json.loads(out)
+    assert (status["analysed"], status["failed"], status["pending"]) == (2, 1, 0)
+    assert [f["path"] for f in status["failures"]] == [str(music / "broken.mp3")]
+    # A second run has nothing left to do.
+    code, out, _ = run(capsys, "--db", db, "analyze", "--json")
+    assert code == 0 and json.loads(out)["analysed"] == 0

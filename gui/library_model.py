@@ -13,7 +13,14 @@ import time
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
 from soundalike.gui.formatting import format_time
-from soundalike.gui.library_query import COLUMN_KEYS, COLUMNS, Browse, LibraryReader, Row
+from soundalike.gui.library_query import (
+    COLUMN_KEYS,
+    COLUMNS,
+    Browse,
+    LibraryReader,
+    Row,
+    filter_view,
+)
 from soundalike.gui.tasks import run_task
 
 PAGE = 200
@@ -38,6 +45,9 @@ class LibraryModel(QAbstractTableModel):
         self._pages: collections.OrderedDict[int, list[Row | None]] = collections.OrderedDict()
         self._pending = None
         self._generation = 0
+        self._view_ids: list[int] = []     # the view without its search text …
+        self._view_hay: list[str] = []     # … and what search words match against
+        self._view_key: tuple | None = None
         self.loading = False
 
     # ------------------------------------------------------------- the view
@@ -47,9 +57,24 @@ class LibraryModel(QAbstractTableModel):
             self.reload()
 
     def set_text(self, text: str) -> None:
+        """Filter by search words: in memory over the loaded view when its search text is
+        ready (no query), else by a query in the background."""
         from dataclasses import replace
 
-        self.set_browse(replace(self.browse, text=text))
+        if text == self.browse.text:
+            return
+        self.browse = replace(self.browse, text=text)
+        if self._view_key != self._key() or self.loading:
+            self.reload()
+            return
+        started = time.perf_counter()
+        self._apply(filter_view(self._view_ids, self._view_hay, text), False)
+        self.loaded.emit(len(self._ids), time.perf_counter() - started)
+
+    def _key(self) -> tuple:
+        b = self.browse
+        return (b.artist, b.album, b.genre, b.folder_id, b.playlist_id, self.sort_key,
+                self.descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(COLUMNS):
@@ -58,32 +83,52 @@ class LibraryModel(QAbstractTableModel):
             self.reload()
 
     def reload(self, *, keep_rows: bool = False) -> None:
-        """Query the ids of the view again (in the background); the newest call wins."""
+        """Query the view again in the background (the newest call wins): first the
+        ordered ids (the table fills), then the text the search box filters."""
         self._generation += 1
         generation = self._generation
         browse, key, desc = self.browse, self.sort_key, self.descending
+        view_key = self._key()
         started = time.perf_counter()
         self.loading = True
+        self._view_key = None
 
-        def done(ids: list[int]) -> None:
+        def ids_done(ids: list[int]) -> None:
             if generation != self._generation:
                 return  # a newer query is on its way
             self.loading = False
             self._apply(ids, keep_rows)
             self.loaded.emit(len(ids), time.perf_counter() - started)
+            self._pending = run_task(lambda: self.reader.search_text(browse, key, desc),
+                                     search_done)
+
+        def search_done(view: tuple[list[int], list[str]]) -> None:
+            if generation == self._generation:
+                self._view_ids, self._view_hay = view
+                self._view_key = view_key
+                if self.browse.text != browse.text:  # typed while it loaded
+                    self._apply(filter_view(*view, self.browse.text), False)
+                    self.loaded.emit(len(self._ids), time.perf_counter() - started)
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
                 self.loading = False
                 self.loaded.emit(len(self._ids), time.perf_counter() - started)
 
-        self._pending = run_task(lambda: self.reader.ids(browse, key, desc), done, failed)
+        self._pending = run_task(lambda: self.reader.ids(browse, key, desc), ids_done, failed)
 
     def reload_now(self) -> None:
         """Synchronous reload (small libraries, tests, benchmarks)."""
         self._generation += 1
         self.loading = False
-        self._apply(self.reader.ids(self.browse, self.sort_key, self.descending), False)
+        self._view_ids, self._view_hay = self.reader.search_text(self.browse, self.sort_key,
+                                                                 self.descending)
+        self._view_key = self._key()
+        self._apply(filter_view(self._view_ids, self._view_hay, self.browse.text), False)
+
+    def search_ready(self) -> bool:
+        """True when typing filters in memory (the view's search text is loaded)."""
+        return self._view_key == self._key() and not self.loading
 
     def _apply(self, ids: list[int], keep_rows: bool) -> None:
         if keep_rows and ids == self._ids:

@@ -96,6 +96,22 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def search_words(text: str) -> list[str]:
+    """The words of a search, casefolded (each must occur somewhere in the track)."""
+    return text.casefold().split()
+
+
+def filter_view(ids: list[int], hay: list[str], text: str) -> list[int]:
+    """The *ids* (order kept) whose search text contains every word of *text*."""
+    words = search_words(text)
+    if not words:
+        return list(ids)
+    keep = range(len(ids))
+    for word in sorted(words, key=len, reverse=True):  # longest first: fewest survivors
+        keep = [i for i in keep if word in hay[i]]
+    return [ids[i] for i in keep]
+
+
 def where_clause(browse: Browse) -> tuple[str, list]:
     """SQL ``WHERE`` text and parameters for *browse* (always valid, maybe ``1``)."""
     parts: list[str] = ["status != 'missing'"]
@@ -143,19 +159,41 @@ class LibraryReader:
             return self._conn.execute(sql, params).fetchall()
 
     # ----------------------------------------------------------------- the table
-    def ids(self, browse: Browse, sort: str = "artist", descending: bool = False) -> list[int]:
-        """Ordered ids of the tracks *browse* selects."""
+    def _ids_sql(self, browse: Browse, sort: str, descending: bool,
+                 extra: str = "") -> tuple[str, list]:
         where, params = where_clause(browse)
         direction = " DESC" if descending else ""
         order = ", ".join(term if term.endswith("IS NULL") else term + direction
                           for term in SORT_SQL.get(sort, SORT_SQL["artist"]))
+        cols = "t.id" + (", " + ", ".join(f"t.{c.strip()}" for c in extra.split(","))
+                         if extra else "")
         if browse.playlist_id is not None:
-            sql = (f"SELECT t.id FROM playlist_items p JOIN tracks t ON t.id = p.track_id "
+            sql = (f"SELECT {cols} FROM playlist_items p JOIN tracks t ON t.id = p.track_id "
                    f"WHERE p.playlist_id = ? AND {where} ORDER BY "
                    + ("p.position" if sort == "playlist" else f"{order}, {_TAIL}"))
-            return [r[0] for r in self._all(sql, [browse.playlist_id, *params])]
-        sql = f"SELECT id FROM tracks WHERE {where} ORDER BY {order}, {_TAIL}"
+            return sql, [browse.playlist_id, *params]
+        return f"SELECT {cols} FROM tracks t WHERE {where} ORDER BY {order}, {_TAIL}", params
+
+    def ids(self, browse: Browse, sort: str = "artist", descending: bool = False) -> list[int]:
+        """Ordered ids of the tracks *browse* selects."""
+        sql, params = self._ids_sql(browse, sort, descending)
         return [r[0] for r in self._all(sql, params)]
+
+    def search_text(self, browse: Browse, sort: str = "artist",
+                    descending: bool = False) -> tuple[list[int], list[str]]:
+        """Ordered ids of *browse* without its search text, and for each the text search
+        words are matched against (casefolded title, artist, album, album artist, genre
+        and path): the window filters these in memory as the user types."""
+        from dataclasses import replace
+
+        sql, params = self._ids_sql(replace(browse, text=""), sort, descending,
+                                    "title, artist, album, albumartist, genre, path")
+        ids, hay = [], []
+        for r in self._all(sql, params):
+            ids.append(r[0])
+            hay.append("\n".join(_path(v) if isinstance(v, bytes) else v
+                                 for v in r[1:] if v).casefold())
+        return ids, hay
 
     def rows(self, ids: list[int]) -> dict[int, Row]:
         """The displayed columns of *ids* (at most a few hundred at a time)."""

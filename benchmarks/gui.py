@@ -1,0 +1,232 @@
+"""GUI responsiveness: first paint with 100,000 tracks, search-as-you-type latency, and
+the longest UI-thread stall while the analysis runs.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--tracks 100000]
+
+Each figure is printed with a baseline measured in the same run:
+
+* first paint of the 100,000-track library vs. first paint of a 1,000-track one;
+* search latency (text set → rows on screen, the 120 ms typing debounce excluded) vs. the
+  bare SQLite query of the same view on a fresh connection;
+* longest gap between 10 ms QTimer heartbeats on the UI thread while the analysis runs
+  vs. the same window idle for the same time.
+
+Targets (issue 6): first paint < 1 s, search < 50 ms, stall < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "helpers"))
+
+
+def make_db(path: Path, n: int) -> None:
+    from soundalike.library.store import Store
+    from soundalike.library.track import Track
+
+    genres = ("Rock", "Jazz", "Ambient", "Electronic", "Folk", "Classical", "Metal")
+    with Store(path) as store:
+        fid = store.add_folder(path.parent / "music")
+        batch = []
+        for i in range(n):
+            batch.append(Track(
+                path=str(path.parent / "music" / f"artist{i % 2000:04d}" / f"{i:06d}.flac"),
+                folder_id=fid, title=f"Song number {i} of the day", artist=f"Artist {i % 2000}",
+                album=f"Album {i % 9000}", genre=genres[i % len(genres)], year=1960 + i % 60,
+                tracknumber=i % 12 + 1, duration=120 + i % 300,
+                status=("analysed", "pending")[i % 2]))
+            if len(batch) == 10000:
+                store.add_tracks(batch)
+                batch = []
+        if batch:
+            store.add_tracks(batch)
+
+
+class PaintWatch:
+    """Records when the table's viewport first paints rows."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QEvent, QObject
+
+        self.t = None
+        watch = self
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):
+                if (event.type() == QEvent.Type.Paint and watch.t is None
+                        and window.model.rowCount() > 0):
+                    watch.t = time.perf_counter()
+                return False
+
+        self.filter = Filter()
+        window.table.viewport().installEventFilter(self.filter)
+
+
+def wait_until(app, cond, timeout=60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if cond():
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def first_paint(app, db: Path, ini: Path) -> float:
+    from PySide6.QtCore import QSettings
+    from soundalike.gui.main_window import MainWindow
+
+    t0 = time.perf_counter()
+    w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    watch = PaintWatch(w)
+    w.resize(1280, 800)
+    w.show()
+    if not wait_until(app, lambda: watch.t is not None, 60):
+        raise SystemExit("the table never painted")
+    elapsed = watch.t - t0
+    w.close()
+    return elapsed
+
+
+def search_latency(app, db: Path, ini: Path, words: list[str]) -> tuple[list[float], list[float]]:
+    """(GUI latencies, bare query times) in seconds, one per typed prefix."""
+    from PySide6.QtCore import QSettings
+    from soundalike.gui.library_query import Browse, where_clause
+    from soundalike.gui.main_window import MainWindow
+
+    w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+    wait_until(app, lambda: w.model.rowCount() > 0 and w.model.search_ready())
+    gui, bare = [], []
+    conn = sqlite3.connect(db)
+    loaded: list[float] = []
+    w.model.loaded.connect(lambda n, s: loaded.append(time.perf_counter()))
+    for text in words:
+        loaded.clear()
+        t0 = time.perf_counter()
+        w.model.set_text(text)  # what the debounce timer calls
+        wait_until(app, lambda: bool(loaded))
+        w.table.viewport().repaint()  # the rows on screen
+        gui.append(time.perf_counter() - t0)
+        where, params = where_clause(Browse(text=text))
+        t1 = time.perf_counter()
+        conn.execute(f"SELECT id FROM tracks WHERE {where} ORDER BY artist COLLATE NOCASE",
+                     params).fetchall()
+        bare.append(time.perf_counter() - t1)
+    conn.close()
+    w.close()
+    return gui, bare
+
+
+def heartbeat_stall(app, window, seconds: float, *, until=None) -> tuple[float, int]:
+    """Longest gap (s) between 10 ms timer ticks over *seconds* (or until *until()*)."""
+    from PySide6.QtCore import QTimer
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    end = time.monotonic() + seconds
+    loop_until = until or (lambda: False)
+    while time.monotonic() < end and not loop_until():
+        app.processEvents()
+        time.sleep(0.002)
+    timer.stop()
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    return (max(gaps) if gaps else float("inf")), len(ticks)
+
+
+def analysis_stall(app, root: Path, n_files: int) -> dict:
+    from audiofiles import click_track, noise, tone, write_audio
+    from PySide6.QtCore import QSettings
+    from soundalike.gui.main_window import MainWindow
+    from soundalike.library.scanner import Scanner
+    from soundalike.library.store import Store
+
+    music = root / "analysis-music"
+    music.mkdir()
+    sr = 22050
+    makers = (lambda i: tone([110 + 7 * i, 220 + 5 * i], 30, sr), lambda i: noise(30, sr, seed=i),
+              lambda i: click_track(90 + 5 * i, 30, sr))
+    for i in range(n_files):
+        write_audio(music / f"{i:03d}.flac", makers[i % 3](i), sr)
+    db = root / "analysis.db"
+    with Store(db) as store:
+        store.add_folder(music)
+        Scanner(store).scan()
+    w = MainWindow(db, settings=QSettings(str(root / "a.ini"), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+    wait_until(app, lambda: w.model.rowCount() == n_files)
+    progress = []
+    w.analysis.progress.connect(progress.append)
+    t0 = time.perf_counter()
+    w.start_background(scan=False, watch=False)
+    busy, ticks = heartbeat_stall(app, w, 600,
+                                  until=lambda: bool(progress) and progress[-1].done
+                                  + progress[-1].failed >= n_files)
+    busy_s = time.perf_counter() - t0
+    idle, _ = heartbeat_stall(app, w, min(busy_s, 20))
+    t1 = time.perf_counter()
+    w.close()
+    quit_s = time.perf_counter() - t1
+    return {"busy": busy, "idle": idle, "seconds": busy_s, "files": n_files,
+            "ticks": ticks, "quit": quit_s}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="GUI responsiveness benchmark")
+    parser.add_argument("--tracks", type=int, default=100_000)
+    parser.add_argument("--analysis-files", type=int, default=12)
+    args = parser.parse_args()
+
+    from soundalike.gui.app import make_app
+
+    app = make_app()
+    root = Path(tempfile.mkdtemp(prefix="soundalike-gui-bench-"))
+    big, small = root / "big.db", root / "small.db"
+    t = time.perf_counter()
+    make_db(big, args.tracks)
+    make_db(small, 1000)
+    print(f"(built test databases in {time.perf_counter() - t:.1f} s)", file=sys.stderr)
+    ini = root / "bench.ini"
+
+    first_paint(app, small, ini)  # warm-up (imports, fonts)
+    base = statistics.median(first_paint(app, small, ini) for _ in range(3))
+    fp = statistics.median(first_paint(app, big, ini) for _ in range(3))
+    print(f"first paint, {args.tracks:,} tracks: {fp * 1000:.0f} ms (target < 1000 ms); "
+          f"1,000 tracks: {base * 1000:.0f} ms; ratio {fp / base:.2f}")
+
+    typed = "song number 4"
+    prefixes = [typed[:i] for i in range(1, len(typed) + 1)] + ["artist 17", "jazz", "zzz"]
+    gui, bare = search_latency(app, big, ini, prefixes)
+    print(f"search as you type, {args.tracks:,} tracks, {len(gui)} queries: median "
+          f"{statistics.median(gui) * 1000:.1f} ms, max {max(gui) * 1000:.1f} ms "
+          f"(target < 50 ms); bare SQL median {statistics.median(bare) * 1000:.1f} ms; "
+          f"ratio {statistics.median(gui) / statistics.median(bare):.2f}")
+    for text, g, b in zip(prefixes, gui, bare):
+        print(f"    {text!r:18} gui {g * 1000:6.1f} ms   sql {b * 1000:6.1f} ms", file=sys.stderr)
+
+    r = analysis_stall(app, root, args.analysis_files)
+    print(f"longest UI stall while analysing {r['files']} files ({r['seconds']:.1f} s): "
+          f"{r['busy'] * 1000:.1f} ms (target < 50 ms); idle window: "
+          f"{r['idle'] * 1000:.1f} ms; ratio {r['busy'] / r['idle']:.2f}; "
+          f"quit after analysis {r['quit'] * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Screenshots of the main views for the README: ``make screenshots``.
+
+Builds (or reuses) a library database from the development corpus, opens the player
+in a real X11 window (starting Xvfb when ``DISPLAY`` is unset) and saves
+``docs/library.png``, ``docs/similar.png``, ``docs/radio.png``, ``docs/map.png`` and
+``docs/settings.png``.
+
+    python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR]
+
+The corpus is ``--corpus``, else ``$SOUNDALIKE_CORPUS``, else ``../corpus`` next to the
+repository; its ``tracks.txt`` lists the music files (paths relative to the corpus).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = (1440, 900)
+
+
+def corpus_dir(arg: str | None) -> Path:
+    path = Path(arg or os.environ.get("SOUNDALIKE_CORPUS") or REPO.parent / "corpus")
+    if not (path / "tracks.txt").is_file():
+        sys.exit(f"screenshots: no corpus at {path} (tracks.txt missing); "
+                 "pass --corpus DIR or set SOUNDALIKE_CORPUS")
+    return path
+
+
+def build_library(corpus: Path, db: Path) -> None:
+    """Scan the corpus folders listed in tracks.txt and analyse what is pending."""
+    from soundalike.library.analysis import AnalysisController, default_workers
+    from soundalike.library.scanner import Scanner
+    from soundalike.library.store import Store
+
+    folders = sorted({str((corpus / line.strip()).parent)
+                      for line in (corpus / "tracks.txt").read_text().splitlines()
+                      if line.strip()})
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Store(db) as store:
+        for folder in folders:
+            if os.path.isdir(folder):
+                store.add_folder(folder)
+        report = Scanner(store).scan()
+        pending = store.counts()["pending"]
+    print(f"screenshots: library {db}: {report.added} new files, {pending} to analyse",
+          file=sys.stderr)
+    if pending:
+        def progress(p) -> None:
+            n = p.done + p.failed
+            if n and (n % 20 == 0 or n == p.total):
+                print(f"  analysed {n}/{p.total}", file=sys.stderr)
+
+        AnalysisController(db, workers=default_workers(), on_progress=progress).run()
+
+
+def ensure_display() -> subprocess.Popen | None:
+    """Start Xvfb on a free display when there is no X server to draw on."""
+    if os.environ.get("DISPLAY"):
+        return None
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        sys.exit("screenshots: DISPLAY is not set and Xvfb is not installed "
+                 "(apt-get install xvfb)")
+    for n in range(99, 140):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            break
+    proc = subprocess.Popen([xvfb, f":{n}", "-screen", "0", f"{SIZE[0] + 80}x{SIZE[1] + 80}x24",
+                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if Path(f"/tmp/.X11-unix/X{n}").exists():
+            break
+        time.sleep(0.05)
+    os.environ["DISPLAY"] = f":{n}"
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    return proc
+
+
+def wait_until(app, condition, timeout: float = 30.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def pause(app, seconds: float) -> None:
+    wait_until(app, lambda: False, seconds)
+
+
+def find_rows(window, *words: str) -> list[int]:
+    """Rows of the table whose title or artist contain one of *words* (case-insensitive)."""
+    m = window.model
+    out = []
+    for r in range(m.rowCount()):
+        text = f"{m.data(m.index(r, 0))} {m.data(m.index(r, 1))}".lower()
+        if any(w.lower() in text for w in words):
+            out.append(r)
+    return out
+
+
+def select(window, rows: list[int]) -> None:
+    sel = window.table.selectionModel()
+    window.table.clearSelection()
+    for r in rows:
+        sel.select(window.model.index(r, 0), sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
+    if rows:
+        window.table.scrollTo(window.model.index(rows[0], 0))
+
+
+def shoot(db: Path, out: Path) -> list[Path]:
+    from PySide6.QtCore import QSettings, Qt
+    from soundalike.gui.app import make_app
+    from soundalike.gui.main_window import MainWindow
+    from soundalike.gui.tasks import wait_idle
+
+    app = make_app()
+    ini = Path(tempfile.mkdtemp()) / "screenshots.ini"
+    w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    w.resize(*SIZE)
+    w.move(40, 40)
+    w.show()
+    saved: list[Path] = []
+
+    def save(widget, name: str) -> None:
+        pause(app, 0.4)
+        path = out / name
+        widget.grab().save(str(path))
+        saved.append(path)
+        print(f"screenshots: wrote {path}", file=sys.stderr)
+
+    if not wait_until(app, lambda: w.model.rowCount() > 0, 30):
+        sys.exit("screenshots: the library is empty")
+    w.main_split.setSizes([230, SIZE[0] - 230])
+
+    # 1. library: browsing the sidebar, a track playing
+    w.sidebar.categories["artist"].setExpanded(True)
+    wait_until(app, lambda: w.sidebar.categories["artist"].childCount() > 0, 10)
+    start = (find_rows(w, "Dystopic") or [0])[0]
+    w.play_from_table(start)
+    w.queue_dock.setVisible(False)
+    select(w, [start])
+    pause(app, 2.5)
+    w.player.pause()
+    save(w, "library.png")
+
+    # 2. similar songs with explanations
+    w.queue_dock.setVisible(True)
+    seed = (find_rows(w, "Mayhem") or [0])[0]
+    select(w, [seed])
+    w.actions.find_similar(w.selected_ids())
+    wait_until(app, lambda: w.similar_panel.model.rowCount() > 0, 60)
+    w.center_split.setSizes([SIZE[1] // 2, SIZE[1] // 2])
+    save(w, "similar.png")
+
+    # 3. radio from two seeds
+    seeds = find_rows(w, "Mayhem")[:2] or [0]
+    select(w, seeds)
+    w.actions.start_radio(w.selected_ids())
+    wait_until(app, lambda: w.queue.rowCount() >= 10, 60)
+    pause(app, 2.0)
+    w.player.pause()
+    w.similar_panel.setVisible(False)
+    w.similar_action.setChecked(False)
+    w.resizeDocks([w.queue_dock], [420], Qt.Orientation.Horizontal)
+    save(w, "radio.png")
+
+    # 4. the library map, one dot hovered
+    w.tabs.setCurrentWidget(w.map)
+    wait_until(app, lambda: w.map.data is not None and len(w.map.data.ids) > 0, 60)
+    pause(app, 0.3)
+    if w.map.data is not None and len(w.map.data.ids):
+        w.map.hover = int(len(w.map.data.ids) // 2)
+        w.map.update()
+    save(w, "map.png")
+    w.tabs.setCurrentIndex(0)
+
+    # 5. settings
+    dialog = w.open_settings()
+    pause(app, 0.5)
+    save(dialog, "settings.png")
+    dialog.reject()
+
+    w.close()
+    wait_idle(5000)
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", help="development corpus folder (with tracks.txt)")
+    parser.add_argument("--db", default=str(REPO / ".cache" / "screenshots" / "library.db"),
+                        help="library database to build or reuse")
+    parser.add_argument("--out", default=str(REPO / "docs"), help="where to write the PNGs")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the library database and stop")
+    args = parser.parse_args(argv)
+    db = Path(args.db)
+    build_library(corpus_dir(args.corpus), db)
+    if args.build_only:
+        return 0
+    xvfb = ensure_display()
+    try:
+        shoot(db, Path(args.out))
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

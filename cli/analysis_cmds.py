@@ -7,6 +7,7 @@ import json
 import sys
 import time
 
+from soundalike.cli.arguments import whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar, format_duration
 
@@ -16,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "analyze", help="analyse pending tracks (resumes where the last run stopped)",
         description="Analyse every track that is new, changed or analysed by an older "
                     "version. Ctrl-C stops cleanly; the next run continues.")
-    p.add_argument("--workers", type=_positive_int, metavar="N",
+    p.add_argument("--workers", type=whole_number(1), metavar="N",
                    help="worker processes (default: cores − 1)")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="give up on a file after this long (default: 120)")
@@ -24,16 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="hold analysis while the computer runs on battery")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(func=cmd_analyze)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def db_path(args: argparse.Namespace) -> str:

@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 
+from soundalike.cli.arguments import whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar
 from soundalike.library.errors import LibraryError
@@ -91,23 +92,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("query", nargs="*", metavar="QUERY",
                    help="words that must all appear in artist, title, album or path")
     p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--limit", type=_non_negative, metavar="N")
+    p.add_argument("--limit", type=whole_number(0), metavar="N")
     p.add_argument("--json", action="store_true", help="print a JSON list on stdout")
     p.set_defaults(func=cmd_tracks)
 
     p = sub.add_parser("purge", help="forget missing tracks (and their analysis)")
     p.add_argument("--json", action="store_true", help="print JSON on stdout")
     p.set_defaults(func=cmd_purge)
-
-
-def _non_negative(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return n
 
 
 def _existing_dirs(dirs: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 
+from soundalike.cli.arguments import fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
 
 MAX_CANDIDATES_SHOWN = 10
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "matched against 'artist – title').")
     p.add_argument("query", metavar="QUERY", nargs="+",
                    help="file path or words of 'artist – title'")
-    p.add_argument("-n", type=_count, default=10, metavar="N", help="how many (default 10)")
+    p.add_argument("-n", type=whole_number(1, 100000), default=10, metavar="N", help="how many (default 10)")
     _method_arg(p)
     p.add_argument("--explain", action="store_true", help="say why each track is similar")
     p.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -38,13 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("seeds", metavar="SEED", nargs="+",
                    help="file path, 'artist – title' text (quote it), album:NAME, "
                         "artist:NAME, playlist:NAME or a playlist file")
-    p.add_argument("-n", type=_count, default=50, metavar="N", help="how many (default 50)")
+    p.add_argument("-n", type=whole_number(1, 100000), default=50, metavar="N", help="how many (default 50)")
     p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
-    p.add_argument("--drift", type=_fraction, default=0.3, metavar="0..1",
+    p.add_argument("--drift", type=fraction, default=0.3, metavar="0..1",
                    help="0 stays close to the seeds, 1 wanders from song to song (default 0.3)")
-    p.add_argument("--window", type=_count, default=50, metavar="N",
+    p.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
                    help="no track repeats within N tracks (default 50)")
-    p.add_argument("--artist-spacing", type=_nonneg, default=3, metavar="N",
+    p.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
                    help="no artist again within N tracks (default 3)")
     p.add_argument("--random-seed", type=int, default=None, metavar="INT",
                    help="make the draw reproducible")
@@ -59,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "gradually from one to the other.")
     p.add_argument("a", metavar="A", help="start: file path or 'artist – title' text")
     p.add_argument("b", metavar="B", help="end: file path or 'artist – title' text")
-    p.add_argument("--steps", type=_count, default=10, metavar="N",
+    p.add_argument("--steps", type=whole_number(1, 100000), default=10, metavar="N",
                    help="tracks in the path, A and B included (default 10)")
     p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
     _method_arg(p)
@@ -68,39 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_path)
 
 
-# -- argument types ---------------------------------------------------------------------
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    if v > 100000:
-        raise argparse.ArgumentTypeError("must be at most 100000")
-    return v
-
-
-def _nonneg(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return v
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return v
-
-
+# -- shared arguments ------------------------------------------------------------------
 def _method_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=("hybrid", "seed"), default="hybrid",
                    help="hybrid (default: embedding + tags + sound features) or seed "
@@ -110,9 +79,9 @@ def _method_arg(p: argparse.ArgumentParser) -> None:
 def _filter_args(p: argparse.ArgumentParser, caps: bool = True) -> None:
     g = p.add_argument_group("filters (defaults from the library's settings)")
     if caps:
-        g.add_argument("--max-per-artist", type=_nonneg, metavar="N",
+        g.add_argument("--max-per-artist", type=whole_number(0), metavar="N",
                        help="at most N tracks per artist (0: no limit; default 2)")
-        g.add_argument("--max-per-album", type=_nonneg, metavar="N",
+        g.add_argument("--max-per-album", type=whole_number(0), metavar="N",
                        help="at most N tracks per album (0: no limit; default 2)")
         g.add_argument("--other-artists", action="store_true",
                        help="leave out the query's artist")

@@ -115,7 +115,8 @@ def select(window, rows: list[int]) -> None:
     for r in rows:
         sel.select(window.model.index(r, 0), sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
     if rows:
-        window.table.scrollTo(window.model.index(rows[0], 0))
+        window.table.scrollTo(window.model.index(rows[0], 0),
+                              window.table.ScrollHint.PositionAtCenter)
 
 
 def shoot(db: Path, out: Path) -> list[Path]:
@@ -172,7 +173,7 @@ def shoot(db: Path, out: Path) -> list[Path]:
     w.player.pause()
     w.similar_panel.setVisible(False)
     w.similar_action.setChecked(False)
-    w.resizeDocks([w.queue_dock], [420], Qt.Orientation.Horizontal)
+    w.resizeDocks([w.queue_dock], [380], Qt.Orientation.Horizontal)
     save(w, "radio.png")
 
     # 4. the library map, one dot hovered

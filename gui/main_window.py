@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         header = table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
-        for col, width in enumerate((240, 160, 170, 100, 50, 60, 70)):
+        for col, width in enumerate((240, 150, 160, 100, 50, 60, 70)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)

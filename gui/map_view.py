@@ -44,8 +44,13 @@ def project(vectors: np.ndarray) -> np.ndarray:
     xy = x @ vt[:2].T
     if xy.shape[1] < 2:
         xy = np.hstack([xy, np.zeros((n, 1))])
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    return ((xy - lo) / np.where(hi - lo > 0, hi - lo, 1.0)).astype(np.float32)
+    # scale by the 1st–99th percentiles so a few outliers do not squash the rest
+    # (outliers are drawn on the border)
+    lo, hi = np.percentile(xy, 1, axis=0), np.percentile(xy, 99, axis=0)
+    if n < 50:
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+    scaled = (xy - lo) / np.where(hi - lo > 0, hi - lo, 1.0)
+    return np.clip(scaled, 0.0, 1.0).astype(np.float32)
 
 
 def load_map(db_path: str) -> MapData:
@@ -187,6 +192,7 @@ class LibraryMap(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(text_colour, 2))
             p.drawEllipse(c, size, size)
+            self._draw_label(p, c, d.titles[self.hover])
         # legend
         font = QFont(self.font())
         p.setFont(font)
@@ -219,6 +225,22 @@ class LibraryMap(QWidget):
         p.drawText(QRectF(r.left(), r.bottom() + 2, r.width(), MARGIN - 2),
                    Qt.AlignmentFlag.AlignLeft,
                    f"{len(d.ids)} analysed songs · nearby dots sound alike · click a dot")
+
+    def _draw_label(self, p: QPainter, at: QPointF, text: str) -> None:
+        """The hovered track's name in a small box beside its dot."""
+        fm = self.fontMetrics()
+        box = QRectF(0, 0, fm.horizontalAdvance(text) + 12, fm.height() + 6)
+        box.moveTopLeft(QPointF(at.x() + 10, at.y() - box.height() - 4))
+        if box.right() > self.width() - 4:
+            box.moveRight(at.x() - 10)
+        if box.top() < 2:
+            box.moveTop(at.y() + 8)
+        pal = self.palette()
+        p.setPen(QPen(pal.mid().color(), 1))
+        p.setBrush(pal.toolTipBase())
+        p.drawRoundedRect(box, 4, 4)
+        p.setPen(pal.toolTipText().color())
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     # ------------------------------------------------------------------ mouse
     def mouseMoveEvent(self, event) -> None:

@@ -85,6 +85,10 @@ class FolderList(QWidget):
         self.list = QListWidget(self)
         self.list.addItems(folders)
         self.list.setMinimumHeight(90)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for i in range(self.list.count()):
+            self.list.item(i).setToolTip(self.list.item(i).text())
         add = QPushButton("Add…", self)
         add.clicked.connect(self._add)
         self.remove_button = QPushButton("Remove", self)
@@ -131,6 +135,7 @@ class SettingsDialog(QDialog):
         self.workers.setRange(0, max_workers or max(1, os.cpu_count() or 1))
         self.workers.setSpecialValueText("Automatic")
         self.workers.setValue(settings.workers)
+        self.workers.setMaximumWidth(140)
         self.workers.setToolTip("Processes analysing music at the same time "
                                 "(Automatic: one less than the number of cores)")
         self.battery = QCheckBox("Pause analysis while on battery", self)
@@ -166,7 +171,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(analysis_box)
         layout.addWidget(exclude_box)
         layout.addWidget(buttons)
-        self.resize(600, 640)
+        self.resize(720, 640)
 
     def result_settings(self) -> LibrarySettings:
         return LibrarySettings(

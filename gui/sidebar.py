@@ -81,7 +81,8 @@ class Sidebar(QTreeWidget):
             parent.takeChildren()
             children = []
             for label, (value,), n in rows:
-                child = QTreeWidgetItem([f"{label}  ({n})"])
+                shown = _short_folder(label) if key == "folder" else label
+                child = QTreeWidgetItem([f"{shown}  ({n})"])
                 child.setData(0, _ROLE, (key, value))
                 child.setToolTip(0, str(label))
                 children.append(child)
@@ -143,3 +144,9 @@ class Sidebar(QTreeWidget):
         menu.addAction("Export…", lambda: self.playlist_export_requested.emit(value))
         menu.addAction("Delete", lambda: self.playlist_delete_requested.emit(value))
         menu.exec(self.viewport().mapToGlobal(pos))
+
+
+def _short_folder(path: str) -> str:
+    """The last two parts of a folder path (the full path is the tooltip)."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p]
+    return "/".join(parts[-2:]) if len(parts) > 2 else path

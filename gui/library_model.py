@@ -19,7 +19,9 @@ from soundalike.gui.library_query import (
     Browse,
     LibraryReader,
     Row,
+    filter_indices,
     filter_view,
+    search_words,
 )
 from soundalike.gui.tasks import run_task
 
@@ -48,6 +50,7 @@ class LibraryModel(QAbstractTableModel):
         self._view_ids: list[int] = []     # the view without its search text …
         self._view_hay: list[str] = []     # … and what search words match against
         self._view_key: tuple | None = None
+        self._last_filter: tuple[str, list[int]] | None = None  # (text, view positions)
         self.loading = False
 
     # ------------------------------------------------------------- the view
@@ -68,7 +71,13 @@ class LibraryModel(QAbstractTableModel):
             self.reload()
             return
         started = time.perf_counter()
-        self._apply(filter_view(self._view_ids, self._view_hay, text), False)
+        previous, self._last_filter = self._last_filter, None
+        within = None
+        if previous is not None and text.startswith(previous[0]) and search_words(previous[0]):
+            within = previous[1]  # typing on: the matches can only narrow
+        positions = filter_indices(self._view_hay, text, within)
+        self._last_filter = (text, positions)
+        self._apply([self._view_ids[i] for i in positions], False)
         self.loaded.emit(len(self._ids), time.perf_counter() - started)
 
     def _key(self) -> tuple:
@@ -105,6 +114,7 @@ class LibraryModel(QAbstractTableModel):
         def search_done(view: tuple[list[int], list[str]]) -> None:
             if generation == self._generation:
                 self._view_ids, self._view_hay = view
+                self._last_filter = None
                 self._view_key = view_key
                 if self.browse.text != browse.text:  # typed while it loaded
                     self._apply(filter_view(*view, self.browse.text), False)
@@ -124,6 +134,7 @@ class LibraryModel(QAbstractTableModel):
         self._view_ids, self._view_hay = self.reader.search_text(self.browse, self.sort_key,
                                                                  self.descending)
         self._view_key = self._key()
+        self._last_filter = None
         self._apply(filter_view(self._view_ids, self._view_hay, self.browse.text), False)
 
     def search_ready(self) -> bool:

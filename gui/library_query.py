@@ -101,15 +101,19 @@ def search_words(text: str) -> list[str]:
     return text.casefold().split()
 
 
+def filter_indices(hay: list[str], text: str, within: list[int] | None = None) -> list[int]:
+    """Positions in *hay* (or in *within*, order kept) whose text holds every word."""
+    keep = range(len(hay)) if within is None else within
+    for word in sorted(search_words(text), key=len, reverse=True):  # longest: fewest left
+        keep = [i for i in keep if word in hay[i]]
+    return list(keep)
+
+
 def filter_view(ids: list[int], hay: list[str], text: str) -> list[int]:
     """The *ids* (order kept) whose search text contains every word of *text*."""
-    words = search_words(text)
-    if not words:
+    if not search_words(text):
         return list(ids)
-    keep = range(len(ids))
-    for word in sorted(words, key=len, reverse=True):  # longest first: fewest survivors
-        keep = [i for i in keep if word in hay[i]]
-    return [ids[i] for i in keep]
+    return [ids[i] for i in filter_indices(hay, text)]
 
 
 def where_clause(browse: Browse) -> tuple[str, list]:

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.watcher_events = CallbackBridge(self)
         self.watcher_messages = CallbackBridge(self)
         self.watcher_options: dict = {}
+        self._total: int | None = None  # tracks in the library (for the status bar)
         self.watcher = None
 
         # widgets
@@ -330,6 +331,7 @@ class MainWindow(QMainWindow):
         """The database changed: reload the visible view and the sidebar."""
         if self.reader.closed:
             return
+        self._total = None
         self.model.reload(keep_rows=True)
         self.sidebar.refresh()
         self.map.mark_stale()
@@ -354,7 +356,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
 
     def _on_loaded(self, n: int, seconds: float) -> None:
-        total = self.reader.count()
+        if self._total is None or not self.model.browse.text:  # typing: the total stands
+            self._total = self.reader.count()
+        total = self._total
         self.count_label.setText(f"{n:,} of {total:,} tracks" if n != total
                                  else f"{total:,} tracks")
 

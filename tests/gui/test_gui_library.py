@@ -119,3 +119,20 @@ def test_large_library_opens_fast_and_scrolls(tmp_path, qtbot):
     assert time.perf_counter() - t0 < 5.0
     assert len(model._pages) <= 50  # bounded cache
     reader.close()
+
+
+def test_typing_filters_in_memory_like_the_sql_search(tmp_path):
+    from soundalike.gui.library_model import LibraryModel
+
+    db = tmp_path / "big.db"
+    _big_db(db, 3000)
+    reader = LibraryReader(db)
+    model = LibraryModel(reader)
+    model.reload_now()
+    assert model.search_ready()
+    # typing on, deleting, and starting over: each result equals the SQL query's
+    for text in ("s", "so", "song 00", "song 001", "song 00", "artist 0", "artist 05 jazz",
+                 "ROCK", "", "zzz"):
+        model.set_text(text)
+        assert model.track_ids() == reader.ids(Browse(text=text)), text
+    reader.close()

@@ -446,7 +446,8 @@ class MainWindow(QMainWindow):
         path_action = menu.addAction("Path to…", lambda: self.actions.path_to(ids[0]))
         path_action.setEnabled(n == 1)
         menu.addSeparator()
-        menu.addAction("Add to playlist…", lambda: self.save_tracks_as_playlist(ids))
+        menu.addAction("Add to playlist…",
+                       lambda: self.save_tracks_as_playlist(ids, append=True))
         return menu
 
     # ------------------------------------------------------------------ playlists
@@ -455,20 +456,25 @@ class MainWindow(QMainWindow):
         name = name.strip()
         return name if ok and name else None
 
-    def save_tracks_as_playlist(self, ids: list[int], name: str | None = None) -> int | None:
-        """Create (or replace) the playlist *name* with *ids*; returns its id."""
-        name = name or self._ask_playlist_name("Save playlist")
+    def save_tracks_as_playlist(self, ids: list[int], name: str | None = None, *,
+                                append: bool = False) -> int | None:
+        """Create the playlist *name* with *ids*, or replace its contents (``append``: add
+        them at its end instead); returns its id."""
+        name = name or self._ask_playlist_name("Add to playlist" if append else "Save playlist")
         if not name or not ids:
             return None
         existing = {p.name: p.id for p in self.store.playlists()}
         if name in existing:
-            self.store.set_playlist_tracks(existing[name], ids)
             pid = existing[name]
+            before = [t.id for t in self.store.playlist_tracks(pid)] if append else []
+            self.store.set_playlist_tracks(pid, before + list(ids))
         else:
             pid = self.store.create_playlist(name, ids)
         self.statusBar().showMessage(f"Saved playlist “{name}” ({len(ids)} songs)", 5000)
         self.sidebar.categories["playlist"].setExpanded(True)
         self.sidebar.refresh()
+        if self.model.browse.playlist_id == pid:
+            self.model.reload()
         return pid
 
     def save_queue(self, name: str | None = None) -> int | None:

@@ -112,6 +112,9 @@ def test_save_queue_as_playlist_and_browse_it(window, qtbot):
     window.queue.remove([0])
     assert window.save_queue("Evening") == pid
     assert [t.id for t in window.store.playlist_tracks(pid)] == ids[1:]
+    # "Add to playlist…" from the library appends instead
+    window.save_tracks_as_playlist([ids[0]], "Evening", append=True)
+    assert [t.id for t in window.store.playlist_tracks(pid)] == ids[1:] + ids[:1]
 
 
 def test_export_and_import_m3u8_and_xspf(window, tmp_path):

@@ -54,6 +54,7 @@ class SimilarityActions(QObject):
         self._poll = QTimer(self, interval=WAIT_POLL_MS)
         self._poll.timeout.connect(self._check_waiters)
         window.analysis.result.connect(lambda *_: self._check_waiters())
+        window.analysis.progress.connect(self._on_progress)
         window.player.running_low.connect(self._refill)
 
     # ------------------------------------------------------------------ plumbing
@@ -139,6 +140,12 @@ class SimilarityActions(QObject):
                 waiter.run()
         if not self._waiters:
             self._poll.stop()
+
+    def _on_progress(self, p) -> None:
+        if p.state == "error" and self._waiters:  # e.g. the model file is missing
+            self._waiters.clear()
+            self._poll.stop()
+            self._error(RuntimeError(f"The analysis stopped: {p.message}"))
 
     def _show_panel(self) -> None:
         self.w.similar_panel.setVisible(True)

@@ -1,6 +1,6 @@
 """The play queue: an ordered list of tracks with a current position.
 
-Rows can be moved (drag to reorder in a :class:`QListView` with ``InternalMove``
+Rows can be moved (drag to reorder: :class:`QListView` in ``DragDrop`` mode
 uses :meth:`moveRows`), removed and cleared. Tracks dropped from the library table
 arrive as track ids (``application/x-soundalike-track-ids``) and are resolved by
 the *resolve* callable given to the constructor.

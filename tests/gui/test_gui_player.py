@@ -126,3 +126,29 @@ def test_export_and_import_m3u8_and_xspf(window, tmp_path):
         assert [e.path for e in read_playlist(out)] == [r.path for r in rows]
         pid = window.import_playlist(str(out))
         assert [t.id for t in window.store.playlist_tracks(pid)] == [r.id for r in rows]
+
+
+def test_dropping_on_the_queue_view_reorders(window, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtGui import QDropEvent
+
+    window.queue.append([row(i) for i in range(5)])
+    view = window.queue_panel.view
+    window.queue_dock.setVisible(True)
+    qtbot.waitExposed(window)
+    mime = window.queue.mimeData([window.queue.index(0)])  # what dragging row 0 carries
+    target = view.visualRect(window.queue.index(3))
+    pos = QPoint(target.center().x(), target.top() + 1)  # just above row 3
+    event = QDropEvent(pos.toPointF(), Qt.DropAction.MoveAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(event)
+    assert window.queue.ids() == [1, 2, 0, 3, 4]
+    # tracks dragged from the library table are inserted where they are dropped
+    lib = window.model
+    target = view.visualRect(window.queue.index(1))
+    dragged = lib.mimeData([lib.index(0, 0)])  # keep a reference: the event does not
+    event = QDropEvent(QPoint(target.center().x(), target.top() + 1).toPointF(),
+                       Qt.DropAction.CopyAction, dragged,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(event)
+    assert window.queue.ids() == [1, lib.track_id(0), 2, 0, 3, 4]

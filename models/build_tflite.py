@@ -16,8 +16,11 @@ music audio tagging", ISMIR 2019 LBD; the MSD_musicnn variant (front end of timb
 temporal convolutions, 3-layer dense mid end with 64 filters, global max+mean pooling,
 a 200-unit dense penultimate layer, 50 sigmoid outputs).
 
-Outputs: ``models/musicnn_msd.tflite`` (float16 weights), ``models/labels.txt``,
-``models/model.json``; prints the TF↔TFLite max difference on real audio.
+Outputs: ``models/musicnn_msd.tflite`` (float16 weights; outputs ``tags`` [n, 50] and
+``embedding`` [n, 200]; with ``--pooled`` also ``pooled`` [n, 1506], for
+benchmarks/pooled_features_experiment.py — the app does not use it), and next to it
+``labels.txt``, ``model.json`` and ``reference_outputs.npz``; prints the TF↔TFLite max
+difference on real audio.
 """
 
 from __future__ import annotations
@@ -94,10 +97,14 @@ def pad_time(x: tf.Tensor, k: int = 3) -> tf.Tensor:
     return tf.pad(x, [[0, 0], [k, k], [0, 0], [0, 0]])
 
 
-def musicnn_msd(x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def musicnn_msd(x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     """Build the inference graph; ``x`` is [batch, 187, 96] log-mel patches.
 
-    Returns (tag probabilities [batch, 50], penultimate embedding [batch, 200]).
+    Returns (tag probabilities [batch, 50], penultimate embedding [batch, 200], pooled
+    mid-level features [batch, 1506]). The pooled features are the back end's input
+    before its batch normalisation: for each of the 753 mid-level features (561 front
+    end + 3 × 64 mid end) its max then its mean over the patch's 187 frames
+    (``[max_0, mean_0, max_1, mean_1, …]``), musicnn's ``max_pool``/``mean_pool``.
     Layers are created in the order training created them, so names line up.
     """
     g = Graph()
@@ -131,12 +138,14 @@ def musicnn_msd(x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
 
     # Back end: max and mean over time, interleaved per feature as training flattened them.
     pooled = tf.concat([tf.reduce_max(feat, 1), tf.reduce_mean(feat, 1)], 2)  # [B, 753, 2]
-    flat = g.batch_norm(tf.reshape(pooled, [-1, 753 * 2]))
+    pooled_flat = tf.reshape(pooled, [-1, 753 * 2])
+    flat = g.batch_norm(pooled_flat)
     penultimate = g.batch_norm(tf.nn.relu(g.dense(flat, 200)))
     logits = g.dense(penultimate, 50)
     return (
         tf.identity(tf.sigmoid(logits), name="tags"),
         tf.identity(penultimate, name="embedding"),
+        tf.identity(pooled_flat, name="pooled"),
     )
 
 
@@ -165,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="real audio files for the TF/TFLite agreement check")  # fmt: skip
     ap.add_argument("--checkpoint", type=Path, default=CHECKPOINT)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--pooled", action="store_true",
+                    help="also output the pooled mid-level features [n, 1506] (experiments "
+                         "only: the shipped model and engine/cnn.py have two outputs)")
     args = ap.parse_args(argv)
     if not (args.checkpoint / ".index").is_file():
         print(f"checkpoint not found in {args.checkpoint} (see this script's docstring)")
@@ -174,13 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     graph = tf.Graph()
     with graph.as_default():
         x = tf.compat.v1.placeholder(tf.float32, [None, N_FRAMES, N_MELS], name="mel")
-        tags, emb = musicnn_msd(x)
+        tags, emb, pooled = musicnn_msd(x)
         variables = {v.op.name: v for v in tf.compat.v1.global_variables()}
         sess = tf.compat.v1.Session(graph=graph)
         tf.compat.v1.train.Saver(var_list=variables).restore(sess, str(args.checkpoint) + "/")
         print(f"restored {len(variables)} variables from {args.checkpoint}")
 
-        conv = tf.compat.v1.lite.TFLiteConverter.from_session(sess, [x], [tags, emb])
+        fetch = [tags, emb, pooled] if args.pooled else [tags, emb]
+        conv = tf.compat.v1.lite.TFLiteConverter.from_session(sess, [x], fetch)
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.target_spec.supported_types = [tf.float16]
         blob = conv.convert()
@@ -197,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     batch = audio_patches(audio) if audio else None
     report: dict = {}
     if batch is not None and len(batch):
-        ref_tags, ref_emb = sess.run([tags, emb], {x: batch})
+        ref_tags, ref_emb, ref_pool = sess.run([tags, emb, pooled], {x: batch})
+        ref_pool = ref_pool if args.pooled else None
         interp = tf.lite.Interpreter(model_content=blob, num_threads=1)
         inp = interp.get_input_details()[0]["index"]
         interp.resize_tensor_input(inp, list(batch.shape))
@@ -207,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         outs = {d["name"]: interp.get_tensor(d["index"]) for d in interp.get_output_details()}
         lt = next(v for v in outs.values() if v.shape[-1] == 50)
         le = next(v for v in outs.values() if v.shape[-1] == 200)
+        lp = next((v for v in outs.values() if v.shape[-1] == 1506), None)
         top5 = [set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5]) for a, b in zip(ref_tags, lt)]
         report = {
             "patches": len(batch),
@@ -223,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
             f"(embedding max |x| = {report['embedding_abs_max']:.2f}), "
             f"top-5 tag set identical on {100 * report['top5_same_fraction']:.0f}% of patches"
         )
+        if ref_pool is not None:
+            report["max_abs_diff_pooled"] = float(np.max(np.abs(ref_pool - lp)))
+            report["pooled_abs_max"] = float(np.max(np.abs(ref_pool)))
+            print(f"pooled: max |Δ| = {report['max_abs_diff_pooled']:.2e} "
+                  f"(pooled max |x| = {report['pooled_abs_max']:.2f})")
     else:
         print("no audio given: TF/TFLite agreement NOT checked", file=sys.stderr)
 
@@ -231,10 +251,12 @@ def main(argv: list[str] | None = None) -> int:
 
     mel = log_mel(reference_signal())
     ref_batch = np.stack([mel[i * N_FRAMES : (i + 1) * N_FRAMES] for i in range(3)])
-    r_tags, r_emb = sess.run([tags, emb], {x: ref_batch})
-    np.savez_compressed(HERE / "reference_outputs.npz", tags=r_tags, embedding=r_emb)
+    r_tags, r_emb, r_pool = sess.run([tags, emb, pooled], {x: ref_batch})
+    out_dir = args.out.parent
+    extra = {"pooled": r_pool} if args.pooled else {}
+    np.savez_compressed(out_dir / "reference_outputs.npz", tags=r_tags, embedding=r_emb, **extra)
 
-    (HERE / "labels.txt").write_text("\n".join(MSD_TAGS) + "\n")
+    (out_dir / "labels.txt").write_text("\n".join(MSD_TAGS) + "\n")
     meta = {
         "name": "musicnn MSD_musicnn (Pons & Serra 2019), float16 TFLite",
         "source": "PyPI musicnn 0.1.0, musicnn/MSD_musicnn checkpoint (ISC licence)",
@@ -244,11 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         "input": {"name": "mel", "shape": [-1, N_FRAMES, N_MELS], "dtype": "float32",
                   "front_end": "16 kHz mono, n_fft 512, hop 256, 96 Slaney mel bands of "
                                "power, log10(1 + 10000*x), 187 frames (3 s) per patch"},
-        "outputs": {"tags": [-1, 50], "embedding": [-1, 200]},
+        "outputs": {"tags": [-1, 50], "embedding": [-1, 200],
+                    **({"pooled": [-1, 1506]} if args.pooled else {})},
         "tf_version": tf.__version__,
         "agreement": report,
     }  # fmt: skip
-    (HERE / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (out_dir / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
     return 0
 
 

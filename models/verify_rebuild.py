@@ -6,7 +6,8 @@ Build venv only (needs tf-keras, installed with tensorflow-cpu); imports musicnn
     models/.build-venv/bin/pip install "tf-keras==2.21.0"
     models/.build-venv/bin/python models/verify_rebuild.py
 
-Prints the max absolute difference of tags and embedding on real-audio patches.
+Prints the max absolute difference of tags, embedding and pooled features on real-audio
+patches.
 """
 
 import os
@@ -24,30 +25,33 @@ import tensorflow as tf
 from musicnn import models as upstream
 
 
-def run(make, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def run(make, batch: np.ndarray) -> list[np.ndarray]:
     graph = tf.Graph()
     with graph.as_default():
         x = tf.compat.v1.placeholder(tf.float32, [None, build.N_FRAMES, build.N_MELS])
-        tags, emb = make(x)
+        outputs = make(x)
         sess = tf.compat.v1.Session(graph=graph)
         tf.compat.v1.train.Saver().restore(sess, str(build.CHECKPOINT) + "/")
-        return sess.run([tags, emb], {x: batch})
+        return sess.run(list(outputs), {x: batch})
 
 
 def upstream_graph(x):
     out = upstream.define_model(x, False, "MSD_musicnn", 50)
-    return tf.sigmoid(out[0]), out[-1]  # logits … penultimate
+    # logits, …, mean_pool, max_pool, penultimate → the rebuild's interleaved pooled layout
+    pooled = tf.reshape(tf.stack([out[7], out[6]], axis=2), [-1, 753 * 2])
+    return tf.sigmoid(out[0]), out[-1], pooled
 
 
 def main() -> int:
     tf.compat.v1.disable_eager_execution()
     lines = Path("/work/corpus/tracks.txt").read_text().splitlines()
     batch = build.audio_patches([Path("/work/corpus") / ln for ln in lines[5::50]], per_file=3)
-    t1, e1 = run(upstream_graph, batch)
-    t2, e2 = run(build.musicnn_msd, batch)
+    t1, e1, p1 = run(upstream_graph, batch)
+    t2, e2, p2 = run(build.musicnn_msd, batch)
     print(
         f"{len(batch)} patches: musicnn layers vs raw-op rebuild, "
-        f"max |Δtags| = {np.abs(t1 - t2).max():.1e}, max |Δembedding| = {np.abs(e1 - e2).max():.1e}"
+        f"max |Δtags| = {np.abs(t1 - t2).max():.1e}, max |Δembedding| = {np.abs(e1 - e2).max():.1e}, "
+        f"max |Δpooled| = {np.abs(p1 - p2).max():.1e} (max |pooled| = {np.abs(p1).max():.1f})"
     )
     return 0
 

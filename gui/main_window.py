@@ -154,7 +154,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore_layout()
-        self.model.reload()
+        if not self.model.loading:  # (sorting the table has usually started the load)
+            self.model.reload()
 
     # ------------------------------------------------------------------ building
     def _make_table(self) -> QTableView:

@@ -25,8 +25,14 @@ test: setup
 screenshots: setup
 	$(PY) docs/screenshots.py
 
+# Speed and memory benchmarks (figures go into benchmarks/RESULTS.md by hand).
+# The analysis benchmark needs the development corpus: SOUNDALIKE_CORPUS=DIR.
 bench: setup
 	$(PY) benchmarks/scan.py
+	$(PY) benchmarks/similarity.py
+	$(PY) benchmarks/cnn.py
+	$(PY) benchmarks/analysis.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache build *.egg-info

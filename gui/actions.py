@@ -166,9 +166,16 @@ class SimilarityActions(QObject):
         def run():
             self._show_panel()
             self.w.similar_panel.show_waiting(seeds, "Looking for similar songs…")
-            self._call(lambda rec: rec.similar(ids, n=SIMILAR_COUNT),
-                       lambda results: self.w.similar_panel.show_results(
-                           seeds, self._suggestions(results)))
+            def show(found) -> None:
+                results, filters = found
+                note = ""
+                if 0 < len(results) < SIMILAR_COUNT and (filters.max_per_artist
+                                                         or filters.max_per_album):
+                    note = (f"Only {len(results)} shown: lists hold a few songs per artist and "
+                            "album (Settings → Variety).")
+                self.w.similar_panel.show_results(seeds, self._suggestions(results), note)
+
+            self._call(lambda rec: (rec.similar(ids, n=SIMILAR_COUNT), rec.filters()), show)
 
         self._when_analysed(ids, run, "similar")
 

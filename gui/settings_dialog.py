@@ -34,6 +34,10 @@ BATTERY_KEY = "analysis.pause_on_battery"   # bool
 #: recommendation exclusions (owned by library/recommend.py's default filters)
 EXCLUDE_KEYS = {"genres": "recommend.exclude_genres", "folders": "recommend.exclude_folders",
                 "keywords": "recommend.exclude_keywords"}
+#: variety of result lists (same owner): songs per artist / per album, 0 = no limit
+CAP_KEYS = {"artist": "recommend.max_per_artist", "album": "recommend.max_per_album"}
+OWN_ARTIST_KEY = "recommend.exclude_query_artist"
+DEFAULT_CAP = 2
 
 
 @dataclass(slots=True)
@@ -45,6 +49,9 @@ class LibrarySettings:
     pause_on_battery: bool = False
     #: never recommend these: {"genres": [...], "folders": [...], "keywords": [...]}
     exclude: dict[str, list[str]] = field(default_factory=dict)
+    #: at most this many songs per artist / per album in a result list (0: no limit)
+    caps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CAP_KEYS, DEFAULT_CAP))
+    exclude_own_artist: bool = False
 
     @classmethod
     def load(cls, store) -> LibrarySettings:
@@ -52,7 +59,10 @@ class LibrarySettings:
                    workers=int(store.get_setting(WORKERS_KEY, 0) or 0),
                    pause_on_battery=bool(store.get_setting(BATTERY_KEY, False)),
                    exclude={k: list(store.get_setting(key, []) or [])
-                            for k, key in EXCLUDE_KEYS.items()})
+                            for k, key in EXCLUDE_KEYS.items()},
+                   caps={k: int(store.get_setting(key, DEFAULT_CAP) or 0)
+                         for k, key in CAP_KEYS.items()},
+                   exclude_own_artist=bool(store.get_setting(OWN_ARTIST_KEY, False)))
 
     def save(self, store) -> tuple[list[str], list[str]]:
         """Write to *store*; return (folders added, folders removed)."""
@@ -68,6 +78,9 @@ class LibrarySettings:
         store.set_setting(BATTERY_KEY, bool(self.pause_on_battery))
         for k, key in EXCLUDE_KEYS.items():
             store.set_setting(key, [v.strip() for v in self.exclude.get(k, []) if v.strip()])
+        for k, key in CAP_KEYS.items():
+            store.set_setting(key, int(self.caps.get(k, DEFAULT_CAP)))
+        store.set_setting(OWN_ARTIST_KEY, bool(self.exclude_own_artist))
         return added, removed
 
 
@@ -145,6 +158,24 @@ class SettingsDialog(QDialog):
         form.addRow("Worker processes:", self.workers)
         form.addRow(self.battery)
 
+        variety_box = QGroupBox("Variety", self)
+        variety = QFormLayout(variety_box)
+        self.caps: dict[str, QSpinBox] = {}
+        for key, label in (("artist", "Songs per artist in a list:"),
+                           ("album", "Songs per album in a list:")):
+            spin = QSpinBox(self)
+            spin.setRange(0, 99)
+            spin.setSpecialValueText("No limit")
+            spin.setValue(settings.caps.get(key, DEFAULT_CAP))
+            spin.setMaximumWidth(140)
+            spin.setToolTip("Similar songs, radio and paths show at most this many songs "
+                            f"by one {key} (No limit: as many as match)")
+            self.caps[key] = spin
+            variety.addRow(label, spin)
+        self.own_artist = QCheckBox("Leave out the song's own artist", self)
+        self.own_artist.setChecked(settings.exclude_own_artist)
+        variety.addRow(self.own_artist)
+
         exclude_box = QGroupBox("Never recommend", self)
         ex_form = QFormLayout(exclude_box)
         note = QLabel("Similar songs, radio and paths leave out songs of these genres, from "
@@ -169,16 +200,19 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(folders_box)
         layout.addWidget(analysis_box)
+        layout.addWidget(variety_box)
         layout.addWidget(exclude_box)
         layout.addWidget(buttons)
-        self.resize(720, 640)
+        self.resize(720, 760)
 
     def result_settings(self) -> LibrarySettings:
         return LibrarySettings(
             folders=self.folders.folders(), workers=self.workers.value(),
             pause_on_battery=self.battery.isChecked(),
             exclude={k: [line.strip() for line in edit.toPlainText().splitlines()
-                         if line.strip()] for k, edit in self.exclude.items()})
+                         if line.strip()] for k, edit in self.exclude.items()},
+            caps={k: spin.value() for k, spin in self.caps.items()},
+            exclude_own_artist=self.own_artist.isChecked())
 
 
 class FirstRunDialog(QDialog):

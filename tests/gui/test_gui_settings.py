@@ -54,6 +54,21 @@ def test_excluded_genres_are_never_recommended(window, qtbot):
     assert all(s.row.genre != "Noise" for s in window.similar_panel.model.items)
 
 
+def test_variety_settings_reach_the_recommender(window):
+    dialog = window.open_settings()
+    assert dialog.caps["artist"].value() == 2 and not dialog.own_artist.isChecked()
+    dialog.caps["artist"].setValue(0)  # "No limit"
+    dialog.caps["album"].setValue(3)
+    dialog.own_artist.setChecked(True)
+    dialog.done(QDialog.DialogCode.Accepted)
+    filters = default_filters(window.store)
+    assert not filters.max_per_artist and filters.max_per_album == 3
+    assert filters.exclude_query_artist is True
+    again = SettingsDialog(LibrarySettings.load(window.store))
+    assert again.caps["artist"].specialValueText() == again.caps["artist"].text()
+    assert again.caps["album"].value() == 3 and again.own_artist.isChecked()
+
+
 def test_first_run_dialog_offers_the_music_folder(qtbot, tmp_path, monkeypatch):
     music = tmp_path / "Music"
     music.mkdir()
@@ -143,3 +158,22 @@ def test_map_shows_analysed_tracks_by_genre_and_clicks_find_similar(window, qtbo
     window.map.similar_requested.emit(int(data.ids[0]))
     qtbot.waitUntil(lambda: window.similar_panel.model.rowCount() > 0, timeout=20000)
     assert found == [int(data.ids[0])]
+
+
+def test_short_similar_list_says_why(window, qtbot):
+    s = LibrarySettings.load(window.store)
+    s.caps = {"artist": 1, "album": 1}
+    s.save(window.store)
+    first = window.model.track_id(0)
+    window.actions.find_similar([first])
+    panel = window.similar_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=20000)
+    # One song per artist: four artists, so four songs.
+    artists = [item.row.artist for item in panel.model.items]
+    assert len(artists) == 4 and len(set(artists)) == 4
+    assert "Only 4 shown" in panel.status.text() and "Settings → Variety" in panel.status.text()
+    s.caps = {"artist": 0, "album": 0}
+    s.save(window.store)
+    window.actions.find_similar([first])
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 1, timeout=20000)
+    assert not panel.status.isVisible()

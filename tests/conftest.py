@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The shared test helpers (audiofiles, reco_library) import as top-level modules.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
 import numpy as np
 import pytest

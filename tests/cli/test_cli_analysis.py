@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-from audiofiles import click_track, tone, write_audio  # noqa: E402
-
-from soundalike.cli import main  # noqa: E402
+from audiofiles import click_track, tone, write_audio
+from soundalike.cli import main
 
 
 def run(capsys, *argv):

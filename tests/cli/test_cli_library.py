@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-import soundfile as sf
+from audiofiles import tone, write_audio
 from soundalike.cli import main
 
 SR = 22050
@@ -21,9 +21,7 @@ SR = 22050
 
 def wav(path, seconds=0.5, freq=440.0):
     path.parent.mkdir(parents=True, exist_ok=True)
-    t = np.arange(int(seconds * SR)) / SR
-    sf.write(str(path), (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32), SR)
-    return path
+    return write_audio(path, tone(freq, seconds, SR, amp=0.3), SR)
 
 
 @pytest.fixture
@@ -31,9 +29,8 @@ def mixed(tmp_path):
     """A folder of good and broken files, one with a non-UTF-8 name."""
     root = tmp_path / "Mixed"
     wav(root / "Artist" / "Album" / "01 Good One.wav")
-    sf.write(str(root / "two.flac"), np.zeros(SR, dtype=np.float32) + 0.1, SR)
-    sf.write(str(root / "three.ogg"), np.full(SR, 0.05, dtype=np.float32), SR,
-             format="OGG", subtype="VORBIS")
+    write_audio(root / "two.flac", np.full(SR, 0.1, dtype=np.float32), SR)
+    write_audio(root / "three.ogg", np.full(SR, 0.05, dtype=np.float32), SR)
     raw = os.fsencode(root) + b"/na\xefve \xff.wav"
     shutil.copyfile(root / "Artist" / "Album" / "01 Good One.wav", raw)
     (root / "empty.mp3").write_bytes(b"")

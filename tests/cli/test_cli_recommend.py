@@ -1,14 +1,9 @@
 """`soundalike similar | radio | path` on a small real analysed library."""
 
+import itertools
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-import itertools
-
 from reco_library import build_library
 from soundalike.cli import main
 from soundalike.library.playlist_files import read_playlist

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 from audiofiles import ALL_FORMATS, PYAV_FORMATS, noise, tone, write_audio
 from soundalike.engine import audio
 from soundalike.engine.errors import AudioError
@@ -25,6 +22,7 @@ EXPECTED_CODEC = {
     "alac": "alac",
     "opus": "opus",
     "wma": "wmav2",
+    "wv": "wavpack",
 }
 
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import mutagen
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 from audiofiles import click_track, noise, tone, write_audio
 from soundalike.library.analysis import AnalysisController
 from soundalike.library.scanner import Scanner
@@ -32,11 +28,8 @@ SONGS = (
 def write_song(folder: Path, stem: str, title: str, artist: str, genre: str, y,
                album: str = "Test Sounds") -> Path:
     """A real FLAC file with tags."""
-    path = write_audio(folder / f"{stem}.flac", y, SR)
-    f = mutagen.File(path)
-    f["title"], f["artist"], f["genre"], f["album"] = title, artist, genre, album
-    f.save()
-    return path
+    tags = {"title": title, "artist": artist, "genre": genre, "album": album}
+    return write_audio(folder / f"{stem}.flac", y, SR, tags=tags)
 
 
 @dataclass

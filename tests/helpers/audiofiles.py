@@ -5,7 +5,7 @@ A plain module (no pytest import) so any test can use it::
     from audiofiles import write_audio, tone, click_track
 
 soundfile (libsndfile) writes WAV/FLAC/Ogg Vorbis/MP3/AIFF; PyAV (FFmpeg) writes
-M4A (AAC), M4A (ALAC), Opus and WMA. Nothing is mocked: these are the same codecs
+M4A (AAC), raw AAC, M4A (ALAC), Opus, WMA and WavPack. Nothing is mocked: these are the same codecs
 real music files use.
 """
 
@@ -31,6 +31,7 @@ PYAV_FORMATS: dict[str, tuple[str, str, str, str, int | None]] = {
     "alac": ("m4a", "mp4", "alac", "s16p", None),
     "opus": ("opus", "ogg", "libopus", "s16", 48000),
     "wma": ("wma", "asf", "wmav2", "fltp", None),
+    "wv": ("wv", "wv", "wavpack", "s16p", None),
 }
 
 #: Input rates an encoder takes as they are (others are resampled to the forced rate).
@@ -87,16 +88,41 @@ def _kind_for(path: Path, kind: str | None) -> str:
 
 
 def write_audio(
-    path: str | Path, y: np.ndarray, sr: int = 44100, *, kind: str | None = None
+    path: str | Path,
+    y: np.ndarray,
+    sr: int = 44100,
+    *,
+    kind: str | None = None,
+    tags: dict[str, str] | None = None,
 ) -> Path:
     """Write ``y`` (shape (n,) or (n, channels), float in [-1, 1]) to ``path``.
 
     ``kind`` is one of :data:`ALL_FORMATS`; by default it comes from the suffix
-    ("alac" must be given explicitly: its files end in .m4a).
+    ("alac" must be given explicitly: its files end in .m4a). ``tags`` (mutagen
+    "easy" keys such as title, artist, album, genre, tracknumber) are then written
+    into the file with mutagen.
     """
     path = Path(path)
     kind = _kind_for(path, kind)
     y = np.asarray(y, dtype=np.float32)
+    _write(path, y, sr, kind)
+    if tags:
+        _tag(path, tags)
+    return path
+
+
+def _tag(path: Path, tags: dict[str, str]) -> None:
+    import mutagen
+
+    f = mutagen.File(str(path), easy=True)
+    if f.tags is None:
+        f.add_tags()
+    for key, value in tags.items():
+        f[key] = value
+    f.save()
+
+
+def _write(path: Path, y: np.ndarray, sr: int, kind: str) -> None:
     if kind in SOUNDFILE_FORMATS:
         import soundfile as sf
 
@@ -106,11 +132,11 @@ def write_audio(
         with sf.SoundFile(str(path), "w", sr, channels, subtype=subtype, format=fmt) as f:
             for start in range(0, len(y), 1 << 16):
                 f.write(y[start : start + (1 << 16)])
-        return path
-    return _write_pyav(path, y, sr, kind)
+    else:
+        _write_pyav(path, y, sr, kind)
 
 
-def _write_pyav(path: Path, y: np.ndarray, sr: int, kind: str) -> Path:
+def _write_pyav(path: Path, y: np.ndarray, sr: int, kind: str) -> None:
     import av
 
     _suffix, container_fmt, codec, sample_fmt, forced_rate = PYAV_FORMATS[kind]
@@ -142,4 +168,3 @@ def _write_pyav(path: Path, y: np.ndarray, sr: int, kind: str) -> Path:
                 out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
-    return path

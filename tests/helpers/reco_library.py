@@ -78,15 +78,6 @@ def _audio(style: str, variant: int, rng: np.random.Generator) -> np.ndarray:
     return _noise(rng)
 
 
-def _tag(path: Path, **tags: str) -> None:
-    from mutagen.flac import FLAC
-
-    f = FLAC(str(path))
-    for k, v in tags.items():
-        f[k] = v
-    f.save()
-
-
 @dataclass
 class Library:
     root: Path
@@ -126,11 +117,11 @@ def build_library(tmp_path_factory) -> Library:
             folder.mkdir(parents=True)
             for n in range(2):
                 p = folder / f"{n + 1:02d} {artist} {album} {n + 1}.flac"
-                write_audio(p, _audio(style, variant, rng), SR)
+                write_audio(p, _audio(style, variant, rng), SR, tags={
+                    "artist": artist, "album": album, "title": f"{album} song {n + 1}",
+                    "genre": "Electronic" if style != "chord" else "Ambient",
+                    "tracknumber": str(n + 1)})
                 variant += 1
-                _tag(p, artist=artist, album=album, title=f"{album} song {n + 1}",
-                     genre="Electronic" if style != "chord" else "Ambient",
-                     tracknumber=str(n + 1))
                 lib.paths[artist, album, n] = str(p)
     copies = music / "copies"
     copies.mkdir()
@@ -139,12 +130,12 @@ def build_library(tmp_path_factory) -> Library:
     book = music / "Books"
     book.mkdir()
     lib.audiobook = str(book / "chapter 1.flac")
-    write_audio(lib.audiobook, _chord(196, rng), SR)
-    _tag(Path(lib.audiobook), artist="Narrator", album="Long Story", title="Chapter 1",
-         genre="Audiobook")
+    write_audio(lib.audiobook, _chord(196, rng), SR, tags={
+        "artist": "Narrator", "album": "Long Story", "title": "Chapter 1",
+        "genre": "Audiobook"})
     lib.missing = str(music / "Gamma" / "G2" / "gone.flac")
-    write_audio(lib.missing, _beat(121, rng), SR)
-    _tag(Path(lib.missing), artist="Delta", album="Gone", title="Gone song")
+    write_audio(lib.missing, _beat(121, rng), SR,
+                tags={"artist": "Delta", "album": "Gone", "title": "Gone song"})
     lib.failed = str(music / "broken.flac")
     Path(lib.failed).write_bytes(b"fLaC" + bytes(range(256)) * 8)
 

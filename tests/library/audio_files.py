@@ -1,16 +1,15 @@
-"""Helpers writing real audio for library tests: synthesised tones written with soundfile /
-PyAV and tagged with mutagen. Imported by tests/library/conftest.py (which puts this folder
-on sys.path) and by the library tests as ``from audio_files import …``."""
+"""Library-test helpers on top of the shared writer (tests/helpers/audiofiles.py): one
+file of each format the library reads, tags written with mutagen in each format's own
+scheme, and a later modification time. Imported by tests/library/conftest.py (which puts
+this folder on sys.path) and by the library tests as ``from audio_files import …``."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import av
 import mutagen
-import numpy as np
-import soundfile as sf
+from audiofiles import tone, write_audio
 from mutagen.id3 import TALB, TCON, TDRC, TIT2, TPE1, TPE2, TPOS, TRCK, TXXX, UFID
 
 SR = 44100
@@ -22,63 +21,26 @@ TAGS = {
     "mb_artistid": "6b3c9f1e-0000-4000-8000-000000000003",
 }
 
-# name → (extension, codec reported by tags.read_tags, writer, can carry tags)
+# kind (an audiofiles kind) → (extension, codec reported by tags.read_tags, can carry tags)
 FORMATS = {
-    "wav": ("wav", "pcm", "sf", True),
-    "aiff": ("aiff", "pcm", "sf", True),
-    "flac": ("flac", "flac", "sf", True),
-    "ogg": ("ogg", "vorbis", "sf", True),
-    "mp3": ("mp3", "mp3", "sf", True),
-    "m4a": ("m4a", "aac", "av", True),
-    "alac": ("m4a", "alac", "av", True),
-    "opus": ("opus", "opus", "av", True),
-    "wma": ("wma", "wma", "av", True),
-    "wv": ("wv", "wavpack", "av", True),
-    "aac": ("aac", "aac", "av", False),  # raw ADTS has no tag block
+    "wav": ("wav", "pcm", True),
+    "aiff": ("aiff", "pcm", True),
+    "flac": ("flac", "flac", True),
+    "ogg": ("ogg", "vorbis", True),
+    "mp3": ("mp3", "mp3", True),
+    "m4a": ("m4a", "aac", True),
+    "alac": ("m4a", "alac", True),
+    "opus": ("opus", "opus", True),
+    "wma": ("wma", "wma", True),
+    "wv": ("wv", "wavpack", True),
+    "aac": ("aac", "aac", False),  # raw ADTS has no tag block
 }
-_AV = {"m4a": ("aac", "ipod"), "alac": ("alac", "ipod"), "opus": ("libopus", "ogg"),
-       "wma": ("wmav2", "asf"), "wv": ("wavpack", "wv"), "aac": ("aac", "adts")}
-_SF = {"wav": ("WAV", "PCM_16"), "aiff": ("AIFF", "PCM_16"), "flac": ("FLAC", "PCM_16"),
-       "ogg": ("OGG", "VORBIS"), "mp3": ("MP3", "MPEG_LAYER_III")}
 
 
-def tone(seconds: float = 1.0, freq: float = 440.0, sr: int = SR, seed: int = 0) -> np.ndarray:
-    t = np.arange(int(seconds * sr)) / sr
-    noise = np.random.default_rng(seed).normal(0, 0.02, t.size)
-    return (0.3 * np.sin(2 * np.pi * freq * t) + noise).astype(np.float32)
-
-
-def _write_av(path: Path, kind: str, y: np.ndarray) -> None:
-    codec, container = _AV[kind]
-    rate = 48000 if kind == "opus" else SR
-    if rate != SR:
-        y = np.interp(np.arange(int(y.size * rate / SR)) * SR / rate, np.arange(y.size),
-                      y).astype(np.float32)
-    with av.open(str(path), "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        if kind == "wma":
-            stream.bit_rate = 64000
-        n = stream.codec_context.frame_size or 1024
-        for i in range(0, y.size, n):
-            frame = av.AudioFrame.from_ndarray(y[None, i:i + n], format="flt", layout="mono")
-            frame.sample_rate = rate
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-
-
-def write_audio(path: Path, kind: str, *, seconds: float = 1.0, freq: float = 440.0,
-                seed: int = 0) -> Path:
-    """Write a real audio file of format *kind* (a FORMATS key) at *path*."""
+def write_format(path: Path, kind: str, *, seconds: float = 1.0) -> Path:
+    """Write an untagged file of format *kind* (a FORMATS key) at *path*: a 440 Hz tone."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    y = tone(seconds, freq, seed=seed)
-    if FORMATS[kind][2] == "sf":
-        fmt, subtype = _SF[kind]
-        sf.write(str(path), y, SR, format=fmt, subtype=subtype)
-    else:
-        _write_av(path, kind, y)
-    return path
+    return write_audio(path, tone(440.0, seconds, SR, amp=0.3), SR, kind=kind)
 
 
 def tag_file(path: Path, kind: str, tags: dict = TAGS) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from audio_files import FORMATS, write_audio
+from audio_files import FORMATS, write_format
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,7 @@ def audio_cache(tmp_path_factory) -> Path:
     """One untagged file per format, written once per session (copy them, never edit)."""
     d = tmp_path_factory.mktemp("audio-cache")
     for kind, (ext, *_rest) in FORMATS.items():
-        write_audio(d / f"{kind}.{ext}", kind)
+        write_format(d / f"{kind}.{ext}", kind)
     return d
 
 

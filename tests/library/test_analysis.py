@@ -12,14 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-from audiofiles import click_track, noise, tone, write_audio  # noqa: E402
-
-from soundalike.engine.analyze import ANALYSIS_VERSION  # noqa: E402
-from soundalike.library.analysis import AnalysisController  # noqa: E402
-from soundalike.library.scanner import Scanner  # noqa: E402
-from soundalike.library.store import Store  # noqa: E402
+from audiofiles import click_track, noise, tone, write_audio
+from soundalike.engine.analyze import ANALYSIS_VERSION
+from soundalike.library.analysis import AnalysisController
+from soundalike.library.scanner import Scanner
+from soundalike.library.store import Store
 
 SR = 22050
 

@@ -1,14 +1,10 @@
 """Recommender over a small real library: scanned, analysed with the real engine."""
 
-import sys
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
-import itertools
-
 from reco_library import build_library
 from soundalike.engine.filters import Filters, normalise_artist
 from soundalike.library.recommend import (

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from audio_files import tag_file, touch_later, write_audio
+from audio_files import tag_file, touch_later, write_format
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store
 
@@ -192,7 +192,7 @@ def test_bad_files_recorded_with_reasons(store, tmp_path, copy_audio):
     copy_audio("flac", root / "good.flac")
     (root / "empty.mp3").write_bytes(b"")
     (root / "text.mp3").write_text("not music at all, just some words\n" * 10)
-    full = write_audio(tmp_path / "full.mp3", "mp3", seconds=3.0).read_bytes()
+    full = write_format(tmp_path / "full.mp3", "mp3", seconds=3.0).read_bytes()
     (root / "cut.mp3").write_bytes(full[:len(full) // 3])
     raw = os.fsencode(root) + b"/caf\xe9 \xff.wav"
     shutil.copyfile(copy_audio("wav", tmp_path / "w.wav"), raw)

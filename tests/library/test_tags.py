@@ -8,11 +8,11 @@ import shutil
 
 import numpy as np
 import pytest
-from audio_files import FORMATS, TAGS, tag_file, write_audio
+from audio_files import FORMATS, TAGS, tag_file, write_format
 from soundalike.library.formats import is_audio_name, non_audio_reason, sniff
 from soundalike.library.tags import _os_reason, read_tags
 
-TAGGABLE = [k for k, v in FORMATS.items() if v[3]]
+TAGGABLE = [k for k, v in FORMATS.items() if v[2]]
 
 
 class TestFormats:
@@ -89,7 +89,7 @@ def test_bad_files_get_plain_reasons(tmp_path, name, content, reason):
 @pytest.mark.parametrize("kind, keep", [("mp3", 0.4), ("flac", 0.05), ("wav", 0.5),
                                         ("aiff", 0.5), ("m4a", 0.3), ("ogg", 0.05)])
 def test_truncated_files(tmp_path, kind, keep):
-    full = write_audio(tmp_path / f"full.{FORMATS[kind][0]}", kind, seconds=3.0)
+    full = write_format(tmp_path / f"full.{FORMATS[kind][0]}", kind, seconds=3.0)
     data = full.read_bytes()
     cut = tmp_path / f"cut.{FORMATS[kind][0]}"
     cut.write_bytes(data[:max(200, int(len(data) * keep))])

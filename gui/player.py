@@ -179,12 +179,7 @@ class Player(QObject):
             self.stop()
             return
         self.media.stop()
-        row = self.queue.current + 1
-        if row < self.queue.rowCount():
-            self.play_row(row)
-        else:
-            self.stop()
-            self.queue.set_current(-1)
+        self.next()
 
     def _check_stall(self) -> None:
         if not self.is_playing():

@@ -248,6 +248,19 @@ def cmd_similar(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _output_tracks(args: argparse.Namespace, tracks, title: str, **json_first) -> None:
+    """Write ``--out`` if given, then print JSON (``json_first`` keys, tracks, out), a
+    "Wrote …" line, or the numbered list."""
+    written = _write_out(args.out, tracks, title) if args.out else None
+    if args.json:
+        print(json.dumps({**json_first, "tracks": [t.to_dict() for t in tracks],
+                          "out": written}, ensure_ascii=False))
+    elif written:
+        print(f"Wrote {len(tracks)} tracks to {written}")
+    else:
+        _print_tracks(tracks)
+
+
 def _seed_ids(store, rec, seeds: list[str]) -> list[int]:
     from soundalike.library.playlist_files import FORMATS, PlaylistFileError, read_playlist
 
@@ -282,15 +295,7 @@ def cmd_radio(args: argparse.Namespace) -> int:
         radio = _recommend_call(rec.radio, seeds, drift=args.drift, window=args.window,
                                 artist_spacing=args.artist_spacing, method=args.method,
                                 filters=_filters(rec, args), rng=args.random_seed)
-        tracks = radio.next(args.n)
-        written = _write_out(args.out, tracks, "Soundalike radio") if args.out else None
-        if args.json:
-            print(json.dumps({"seeds": seeds, "tracks": [t.to_dict() for t in tracks],
-                              "out": written}, ensure_ascii=False))
-        elif written:
-            print(f"Wrote {len(tracks)} tracks to {written}")
-        else:
-            _print_tracks(tracks)
+        _output_tracks(args, radio.next(args.n), "Soundalike radio", seeds=seeds)
         return 0
     finally:
         store.close()
@@ -306,14 +311,7 @@ def cmd_path(args: argparse.Namespace) -> int:
             raise UsageError("A and B are the same track")
         tracks = _recommend_call(rec.path, a.id, b.id, args.steps, method=args.method,
                                  filters=_filters(rec, args))
-        written = _write_out(args.out, tracks, "Soundalike path") if args.out else None
-        if args.json:
-            print(json.dumps({"tracks": [t.to_dict() for t in tracks], "out": written},
-                             ensure_ascii=False))
-        elif written:
-            print(f"Wrote {len(tracks)} tracks to {written}")
-        else:
-            _print_tracks(tracks)
+        _output_tracks(args, tracks, "Soundalike path")
         return 0
     finally:
         store.close()

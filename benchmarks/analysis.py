@@ -29,12 +29,12 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from soundalike.engine import audio  # noqa: E402
-from soundalike.engine.analyze import analyze_file  # noqa: E402
-from soundalike.engine.cnn import TagModel  # noqa: E402
-from soundalike.library.analysis import AnalysisController  # noqa: E402
-from soundalike.library.scanner import Scanner  # noqa: E402
-from soundalike.library.store import Store  # noqa: E402
+from soundalike.engine import audio
+from soundalike.engine.analyze import analyze_file
+from soundalike.engine.cnn import TagModel
+from soundalike.library.analysis import AnalysisController
+from soundalike.library.scanner import Scanner
+from soundalike.library.store import Store
 
 
 def corpus_files(corpus: Path, limit: int | None) -> list[Path]:

@@ -15,7 +15,6 @@ import resource
 import time
 
 import numpy as np
-
 from soundalike.engine import cnn
 
 SR = cnn.SR

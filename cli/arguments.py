@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Callable
+from collections.abc import Callable
 
 
 def whole_number(minimum: int = 0, maximum: int | None = None) -> Callable[[str], int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Self, TextIO
 
 
 def format_duration(seconds: float) -> str:
@@ -32,7 +32,7 @@ class ProgressBar:
         self._last_draw = 0.0
         self.done = 0
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

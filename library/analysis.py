@@ -16,10 +16,10 @@ import multiprocessing as mp
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
-from typing import Callable, Iterable
 
 from soundalike.engine.analyze import ANALYSIS_VERSION
 from soundalike.library.analysis_worker import worker_main
@@ -354,8 +354,8 @@ class AnalysisController:
             if not w.ready:
                 self._failed_starts += 1
                 if self._failed_starts >= MAX_FAILED_STARTS:
-                    return ("fatal", None, None, "the analysis worker process does not start "
-                            f"(exit code {w.process.exitcode})")
+                    return ("fatal", None, None, ("the analysis worker process does not start "
+                                                  f"(exit code {w.process.exitcode})"))
             if task is None:
                 return None
             code = w.process.exitcode

@@ -87,7 +87,7 @@ def worker_main(conn, low_priority: bool = True) -> None:
                      r.timings, rss_mb())
         except SoundalikeError as exc:
             reply = ("err", track_id, str(exc), rss_mb())
-        except Exception as exc:  # never let one file take the worker down silently
+        except Exception as exc:  # never let one file take the worker down silently  # noqa: BLE001
             reply = ("err", track_id, f"analysis failed ({type(exc).__name__}: {exc})", rss_mb())
         release_memory()
         try:

@@ -21,7 +21,7 @@ def run(capsys, *argv):
     (["analyze", "--time-limit", "-5"], "--time-limit must be a positive number"),
 ])
 def test_bad_arguments_are_usage_errors(capsys, tmp_path, argv, message):
-    code, out, err = run(capsys, "--db", str(tmp_path / "x.db"), *argv)
+    code, _out, err = run(capsys, "--db", str(tmp_path / "x.db"), *argv)
     assert code == 2 and message in err and "Traceback" not in err
 
 

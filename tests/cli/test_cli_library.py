@@ -188,7 +188,8 @@ def test_watch_analyses_the_files_it_picks_up(tmp_path):
             proc.kill()
             proc.wait()
     code = subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "status",
-                           "--json"], capture_output=True, text=True, env=env, timeout=60)
+                           "--json"], check=True, capture_output=True, text=True, env=env,
+                          timeout=60)
     assert json.loads(code.stdout)["analysed"] == 2
 
 

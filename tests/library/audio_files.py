@@ -46,26 +46,16 @@ def write_format(path: Path, kind: str, *, seconds: float = 1.0) -> Path:
 def tag_file(path: Path, kind: str, tags: dict = TAGS) -> None:
     """Write *tags* into the file with mutagen, in that format's own tag scheme."""
     t = {k: str(v) for k, v in tags.items()}
-    if kind in ("mp3", "m4a", "alac"):
-        audio = mutagen.File(str(path), easy=True)
+    if kind in ("mp3", "m4a", "alac", "flac", "ogg", "opus"):
+        # mutagen's "easy" keys (EasyID3 / EasyMP4) or Vorbis comments: the same names
+        vorbis = kind in ("flac", "ogg", "opus")
+        audio = mutagen.File(str(path), easy=not vorbis)
         if audio.tags is None:
             audio.add_tags()
         for key in ("title", "artist", "album", "albumartist", "genre", "tracknumber",
                     "discnumber"):
             audio[key] = t[key]
-        audio["date"] = t["year"]
-        audio["musicbrainz_trackid"] = t["mb_trackid"]
-        audio["musicbrainz_albumid"] = t["mb_albumid"]
-        audio["musicbrainz_artistid"] = t["mb_artistid"]
-        audio.save()
-    elif kind in ("flac", "ogg", "opus"):
-        audio = mutagen.File(str(path))
-        if audio.tags is None:
-            audio.add_tags()
-        for key in ("title", "artist", "album", "albumartist", "genre", "tracknumber",
-                    "discnumber"):
-            audio[key] = t[key]
-        audio["date"] = t["year"] + "-05-01"
+        audio["date"] = t["year"] + "-05-01" if vorbis else t["year"]
         audio["musicbrainz_trackid"] = t["mb_trackid"]
         audio["musicbrainz_albumid"] = t["mb_albumid"]
         audio["musicbrainz_artistid"] = t["mb_artistid"]

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The shared test helpers (audiofiles, reco_library) import as top-level modules.
+# The shared helpers in tests/helpers (audiofiles, cli_run, reco_library) import as
+# top-level modules.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
 import numpy as np

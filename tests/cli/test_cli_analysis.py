@@ -6,13 +6,7 @@ import json
 
 import pytest
 from audiofiles import click_track, tone, write_audio
-from soundalike.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_run import run
 
 
 @pytest.mark.parametrize("argv, message", [

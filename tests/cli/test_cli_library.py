@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 from audiofiles import tone, write_audio
-from soundalike.cli import main
+from cli_run import run
 
 SR = 22050
 
@@ -39,12 +39,6 @@ def mixed(tmp_path):
     (root / "cut.wav").write_bytes(full[: len(full) // 4])
     (root / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
     return root, os.fsdecode(raw)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_scan_then_status_lists_good_and_broken(tmp_path, mixed, capsys):

@@ -4,8 +4,8 @@ import itertools
 import json
 
 import pytest
+from cli_run import run
 from reco_library import build_library
-from soundalike.cli import main
 from soundalike.library.playlist_files import read_playlist
 from soundalike.library.store import Store
 
@@ -18,12 +18,6 @@ def lib(tmp_path_factory):
 @pytest.fixture
 def db(lib, tmp_path):
     return str(lib.copy_db(tmp_path))
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_similar_by_path_and_text(capsys, db, lib):

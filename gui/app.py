@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QSettings
@@ -10,10 +11,14 @@ from soundalike.gui import theme
 
 ORGANISATION = "Soundalike"
 APPLICATION = "soundalike"
+#: Qt Multimedia's FFmpeg backend prints every opened file's stream table to the terminal
+#: (and notes on missing VA-API/PipeWire libraries); playback errors reach us as signals.
+QUIET_MULTIMEDIA = "qt.multimedia.*=false"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication, with the names QSettings uses, the icon and the palette."""
+    os.environ.setdefault("QT_LOGGING_RULES", QUIET_MULTIMEDIA)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)

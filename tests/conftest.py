@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")  # as gui/app.py does
 # The shared helpers in tests/helpers (audiofiles, cli_run, reco_library) import as
 # top-level modules.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))

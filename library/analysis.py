@@ -231,7 +231,10 @@ class AnalysisController:
                     if not self.keep_running:
                         state = "finished"
                         break
-                    emit(state="idle", in_flight=0, eta=None)
+                    if workers:  # idle: give their memory back; new work respawns them
+                        self._stop_workers(workers)
+                    if self._progress.state != "idle":
+                        emit(state="idle", in_flight=0, eta=None)
                     self._wake.wait(1.0)
                     self._wake.clear()
                     if not self._cancelled:

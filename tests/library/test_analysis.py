@@ -193,3 +193,36 @@ def test_kill_9_during_analyze_leaves_a_sound_db_and_a_rerun_finishes(tmp_path):
         statuses = {s for (s,) in conn.execute("SELECT status FROM tracks")}
     assert statuses == {"analysed"} and len(after) == 8
     assert all(after[k] == v for k, v in before.items())  # finished files were not redone
+
+
+def test_kept_running_controller_frees_its_workers_when_idle_and_wakes_for_new_work(tmp_path):
+    import multiprocessing
+
+    music = _make_library(tmp_path / "music", n_good=2, broken=False)
+    db = tmp_path / "lib.db"
+    _scan(db, music)
+    states = []
+    controller = AnalysisController(db, workers=1, keep_running=True,
+                                    on_progress=lambda p: states.append(p.state))
+    controller.start()
+    try:
+        deadline = time.monotonic() + 120
+        while ((controller.progress.state, controller.progress.done) != ("idle", 2)
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        assert controller.progress.state == "idle" and controller.progress.done == 2
+        time.sleep(0.5)
+        assert not [p for p in multiprocessing.active_children()
+                    if p.name == "soundalike-analysis-worker"]
+        assert states.count("idle") == 1  # said once, not every second
+        write_audio(music / "late.wav", tone(440.0, 6, SR), SR)
+        with Store(db) as store:
+            Scanner(store).scan()
+        controller.notify()
+        while controller.progress.done < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert controller.progress.done == 3
+    finally:
+        controller.cancel()
+        assert controller.wait(10)
+    assert _status(db)["late.wav"][0] == "analysed"

@@ -25,16 +25,14 @@ PATCH_FRAMES = 187  # 3 s at 16 kHz / 256
 #: Patches per interpreter call (activations are ≈ 25 MB per patch).
 CHUNK = 4
 
-#: The 50 MSD tags in the model's output order.
-TAG_LABELS: tuple[str, ...] = (
-    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance",
-    "00s", "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
-    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s",
-    "chill", "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic",
-    "experimental", "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country",
-    "easy listening", "sexy", "catchy", "funk", "electro", "heavy metal",
-    "Progressive rock", "60s", "rnb", "indie pop", "sad", "House", "happy",
-)  # fmt: skip
+#: Folder of the shipped model, its labels and card (``soundalike/models``).
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+#: The 50 MSD tags in the model's output order, as the build script wrote them
+#: (``models/labels.txt``; one source for the build and the runtime).
+TAG_LABELS: tuple[str, ...] = tuple(
+    line.strip() for line in (MODELS_DIR / "labels.txt").read_text("utf-8").splitlines()
+    if line.strip())
 
 #: The 28 tags that name a genre, in TAG_LABELS order.
 GENRE_LABELS: tuple[str, ...] = (
@@ -52,9 +50,7 @@ MODEL_FILE = "musicnn_msd.tflite"
 
 def default_model_path() -> Path:
     """Path of the shipped model file (``soundalike/models/musicnn_msd.tflite``)."""
-    import soundalike
-
-    return Path(soundalike.__file__).resolve().parent / "models" / MODEL_FILE
+    return MODELS_DIR / MODEL_FILE
 
 
 def genre_vector(tags: np.ndarray) -> np.ndarray:

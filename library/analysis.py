@@ -183,7 +183,7 @@ class AnalysisController:
         store = Store(self.db_path)
         workers: list[_Worker] = []
         queue: collections.deque[tuple[int, str]] = collections.deque()
-        seen: set[int] = set()       # handed out or skipped in this run
+        seen: set[int] = set()       # queued, in flight, or skipped (vanished) in this run
         done = failed = 0
         active_time = 0.0
         last_tick = time.monotonic()
@@ -263,6 +263,7 @@ class AnalysisController:
                     if kind == "fatal":
                         state, message = "error", reason
                         raise _Fatal(reason)
+                    seen.discard(track_id)  # if it changes again later, it is queued again
                     if kind == "ok":
                         done += 1
                     else:

@@ -222,6 +222,15 @@ def test_kept_running_controller_frees_its_workers_when_idle_and_wakes_for_new_w
         while controller.progress.done < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert controller.progress.done == 3
+        # A file analysed earlier in this run changes: it is analysed again.
+        write_audio(music / "late.wav", noise(6, SR, seed=9), SR)
+        with Store(db) as store:
+            Scanner(store).scan()
+            assert store.track_by_path(str(music / "late.wav")).status == "pending"
+        controller.notify()
+        while controller.progress.done < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert controller.progress.done == 4
     finally:
         controller.cancel()
         assert controller.wait(10)

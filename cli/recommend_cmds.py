@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from soundalike.cli.arguments import fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
+from soundalike.library.track import printable
 
 MAX_CANDIDATES_SHOWN = 10
 
@@ -148,6 +150,39 @@ def _filters(rec, args: argparse.Namespace):
         raise UsageError(str(exc)) from None
 
 
+def _outside_file(store, text: str) -> str | None:
+    """*text* as the path of an audio file that is not in the library, else None."""
+    from soundalike.library.formats import is_audio_name
+
+    path = os.path.abspath(os.path.expanduser(text))
+    if not os.path.isfile(path) or not is_audio_name(path):
+        return None
+    if store.track_by_path(path) or store.track_by_path(os.path.realpath(path)):
+        return None
+    return path
+
+
+def _analyse_now(path: str):
+    """Analyse one file in this process (a few seconds), or fail with its reason."""
+    from soundalike.engine.analyze import analyze_file
+    from soundalike.engine.errors import SoundalikeError
+
+    print(f"Analysing {printable(path)} …", file=sys.stderr, flush=True)
+    try:
+        return analyze_file(path)
+    except SoundalikeError as exc:
+        raise CliError(f"cannot analyse {printable(path)}: {exc}") from None
+
+
+def _fingerprint(path: str) -> str | None:
+    from soundalike.library.fingerprint import fingerprint_of, read_head_tail
+
+    try:
+        return fingerprint_of(*read_head_tail(path))
+    except OSError:
+        return None
+
+
 def resolve_query(store, text: str):
     """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
     from soundalike.library.recommend import find_tracks, track_label
@@ -224,15 +259,27 @@ def cmd_similar(args: argparse.Namespace) -> int:
     text = " ".join(args.query)
     store, rec = _open(args)
     try:
-        track = resolve_query(store, text)
         filters = _filters(rec, args)
-        results = _recommend_call(rec.similar, track.id, args.n, method=args.method,
-                                  filters=filters, explain=args.explain or args.json)
+        explain = args.explain or args.json
+        outside = _outside_file(store, text)
+        if outside:  # a song that is not in the library: analyse it now, then compare
+            analysis = _analyse_now(outside)
+            results = _recommend_call(rec.similar_to_analysis, analysis.features,
+                                      analysis.tags, analysis.embedding, args.n,
+                                      method=args.method, filters=filters, explain=explain,
+                                      fingerprint=_fingerprint(outside))
+            query = {"path": printable(outside), "in_library": False}
+            label = f"{printable(outside)} (not in the library; analysed just now)"
+        else:
+            track = resolve_query(store, text)
+            results = _recommend_call(rec.similar, track.id, args.n, method=args.method,
+                                      filters=filters, explain=explain)
+            query, label = track.to_dict(), track_label(track)
         if args.json:
-            print(json.dumps({"query": track.to_dict(), "method": args.method,
+            print(json.dumps({"query": query, "method": args.method,
                               "results": [r.to_dict() for r in results]}, ensure_ascii=False))
             return 0
-        print(f"Tracks like {track_label(track)} ({args.method}):")
+        print(f"Tracks like {label} ({args.method}):")
         if not results:
             print("  nothing left after the filters")
         width = len(str(len(results)))

@@ -9,6 +9,8 @@ but in float32 (musicnn's own float16 ``10000 * x`` overflows to inf on loud aud
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -143,6 +145,24 @@ def patches(mel: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(mel[: n * PATCH_FRAMES].reshape(n, PATCH_FRAMES, N_MELS))
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence what native code writes to file descriptor 2 (Python's own errors still raise)."""
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 class TagModel:
     """The shipped musicnn MSD tagger, run with LiteRT.
 
@@ -172,7 +192,8 @@ class TagModel:
             from ai_edge_litert.interpreter import Interpreter
 
             self._interp = Interpreter(model_path=str(self.path), num_threads=max(1, threads))
-            self._interp.allocate_tensors()
+            with _quiet_native_stderr():  # LiteRT announces its XNNPACK delegate on fd 2
+                self._interp.allocate_tensors()
         except Exception as exc:  # LiteRT raises ValueError/RuntimeError on broken files
             raise ModelError(f"tagging model cannot be loaded: {self.path} ({exc})") from exc
         inputs = self._interp.get_input_details()

@@ -324,6 +324,51 @@ class Recommender:
                               ("similar overall sound" if explain else "")))
         return out
 
+    def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
+                            embedding: np.ndarray, n: int = 10, *,
+                            method: str = DEFAULT_METHOD, filters: Filters | None = None,
+                            explain: bool = True,
+                            fingerprint: str | None = None) -> list[Result]:
+        """The *n* library tracks most like a song that is not in the library.
+
+        *features*, *tags* and *embedding* are what :func:`engine.analyze.analyze_file`
+        gives for that song; they are placed in this library's vector space. Library
+        copies of the same file (same content *fingerprint*) are left out.
+
+        Raises
+        ------
+        RecommendError
+            Nothing is analysed yet.
+        """
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
+        if self.index is None or self.model is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        f = np.asarray(features, np.float32)[None, :]
+        t = np.asarray(tags, np.float32)[None, :]
+        if method == "hybrid":
+            query = self.model.transform(f, t, np.asarray(embedding, np.float32)[None, :])[0]
+        else:
+            query = cnn.genre_vector(t)[0]
+        copies = {t.id for t in self.store.tracks_by_fingerprint(fingerprint)} if fingerprint \
+            else set()
+        exclude = [p for p, tid in enumerate(self.index.ids) if int(tid) in copies]
+        rf = ResultFilter(self.meta, filters or self.filters(), exclude=exclude)
+        hits = self.index.search(query, n, method=method, accept=rf.accept)
+        tracks = {t.id: t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
+                  if t.status == "analysed"}
+        out = []
+        for p, score in hits:
+            track = tracks.get(int(self.index.ids[p]))
+            if track is None:
+                continue
+            b = self._analysis(p) if explain else None
+            reasons = (self.explainer.reasons(features, tags, b.features, b.tags)
+                       if b is not None else [])
+            out.append(Result(track, score, reasons, " · ".join(reasons) if reasons else
+                              ("similar overall sound" if explain else "")))
+        return out
+
     def _reasons(self, a, p: int) -> list[str]:
         b = self._analysis(p)
         if a is None or b is None:

@@ -54,10 +54,33 @@ def test_bad_queries_exit_2_with_a_plain_message(capsys, db, lib, tmp_path):
     assert "matches" in err and "Alpha – A1 song 1" in err and "Traceback" not in err
     code, _, err = run(capsys, "--db", db, "similar", "no such song anywhere")
     assert code == 2 and "no track matches" in err
-    stray = tmp_path / "stray.flac"
-    stray.write_bytes(b"x")
+    stray = tmp_path / "stray.txt"
+    stray.write_text("x")
     code, _, err = run(capsys, "--db", db, "similar", str(stray))
     assert code == 2 and "not in the library" in err
+    broken = tmp_path / "broken.flac"
+    broken.write_bytes(b"x")
+    code, out, err = run(capsys, "--db", db, "similar", str(broken))
+    assert code == 1 and out == "" and "cannot analyse" in err and "Traceback" not in err
+
+
+def test_similar_to_a_file_outside_the_library(capsys, db, lib, tmp_path):
+    import shutil
+
+    outside = tmp_path / "elsewhere" / "download.flac"
+    outside.parent.mkdir()
+    shutil.copy(lib.paths["Alpha", "A1", 0], outside)  # the same song, not in the library
+    code, out, err = run(capsys, "--db", db, "similar", str(outside), "-n", "3", "--json")
+    assert code == 0 and "Analysing" in err
+    data = json.loads(out)
+    assert data["query"] == {"path": str(outside), "in_library": False}
+    paths = [r["track"]["path"] for r in data["results"]]
+    # The library copy of the very same file is not offered as "similar"; the rest match
+    # what the library track itself gets.
+    assert lib.paths["Alpha", "A1", 0] not in paths and lib.duplicate not in paths
+    code, out, _ = run(capsys, "--db", db, "similar", lib.paths["Alpha", "A1", 0], "-n", "3",
+                       "--json")
+    assert paths == [r["track"]["path"] for r in json.loads(out)["results"]]
     code, _, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "-n", "0")
     assert code == 2
     code, _, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "--method", "nope")

@@ -344,14 +344,16 @@ class Recommender:
             raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
         if self.index is None or self.model is None:
             raise RecommendError("no analysed tracks yet: run the analysis first")
-        f = np.asarray(features, np.float32)[None, :]
-        t = np.asarray(tags, np.float32)[None, :]
+        from soundalike.engine import cnn
+
+        row = np.asarray(tags, np.float32)[None, :]
         if method == "hybrid":
-            query = self.model.transform(f, t, np.asarray(embedding, np.float32)[None, :])[0]
+            query = self.model.transform(np.asarray(features, np.float32)[None, :], row,
+                                         np.asarray(embedding, np.float32)[None, :])[0]
         else:
-            query = cnn.genre_vector(t)[0]
-        copies = {t.id for t in self.store.tracks_by_fingerprint(fingerprint)} if fingerprint \
-            else set()
+            query = cnn.genre_vector(row)[0]
+        copies = ({c.id for c in self.store.tracks_by_fingerprint(fingerprint)}
+                  if fingerprint else set())
         exclude = [p for p, tid in enumerate(self.index.ids) if int(tid) in copies]
         rf = ResultFilter(self.meta, filters or self.filters(), exclude=exclude)
         hits = self.index.search(query, n, method=method, accept=rf.accept)

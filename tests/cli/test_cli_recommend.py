@@ -81,6 +81,13 @@ def test_similar_to_a_file_outside_the_library(capsys, db, lib, tmp_path):
     code, out, _ = run(capsys, "--db", db, "similar", lib.paths["Alpha", "A1", 0], "-n", "3",
                        "--json")
     assert paths == [r["track"]["path"] for r in json.loads(out)["results"]]
+    for method in ("seed", "hybrid"):  # both methods place the new song like the old one
+        code, out, _ = run(capsys, "--db", db, "similar", str(outside), "-n", "5", "--method",
+                           method, "--json")
+        got = [r["track"]["path"] for r in json.loads(out)["results"]]
+        code, out, _ = run(capsys, "--db", db, "similar", lib.paths["Alpha", "A1", 0], "-n",
+                           "5", "--method", method, "--json")
+        assert code == 0 and got == [r["track"]["path"] for r in json.loads(out)["results"]]
     code, _, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "-n", "0")
     assert code == 2
     code, _, err = run(capsys, "--db", db, "similar", "beta b1 song 2", "--method", "nope")

@@ -20,6 +20,7 @@ run: setup
 	$(VENV)/bin/soundalike
 
 test: setup
+	$(PY) -m ruff check --quiet --select F,E9 .   # undefined names, syntax errors
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 screenshots: setup

@@ -15,6 +15,7 @@ import sys
 
 from soundalike.cli.arguments import fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
+from soundalike.engine.errors import SoundalikeError
 from soundalike.library.track import printable
 
 MAX_CANDIDATES_SHOWN = 10
@@ -162,27 +163,6 @@ def _outside_file(store, text: str) -> str | None:
     return path
 
 
-def _analyse_now(path: str):
-    """Analyse one file in this process (a few seconds), or fail with its reason."""
-    from soundalike.engine.analyze import analyze_file
-    from soundalike.engine.errors import SoundalikeError
-
-    print(f"Analysing {printable(path)} …", file=sys.stderr, flush=True)
-    try:
-        return analyze_file(path)
-    except SoundalikeError as exc:
-        raise CliError(f"cannot analyse {printable(path)}: {exc}") from None
-
-
-def _fingerprint(path: str) -> str | None:
-    from soundalike.library.fingerprint import fingerprint_of, read_head_tail
-
-    try:
-        return fingerprint_of(*read_head_tail(path))
-    except OSError:
-        return None
-
-
 def resolve_query(store, text: str):
     """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
     from soundalike.library.recommend import find_tracks, track_label
@@ -263,11 +243,12 @@ def cmd_similar(args: argparse.Namespace) -> int:
         explain = args.explain or args.json
         outside = _outside_file(store, text)
         if outside:  # a song that is not in the library: analyse it now, then compare
-            analysis = _analyse_now(outside)
-            results = _recommend_call(rec.similar_to_analysis, analysis.features,
-                                      analysis.tags, analysis.embedding, args.n,
-                                      method=args.method, filters=filters, explain=explain,
-                                      fingerprint=_fingerprint(outside))
+            print(f"Analysing {printable(outside)} …", file=sys.stderr, flush=True)
+            try:
+                results = _recommend_call(rec.similar_to_file, outside, args.n,
+                                          method=args.method, filters=filters, explain=explain)
+            except SoundalikeError as exc:
+                raise CliError(f"cannot analyse {printable(outside)}: {exc}") from None
             query = {"path": printable(outside), "in_library": False}
             label = f"{printable(outside)} (not in the library; analysed just now)"
         else:

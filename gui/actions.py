@@ -10,6 +10,7 @@ and the request runs when its analysis is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -178,6 +179,26 @@ class SimilarityActions(QObject):
             self._call(lambda rec: (rec.similar(ids, n=SIMILAR_COUNT), rec.filters()), show)
 
         self._when_analysed(ids, run, "similar")
+
+    def find_similar_to_file(self, path: str) -> None:
+        """Fill the similar panel with library songs like an audio file from anywhere
+        (a download, a file a friend sent): it is analysed on the spot if need be."""
+        from soundalike.library.tags import read_tags
+
+        tags = read_tags(path).info  # title and artist for the panel's heading (or None)
+        seed = Row(id=-1, path=path, title=tags and tags.title, artist=tags and tags.artist,
+                   album=None, genre=None, year=None, duration=None, status="analysed",
+                   error=None, albumartist=None, tracknumber=None)
+        self._show_panel()
+        self.w.similar_panel.show_waiting([seed], "Listening to the file…")
+
+        def failed(exc: BaseException) -> None:
+            self._error(RuntimeError(f"“{Path(path).name}” cannot be analysed: {exc}"))
+
+        self._call(lambda rec: rec.similar_to_file(path, n=SIMILAR_COUNT),
+                   lambda results: self.w.similar_panel.show_results(
+                       [seed], self._suggestions(results)),
+                   failed)
 
     def play_similar_next(self, ids: list[int]) -> None:
         """Put a few songs like *ids* right after the current one."""

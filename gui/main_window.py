@@ -52,6 +52,7 @@ from soundalike.gui.similar_panel import SimilarPanel
 from soundalike.gui.status import AnalysisStatus
 from soundalike.gui.tasks import wait_idle
 from soundalike.library.errors import LibraryError
+from soundalike.library.formats import AUDIO_EXTENSIONS
 from soundalike.library.playlist_files import entries_for_tracks, read_playlist, write_playlist
 from soundalike.library.store import Store
 
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction("Add music folder…", self.add_folder)
+        file_menu.addAction("Find songs like a file…", QKeySequence("Ctrl+Shift+F"),
+                            self.find_like_file)
         file_menu.addAction("Import playlist…", self.import_playlist)
         file_menu.addAction("Export queue…", self.export_queue)
         file_menu.addSeparator()
@@ -509,6 +512,15 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Export playlist", str(exc))
             return
         self.statusBar().showMessage(f"Exported {len(rows)} songs to {path}", 5000)
+
+    def find_like_file(self, path: str | None = None) -> None:
+        """Songs in the library that sound like any audio file the user picks."""
+        if path is None:
+            patterns = " ".join(f"*.{ext}" for ext in sorted(AUDIO_EXTENSIONS))
+            path, _ = QFileDialog.getOpenFileName(self, "Find songs like a file", "",
+                                                  f"Audio files ({patterns})")
+        if path:
+            self.actions.find_similar_to_file(path)
 
     def import_playlist(self, path: str | None = None) -> int | None:
         if path is None:

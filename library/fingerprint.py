@@ -57,3 +57,14 @@ def fingerprint_of(size: int, head: bytes, tail: bytes) -> str:
 def fingerprint(path: str | os.PathLike) -> str:
     """The content fingerprint of the file at *path* (reads at most 128 KiB)."""
     return fingerprint_of(*read_head_tail(path))
+
+
+def fingerprint_path(path: str | os.PathLike) -> str:
+    """The content fingerprint of the file at *path* (reads at most 128 KiB).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read, or is not a regular file.
+    """
+    return fingerprint_of(*read_head_tail(path))

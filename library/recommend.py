@@ -371,6 +371,36 @@ class Recommender:
                               ("similar overall sound" if explain else "")))
         return out
 
+    def similar_to_file(self, path: str, n: int = 10, *, method: str = DEFAULT_METHOD,
+                        filters: Filters | None = None, explain: bool = True) -> list[Result]:
+        """The *n* library tracks most like the audio file at *path*.
+
+        A file in the library is looked up; any other file is analysed on the spot (a
+        second or two) and placed in this library's vector space, its library copies
+        left out.
+
+        Raises
+        ------
+        SoundalikeError
+            The file cannot be analysed (``AudioError`` says why in plain words).
+        RecommendError
+            Nothing is analysed yet.
+        """
+        from soundalike.engine.analyze import analyze_file
+        from soundalike.library.fingerprint import fingerprint_path
+
+        track = self.store.track_by_path(path)
+        if track is not None and track.status == "analysed":
+            return self.similar(track.id, n, method=method, filters=filters, explain=explain)
+        result = analyze_file(path)
+        try:
+            fingerprint = fingerprint_path(path)
+        except OSError:
+            fingerprint = None
+        return self.similar_to_analysis(result.features, result.tags, result.embedding, n,
+                                        method=method, filters=filters, explain=explain,
+                                        fingerprint=fingerprint)
+
     def _reasons(self, a, p: int) -> list[str]:
         b = self._analysis(p)
         if a is None or b is None:

@@ -102,3 +102,39 @@ def test_path_between_two_songs(window, qtbot):
     assert panel.model.data(panel.model.index(0, 0)) == "1."
     assert "Path from" in panel.title.text()
     wait_idle()
+
+
+def test_find_songs_like_a_file_from_outside_the_library(window, library, qtbot, tmp_path):
+    import shutil
+
+    from audiofiles import tone
+    from gui_fixtures import write_song
+
+    # A new drone, tagged, somewhere outside the music folders.
+    (tmp_path / "Downloads").mkdir()
+    outside = write_song(tmp_path / "Downloads", "drone", "Deep Drone", "Stranger",
+                         "Ambient", tone([108, 216], 6.0, 22050))
+    window.find_like_file(str(outside))
+    panel = window.similar_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=60000)
+    assert "Deep Drone" in panel.title.text() and "Stranger" in panel.title.text()
+    titles = [s.row.title for s in panel.model.items]
+    assert titles[0] in ("Low Hum", "Low Hum Again")  # the drones, not the clicks or hiss
+    assert all(s.row.id > 0 for s in panel.model.items)  # only library songs are offered
+
+    # A copy of a library song: the copy in the library is not offered as "similar".
+    low_hum = next(p for p in (library.root / "music").iterdir() if p.name.startswith("01 "))
+    copy = tmp_path / "Downloads" / "copy.flac"
+    shutil.copy(low_hum, copy)
+    window.find_like_file(str(copy))
+    qtbot.waitUntil(lambda: "copy" in panel.title.text() or "Low Hum" in panel.title.text(),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=60000)
+    assert "Low Hum" not in [s.row.title for s in panel.model.items]
+
+    # Not audio at all: the panel says so in words.
+    junk = tmp_path / "Downloads" / "notes.mp3"
+    junk.write_text("shopping list\n" * 20)
+    window.find_like_file(str(junk))
+    qtbot.waitUntil(lambda: "cannot be analysed" in panel.status.text(), timeout=30000)
+    assert panel.model.rowCount() == 0 and "not an audio file" in panel.status.text()

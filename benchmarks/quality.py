@@ -25,6 +25,22 @@ paths to ``<manifest folder>/x/<package>/usr/share/games/<rest>`` (or
         --artist-col 'composer|package' --resolve debian-games --db /tmp/dev-eval.db
 
 ``--variants`` also evaluates hybrid with single blocks and other weightings.
+
+Supplementary measures (less dependent on weak group labels; printed before the last
+line). Both use the normal duplicate filter but neither the artist exclusion nor the
+per-artist/per-album caps (the caps would hide the very tracks being looked for):
+
+* **variants** — when the manifest has a ``variant_of`` column (``--variant-col``), rows
+  sharing a non-empty value are versions of one piece (tempo variants, remixes); a row
+  whose own ``variant_of`` is empty is the original of piece *X* when its file name
+  without extension, trailing ``_``/``-``/spaces stripped, is *X* (case-insensitive)
+  and its artist is that of one of *X*'s variants. Every track of a piece with at least
+  two versions is a query; reported are the mean reciprocal rank of its first other
+  version in the full ranking (0 when filtered out) and recall@10 of its other versions.
+  Version pairs the duplicate rule would merge are counted and printed.
+* **same artist** — P@10 of results with the query's artist, over queries whose artist
+  is non-empty and has at least one other track ("does it find more by the same
+  composer", a common proxy when genre labels are weak).
 """
 
 from __future__ import annotations
@@ -98,8 +114,12 @@ def resolve_debian_games(rel: str, base: Path) -> str | None:
 
 
 def read_manifest(path: Path, *, path_col: str, group_col: str, artist_col: str,
-                  resolve: str | None) -> tuple[list[dict], list[str]]:
-    """Rows ``{"path", "group", "artist"}`` with absolute paths, and problems found."""
+                  resolve: str | None,
+                  variant_col: str = "variant_of") -> tuple[list[dict], list[str]]:
+    """Rows ``{"path", "group", "artist", "variant_of"}`` with absolute paths, and problems.
+
+    ``variant_of`` is ``None`` on every row when the manifest has no *variant_col*.
+    """
     base = path.parent.absolute()
     rows, problems = [], []
     try:
@@ -130,8 +150,42 @@ def read_manifest(path: Path, *, path_col: str, group_col: str, artist_col: str,
         if p is None:
             problems.append(f"line {n}: file not found: {rel}")
             continue
-        rows.append({"path": os.path.abspath(p), "group": group, "artist": artist})
+        variant = (r.get(variant_col) or "").strip() if variant_col in cols else None
+        rows.append({"path": os.path.abspath(p), "group": group, "artist": artist,
+                     "variant_of": variant, "stem": Path(rel).stem})
     return rows, problems
+
+
+def piece_of(rows: list[dict]) -> dict[str, str]:
+    """Path → piece for the rows that are one of at least two versions of a piece.
+
+    See the module docstring for the rule (``variant_of`` value; the original is the
+    row with an empty ``variant_of``, that file name and a variant's artist).
+    """
+    artists: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if r.get("variant_of"):
+            artists[r["variant_of"].casefold()].add(r["artist"])
+    out = {}
+    for r in rows:
+        v = r.get("variant_of")
+        if v:
+            out[r["path"]] = v.casefold()
+        elif v is not None:
+            stem = r.get("stem", Path(r["path"]).stem).rstrip("_- ").casefold()
+            if stem in artists and r["artist"] in artists[stem]:
+                out[r["path"]] = stem
+    count: dict[str, int] = defaultdict(int)
+    for k in out.values():
+        count[k] += 1
+    return {p: k for p, k in out.items() if count[k] >= 2}
+
+
+def rank_measures(ranked: list, relevant: set, k: int = 10) -> tuple[float, float]:
+    """Reciprocal rank of the first relevant item (0 if none) and recall@k."""
+    rr = next((1.0 / i for i, x in enumerate(ranked, 1) if x in relevant), 0.0)
+    rec = sum(x in relevant for x in ranked[:k]) / len(relevant) if relevant else 0.0
+    return rr, rec
 
 
 def scan_and_analyse(db: str, paths: list[str], workers: int | None) -> None:
@@ -164,8 +218,12 @@ def scan_and_analyse(db: str, paths: list[str], workers: int | None) -> None:
 
 
 def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 10),
-             methods=("seed", "hybrid")) -> dict:
-    """Precision@k and cap/duplicate violations per method."""
+             methods=("seed", "hybrid"), prepare=None) -> dict:
+    """Precision@k, cap/duplicate violations and the supplementary measures per method.
+
+    *prepare*, if given, is called with the built ``Recommender`` before any query
+    (experiments use it to swap the scoring).
+    """
     import dataclasses
 
     from soundalike.engine.filters import Filters, violations
@@ -186,6 +244,8 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
         rec = Recommender(store, weights=weights, meta_for=meta_for, persist_model=False)
         if rec.size == 0:
             raise SystemExit("quality: no track could be analysed")
+        if prepare is not None:
+            prepare(rec)
         queries = []
         for t in store.get_tracks(int(i) for i in rec.index.ids):
             if t.path in by_path:
@@ -197,6 +257,23 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
         plain = Filters(exclude_genres=(OUTSIDE,))
         raw = Filters(max_per_artist=None, max_per_album=None, dedupe=False,
                       exclude_genres=(OUTSIDE,))
+        nocap = Filters(max_per_artist=None, max_per_album=None, exclude_genres=(OUTSIDE,))
+        path_of = {t.id: t.path for t in store.get_tracks(int(i) for i in rec.index.ids)}
+        pieces = piece_of(rows)
+        piece_id = {tid: pieces[p] for tid, p in path_of.items() if p in pieces}
+        versions: dict[str, set[int]] = defaultdict(set)
+        for tid, k in piece_id.items():
+            versions[k].add(tid)
+        variant_q = [(tid, versions[k] - {tid}) for tid, k in piece_id.items()
+                     if len(versions[k]) > 1]
+        merged_pairs = sum(rec.meta.is_duplicate(rec.index.position(a), rec.index.position(b),
+                                                 nocap.duplicate_seconds)
+                           for a, rel in variant_q for b in rel if a < b)
+        artist_of = {tid: by_path[p]["artist"] for tid, p in path_of.items() if p in by_path}
+        per_artist: dict[str, int] = defaultdict(int)
+        for a in artist_of.values():
+            per_artist[a] += 1
+        artist_q = [t for t, a in artist_of.items() if a and per_artist[a] > 1]
         for method in methods:
             prec = {k: [] for k in ks}
             per_group: dict[str, list[float]] = defaultdict(list)
@@ -215,7 +292,23 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
                     pos = [rec.index.position(r.track.id) for r in lst]
                     v = violations(rec.meta, pos, plain, query=q)
                     broken[name] += any(v.values())
+            sup: dict = {}
+            if variant_q:
+                rr, rc = zip(*(rank_measures(
+                    [r.track.id for r in rec.similar(tid, rec.size, method=method,
+                                                     filters=nocap, explain=False)], rel, kmax)
+                    for tid, rel in variant_q))
+                sup.update({"variant_mrr": sum(rr) / len(rr), "variant_recall10": sum(rc) / len(rc),
+                            "variant_queries": len(rr), "variant_merged_pairs": merged_pairs,
+                            "per_query_variant_rr": list(rr)})
+            if artist_q:
+                pa = [sum(artist_of.get(r.track.id) == artist_of[tid] for r in rec.similar(
+                    tid, kmax, method=method, filters=nocap, explain=False)) / kmax
+                    for tid in artist_q]
+                sup.update({"artist_P@10": sum(pa) / len(pa), "artist_queries": len(pa),
+                            "per_query_artist_p10": pa})
             out[method] = {
+                **sup,
                 **{f"P@{k}": sum(v) / len(v) for k, v in prec.items()},
                 "per_query_p10": prec[kmax],
                 "queries": len(queries), "short_lists": short,
@@ -255,6 +348,27 @@ def paired_bootstrap(a: list[float], b: list[float], *, rounds: int = 2000,
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
+def print_supplementary(results: list[tuple[str, dict]]) -> None:
+    """The variant and same-artist measures (no artist exclusion, no caps, dedupe on)."""
+    have_v = any("variant_mrr" in r for _, r in results)
+    have_a = any("artist_P@10" in r for _, r in results)
+    if not (have_v or have_a):
+        return
+    first = results[0][1]
+    print("\nsupplementary (query's artist allowed, no per-artist/album caps, duplicates removed)")
+    if have_v:
+        print(f"variants: {first['variant_queries']} queries; version pairs merged by the "
+              f"duplicate rule: {first['variant_merged_pairs']}")
+    if have_a:
+        print(f"same artist: {first['artist_queries']} queries")
+    print(f"{'method':<20} {'var MRR':>7} {'var R@10':>8} {'artist P@10':>11}")
+    for name, r in results:
+        v = (f"{r['variant_mrr']:>7.3f} {r['variant_recall10']:>8.3f}" if "variant_mrr" in r
+             else f"{'—':>7} {'—':>8}")
+        a = f"{r['artist_P@10']:>11.3f}" if "artist_P@10" in r else f"{'—':>11}"
+        print(f"{name:<20} {v} {a}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -264,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--group-col", default="group")
     ap.add_argument("--artist-col", default="artist",
                     help="column, or several as 'a|b' (first non-empty wins)")
+    ap.add_argument("--variant-col", default="variant_of",
+                    help="column naming the piece a row is a version of (optional)")
     ap.add_argument("--resolve", choices=("debian-games",),
                     help="map development-corpus paths (see the module docstring)")
     ap.add_argument("--workers", type=int, default=None)
@@ -274,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows, problems = read_manifest(args.manifest, path_col=args.path_col,
                                    group_col=args.group_col, artist_col=args.artist_col,
-                                   resolve=args.resolve)
+                                   resolve=args.resolve, variant_col=args.variant_col)
     for p in problems[:20]:
         print(f"quality: skipped {p}", file=sys.stderr)
     if len(problems) > 20:
@@ -323,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         for g in result["hybrid"]["per_group"]:
             print(f"{g[:40]:<40} {result['seed']['per_group'][g]:>6.3f} "
                   f"{result['hybrid']['per_group'][g]:>6.3f}")
+    print_supplementary(list(result.items()) + list(variants.items()))
     lo, hi = paired_bootstrap(result["hybrid"]["per_query_p10"], result["seed"]["per_query_p10"])
     print(f"hybrid − seed P@10: {result['hybrid']['P@10'] - result['seed']['P@10']:+.3f} "
           f"(95% paired-bootstrap interval over queries {lo:+.3f} … {hi:+.3f})")

@@ -29,6 +29,7 @@ from soundalike.library.store import Store
 DEFAULT_TIME_LIMIT = 120.0     # seconds per file
 DEFAULT_FILES_PER_WORKER = 200  # recycle a worker after this many files …
 DEFAULT_MEMORY_LIMIT_MB = 700   # … or once its resident memory exceeds this
+IDLE_RECHECK_S = 15.0          # idle: look for new work this often even without notify()
 STARTUP_LIMIT_S = 90.0          # a worker that cannot load the model by then is replaced
 MAX_FAILED_STARTS = 3
 BATTERY_POLL_S = 15.0
@@ -235,7 +236,7 @@ class AnalysisController:
                         self._stop_workers(workers)
                     if self._progress.state != "idle":
                         emit(state="idle", in_flight=0, eta=None)
-                    self._wake.wait(1.0)
+                    self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
                     self._wake.clear()
                     if not self._cancelled:
                         refill()

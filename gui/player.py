@@ -51,7 +51,9 @@ class Player(QObject):
         # Some damaged files open "fine" and then never advance: notice and skip them.
         self._stall_timer = QTimer(self, interval=STALL_CHECK_MS)
         self._stall_timer.timeout.connect(self._check_stall)
-        self._stall_timer.start()
+        # ticks only while playing: an idle player never wakes the CPU (laptops)
+        self.playing_changed.connect(
+            lambda playing: self._stall_timer.start() if playing else self._stall_timer.stop())
         self._last_position = -1
         self._stalled_checks = 0
 

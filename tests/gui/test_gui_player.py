@@ -38,6 +38,7 @@ def test_playback_advances_and_skips_an_unplayable_file(window, qtbot, library):
     assert any("Gone" in m and "missing" in m for m in messages)
     assert len(messages) == 2
     assert window.now_playing.title_label.text() == "Nothing playing"
+    assert not window.player._stall_timer.isActive()  # a stopped player sets no timer going
 
 
 def test_a_queue_of_only_bad_files_stops_instead_of_looping(window, qtbot, library):

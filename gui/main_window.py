@@ -52,7 +52,7 @@ from soundalike.gui.similar_panel import SimilarPanel
 from soundalike.gui.status import AnalysisStatus
 from soundalike.gui.tasks import wait_idle
 from soundalike.library.errors import LibraryError
-from soundalike.library.formats import AUDIO_EXTENSIONS
+from soundalike.library.formats import AUDIO_EXTENSIONS, is_audio_name
 from soundalike.library.playlist_files import entries_for_tracks, read_playlist, write_playlist
 from soundalike.library.store import Store
 
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.reader = LibraryReader(self.db_path)
         self.qsettings = settings or QSettings()
         self.setWindowTitle("Soundalike")
+        self.setAcceptDrops(True)  # folders and audio files from a file manager
         self.setObjectName("MainWindow")
         self.setDockNestingEnabled(True)
 
@@ -512,6 +513,36 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Export playlist", str(exc))
             return
         self.statusBar().showMessage(f"Exported {len(rows)} songs to {path}", 5000)
+
+    # -- files dropped from a file manager -------------------------------------------------
+    @staticmethod
+    def _dropped_paths(event) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        if any(os.path.isdir(p) or is_audio_name(p) for p in self._dropped_paths(event)):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A dropped folder becomes a music folder; a dropped audio file is compared with
+        the library (Find songs like a file)."""
+        paths = self._dropped_paths(event)
+        folders = [p for p in paths if os.path.isdir(p)]
+        files = [p for p in paths if os.path.isfile(p) and is_audio_name(p)]
+        if not folders and not files:
+            return
+        event.acceptProposedAction()
+        for folder in folders:
+            self.add_folder(folder)
+        if folders:
+            self.statusBar().showMessage(
+                f"Added {len(folders)} music folder{'s' if len(folders) > 1 else ''}: "
+                "scanning…", 5000)
+        if files:
+            self.find_like_file(files[0])
 
     def find_like_file(self, path: str | None = None) -> None:
         """Songs in the library that sound like any audio file the user picks."""

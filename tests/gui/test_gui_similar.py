@@ -138,3 +138,41 @@ def test_find_songs_like_a_file_from_outside_the_library(window, library, qtbot,
     window.find_like_file(str(junk))
     qtbot.waitUntil(lambda: "cannot be analysed" in panel.status.text(), timeout=30000)
     assert panel.model.rowCount() == 0 and "not an audio file" in panel.status.text()
+
+
+def test_dropping_files_and_folders_from_a_file_manager(window, qtbot, tmp_path):
+    from audiofiles import tone
+    from gui_fixtures import write_song
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    def drop(*paths):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        enter = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        window.dragEnterEvent(enter)
+        event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                           Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        window.dropEvent(event)
+        return enter.isAccepted(), event.isAccepted(), mime
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not music")
+    entered, dropped, _ = drop(notes)
+    assert not entered and not dropped  # nothing for us in a text file
+
+    (tmp_path / "Downloads").mkdir()
+    song = write_song(tmp_path / "Downloads", "hum", "Dropped Hum", "Stranger", "Ambient",
+                      tone([110, 220], 6.0, 22050))
+    entered, dropped, _ = drop(song)
+    assert entered and dropped
+    panel = window.similar_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=60000)
+    assert "Dropped Hum" in panel.title.text()
+
+    more = tmp_path / "More music"
+    more.mkdir()
+    entered, dropped, _ = drop(more)
+    assert entered and dropped
+    assert str(more) in [f.path for f in window.store.folders()]

@@ -61,7 +61,7 @@ def worker_main(conn, low_priority: bool = True) -> None:
             pass
 
     if not os.environ.get("SOUNDALIKE_DEBUG"):
-        _silence_stderr()  # LiteRT prints INFO lines there; every outcome goes through conn
+        _silence_stderr()  # native decoders print notes there; every outcome goes through conn
 
     from soundalike.engine.analyze import analyze_file
     from soundalike.engine.cnn import TagModel

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from soundalike.cli.arguments import whole_number
+from soundalike.cli.arguments import db_path, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar, format_duration
 
@@ -25,12 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="hold analysis while the computer runs on battery")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(func=cmd_analyze)
-
-
-def db_path(args: argparse.Namespace) -> str:
-    from soundalike.library.store import default_db_path
-
-    return str(args.db) if args.db else str(default_db_path())
 
 
 def run_analysis(path: str, *, workers: int | None = None, time_limit: float | None = None,

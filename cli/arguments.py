@@ -6,6 +6,13 @@ import argparse
 from collections.abc import Callable
 
 
+def db_path(args: argparse.Namespace) -> str:
+    """The database path chosen by ``--db``, else ``$SOUNDALIKE_DB``, else the default."""
+    from soundalike.library.store import default_db_path
+
+    return str(getattr(args, "db", None) or default_db_path())
+
+
 def whole_number(minimum: int = 0, maximum: int | None = None) -> Callable[[str], int]:
     """An argparse ``type`` accepting whole numbers in ``[minimum, maximum]``."""
 

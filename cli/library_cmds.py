@@ -12,17 +12,12 @@ import os
 import sys
 import threading
 
-from soundalike.cli.arguments import whole_number
+from soundalike.cli.arguments import db_path, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar
 from soundalike.library.errors import LibraryError
-from soundalike.library.store import Store, default_db_path
+from soundalike.library.store import Store
 from soundalike.library.track import STATUSES, printable
-
-
-def db_path(args: argparse.Namespace) -> str:
-    """The database path chosen by ``--db``, else ``$SOUNDALIKE_DB``, else the default."""
-    return str(getattr(args, "db", None) or default_db_path())
 
 
 def open_store(args: argparse.Namespace) -> Store:

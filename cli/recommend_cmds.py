@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from soundalike.cli.arguments import fraction, whole_number
+from soundalike.cli.arguments import db_path, fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.engine.errors import SoundalikeError
 from soundalike.library.track import printable
@@ -100,19 +100,13 @@ def _filter_args(p: argparse.ArgumentParser, caps: bool = True) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _db_path(args: argparse.Namespace) -> str:
-    from soundalike.library.store import default_db_path
-
-    return str(args.db) if args.db else str(default_db_path())
-
-
 def _open(args: argparse.Namespace):
     """Open the store and the recommender; plain errors for the expected problems."""
     from soundalike.engine.errors import SoundalikeError
     from soundalike.library.recommend import Recommender
     from soundalike.library.store import Store
 
-    path = _db_path(args)
+    path = db_path(args)
     if path != ":memory:" and not os.path.exists(path):
         raise CliError(f"no library at {path}: add music with `soundalike scan FOLDER` first")
     try:

@@ -3,6 +3,7 @@ real subprocess."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -130,16 +131,29 @@ def test_env_var_chooses_the_database(tmp_path, capsys, monkeypatch, mixed):
     assert json.loads(out)["db"] == str(tmp_path / "env.db")
 
 
+@contextlib.contextmanager
+def watching(db: str, *flags: str, env: dict, stderr=subprocess.PIPE):
+    """``soundalike watch --no-scan FLAGS`` as a subprocess; Ctrl-C must end it with 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
+                             "--no-scan", *flags], stdout=subprocess.PIPE, stderr=stderr,
+                            text=True, env=env)
+    try:
+        yield proc
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_watch_prints_changes_until_interrupted(tmp_path, mixed):
     root, _ = mixed
     db = str(tmp_path / "x.db")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "scan", str(root)],
                    check=True, capture_output=True, env=env, timeout=60)
-    proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
-                             "--no-scan", "--no-analyze"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    try:
+    with watching(db, "--no-analyze", env=env) as proc:
         deadline = time.monotonic() + 30
         line = proc.stderr.readline()
         while "watching" not in line and time.monotonic() < deadline:
@@ -149,12 +163,6 @@ def test_watch_prints_changes_until_interrupted(tmp_path, mixed):
         shutil.move(tmp_path / "new.wav", root / "new.wav")
         out_line = proc.stdout.readline()
         assert out_line.strip() == f"added: {root / 'new.wav'}"
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(20) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_watch_analyses_the_files_it_picks_up(tmp_path):
@@ -165,26 +173,17 @@ def test_watch_analyses_the_files_it_picks_up(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "scan",
                              str(root)], env=env, stdout=subprocess.DEVNULL)
     assert proc.wait(60) == 0
-    proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
-                             "--no-scan", "--workers", "1"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env)
-    try:
+    with watching(db, "--workers", "1", env=env, stderr=subprocess.DEVNULL) as proc:
         seen = [proc.stdout.readline().strip()]  # the backlog (first.wav) is analysed first
         assert seen == [f"analysed: {root / 'first.wav'}"]
         wav(tmp_path / "new.wav", seconds=3.0, freq=880.0)
         shutil.move(tmp_path / "new.wav", root / "new.wav")
         seen = [proc.stdout.readline().strip() for _ in range(2)]
         assert seen == [f"added: {root / 'new.wav'}", f"analysed: {root / 'new.wav'}"]
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(20) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    code = subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "status",
-                           "--json"], check=True, capture_output=True, text=True, env=env,
-                          timeout=60)
-    assert json.loads(code.stdout)["analysed"] == 2
+    status = subprocess.run([sys.executable, "-m", "soundalike.main", "--db", db, "status",
+                             "--json"], check=True, capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert json.loads(status.stdout)["analysed"] == 2
 
 
 def test_unplugged_folder_is_reported_and_nothing_forgotten(tmp_path, mixed, capsys):

@@ -354,7 +354,8 @@ class Recommender:
             query = cnn.genre_vector(row)[0]
         copies = ({c.id for c in self.store.tracks_by_fingerprint(fingerprint)}
                   if fingerprint else set())
-        exclude = [p for p, tid in enumerate(self.index.ids) if int(tid) in copies]
+        exclude = np.flatnonzero(np.isin(self.index.ids, list(copies))).tolist() if copies \
+            else []
         rf = ResultFilter(self.meta, filters or self.filters(), exclude=exclude)
         hits = self.index.search(query, n, method=method, accept=rf.accept)
         tracks = {t.id: t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)

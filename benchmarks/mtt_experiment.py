@@ -1,0 +1,300 @@
+"""Experiment: does a second musicnn checkpoint (MagnaTagATune, MTT) improve hybrid similarity?
+
+    models/.build-venv/bin/python models/build_tflite.py \\
+        --checkpoint models/.checkpoints/x/musicnn/MTT_musicnn --out /tmp/mtt/musicnn_mtt.tflite
+    python benchmarks/mtt_experiment.py --mtt-model /tmp/mtt/musicnn_mtt.tflite \\
+        --db /tmp/fq.db --manifest /work/corpus/dev.csv --group-col style \\
+        --artist-col 'composer|package' --resolve debian-games --cache /tmp/mtt/patches.npz
+
+Hypothesis (written before any run; nothing is tuned afterwards): the game-soundtrack
+styles (orchestral, chiptune, ambient, techno, rock) are largely about instrumentation,
+which the MTT vocabulary names (guitar, strings, piano, synth, violin, harpsichord,
+flute, choir, drums, techno, ambient, …) and the shipped MSD model's genre/era/mood
+vocabulary does not. So adding the MTT_musicnn model's embedding and tags as extra
+blocks improves hybrid P@10 (artist-filtered, same ``style`` group).
+
+Pre-registered recipe:
+
+* per track, both TFLite models (the shipped MSD model and MTT_musicnn converted by
+  ``models/build_tflite.py``, same architecture) run on exactly the same patches:
+  ``engine.audio.load`` → ``engine.cnn.log_mel`` → ``engine.cnn.patches`` per excerpt;
+  a track's block = the mean over its patches;
+* every block gets the treatment of ``engine.vectors``: embedding z-scored with the
+  library's mean/std, tags as log-odds z-scored likewise, DSP exactly as shipped
+  (robust z, groups); each block unit length, times √weight, concatenated, uncentred
+  PCA to ≤ 128 dims, unit length, cosine (the DSP/tag/embedding transforms are
+  ``engine.vectors.fit`` itself, fitted once per model's arrays);
+* **primary candidate**: embedding = MSD emb 0.25 + MTT emb 0.25, tags = MSD tags 0.1 +
+  MTT tags 0.1, DSP 0.3;
+* also reported: MTT embedding alone; MTT tags alone; "MTT replaces MSD" (MTT emb 0.5,
+  MTT tags 0.2, DSP 0.3); diagnostics (not decision inputs): MSD embedding alone and the
+  current hybrid rebuilt from the recomputed MSD outputs by this script's own block code
+  (must match the shipped pipeline up to decoding differences).
+* reference: the current hybrid from the unchanged database (``quality.evaluate``).
+
+Adoption bar: ≥ +0.03 P@10 over the current hybrid with a 95 % paired-bootstrap interval
+(over queries) excluding 0, and no drop in the supplementary measures (variant MRR,
+same-artist P@10).
+
+Evaluation is :func:`quality.evaluate` with its ``prepare`` hook replacing the index's
+hybrid vectors. The given database is only read, through a temporary copy.
+
+The ``--cache`` npz keeps the per-patch outputs of both models (reused when present):
+``ids`` int64 [n] track ids (ascending), ``paths`` str [n], ``offsets`` int64 [n + 1]
+(track i's patches are rows ``offsets[i]:offsets[i + 1]``), ``patch_segment`` int16 [P]
+(excerpt index within the track), ``patch_start_s`` float32 [P] (patch start in the
+file, s), ``msd_tags`` / ``mtt_tags`` float32 [P, 50], ``msd_embedding`` /
+``mtt_embedding`` float32 [P, 200], ``msd_seconds`` / ``mtt_seconds`` float64 [n]
+(interpreter time per track), plus ``msd_model`` / ``mtt_model`` (paths).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import quality  # benchmarks/quality.py
+from fusion_experiment import library_arrays  # benchmarks/fusion_experiment.py
+
+MAX_DIMS = 128
+
+
+class Runner:
+    """One LiteRT interpreter (one thread) with tags [n, 50] and embedding [n, 200] outputs."""
+
+    def __init__(self, path: Path) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.interp = Interpreter(model_path=str(path), num_threads=1)
+        self.interp.allocate_tensors()
+        self.inp = self.interp.get_input_details()[0]["index"]
+        outs = {int(d["shape"][-1]): d["index"] for d in self.interp.get_output_details()}
+        assert {50, 200} <= set(outs), outs
+        self.tags_out, self.emb_out = outs[50], outs[200]
+        self.shape = None
+        self.seconds = 0.0
+
+    def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from soundalike.engine import cnn
+
+        tags, embs = [], []
+        for start in range(0, len(batch), cnn.CHUNK):
+            chunk = np.ascontiguousarray(batch[start:start + cnn.CHUNK])
+            if chunk.shape != self.shape:
+                self.interp.resize_tensor_input(self.inp, list(chunk.shape))
+                self.interp.allocate_tensors()
+                self.shape = chunk.shape
+            t0 = time.perf_counter()
+            self.interp.set_tensor(self.inp, chunk)
+            self.interp.invoke()
+            tags.append(self.interp.get_tensor(self.tags_out).copy())
+            embs.append(self.interp.get_tensor(self.emb_out).copy())
+            self.seconds += time.perf_counter() - t0
+        return np.concatenate(tags), np.concatenate(embs)
+
+
+def patch_outputs(msd_path: Path, mtt_path: Path, paths: list[str]) -> dict[str, np.ndarray]:
+    """Per-patch outputs of both models on the patches the shipped analysis uses."""
+    from soundalike.engine import audio, cnn
+
+    runners = {"msd": Runner(msd_path), "mtt": Runner(mtt_path)}
+    res: dict[str, list] = {k: [] for k in ("msd_tags", "msd_embedding", "mtt_tags",
+                                            "mtt_embedding", "patch_segment", "patch_start_s",
+                                            "msd_seconds", "mtt_seconds")}
+    offsets = [0]
+    t0 = time.monotonic()
+    for i, p in enumerate(paths):
+        dec = audio.load(p)
+        assert dec.sr == cnn.SR, dec.sr
+        cut, seg, start = [], [], []
+        for j, s in enumerate(dec.segments):
+            if not s.size:
+                continue
+            b = cnn.patches(cnn.log_mel(s))
+            cut.append(b)
+            seg += [j] * len(b)
+            start += [dec.offsets[j] + k * cnn.PATCH_FRAMES * cnn.HOP / cnn.SR
+                      for k in range(len(b))]
+        batch = np.concatenate(cut)
+        # alternate which model runs first, so cache effects do not favour one
+        order = ("msd", "mtt") if i % 2 == 0 else ("mtt", "msd")
+        for name in order:
+            r = runners[name]
+            before = r.seconds
+            tags, emb = r(batch)
+            res[f"{name}_tags"].append(tags)
+            res[f"{name}_embedding"].append(emb)
+            res[f"{name}_seconds"].append(r.seconds - before)
+        res["patch_segment"].append(np.asarray(seg, np.int16))
+        res["patch_start_s"].append(np.asarray(start, np.float32))
+        offsets.append(offsets[-1] + len(batch))
+        if (i + 1) % 25 == 0:
+            print(f"  {i + 1}/{len(paths)} tracks, {time.monotonic() - t0:.0f} s",
+                  file=sys.stderr)
+    out = {k: np.concatenate(v) for k, v in res.items() if not k.endswith("_seconds")}
+    out.update({k: np.asarray(res[k], np.float64) for k in ("msd_seconds", "mtt_seconds")})
+    out["offsets"] = np.asarray(offsets, np.int64)
+    return out
+
+
+def track_means(patches: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Mean over each track's patch rows (float64 accumulation, float32 result)."""
+    return np.stack([patches[a:b].mean(0, dtype=np.float64)
+                     for a, b in zip(offsets[:-1], offsets[1:])]).astype(np.float32)
+
+
+def unit_blocks(features: np.ndarray, tags: np.ndarray, emb: np.ndarray):
+    """The embedding, tag and DSP blocks of ``engine.vectors``, each unit length, unweighted."""
+    from soundalike.engine import dsp
+    from soundalike.engine import vectors as vec
+
+    m = vec.fit(features, tags, emb, feature_names=dsp.FEATURE_NAMES,
+                feature_groups=dsp.FEATURE_GROUPS)
+    raw = m.raw_blocks(features, tags, emb).astype(np.float64)
+    ne, nt = emb.shape[1], tags.shape[1]
+    parts = raw[:, :ne], raw[:, ne:ne + nt], raw[:, ne + nt:]
+    return [p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-6) for p in parts]
+
+
+def combine(blocks: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """√weight-scaled unit blocks, concatenated, uncentred PCA to ≤ 128 dims, unit rows.
+
+    The same projection rule as ``engine.vectors.fit``.
+    """
+    total = sum(weights.values())
+    raw = np.hstack([np.sqrt(w / total) * blocks[k] for k, w in weights.items() if w > 0])
+    evals, evecs = np.linalg.eigh(raw.T @ raw / len(raw))
+    order = np.argsort(evals)[::-1]
+    evals, evecs = np.clip(evals[order], 0, None), evecs[:, order]
+    keep = int(min(MAX_DIMS, raw.shape[1], max(1, int(np.sum(evals > evals[0] * 1e-9)))))
+    v = raw @ evecs[:, :keep]
+    return np.ascontiguousarray(
+        (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)).astype(np.float32))
+
+
+def block_hook(by_id: dict[str, dict[int, np.ndarray]], weights: dict[str, float]):
+    """A ``quality.evaluate`` prepare hook: hybrid vectors from the named blocks.
+
+    *by_id* maps ``msd_tags``/``msd_embedding``/``mtt_tags``/``mtt_embedding`` to
+    {track id: track mean}. Blocks: ``dsp`` (the database's features), ``msd_emb``,
+    ``msd_tags``, ``mtt_emb``, ``mtt_tags``.
+    """
+
+    def prepare(rec) -> None:
+        f, _, _ = library_arrays(rec)
+        ids = [int(t) for t in rec.index.ids]
+        arr = {k: np.stack([v[t] for t in ids]) for k, v in by_id.items()}
+        blocks = {}
+        for model in ("msd", "mtt"):
+            e, t, d = unit_blocks(f, arr[f"{model}_tags"], arr[f"{model}_embedding"])
+            blocks[f"{model}_emb"], blocks[f"{model}_tags"] = e, t
+            blocks["dsp"] = d  # identical for both (features only)
+        rec.index.hybrid = combine(blocks, weights)
+
+    return prepare
+
+
+VARIANTS: dict[str, dict[str, float]] = {
+    "PRIMARY msd+mtt emb .25/.25, tags .1/.1, dsp .3": {
+        "msd_emb": 0.25, "mtt_emb": 0.25, "msd_tags": 0.1, "mtt_tags": 0.1, "dsp": 0.3},
+    "MTT emb alone": {"mtt_emb": 1.0},
+    "MTT tags alone": {"mtt_tags": 1.0},
+    "MTT replaces MSD (.5/.2/.3)": {"mtt_emb": 0.5, "mtt_tags": 0.2, "dsp": 0.3},
+    "diag: MSD emb alone (recomputed)": {"msd_emb": 1.0},
+    "diag: hybrid rebuilt (recomputed MSD)": {"msd_emb": 0.5, "msd_tags": 0.2, "dsp": 0.3},
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from soundalike.engine import cnn
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mtt-model", type=Path, required=True, help="MTT_musicnn as .tflite")
+    ap.add_argument("--msd-model", type=Path, default=cnn.default_model_path())
+    ap.add_argument("--db", required=True, help="analysed database of the manifest's tracks")
+    ap.add_argument("--manifest", type=Path, required=True)
+    ap.add_argument("--path-col", default="path")
+    ap.add_argument("--group-col", default="group")
+    ap.add_argument("--artist-col", default="artist")
+    ap.add_argument("--resolve", choices=("debian-games",))
+    ap.add_argument("--cache", type=Path, help="npz of per-patch outputs (reused if present)")
+    args = ap.parse_args(argv)
+
+    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
+                                    group_col=args.group_col, artist_col=args.artist_col,
+                                    resolve=args.resolve)
+    tmp = tempfile.TemporaryDirectory(prefix="mtt-exp-")
+    base = os.path.join(tmp.name, "base.db")
+    shutil.copyfile(args.db, base)  # the given database is only read through this copy
+    with sqlite3.connect(base) as conn:
+        tracks = conn.execute("SELECT t.id, t.path, a.embedding FROM tracks t JOIN analysis a "
+                              "ON a.track_id = t.id ORDER BY t.id").fetchall()
+    ids = [int(t[0]) for t in tracks]
+    paths = [t[1] for t in tracks]
+    stored_emb = np.stack([np.frombuffer(t[2], "<f4") for t in tracks])
+    real = {os.path.realpath(p): p for p in paths}
+    rows = [dict(r, path=real[os.path.realpath(r["path"])]) for r in rows
+            if os.path.realpath(r["path"]) in real]
+    print(f"{len(rows)} manifest rows matched to {len(ids)} analysed tracks", file=sys.stderr)
+
+    if args.cache and args.cache.is_file():
+        z = np.load(args.cache)
+        assert list(z["ids"]) == ids, "cache is for other tracks"
+        out = {k: z[k] for k in z.files}
+    else:
+        out = patch_outputs(args.msd_model, args.mtt_model, paths)
+        if args.cache:
+            np.savez(args.cache, ids=np.asarray(ids, np.int64), paths=np.asarray(paths),
+                     msd_model=str(args.msd_model), mtt_model=str(args.mtt_model), **out)
+    n_patches = int(out["offsets"][-1])
+    ms, mt = out["msd_seconds"].sum(), out["mtt_seconds"].sum()
+    print(f"CNN time, {n_patches} patches ({n_patches / len(ids):.1f}/track), one thread, same "
+          f"run, alternating order: MSD {1e3 * ms / n_patches:.1f} ms/patch, MTT "
+          f"{1e3 * mt / n_patches:.1f} ms/patch, MTT/MSD = {mt / ms:.3f}")
+    means = {k: track_means(out[k], out["offsets"])
+             for k in ("msd_tags", "msd_embedding", "mtt_tags", "mtt_embedding")}
+    d = np.abs(means["msd_embedding"] - stored_emb).max(axis=1)
+    print(f"recomputed MSD embedding vs the database's: max |Δ| ≤ 1e-3 on "
+          f"{int(np.sum(d <= 1e-3))} of {len(d)} tracks, overall max {d.max():.2e}")
+    by_id = {k: dict(zip(ids, v)) for k, v in means.items()}
+
+    results = quality.evaluate(base, rows)  # seed, hybrid: the unchanged pipeline
+    ceiling = results.pop("_ceiling")
+    results.pop("_info")
+    for name, w in VARIANTS.items():
+        results[name] = quality.evaluate(base, rows, methods=("hybrid",),
+                                         prepare=block_hook(by_id, w))["hybrid"]
+
+    ref = results["hybrid"]
+    print(f"\n{'variant':<48} {'P@5':>6} {'P@10':>6} {'ΔP@10 vs hybrid (95% CI)':>28} "
+          f"{'var MRR':>7} {'var R@10':>8} {'artist P@10':>11} {'Δartist (95% CI)':>24}")
+    for name, r in results.items():
+        dd = r["P@10"] - ref["P@10"]
+        lo, hi = quality.paired_bootstrap(r["per_query_p10"], ref["per_query_p10"])
+        da = r["artist_P@10"] - ref["artist_P@10"]
+        alo, ahi = quality.paired_bootstrap(r["per_query_artist_p10"],
+                                            ref["per_query_artist_p10"])
+        print(f"{name:<48} {r['P@5']:>6.3f} {r['P@10']:>6.3f} "
+              f"{f'{dd:+.3f} ({lo:+.3f} … {hi:+.3f})':>28} {r['variant_mrr']:>7.3f} "
+              f"{r['variant_recall10']:>8.3f} {r['artist_P@10']:>11.3f} "
+              f"{f'{da:+.3f} ({alo:+.3f} … {ahi:+.3f})':>24}")
+    print(f"{'(best possible)':<48} {ceiling['P@5']:>6.3f} {ceiling['P@10']:>6.3f}")
+    print(f"\n{'group (P@10)':<40} {'hybrid':>7} {'primary':>7}")
+    prim = results[next(iter(VARIANTS))]
+    for g in ref["per_group"]:
+        print(f"{g[:40]:<40} {ref['per_group'][g]:>7.3f} {prim['per_group'][g]:>7.3f}")
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

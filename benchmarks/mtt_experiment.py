@@ -46,11 +46,19 @@ The ``--cache`` npz keeps the per-patch outputs of both models (reused when pres
 file, s), ``msd_tags`` / ``mtt_tags`` float32 [P, 50], ``msd_embedding`` /
 ``mtt_embedding`` float32 [P, 200], ``msd_seconds`` / ``mtt_seconds`` float64 [n]
 (interpreter time per track), plus ``msd_model`` / ``mtt_model`` (paths).
+With ``--extra NAME=MODEL`` (added after the MTT_musicnn run, for the VGG models the
+brief lists as optional — ``models/build_vgg_tflite.py``; their variants were fixed
+before they were run): ``NAME_tags`` [P, 50], ``NAME_embedding`` [P, d] (d = 256 for
+VGG: its flattened last pooling layer) and ``NAME_seconds`` [n], computed in a second
+pass that re-runs the MSD model on the re-decoded patches, checks its outputs equal the
+cached ones (so the patches are the same) and keeps its time as ``NAME_msd_seconds``.
+Extra variants: each extra model's embedding block alone, and its tag block alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import sqlite3
@@ -69,7 +77,7 @@ MAX_DIMS = 128
 
 
 class Runner:
-    """One LiteRT interpreter (one thread) with tags [n, 50] and embedding [n, 200] outputs."""
+    """One LiteRT interpreter (one thread) with tags [n, 50] and embedding [n, d] outputs."""
 
     def __init__(self, path: Path) -> None:
         from ai_edge_litert.interpreter import Interpreter
@@ -78,8 +86,9 @@ class Runner:
         self.interp.allocate_tensors()
         self.inp = self.interp.get_input_details()[0]["index"]
         outs = {int(d["shape"][-1]): d["index"] for d in self.interp.get_output_details()}
-        assert {50, 200} <= set(outs), outs
-        self.tags_out, self.emb_out = outs[50], outs[200]
+        assert len(outs) == 2 and 50 in outs, outs
+        self.tags_out = outs.pop(50)
+        self.emb_out = outs.popitem()[1]
         self.shape = None
         self.seconds = 0.0
 
@@ -102,14 +111,14 @@ class Runner:
         return np.concatenate(tags), np.concatenate(embs)
 
 
-def patch_outputs(msd_path: Path, mtt_path: Path, paths: list[str]) -> dict[str, np.ndarray]:
-    """Per-patch outputs of both models on the patches the shipped analysis uses."""
+def patch_outputs(models: dict[str, Path], paths: list[str]) -> dict[str, np.ndarray]:
+    """Per-patch outputs of the named models on the patches the shipped analysis uses."""
     from soundalike.engine import audio, cnn
 
-    runners = {"msd": Runner(msd_path), "mtt": Runner(mtt_path)}
-    res: dict[str, list] = {k: [] for k in ("msd_tags", "msd_embedding", "mtt_tags",
-                                            "mtt_embedding", "patch_segment", "patch_start_s",
-                                            "msd_seconds", "mtt_seconds")}
+    runners = {name: Runner(path) for name, path in models.items()}
+    res: dict[str, list] = {"patch_segment": [], "patch_start_s": []}
+    for name in runners:
+        res.update({f"{name}_tags": [], f"{name}_embedding": [], f"{name}_seconds": []})
     offsets = [0]
     t0 = time.monotonic()
     for i, p in enumerate(paths):
@@ -126,7 +135,7 @@ def patch_outputs(msd_path: Path, mtt_path: Path, paths: list[str]) -> dict[str,
                       for k in range(len(b))]
         batch = np.concatenate(cut)
         # alternate which model runs first, so cache effects do not favour one
-        order = ("msd", "mtt") if i % 2 == 0 else ("mtt", "msd")
+        order = list(runners) if i % 2 == 0 else list(runners)[::-1]
         for name in order:
             r = runners[name]
             before = r.seconds
@@ -141,7 +150,7 @@ def patch_outputs(msd_path: Path, mtt_path: Path, paths: list[str]) -> dict[str,
             print(f"  {i + 1}/{len(paths)} tracks, {time.monotonic() - t0:.0f} s",
                   file=sys.stderr)
     out = {k: np.concatenate(v) for k, v in res.items() if not k.endswith("_seconds")}
-    out.update({k: np.asarray(res[k], np.float64) for k in ("msd_seconds", "mtt_seconds")})
+    out.update({k: np.asarray(v, np.float64) for k, v in res.items() if k.endswith("_seconds")})
     out["offsets"] = np.asarray(offsets, np.int64)
     return out
 
@@ -149,7 +158,7 @@ def patch_outputs(msd_path: Path, mtt_path: Path, paths: list[str]) -> dict[str,
 def track_means(patches: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Mean over each track's patch rows (float64 accumulation, float32 result)."""
     return np.stack([patches[a:b].mean(0, dtype=np.float64)
-                     for a, b in zip(offsets[:-1], offsets[1:])]).astype(np.float32)
+                     for a, b in itertools.pairwise(offsets)]).astype(np.float32)
 
 
 def unit_blocks(features: np.ndarray, tags: np.ndarray, emb: np.ndarray):
@@ -184,9 +193,8 @@ def combine(blocks: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndar
 def block_hook(by_id: dict[str, dict[int, np.ndarray]], weights: dict[str, float]):
     """A ``quality.evaluate`` prepare hook: hybrid vectors from the named blocks.
 
-    *by_id* maps ``msd_tags``/``msd_embedding``/``mtt_tags``/``mtt_embedding`` to
-    {track id: track mean}. Blocks: ``dsp`` (the database's features), ``msd_emb``,
-    ``msd_tags``, ``mtt_emb``, ``mtt_tags``.
+    *by_id* maps ``<model>_tags``/``<model>_embedding`` to {track id: track mean}.
+    Blocks: ``dsp`` (the database's features), ``<model>_emb``, ``<model>_tags``.
     """
 
     def prepare(rec) -> None:
@@ -194,7 +202,7 @@ def block_hook(by_id: dict[str, dict[int, np.ndarray]], weights: dict[str, float
         ids = [int(t) for t in rec.index.ids]
         arr = {k: np.stack([v[t] for t in ids]) for k, v in by_id.items()}
         blocks = {}
-        for model in ("msd", "mtt"):
+        for model in sorted({k.rsplit("_", 1)[0] for k in arr}):
             e, t, d = unit_blocks(f, arr[f"{model}_tags"], arr[f"{model}_embedding"])
             blocks[f"{model}_emb"], blocks[f"{model}_tags"] = e, t
             blocks["dsp"] = d  # identical for both (features only)
@@ -227,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--artist-col", default="artist")
     ap.add_argument("--resolve", choices=("debian-games",))
     ap.add_argument("--cache", type=Path, help="npz of per-patch outputs (reused if present)")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=MODEL",
+                    help="another .tflite (tags [n, 50] + embedding) run on the same patches")
     args = ap.parse_args(argv)
 
     rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
@@ -251,17 +261,36 @@ def main(argv: list[str] | None = None) -> int:
         assert list(z["ids"]) == ids, "cache is for other tracks"
         out = {k: z[k] for k in z.files}
     else:
-        out = patch_outputs(args.msd_model, args.mtt_model, paths)
+        out = patch_outputs({"msd": args.msd_model, "mtt": args.mtt_model}, paths)
+        out.update(ids=np.asarray(ids, np.int64), paths=np.asarray(paths),
+                   msd_model=str(args.msd_model), mtt_model=str(args.mtt_model))
         if args.cache:
-            np.savez(args.cache, ids=np.asarray(ids, np.int64), paths=np.asarray(paths),
-                     msd_model=str(args.msd_model), mtt_model=str(args.mtt_model), **out)
+            np.savez(args.cache, **out)
+    extras = dict(e.split("=", 1) for e in args.extra)
+    todo = {k: Path(v) for k, v in extras.items() if f"{k}_embedding" not in out}
+    if todo:
+        new = patch_outputs({"msd": args.msd_model, **todo}, paths)
+        assert np.array_equal(new["offsets"], out["offsets"]), "other patches than cached"
+        for k in ("msd_tags", "msd_embedding"):
+            assert np.array_equal(new[k], out[k]), f"{k} differs from the cache"
+        for k, path in todo.items():
+            out.update({f"{k}_tags": new[f"{k}_tags"], f"{k}_embedding": new[f"{k}_embedding"],
+                        f"{k}_seconds": new[f"{k}_seconds"],
+                        f"{k}_msd_seconds": new["msd_seconds"], f"{k}_model": str(path)})
+        if args.cache:
+            np.savez(args.cache, **out)
     n_patches = int(out["offsets"][-1])
     ms, mt = out["msd_seconds"].sum(), out["mtt_seconds"].sum()
     print(f"CNN time, {n_patches} patches ({n_patches / len(ids):.1f}/track), one thread, same "
           f"run, alternating order: MSD {1e3 * ms / n_patches:.1f} ms/patch, MTT "
           f"{1e3 * mt / n_patches:.1f} ms/patch, MTT/MSD = {mt / ms:.3f}")
-    means = {k: track_means(out[k], out["offsets"])
-             for k in ("msd_tags", "msd_embedding", "mtt_tags", "mtt_embedding")}
+    for k in extras:
+        xs, bs = out[f"{k}_seconds"].sum(), out[f"{k}_msd_seconds"].sum()
+        print(f"CNN time, second pass: MSD {1e3 * bs / n_patches:.1f} ms/patch, {k} "
+              f"{1e3 * xs / n_patches:.1f} ms/patch, {k}/MSD = {xs / bs:.3f}")
+    names = ["msd", "mtt", *extras]
+    means = {f"{m}_{b}": track_means(out[f"{m}_{b}"], out["offsets"])
+             for m in names for b in ("tags", "embedding")}
     d = np.abs(means["msd_embedding"] - stored_emb).max(axis=1)
     print(f"recomputed MSD embedding vs the database's: max |Δ| ≤ 1e-3 on "
           f"{int(np.sum(d <= 1e-3))} of {len(d)} tracks, overall max {d.max():.2e}")
@@ -270,7 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     results = quality.evaluate(base, rows)  # seed, hybrid: the unchanged pipeline
     ceiling = results.pop("_ceiling")
     results.pop("_info")
-    for name, w in VARIANTS.items():
+    variants = dict(VARIANTS)
+    for k in extras:
+        variants[f"{k} emb alone"] = {f"{k}_emb": 1.0}
+        variants[f"{k} tags alone"] = {f"{k}_tags": 1.0}
+    for name, w in variants.items():
         results[name] = quality.evaluate(base, rows, methods=("hybrid",),
                                          prepare=block_hook(by_id, w))["hybrid"]
 

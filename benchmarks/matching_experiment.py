@@ -1,0 +1,182 @@
+"""Experiment: compare tracks as distributions, not as mean vectors.
+
+    python benchmarks/matching_experiment.py --db /tmp/fq.db --patches /tmp/mtt/patches.npz \\
+        --manifest /work/corpus/dev.csv --group-col style --artist-col 'composer|package' \\
+        --resolve debian-games
+
+``--db`` must hold the analyses (``benchmarks/quality.py --db`` makes it; only read);
+``--patches`` is the per-patch cache of ``benchmarks/mtt_experiment.py --cache`` (the
+shipped MSD model's outputs for every 3-s patch of the same excerpts).
+
+Both hypotheses and their recipes were fixed before any run; nothing was changed after
+seeing a number.
+
+H3 — timbre Gaussians (Mandel & Ellis 2005, "Song-level features and support vector
+    machines for music classification"; the single-Gaussian timbre model musly builds
+    on). Each track is N(μ, Σ) over its 13 MFCC frames, rebuilt from the stored DSP
+    features (``mfcc_mean_*``, ``mfcc_std_*`` on the diagonal, ``mfcc_cov_*`` off it;
+    Σ regularised by 1e-3 · tr Σ / 13 · I). Distance: the symmetrised Kullback–Leibler
+    divergence; similarity −log(1 + KL). Variants: timbre alone; hybrid + timbre, the
+    two score vectors z-scored over the library per query and mixed 0.7 / 0.3.
+H4 — per-excerpt set matching. A track is the set of its patch embeddings (MSD 200-d,
+    z-scored with the library's per-patch statistics, unit length), and two tracks are
+    compared by the symmetrised mean best-match cosine (each patch's best match in the
+    other track, averaged, then both directions averaged — a Chamfer similarity), so a
+    track whose sections differ is not blurred into one mean. Variants: set similarity
+    alone (vs the mean embedding alone, which is the shipped embedding block); the
+    hybrid as the weighted sum of block cosines 0.5 · set + 0.2 · tags + 0.3 · DSP (the
+    shipped unit blocks, no PCA), against the same sum with the mean embedding.
+
+Evaluation: :func:`quality.evaluate` with its ``prepare`` hook swapping the hybrid
+scores (artist-filtered P@10 of the same group, normal filters, supplementary measures);
+paired bootstraps against the current hybrid. Adoption bar: ≥ +0.03 P@10 with the 95 %
+interval excluding 0 and no loss on the supplementary measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import quality  # benchmarks/quality.py
+from fusion_experiment import library_arrays, unweighted_blocks
+
+
+def mfcc_gaussians(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-track MFCC mean [n, 13] and regularised full covariance [n, 13, 13]."""
+    from soundalike.engine import dsp
+
+    n, idx = dsp.N_MFCC, dsp.INDEX
+    f = np.asarray(features, np.float64)
+    mu = f[:, [idx[f"mfcc_mean_{i}"] for i in range(n)]]
+    sd = f[:, [idx[f"mfcc_std_{i}"] for i in range(n)]]
+    iu = np.triu_indices(n, 1)
+    cov = np.zeros((len(f), n, n))
+    cov[:, iu[0], iu[1]] = f[:, [idx[f"mfcc_cov_{i}_{j}"] for i, j in zip(*iu)]]
+    cov += cov.transpose(0, 2, 1)
+    cov[:, np.arange(n), np.arange(n)] = sd**2
+    cov += np.eye(n) * (1e-3 * np.trace(cov, axis1=1, axis2=2) / n)[:, None, None]
+    return mu, cov
+
+
+def symmetric_kl(mu: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """KL(i‖j) + KL(j‖i) for every pair of Gaussians, [n, n]."""
+    inv = np.linalg.inv(cov)
+    trace = np.einsum("iab,jba->ij", inv, cov)  # tr(Σ_i⁻¹ Σ_j)
+    diff = mu[:, None, :] - mu[None, :, :]
+    maha = np.einsum("ija,iab,ijb->ij", diff, inv, diff)
+    return np.maximum(0.5 * (trace + trace.T + maha + maha.T) - mu.shape[1], 0.0)
+
+
+def chamfer_similarity(patches: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Symmetrised mean best-match cosine between the tracks' patch sets, [n, n]."""
+    z = (patches - patches.mean(axis=0)) / (patches.std(axis=0) + 1e-6)
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    cos = z @ z.T
+    n = len(offsets) - 1
+    best = np.empty((len(z), n))
+    for j in range(n):
+        best[:, j] = cos[:, offsets[j]:offsets[j + 1]].max(axis=1)
+    sim = np.array([best[offsets[i]:offsets[i + 1]].mean(axis=0) for i in range(n)])
+    return 0.5 * (sim + sim.T)
+
+
+def _zscore(s: np.ndarray) -> np.ndarray:
+    return (s - s.mean()) / (s.std() + 1e-12)
+
+
+def swap_hybrid(rec, score_rows) -> None:
+    """Make the index's hybrid method use ``score_rows(positions) -> [n]``."""
+    idx = rec.index
+    orig_vector, orig_scores = idx.vector, idx.scores
+
+    def vector(positions, method="hybrid"):
+        return (np.atleast_1d(np.asarray(positions)) if method == "hybrid"
+                else orig_vector(positions, method))
+
+    def scores(query, method="hybrid"):
+        if method != "hybrid":
+            return orig_scores(query, method)
+        return np.asarray(score_rows(np.atleast_1d(query)), np.float32)
+
+    idx.vector, idx.scores = vector, scores
+
+
+def prepare_timbre(mix: bool):
+    def prepare(rec) -> None:
+        f, _, _ = library_arrays(rec)
+        sim = -np.log1p(symmetric_kl(*mfcc_gaussians(f)))
+        hybrid = rec.index.hybrid
+
+        def rows(q):
+            st = sim[q].mean(axis=0)
+            if not mix:
+                return st
+            return 0.7 * _zscore(hybrid @ hybrid[q].mean(axis=0)) + 0.3 * _zscore(st)
+
+        swap_hybrid(rec, rows)
+
+    return prepare
+
+
+def prepare_sets(cache, mode: str):
+    def prepare(rec) -> None:
+        where = {int(t): k for k, t in enumerate(cache["ids"])}
+        order = np.array([where[int(t)] for t in rec.index.ids])
+        sets = chamfer_similarity(cache["msd_embedding"].astype(np.float64),
+                                  cache["offsets"])[np.ix_(order, order)]
+        emb, tag, dsp = unweighted_blocks(rec)
+
+        def rows(q):
+            e = sets[q].mean(axis=0) if mode.startswith("set") else emb @ emb[q].mean(axis=0)
+            if mode.endswith("alone"):
+                return e
+            return 0.5 * e + 0.2 * (tag @ tag[q].mean(axis=0)) + 0.3 * (dsp @ dsp[q].mean(axis=0))
+
+        swap_hybrid(rec, rows)
+
+    return prepare
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--patches", required=True, type=Path,
+                    help="per-patch cache written by mtt_experiment.py --cache")
+    ap.add_argument("--manifest", required=True, type=Path)
+    ap.add_argument("--path-col", default="path")
+    ap.add_argument("--group-col", default="group")
+    ap.add_argument("--artist-col", default="artist")
+    ap.add_argument("--resolve", choices=("debian-games",))
+    args = ap.parse_args(argv)
+    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
+                                    group_col=args.group_col, artist_col=args.artist_col,
+                                    resolve=args.resolve)
+    cache = np.load(args.patches)
+    res = quality.evaluate(args.db, rows)
+    res.pop("_info"), res.pop("_ceiling")
+    for name, prepare in (("H3 timbre alone", prepare_timbre(False)),
+                          ("H3 hybrid + timbre", prepare_timbre(True)),
+                          ("H4 mean emb alone", prepare_sets(cache, "mean alone")),
+                          ("H4 set emb alone", prepare_sets(cache, "set alone")),
+                          ("H4 blocks, mean emb", prepare_sets(cache, "mean")),
+                          ("H4 blocks, set emb", prepare_sets(cache, "set"))):
+        res[name] = quality.evaluate(args.db, rows, prepare=prepare,
+                                     methods=("hybrid",))["hybrid"]
+    ref = res["hybrid"]
+    print(f"{'variant':<22} {'P@5':>6} {'P@10':>6} {'ΔP@10 vs hybrid (95% CI)':>26} "
+          f"{'var MRR':>7} {'artist P@10':>11}")
+    for name, r in res.items():
+        lo, hi = quality.paired_bootstrap(r["per_query_p10"], ref["per_query_p10"])
+        delta = f"{r['P@10'] - ref['P@10']:+.3f} ({lo:+.3f} … {hi:+.3f})"
+        print(f"{name:<22} {r['P@5']:>6.3f} {r['P@10']:>6.3f} {delta:>26} "
+              f"{r['variant_mrr']:>7.3f} {r['artist_P@10']:>11.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

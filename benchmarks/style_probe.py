@@ -126,14 +126,39 @@ def block_slices(rec, tags: np.ndarray, emb: np.ndarray) -> dict[str, slice]:
             "tags": slice(ne, ne + nt), "dsp": slice(ne + nt, None)}
 
 
-def prepare_probe(rows: list[dict], block: str, kind: str = "lda"):
-    """A ``quality.evaluate`` hook that swaps the hybrid scores for the probe's."""
+def extra_blocks(cache, track_ids) -> np.ndarray:
+    """MTT embedding (weight 0.5) and tag (0.2) blocks from mtt_experiment's patch cache.
+
+    Each is the mean over the track's patches, z-scored on the library (tags as
+    log-odds) and unit length, as ``engine.vectors`` treats the MSD blocks.
+    """
+    where = {int(t): k for k, t in enumerate(cache["ids"])}
+    rows = [where[int(t)] for t in track_ids]
+    off = cache["offsets"]
+    out = []
+    for name, weight in (("mtt_embedding", 0.5), ("mtt_tags", 0.2)):
+        a = np.array([cache[name][off[i]:off[i + 1]].mean(axis=0) for i in rows], np.float64)
+        if name.endswith("tags"):
+            a = np.clip(a, 1e-4, 1 - 1e-4)
+            a = np.log(a / (1 - a))
+        a = (a - a.mean(axis=0)) / (a.std(axis=0) + 1e-6)
+        out.append(np.sqrt(weight) * a / np.linalg.norm(a, axis=1, keepdims=True))
+    return np.hstack(out)
+
+
+def prepare_probe(rows: list[dict], block: str, kind: str = "lda", cache=None):
+    """A ``quality.evaluate`` hook that swaps the hybrid scores for the probe's.
+
+    With *cache* (mtt_experiment's ``--cache`` npz) the MTT blocks join the features.
+    """
     by_path = {r["path"]: r for r in rows}
 
     def prepare(rec) -> None:
         f, t, e = fusion_experiment.library_arrays(rec)
         raw = rec.model.raw_blocks(f, t, e).astype(np.float64)
         x = raw[:, block_slices(rec, t, e)[block]]
+        if cache is not None:
+            x = np.hstack([x, extra_blocks(cache, rec.index.ids)])
         paths = {tr.id: tr.path for tr in rec.store.get_tracks(int(i) for i in rec.index.ids)}
         meta = [by_path.get(paths[int(i)]) for i in rec.index.ids]
         # tracks outside the manifest form their own group and artist; the benchmark's
@@ -165,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--group-col", default="group")
     ap.add_argument("--artist-col", default="artist")
     ap.add_argument("--resolve", choices=("debian-games",))
+    ap.add_argument("--patches", type=Path,
+                    help="mtt_experiment.py's --cache: also probe with the MTT blocks added")
     args = ap.parse_args(argv)
     rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
                                     group_col=args.group_col, artist_col=args.artist_col,
@@ -178,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     res["probe: all, logistic"] = quality.evaluate(
         args.db, rows, prepare=prepare_probe(rows, "all blocks", "logistic"),
         methods=("hybrid",))["hybrid"]
+    if args.patches:
+        res["probe: all + MTT"] = quality.evaluate(
+            args.db, rows, prepare=prepare_probe(rows, "all blocks", cache=np.load(args.patches)),
+            methods=("hybrid",))["hybrid"]
     seed = res["seed"]
     print(f"{'scores':<22} {'P@5':>6} {'P@10':>6} {'− seed P@10 (95% CI)':>26}")
     for name, r in res.items():

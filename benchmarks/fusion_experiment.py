@@ -37,6 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
+from experiments import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
 
 RRF_K = 60
 
@@ -85,17 +86,7 @@ def rrf_scores(blocks: list[np.ndarray], positions, k: int = RRF_K) -> np.ndarra
 
 def prepare_rrf(rec) -> None:
     blocks = unweighted_blocks(rec)
-    idx = rec.index
-    orig_vector, orig_scores = idx.vector, idx.scores
-
-    def vector(positions, method="hybrid"):
-        return np.atleast_1d(np.asarray(positions)) if method == "hybrid" else \
-            orig_vector(positions, method)
-
-    def scores(query, method="hybrid"):
-        return rrf_scores(blocks, query) if method == "hybrid" else orig_scores(query, method)
-
-    idx.vector, idx.scores = vector, scores
+    swap_hybrid_scores(rec, lambda query: rrf_scores(blocks, query))
 
 
 def prepare_hellinger(rec, *, tags_only: bool = False) -> None:
@@ -135,16 +126,9 @@ def print_spread(db: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", required=True)
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--path-col", default="path")
-    ap.add_argument("--group-col", default="group")
-    ap.add_argument("--artist-col", default="artist")
-    ap.add_argument("--resolve", choices=("debian-games",))
+    add_manifest_args(ap)
     args = ap.parse_args(argv)
-    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
-                                    group_col=args.group_col, artist_col=args.artist_col,
-                                    resolve=args.resolve)
+    rows = manifest_rows(args)
     res = quality.evaluate(args.db, rows)
     res.pop("_info"), res.pop("_ceiling")
     one = {"methods": ("hybrid",)}
@@ -156,19 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         args.db, rows, weights={"embedding": 0, "tags": 1, "dsp": 0}, **one)["hybrid"]
     res["tags only (Hellinger)"] = quality.evaluate(
         args.db, rows, prepare=lambda r: prepare_hellinger(r, tags_only=True), **one)["hybrid"]
-    ref = res["hybrid"]
-    print(f"{'variant':<24} {'P@5':>6} {'P@10':>6} {'ΔP@10 vs hybrid (95% CI)':>28} "
-          f"{'var MRR':>7} {'var R@10':>8} {'artist P@10':>11} {'Δartist (95% CI)':>24}")
-    for name, r in res.items():
-        d = r["P@10"] - ref["P@10"]
-        lo, hi = quality.paired_bootstrap(r["per_query_p10"], ref["per_query_p10"])
-        da = r["artist_P@10"] - ref["artist_P@10"]
-        alo, ahi = quality.paired_bootstrap(r["per_query_artist_p10"],
-                                            ref["per_query_artist_p10"])
-        print(f"{name:<24} {r['P@5']:>6.3f} {r['P@10']:>6.3f} "
-              f"{f'{d:+.3f} ({lo:+.3f} … {hi:+.3f})':>28} {r['variant_mrr']:>7.3f} "
-              f"{r['variant_recall10']:>8.3f} {r['artist_P@10']:>11.3f} "
-              f"{f'{da:+.3f} ({alo:+.3f} … {ahi:+.3f})':>24}")
+    print_comparison(res)
     a, b = res["tags only (Hellinger)"], res["tags only (shipped)"]
     lo, hi = quality.paired_bootstrap(a["per_query_p10"], b["per_query_p10"])
     alo, ahi = quality.paired_bootstrap(a["per_query_artist_p10"], b["per_query_artist_p10"])

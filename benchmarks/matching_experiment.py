@@ -43,6 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
+from experiments import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
 from fusion_experiment import library_arrays, unweighted_blocks
 
 
@@ -89,23 +90,6 @@ def _zscore(s: np.ndarray) -> np.ndarray:
     return (s - s.mean()) / (s.std() + 1e-12)
 
 
-def swap_hybrid(rec, score_rows) -> None:
-    """Make the index's hybrid method use ``score_rows(positions) -> [n]``."""
-    idx = rec.index
-    orig_vector, orig_scores = idx.vector, idx.scores
-
-    def vector(positions, method="hybrid"):
-        return (np.atleast_1d(np.asarray(positions)) if method == "hybrid"
-                else orig_vector(positions, method))
-
-    def scores(query, method="hybrid"):
-        if method != "hybrid":
-            return orig_scores(query, method)
-        return np.asarray(score_rows(np.atleast_1d(query)), np.float32)
-
-    idx.vector, idx.scores = vector, scores
-
-
 def prepare_timbre(mix: bool):
     def prepare(rec) -> None:
         f, _, _ = library_arrays(rec)
@@ -118,7 +102,7 @@ def prepare_timbre(mix: bool):
                 return st
             return 0.7 * _zscore(hybrid @ hybrid[q].mean(axis=0)) + 0.3 * _zscore(st)
 
-        swap_hybrid(rec, rows)
+        swap_hybrid_scores(rec, rows)
 
     return prepare
 
@@ -137,25 +121,18 @@ def prepare_sets(cache, mode: str):
                 return e
             return 0.5 * e + 0.2 * (tag @ tag[q].mean(axis=0)) + 0.3 * (dsp @ dsp[q].mean(axis=0))
 
-        swap_hybrid(rec, rows)
+        swap_hybrid_scores(rec, rows)
 
     return prepare
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", required=True)
+    add_manifest_args(ap)
     ap.add_argument("--patches", required=True, type=Path,
                     help="per-patch cache written by mtt_experiment.py --cache")
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--path-col", default="path")
-    ap.add_argument("--group-col", default="group")
-    ap.add_argument("--artist-col", default="artist")
-    ap.add_argument("--resolve", choices=("debian-games",))
     args = ap.parse_args(argv)
-    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
-                                    group_col=args.group_col, artist_col=args.artist_col,
-                                    resolve=args.resolve)
+    rows = manifest_rows(args)
     cache = np.load(args.patches)
     res = quality.evaluate(args.db, rows)
     res.pop("_info"), res.pop("_ceiling")
@@ -167,14 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                           ("H4 blocks, set emb", prepare_sets(cache, "set"))):
         res[name] = quality.evaluate(args.db, rows, prepare=prepare,
                                      methods=("hybrid",))["hybrid"]
-    ref = res["hybrid"]
-    print(f"{'variant':<22} {'P@5':>6} {'P@10':>6} {'ΔP@10 vs hybrid (95% CI)':>26} "
-          f"{'var MRR':>7} {'artist P@10':>11}")
-    for name, r in res.items():
-        lo, hi = quality.paired_bootstrap(r["per_query_p10"], ref["per_query_p10"])
-        delta = f"{r['P@10'] - ref['P@10']:+.3f} ({lo:+.3f} … {hi:+.3f})"
-        print(f"{name:<22} {r['P@5']:>6.3f} {r['P@10']:>6.3f} {delta:>26} "
-              f"{r['variant_mrr']:>7.3f} {r['artist_P@10']:>11.3f}")
+    print_comparison(res)
     return 0
 
 

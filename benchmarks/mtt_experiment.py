@@ -59,11 +59,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import shutil
-import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -71,6 +67,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
+from experiments import add_manifest_args, analysed_copy, manifest_rows, print_comparison
 from fusion_experiment import library_arrays  # benchmarks/fusion_experiment.py
 
 MAX_DIMS = 128
@@ -228,33 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mtt-model", type=Path, required=True, help="MTT_musicnn as .tflite")
     ap.add_argument("--msd-model", type=Path, default=cnn.default_model_path())
-    ap.add_argument("--db", required=True, help="analysed database of the manifest's tracks")
-    ap.add_argument("--manifest", type=Path, required=True)
-    ap.add_argument("--path-col", default="path")
-    ap.add_argument("--group-col", default="group")
-    ap.add_argument("--artist-col", default="artist")
-    ap.add_argument("--resolve", choices=("debian-games",))
+    add_manifest_args(ap)
     ap.add_argument("--cache", type=Path, help="npz of per-patch outputs (reused if present)")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=MODEL",
                     help="another .tflite (tags [n, 50] + embedding) run on the same patches")
     args = ap.parse_args(argv)
 
-    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
-                                    group_col=args.group_col, artist_col=args.artist_col,
-                                    resolve=args.resolve)
-    tmp = tempfile.TemporaryDirectory(prefix="mtt-exp-")
-    base = os.path.join(tmp.name, "base.db")
-    shutil.copyfile(args.db, base)  # the given database is only read through this copy
-    with sqlite3.connect(base) as conn:
-        tracks = conn.execute("SELECT t.id, t.path, a.embedding FROM tracks t JOIN analysis a "
-                              "ON a.track_id = t.id ORDER BY t.id").fetchall()
-    ids = [int(t[0]) for t in tracks]
-    paths = [t[1] for t in tracks]
-    stored_emb = np.stack([np.frombuffer(t[2], "<f4") for t in tracks])
-    real = {os.path.realpath(p): p for p in paths}
-    rows = [dict(r, path=real[os.path.realpath(r["path"])]) for r in rows
-            if os.path.realpath(r["path"]) in real]
-    print(f"{len(rows)} manifest rows matched to {len(ids)} analysed tracks", file=sys.stderr)
+    cp = analysed_copy(args.db, manifest_rows(args), "mtt-exp-")
+    tmp, base, ids, paths, stored_emb, rows = (cp.tmp, cp.db, cp.ids, cp.paths,
+                                               cp.embedding, cp.rows)
 
     if args.cache and args.cache.is_file():
         z = np.load(args.cache)
@@ -308,18 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                                          prepare=block_hook(by_id, w))["hybrid"]
 
     ref = results["hybrid"]
-    print(f"\n{'variant':<48} {'P@5':>6} {'P@10':>6} {'ΔP@10 vs hybrid (95% CI)':>28} "
-          f"{'var MRR':>7} {'var R@10':>8} {'artist P@10':>11} {'Δartist (95% CI)':>24}")
-    for name, r in results.items():
-        dd = r["P@10"] - ref["P@10"]
-        lo, hi = quality.paired_bootstrap(r["per_query_p10"], ref["per_query_p10"])
-        da = r["artist_P@10"] - ref["artist_P@10"]
-        alo, ahi = quality.paired_bootstrap(r["per_query_artist_p10"],
-                                            ref["per_query_artist_p10"])
-        print(f"{name:<48} {r['P@5']:>6.3f} {r['P@10']:>6.3f} "
-              f"{f'{dd:+.3f} ({lo:+.3f} … {hi:+.3f})':>28} {r['variant_mrr']:>7.3f} "
-              f"{r['variant_recall10']:>8.3f} {r['artist_P@10']:>11.3f} "
-              f"{f'{da:+.3f} ({alo:+.3f} … {ahi:+.3f})':>24}")
+    print()
+    print_comparison(results, width=48)
     print(f"{'(best possible)':<48} {ceiling['P@5']:>6.3f} {ceiling['P@10']:>6.3f}")
     print(f"\n{'group (P@10)':<40} {'hybrid':>7} {'primary':>7}")
     prim = results[next(iter(VARIANTS))]

@@ -38,7 +38,6 @@ import os
 import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +45,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
+from experiments import add_manifest_args, analysed_copy, manifest_rows
 
 
 def pooled_for_tracks(model_path: Path, paths: list[str]) -> dict[str, np.ndarray]:
@@ -140,32 +140,13 @@ class JoinedModel:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=Path, required=True, help="tflite with the pooled output")
-    ap.add_argument("--db", required=True, help="analysed database of the manifest's tracks")
-    ap.add_argument("--manifest", type=Path, required=True)
-    ap.add_argument("--path-col", default="path")
-    ap.add_argument("--group-col", default="group")
-    ap.add_argument("--artist-col", default="artist")
-    ap.add_argument("--resolve", choices=("debian-games",))
+    add_manifest_args(ap)
     ap.add_argument("--cache", type=Path, help="npz of computed outputs (reused if present)")
     args = ap.parse_args(argv)
 
-    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
-                                    group_col=args.group_col, artist_col=args.artist_col,
-                                    resolve=args.resolve)
-    tmp = tempfile.TemporaryDirectory(prefix="pooled-exp-")
-    base = os.path.join(tmp.name, "base.db")
-    shutil.copyfile(args.db, base)  # the given database is only read through this copy
-    with sqlite3.connect(base) as conn:
-        tracks = conn.execute("SELECT t.id, t.path, a.embedding FROM tracks t JOIN analysis a "
-                              "ON a.track_id = t.id ORDER BY t.id").fetchall()
-    ids = [int(t[0]) for t in tracks]
-    paths = [t[1] for t in tracks]
-    stored_emb = np.stack([np.frombuffer(t[2], "<f4") for t in tracks])
-    # manifest paths are resolved files; the database may hold links to them
-    real = {os.path.realpath(p): p for p in paths}
-    rows = [dict(r, path=real[os.path.realpath(r["path"])]) for r in rows
-            if os.path.realpath(r["path"]) in real]
-    print(f"{len(rows)} manifest rows matched to {len(ids)} analysed tracks", file=sys.stderr)
+    cp = analysed_copy(args.db, manifest_rows(args), "pooled-exp-")
+    tmp, base, ids, paths, stored_emb, rows = (cp.tmp, cp.db, cp.ids, cp.paths,
+                                               cp.embedding, cp.rows)
 
     if args.cache and args.cache.is_file():
         z = np.load(args.cache)

@@ -45,6 +45,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fusion_experiment  # benchmarks/fusion_experiment.py (library_arrays)
 import quality  # benchmarks/quality.py
+from experiments import add_manifest_args, manifest_rows, swap_hybrid_scores
 
 SHRINKAGE = 0.5
 
@@ -166,36 +167,18 @@ def prepare_probe(rows: list[dict], block: str, kind: str = "lda", cache=None):
         groups = np.array([m["group"] if m else "\0outside" for m in meta])
         artists = np.array([m["artist"] if m else "\0outside" for m in meta])
         s = (probe_scores if kind == "lda" else logistic_scores)(x, groups, artists)
-        idx = rec.index
-        orig_vector, orig_scores = idx.vector, idx.scores
-
-        def vector(positions, method="hybrid"):
-            return (np.atleast_1d(np.asarray(positions)) if method == "hybrid"
-                    else orig_vector(positions, method))
-
-        def scores(query, method="hybrid"):
-            return s[np.atleast_1d(query)].mean(axis=0) if method == "hybrid" else \
-                orig_scores(query, method)
-
-        idx.vector, idx.scores = vector, scores
+        swap_hybrid_scores(rec, lambda query: s[query].mean(axis=0))
 
     return prepare
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", required=True)
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--path-col", default="path")
-    ap.add_argument("--group-col", default="group")
-    ap.add_argument("--artist-col", default="artist")
-    ap.add_argument("--resolve", choices=("debian-games",))
+    add_manifest_args(ap)
     ap.add_argument("--patches", type=Path,
                     help="mtt_experiment.py's --cache: also probe with the MTT blocks added")
     args = ap.parse_args(argv)
-    rows, _ = quality.read_manifest(args.manifest, path_col=args.path_col,
-                                    group_col=args.group_col, artist_col=args.artist_col,
-                                    resolve=args.resolve)
+    rows = manifest_rows(args)
     res = quality.evaluate(args.db, rows)
     ceiling = res.pop("_ceiling")
     res.pop("_info")

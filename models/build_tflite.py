@@ -168,6 +168,17 @@ def audio_patches(paths: list[Path], per_file: int = 6) -> np.ndarray:
     return np.stack(out).astype(np.float32)
 
 
+def run_tflite(blob: bytes, batch: np.ndarray) -> list[np.ndarray]:
+    """Every output of the TFLite model *blob* on *batch* (one thread)."""
+    interp = tf.lite.Interpreter(model_content=blob, num_threads=1)
+    inp = interp.get_input_details()[0]["index"]
+    interp.resize_tensor_input(inp, list(batch.shape))
+    interp.allocate_tensors()
+    interp.set_tensor(inp, batch)
+    interp.invoke()
+    return [interp.get_tensor(d["index"]) for d in interp.get_output_details()]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--audio", nargs="*", type=Path, default=None,
@@ -212,16 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     if batch is not None and len(batch):
         ref_tags, ref_emb, ref_pool = sess.run([tags, emb, pooled], {x: batch})
         ref_pool = ref_pool if args.pooled else None
-        interp = tf.lite.Interpreter(model_content=blob, num_threads=1)
-        inp = interp.get_input_details()[0]["index"]
-        interp.resize_tensor_input(inp, list(batch.shape))
-        interp.allocate_tensors()
-        interp.set_tensor(inp, batch)
-        interp.invoke()
-        outs = {d["name"]: interp.get_tensor(d["index"]) for d in interp.get_output_details()}
-        lt = next(v for v in outs.values() if v.shape[-1] == 50)
-        le = next(v for v in outs.values() if v.shape[-1] == 200)
-        lp = next((v for v in outs.values() if v.shape[-1] == 1506), None)
+        outs = run_tflite(blob, batch)
+        lt = next(v for v in outs if v.shape[-1] == 50)
+        le = next(v for v in outs if v.shape[-1] == 200)
+        lp = next((v for v in outs if v.shape[-1] == 1506), None)
         top5 = [set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5]) for a, b in zip(ref_tags, lt)]
         report = {
             "patches": len(batch),

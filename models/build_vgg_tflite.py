@@ -35,7 +35,7 @@ import tensorflow as tf
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_tflite import N_FRAMES, N_MELS, Graph, audio_patches
+from build_tflite import N_FRAMES, N_MELS, Graph, audio_patches, run_tflite
 
 EMB = 256
 
@@ -97,13 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = Path("/work/corpus/tracks.txt").read_text().splitlines()
     batch = audio_patches([Path("/work/corpus") / ln for ln in lines[::40]])
     ref_tags, ref_emb = sess.run([tags, emb], {x: batch})
-    interp = tf.lite.Interpreter(model_content=blob, num_threads=1)
-    inp = interp.get_input_details()[0]["index"]
-    interp.resize_tensor_input(inp, list(batch.shape))
-    interp.allocate_tensors()
-    interp.set_tensor(inp, batch)
-    interp.invoke()
-    outs = [interp.get_tensor(d["index"]) for d in interp.get_output_details()]
+    outs = run_tflite(blob, batch)
     lt = next(v for v in outs if v.shape[-1] == 50)
     le = next(v for v in outs if v.shape[-1] == EMB)
     top5 = np.mean([set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5])

@@ -4,11 +4,14 @@ Example: ``both electronic/dance · 124 vs 126 BPM · bright, bass-heavy``.
 
 Reasons come in this order, each only when it holds:
 
-1. tags both tracks carry strongly (``both electronic/dance``, ``both instrumental``);
+1. tags both tracks carry strongly (``both electronic/dance``, ``both instrumental``); when
+   the library's tags are known, the tags that set the pair apart from the library come
+   first (in a library of instrumentals, ``both ambient`` says more than ``both
+   instrumental``);
 2. tempo within 6 % (or at half / double time): ``124 vs 126 BPM``;
 3. sound descriptors shared by both, relative to *this* library (robust z-score beyond
    ±0.5): bright / dark, bass-heavy / light bass, strong beat / gentle beat, loud /
-   quiet, wide dynamics / compressed, noisy / tonal;
+   quiet, wide dynamics / compressed, noisy / tonal — the most pronounced first;
 4. same key and mode when both have a clear key: ``both in A minor``.
 """
 
@@ -44,12 +47,19 @@ class Explainer:
         Feature matrix of the library (for the robust z-scores).
     feature_names : sequence of str
     tag_labels : sequence of str
+    tags : np.ndarray, shape (n, len(tag_labels)), optional
+        Tag probabilities of the library; shared tags are then ranked by how far both
+        tracks carry them above the library's mean, not by strength alone.
     """
 
     def __init__(self, features: np.ndarray, feature_names: Sequence[str],
-                 tag_labels: Sequence[str]):
+                 tag_labels: Sequence[str], tags: np.ndarray | None = None):
         self.names = {name: i for i, name in enumerate(feature_names)}
         self.tag_labels = [str(t).lower() for t in tag_labels]
+        self.tag_mean = np.zeros(len(self.tag_labels))
+        t = None if tags is None else np.atleast_2d(np.asarray(tags))
+        if t is not None and t.size and t.shape[1] == len(self.tag_labels):
+            self.tag_mean = np.nan_to_num(t.mean(axis=0, dtype=np.float64))
         f = np.atleast_2d(np.asarray(features))
         if len(f) > STATS_SAMPLE:  # medians and quartiles are stable on a sample
             f = f[np.random.default_rng(0).choice(len(f), STATS_SAMPLE, replace=False)]
@@ -81,13 +91,20 @@ class Explainer:
         return (v - float(self.median[i])) / float(self.scale[i])
 
     def shared_tags(self, tags_a: np.ndarray, tags_b: np.ndarray, limit: int = 2) -> list[str]:
-        """Labels both tracks carry with probability ≥ :data:`TAG_THRESHOLD`, strongest first."""
+        """Labels both tracks carry with probability ≥ :data:`TAG_THRESHOLD`.
+
+        The most distinctive first: by how far the weaker of the two lies above the
+        library's mean for that tag (by strength alone without library tags).
+        """
         a, b = np.asarray(tags_a, dtype=np.float64), np.asarray(tags_b, dtype=np.float64)
         both = np.minimum(a, b)
+        mean = self.tag_mean[: len(both)] if len(self.tag_mean) >= len(both) else 0.0
         out: list[str] = []
-        for i in np.argsort(-both):
-            if both[i] < TAG_THRESHOLD or len(out) >= limit:
+        for i in np.argsort(-(both - mean), kind="stable"):
+            if len(out) >= limit:
                 break
+            if both[i] < TAG_THRESHOLD:
+                continue
             label = self.tag_labels[i] if i < len(self.tag_labels) else f"tag {i}"
             if label in _DECADE:
                 continue
@@ -118,17 +135,18 @@ class Explainer:
             ratio = max(ta, tb) / min(ta, tb)
             if ratio <= 1 + TEMPO_TOLERANCE or abs(ratio - 2) <= 2 * TEMPO_TOLERANCE:
                 out.append(f"{ta:.0f} vs {tb:.0f} BPM")
-        words = []
+        words = []  # (strength, word): the weaker of the two z-scores
         for name, (high, low) in DESCRIPTORS.items():
             za, zb = self._z(features_a, name), self._z(features_b, name)
             if za is None or zb is None:
                 continue
             if za > Z_THRESHOLD and zb > Z_THRESHOLD:
-                words.append(high)
+                words.append((min(za, zb), high))
             elif za < -Z_THRESHOLD and zb < -Z_THRESHOLD:
-                words.append(low)
+                words.append((min(-za, -zb), low))
         if words:
-            out.append(", ".join(words[:3]))
+            words.sort(key=lambda w: -w[0])
+            out.append(", ".join(w for _, w in words[:3]))
         key = self._key(features_a)
         if key is not None and key == self._key(features_b):
             out.append(f"both in {key}")

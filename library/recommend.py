@@ -225,7 +225,7 @@ class Recommender:
         hybrid = self.model.transform(features, tag_m, emb)
         self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))
         # explanations need only library statistics; per-track values are read on demand
-        self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS)
+        self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS, tag_m)
 
     def _vector_model(self, features, tags, emb, names) -> vec.VectorModel:
         n = len(features)

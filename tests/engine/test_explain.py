@@ -25,7 +25,7 @@ def test_shared_tags_tempo_and_descriptors(rng):
     r = ex.reasons(a, ta, b, tb)
     assert r[0] == "both electronic/dance"  # decades are never a reason
     assert "124 vs 126 BPM" in r
-    assert "bright, bass-heavy" in r
+    assert "bass-heavy, bright" in r  # the more pronounced first (bass lies further out)
     assert "both in A minor" in r
     assert ex.explain(a, ta, b, tb) == " · ".join(r)
 
@@ -47,3 +47,26 @@ def test_missing_features_are_skipped():
     ex = Explainer(np.zeros((0, 1)), ("tempo_bpm",), ("rock",))
     assert ex.reasons(np.array([np.nan]), np.array([0.5]), np.array([120.0]),
                       np.array([0.5])) == ["both rock"]
+
+
+def test_distinctive_tags_and_strongest_descriptors_come_first(rng):
+    # a library of instrumentals: "instrumental" is on nearly every track, jazz is rare
+    lib_tags = np.tile([0.05, 0.1, 0.1, 0.0, 0.9, 0.05], (100, 1))
+    lib = np.column_stack([rng.uniform(70, 170, 100), rng.uniform(800, 3000, 100),
+                           rng.uniform(0.1, 0.5, 100), rng.uniform(0.5, 1.5, 100),
+                           rng.integers(0, 12, 100), rng.integers(0, 2, 100),
+                           rng.uniform(0, 1, 100)])
+    pair_tags = np.array([0.0, 0.0, 0.0, 0.0, 0.95, 0.5])
+    plain = Explainer(lib, NAMES, TAGS)
+    aware = Explainer(lib, NAMES, TAGS, lib_tags)
+    assert plain.shared_tags(pair_tags, pair_tags) == ["instrumental", "jazz"]
+    assert aware.shared_tags(pair_tags, pair_tags) == ["jazz", "instrumental"]
+    # a tag under the threshold is never a reason, however rare in the library
+    weak = pair_tags.copy()
+    weak[5] = 0.15
+    assert aware.shared_tags(weak, weak) == ["instrumental"]
+    # both far darker than the library, only a little bass-heavy: "dark" first
+    a = np.array([100, 10.0, 0.42, 1.0, 0, 0, 0.0])
+    b = np.array([140, 20.0, 0.44, 1.0, 5, 1, 0.0])
+    descriptors = aware.reasons(a, pair_tags, b, pair_tags)[1]
+    assert descriptors == "dark, bass-heavy"

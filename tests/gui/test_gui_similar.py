@@ -143,13 +143,13 @@ def test_find_songs_like_a_file_from_outside_the_library(window, library, qtbot,
 def test_dropping_files_and_folders_from_a_file_manager(window, qtbot, tmp_path):
     from audiofiles import tone
     from gui_fixtures import write_song
-    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
     def drop(*paths):
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-        enter = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+        enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
                                 Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
         window.dragEnterEvent(enter)
         event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,

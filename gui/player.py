@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+import logging
+
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from soundalike.gui.library_query import Row
@@ -18,6 +20,8 @@ from soundalike.gui.queue_model import QueueModel
 RESTART_AFTER_MS = 3000  # "previous" within the first 3 s goes back, later it restarts
 STALL_CHECK_MS = 1000    # a "playing" file whose position does not move for
 STALL_LIMIT = 4          # this many checks in a row is damaged: skip it
+
+log = logging.getLogger(__name__)
 
 
 class Player(QObject):
@@ -38,7 +42,7 @@ class Player(QObject):
         super().__init__(parent)
         self.queue = queue
         self.media = QMediaPlayer(self)
-        self.audio = QAudioOutput(self)
+        self.audio = native_audio_output(self)
         self.media.setAudioOutput(self.audio)
         self.audio.setVolume(0.8)
         self._failures_in_row = 0
@@ -113,7 +117,8 @@ class Player(QObject):
         self.media.pause()
 
     def stop(self) -> None:
-        self.media.stop()
+        # setSource() stops and unloads with the GIL released (PySide marks it so);
+        # a separate media.stop() would tear the engine down while holding it
         self.media.setSource(QUrl())
         self.current_changed.emit(None)
 
@@ -180,7 +185,7 @@ class Player(QObject):
             self._failures_in_row = 0
             self.stop()
             return
-        self.media.stop()
+        self.media.setSource(QUrl())  # as in stop(): never media.stop()
         self.next()
 
     def _check_stall(self) -> None:
@@ -202,6 +207,37 @@ class Player(QObject):
     def _check_low(self) -> None:
         if self.queue.current >= 0 and self.queue.remaining() <= self.LOW_WATER:
             self.running_low.emit(self.queue.remaining())
+
+
+def native_audio_output(parent: QObject) -> QAudioOutput:
+    """A QAudioOutput made by Qt itself (through the QML engine), not by Python.
+
+    Qt's FFmpeg playback engine deletes its audio renderer on the renderer's own
+    thread, and ``~QObject`` then calls ``disconnectNotify()`` on the QAudioOutput the
+    renderer listened to. On an output constructed from Python that virtual call runs
+    through PySide's wrapper, which must take the GIL, while holding Qt's signal-slot
+    lock; meanwhile the GUI thread, holding the GIL inside ``QMediaPlayer.stop()`` or
+    ``setPosition()``, waits for that same lock. Both wait for ever: the window froze
+    on closing in about one test run in forty (tests/gui/test_gui_playback_threads.py
+    reproduces it). An output made by the QML engine has no Python wrapper, so the
+    renderer's thread never needs the GIL. Falls back to a plain output (and says so)
+    if the QtMultimedia QML module is missing.
+    """
+    try:
+        from PySide6.QtQml import QQmlComponent, QQmlEngine
+
+        engine = QQmlEngine(parent)  # kept alive with the player (the output's context)
+        component = QQmlComponent(engine)
+        component.setData(b"import QtMultimedia\nAudioOutput {}", QUrl())
+        output = component.create()
+        if isinstance(output, QAudioOutput):
+            output.setParent(parent)
+            return output
+        log.warning("QtMultimedia QML module unavailable (%s); using a plain audio output",
+                    "; ".join(e.toString() for e in component.errors()) or "no object")
+    except ImportError as exc:
+        log.warning("QtQml unavailable (%s); using a plain audio output", exc)
+    return QAudioOutput(parent)
 
 
 def _plain_reason(error, text: str) -> str:

@@ -4,9 +4,29 @@ crash after minutes of playback)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
+from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QObject
+
+HELPERS = Path(__file__).resolve().parents[1] / "helpers"
+
+
+def test_play_seek_pause_stop_cycles_never_deadlock(tmp_path):
+    # Before native_audio_output() and the GIL-free stop(), the GUI thread holding the
+    # GIL in QMediaPlayer.stop() and a renderer thread deleting its listener on the
+    # Python-made QAudioOutput waited on each other for ever: this test hung in 3 runs
+    # out of 3 (and the window froze on closing in about 1 test run in 40).
+    song = write_song(tmp_path, "cycle", "Cycle", "Tester", "Test", tone(330, 3.0, SR))
+    try:
+        done = subprocess.run([sys.executable, str(HELPERS / "playback_cycles.py"), str(song),
+                               "250"], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError("playback control deadlocked (no progress for 120 s)") from exc
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "cycles: 250" in done.stdout
 
 
 def test_calls_into_qt_do_not_drain_none_references():

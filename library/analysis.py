@@ -248,8 +248,10 @@ class AnalysisController:
                     self._dispatch(workers, queue)
                 wanted = ("paused" if self._paused
                           else "paused-battery" if battery_paused else "running")
-                if self._progress.state != wanted:
-                    emit(state=wanted)
+                in_flight = sum(1 for x in workers if x.task)
+                # "paused" with files still in flight must say so: they finish and count
+                if self._progress.state != wanted or self._progress.in_flight != in_flight:
+                    emit(state=wanted, in_flight=in_flight)
 
                 conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
                 ready = wait_for(conns, timeout=0.25) if conns else self._wake.wait(0.25)

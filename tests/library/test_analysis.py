@@ -123,6 +123,31 @@ def test_pause_holds_work_and_resume_finishes_it(library):
     assert controller.progress.done >= 4
 
 
+def test_paused_progress_counts_the_file_still_in_flight(library):
+    """Pause while a file is being analysed: the progress says it is in flight, and
+    once it reports nothing in flight while paused, the done count no longer moves
+    (the window shows "Analysis paused at N of M" and means it)."""
+    events = []
+    controller = AnalysisController(library, workers=1, on_progress=events.append)
+    controller.start()
+    deadline = time.monotonic() + 120
+    while not (controller.progress.done >= 1 and controller.progress.in_flight == 1):
+        assert time.monotonic() < deadline, events[-3:]
+        time.sleep(0.005)
+    controller.pause()
+    while not (controller.progress.state == "paused" and controller.progress.in_flight == 0):
+        assert time.monotonic() < deadline, controller.progress
+        time.sleep(0.02)
+    settled = controller.progress.done + controller.progress.failed
+    time.sleep(3)  # several times what one of these files takes
+    assert controller.progress.done + controller.progress.failed == settled
+    with Store(library) as store:
+        counts = store.counts()
+    assert counts["analysed"] == controller.progress.done and counts["pending"] > 0
+    controller.cancel()
+    assert controller.wait(10)
+
+
 def test_battery_pauses_and_mains_resumes(library):
     on_battery = [True]
     controller = AnalysisController(library, workers=1, pause_on_battery=True,

@@ -134,9 +134,12 @@ def test_env_var_chooses_the_database(tmp_path, capsys, monkeypatch, mixed):
 @contextlib.contextmanager
 def watching(db: str, *flags: str, env: dict, stderr=subprocess.PIPE):
     """``soundalike watch --no-scan FLAGS`` as a subprocess; Ctrl-C must end it with 0."""
+    # Ctrl-C handling as in a terminal, even when this test run was started in the
+    # background of a script (which starts its children with SIGINT ignored)
     proc = subprocess.Popen([sys.executable, "-m", "soundalike.main", "--db", db, "watch",
                              "--no-scan", *flags], stdout=subprocess.PIPE, stderr=stderr,
-                            text=True, env=env)
+                            text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         yield proc
         proc.send_signal(signal.SIGINT)

@@ -8,9 +8,8 @@ that cannot be played (missing, not audio, unsupported) is reported through
 
 from __future__ import annotations
 
-import os
-
 import logging
+import os
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
@@ -218,8 +217,8 @@ def native_audio_output(parent: QObject) -> QAudioOutput:
     through PySide's wrapper, which must take the GIL, while holding Qt's signal-slot
     lock; meanwhile the GUI thread, holding the GIL inside ``QMediaPlayer.stop()`` or
     ``setPosition()``, waits for that same lock. Both wait for ever: the window froze
-    on closing in about one test run in forty (tests/gui/test_gui_playback_threads.py
-    reproduces it). An output made by the QML engine has no Python wrapper, so the
+    on closing in about one GUI test run in twenty (tests/gui/test_gui_playback_threads.py
+    reproduces it every time). An output made by the QML engine has no Python wrapper, so the
     renderer's thread never needs the GIL. Falls back to a plain output (and says so)
     if the QtMultimedia QML module is missing.
     """

@@ -18,7 +18,7 @@ def test_play_seek_pause_stop_cycles_never_deadlock(tmp_path):
     # Before native_audio_output() and the GIL-free stop(), the GUI thread holding the
     # GIL in QMediaPlayer.stop() and a renderer thread deleting its listener on the
     # Python-made QAudioOutput waited on each other for ever: this test hung in 3 runs
-    # out of 3 (and the window froze on closing in about 1 test run in 40).
+    # out of 3 (and the window froze on closing in about 1 GUI test run in 20).
     song = write_song(tmp_path, "cycle", "Cycle", "Tester", "Test", tone(330, 3.0, SR))
     try:
         done = subprocess.run([sys.executable, str(HELPERS / "playback_cycles.py"), str(song),

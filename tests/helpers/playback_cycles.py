@@ -40,7 +40,7 @@ def wait_for(media: QMediaPlayer, state, limit_ms: int = 5000) -> None:
 
 
 def main(path: str, cycles: int) -> None:
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])  # noqa: F841 - lives for the loop
     for i in range(cycles):
         # a new player each time, as each window gets one: the hang came with the
         # first stop() of a player that had played
@@ -60,7 +60,6 @@ def main(path: str, cycles: int) -> None:
         queue.deleteLater()
         spin(5)
     print(f"cycles: {cycles}", flush=True)
-    del app
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QObject
+from shiboken6 import Shiboken
+from soundalike.gui.player import Player
+from soundalike.gui.queue_model import QueueModel
 
 HELPERS = Path(__file__).resolve().parents[1] / "helpers"
 
@@ -27,6 +30,15 @@ def test_play_seek_pause_stop_cycles_never_deadlock(tmp_path):
         raise AssertionError("playback control deadlocked (no progress for 120 s)") from exc
     assert done.returncode == 0, done.stderr[-2000:]
     assert "cycles: 250" in done.stdout
+
+
+def test_the_audio_output_has_no_python_wrapper(qtbot):
+    # what keeps the renderer threads from needing the GIL (see native_audio_output)
+    player = Player(QueueModel())
+    assert not Shiboken.createdByPython(player.audio)
+    assert player.audio.parent() is player and player.media.audioOutput() is player.audio
+    player.set_volume(0.5)
+    assert abs(player.volume() - 0.5) < 1e-6
 
 
 def test_calls_into_qt_do_not_drain_none_references():

@@ -88,11 +88,12 @@ class AnalysisBridge(QObject):
             self.resume()
 
     def set_options(self, *, workers: int | None, pause_on_battery: bool) -> None:
-        """New settings apply at the next start (the running controller keeps its workers)."""
+        """New settings apply at once, to the running analysis too."""
         self.workers = workers
         self.pause_on_battery = pause_on_battery
         if self.controller is not None:
             self.controller.pause_on_battery = pause_on_battery
+            self.controller.set_workers(workers)
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop at once: in-flight files stay pending, finished ones are already saved."""

@@ -146,6 +146,12 @@ class AnalysisController:
         self._thread = threading.Thread(target=self.run, name="soundalike-analysis", daemon=True)
         self._thread.start()
 
+    def set_workers(self, workers: int | None) -> None:
+        """Change the number of worker processes while running (``None``: automatic).
+        More start at once; extra ones finish the file they are on, then exit."""
+        self.workers = max(1, workers or default_workers())
+        self._wake.set()
+
     def pause(self) -> None:
         """Hand out no new files; the files in flight still finish and are saved."""
         self._paused = True
@@ -322,6 +328,10 @@ class AnalysisController:
         return _Worker(proc, parent, started=time.monotonic())
 
     def _dispatch(self, workers: list[_Worker], queue) -> None:
+        # fewer workers wanted (set_workers): idle ones go first, busy ones after their file
+        serving = sorted((w for w in workers if not w.retire), key=lambda w: w.task is None)
+        for w in serving[self.workers:]:
+            w.retire = True
         starting = sum(1 for w in workers if not w.ready and not w.retire)
         while len(workers) < self.workers and starting < len(queue):
             workers.append(self._spawn())

@@ -148,6 +148,34 @@ def test_paused_progress_counts_the_file_still_in_flight(library):
     assert controller.wait(10)
 
 
+def test_worker_count_changes_while_running(tmp_path):
+    """Settings → Worker processes applies to the running analysis: a second worker
+    joins at once, and going back to one lets the extra finish its file and leave."""
+    db = tmp_path / "lib.db"
+    _scan(db, _make_library(tmp_path / "music", n_good=40, broken=False))
+    events = []
+    controller = AnalysisController(db, workers=1, on_progress=events.append)
+    controller.start()
+    deadline = time.monotonic() + 120
+    while controller.progress.done < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert max(e.in_flight for e in events) == 1
+    controller.set_workers(2)
+    while controller.progress.in_flight < 2:
+        assert time.monotonic() < deadline and controller.running, controller.progress
+        time.sleep(0.02)
+    controller.set_workers(1)
+    mark = len(events)
+    assert controller.wait(120)
+    after = [e.in_flight for e in events[mark:]]
+    # the extra worker finishes its file (its first, the slowest); from the first moment
+    # nothing is in flight, only one worker is ever busy again
+    settled = after.index(0)
+    assert max(after[settled:]) == 1, after
+    assert controller.progress.state == "finished" and controller.progress.done == 40
+
+
 def test_battery_pauses_and_mains_resumes(library):
     on_battery = [True]
     controller = AnalysisController(library, workers=1, pause_on_battery=True,

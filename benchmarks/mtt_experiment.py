@@ -1,7 +1,7 @@
 """Experiment: does a second musicnn checkpoint (MagnaTagATune, MTT) improve hybrid similarity?
 
-    models/.build-venv/bin/python models/build_tflite.py \\
-        --checkpoint models/.checkpoints/x/musicnn/MTT_musicnn --out /tmp/mtt/musicnn_mtt.tflite
+    tools/.build-venv/bin/python tools/build_tflite.py \\
+        --checkpoint tools/.checkpoints/x/musicnn/MTT_musicnn --out /tmp/mtt/musicnn_mtt.tflite
     python benchmarks/mtt_experiment.py --mtt-model /tmp/mtt/musicnn_mtt.tflite \\
         --db /tmp/fq.db --manifest /work/corpus/dev.csv --group-col style \\
         --artist-col 'composer|package' --resolve debian-games --cache /tmp/mtt/patches.npz
@@ -16,7 +16,7 @@ blocks improves hybrid P@10 (artist-filtered, same ``style`` group).
 Pre-registered recipe:
 
 * per track, both TFLite models (the shipped MSD model and MTT_musicnn converted by
-  ``models/build_tflite.py``, same architecture) run on exactly the same patches:
+  ``tools/build_tflite.py``, same architecture) run on exactly the same patches:
   ``engine.audio.load`` → ``engine.cnn.log_mel`` → ``engine.cnn.patches`` per excerpt;
   a track's block = the mean over its patches;
 * every block gets the treatment of ``engine.vectors``: embedding z-scored with the
@@ -47,7 +47,7 @@ file, s), ``msd_tags`` / ``mtt_tags`` float32 [P, 50], ``msd_embedding`` /
 ``mtt_embedding`` float32 [P, 200], ``msd_seconds`` / ``mtt_seconds`` float64 [n]
 (interpreter time per track), plus ``msd_model`` / ``mtt_model`` (paths).
 With ``--extra NAME=MODEL`` (added after the MTT_musicnn run, for the VGG models the
-brief lists as optional — ``models/build_vgg_tflite.py``; their variants were fixed
+brief lists as optional — ``tools/build_vgg_tflite.py``; their variants were fixed
 before they were run): ``NAME_tags`` [P, 50], ``NAME_embedding`` [P, d] (d = 256 for
 VGG: its flattened last pooling layer) and ``NAME_seconds`` [n], computed in a second
 pass that re-runs the MSD model on the re-decoded patches, checks its outputs equal the

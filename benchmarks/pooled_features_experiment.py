@@ -1,6 +1,6 @@
 """Experiment: do musicnn's pooled mid-level features make better track vectors?
 
-    models/.build-venv/bin/python models/build_tflite.py --pooled \\
+    tools/.build-venv/bin/python tools/build_tflite.py --pooled \\
         --out /tmp/poolbuild/musicnn_msd.tflite
     python benchmarks/pooled_features_experiment.py --model /tmp/poolbuild/musicnn_msd.tflite \\
         --db /tmp/d.db --manifest /work/corpus/dev.csv --group-col style \\

@@ -241,8 +241,9 @@ def test_runtime_agrees_with_tensorflow_reference_outputs(model):
     import importlib.util
 
     models_dir = cnn.default_model_path().parent
+    tools_dir = Path(__file__).resolve().parents[2] / "tools"
     spec = importlib.util.spec_from_file_location(
-        "reference_signal", models_dir / "reference_signal.py"
+        "reference_signal", tools_dir / "reference_signal.py"
     )
     ref_mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref_mod)

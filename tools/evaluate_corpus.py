@@ -3,7 +3,7 @@
 Runs in the project venv with the runtime code path (engine.audio.load excerpts →
 engine.cnn.TagModel, one thread)::
 
-    .venv/bin/python models/evaluate_corpus.py [--corpus /work/corpus] [--cache FILE]
+    .venv/bin/python tools/evaluate_corpus.py [--corpus /work/corpus] [--cache FILE]
 
 Reports, against the corpus's coarse ``style`` labels (dev.csv):
 

@@ -2,11 +2,11 @@
 
 Run in the throwaway build venv (never a runtime dependency of Soundalike)::
 
-    python3.11 -m venv models/.build-venv
-    models/.build-venv/bin/pip install "tensorflow-cpu==2.21.0" librosa soundfile
-    (cd models/.checkpoints && pip download --no-deps musicnn==0.1.0 \\
+    python3.11 -m venv tools/.build-venv
+    tools/.build-venv/bin/pip install "tensorflow-cpu==2.21.0" librosa soundfile
+    (cd tools/.checkpoints && pip download --no-deps musicnn==0.1.0 \\
         && python3 -m zipfile -e musicnn-0.1.0-py3-none-any.whl x)
-    models/.build-venv/bin/python models/build_tflite.py [--audio FILE ...]
+    tools/.build-venv/bin/python tools/build_tflite.py [--audio FILE ...]
 
 The graph is written here from raw TF ops (no ``tf.compat.v1.layers``, so no legacy
 Keras is needed); variable names follow the checkpoint written by musicnn's training
@@ -41,7 +41,7 @@ import tensorflow as tf
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 CHECKPOINT = HERE / ".checkpoints" / "x" / "musicnn" / "MSD_musicnn"
-OUT = HERE / "musicnn_msd.tflite"
+OUT = HERE.parent / "models" / "musicnn_msd.tflite"
 N_FRAMES, N_MELS = 187, 96
 BN_EPS = 1e-3  # tf.compat.v1.layers.batch_normalization's default epsilon
 

@@ -3,8 +3,8 @@
 Experiments only (benchmarks/mtt_experiment.py); the app ships the musicnn MSD model
 built by ``build_tflite.py``. Run in the same throwaway build venv::
 
-    models/.build-venv/bin/python models/build_vgg_tflite.py \\
-        --checkpoint models/.checkpoints/x/musicnn/MSD_vgg --out /tmp/vgg/msd_vgg.tflite
+    tools/.build-venv/bin/python tools/build_vgg_tflite.py \\
+        --checkpoint tools/.checkpoints/x/musicnn/MSD_vgg --out /tmp/vgg/msd_vgg.tflite
 
 Architecture (Pons & Serra 2019, the VGG baseline of the musicnn package): input batch
 normalisation, then five 3×3 convolutions with 128 filters (ReLU, then batch
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.checkpoint / ".index").is_file():
         print(f"checkpoint not found in {args.checkpoint}")
         return 1
-    if args.out.resolve().parent == HERE:
+    if args.out.resolve().parent == HERE.parent / "models":
         print("--out must not point into models/ (the shipped model lives there)")
         return 2
     tf.compat.v1.disable_eager_execution()

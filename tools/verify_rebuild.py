@@ -1,10 +1,10 @@
 """Check that build_tflite.py's raw-op graph equals musicnn's own layer-based graph.
 
 Build venv only (needs tf-keras, installed with tensorflow-cpu); imports musicnn's
-``models.py`` from the unpacked wheel in models/.checkpoints/x — nothing is copied::
+``models.py`` from the unpacked wheel in tools/.checkpoints/x — nothing is copied::
 
-    models/.build-venv/bin/pip install "tf-keras==2.21.0"
-    models/.build-venv/bin/python models/verify_rebuild.py
+    tools/.build-venv/bin/pip install "tf-keras==2.21.0"
+    tools/.build-venv/bin/python tools/verify_rebuild.py
 
 Prints the max absolute difference of tags, embedding and pooled features on real-audio
 patches.

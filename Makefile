@@ -5,11 +5,16 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 
-.PHONY: setup run test screenshots bench clean
+.PHONY: setup system-deps run test screenshots bench clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Qt's system libraries (installed with apt-get/dnf/pacman, through sudo if needed; nothing
+# when they are all there). Packagers: SOUNDALIKE_SKIP_SYSTEM_DEPS=1.
+system-deps:
+	@$(PYTHON) scripts/system-deps
+
+$(STAMP): pyproject.toml | system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

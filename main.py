@@ -7,7 +7,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def _no_display() -> bool:
+    """True on Linux/BSD when Qt has nowhere to open a window (it would abort with a core dump)."""
+    if sys.platform in ("win32", "darwin"):
+        return False
+    return not any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                     "QT_QPA_PLATFORM"))
 
 
 def _gui_db(args: list[str]) -> tuple[bool, str | None]:
@@ -23,6 +32,11 @@ def _gui_db(args: list[str]) -> tuple[bool, str | None]:
 
 def gui_main(db: str | None = None) -> int:
     """Open the desktop player."""
+    if _no_display():
+        print("soundalike: no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the "
+              "player cannot open; the command line works without one: soundalike --help",
+              file=sys.stderr)
+        return 1
     try:
         from soundalike.gui.app import run
     except ImportError as exc:  # e.g. Qt's system libraries are missing

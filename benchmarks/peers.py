@@ -287,7 +287,7 @@ class Sgemm:
 
 
 # ---------------------------------------------------------------------------- children
-def child_main(method: str, paths: list[Path], workers: int | None) -> dict:
+def child_main(method: str, paths: list[Path], workers: int | None, cnn_path: str) -> dict:
     """Run one method over *paths* in this fresh process; the parent reads ru_maxrss."""
     if method == "pool":
         return pool_run(paths, workers)
@@ -306,9 +306,9 @@ def child_main(method: str, paths: list[Path], workers: int | None) -> dict:
 
         fn = bliss_song
     elif method == "soundalike":
-        from soundalike.engine.analyze import analyze_file, default_model
+        from soundalike.engine.analyze import analyze_file
 
-        default_model()
+        configure_cnn_path(cnn_path)  # loads the default model
         fn = analyze_file
     else:
         raise SystemExit(f"unknown child method {method}")
@@ -374,16 +374,27 @@ def pool_run(paths: list[Path], workers: int | None) -> dict:
         "workers_rss_mb_reported": controller.peak_worker_rss_mb,
         "controller_vmhwm_mb": vm_hwm_mb(),  # workers' ru_maxrss is ≥ this (forked from here)
         "stage_s": dict(controller.timings),
+        "cnn_path": _describe(getattr(controller, "cnn", None)),
     }
 
 
-def run_child(method: str, paths: list[Path], workers: int | None = None) -> dict:
+def _describe(choice) -> str | None:
+    if choice is None:
+        return None
+    try:
+        return choice.describe()
+    except Exception:  # noqa: BLE001
+        return str(choice)
+
+
+def run_child(method: str, paths: list[Path], workers: int | None = None,
+              cnn_path: str = "default") -> dict:
     """Run a child, reap it with os.wait4: its own CPU and peak RSS."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as lst:
         lst.write("\n".join(str(p) for p in paths))
     err = tempfile.TemporaryFile()
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", method,
-           "--paths-file", lst.name]
+           "--paths-file", lst.name, "--cnn-path", cnn_path]
     if workers is not None:
         cmd += ["--workers", str(workers)]
     try:
@@ -411,6 +422,25 @@ def run_child(method: str, paths: list[Path], workers: int | None = None) -> dic
 
 
 # ---------------------------------------------------------------------------- main pass
+def configure_cnn_path(choice: str) -> str:
+    """``default``: the engine's default model as it comes. ``app``: the LiteRT kernels the
+    library measured fastest on this machine (``library.cnn_choice``, as the pool's workers
+    use them), on one thread. Returns a description of the path in use."""
+    note = ""
+    if choice == "app":
+        try:
+            from soundalike.engine.analyze import configure_default_model
+            from soundalike.library import cnn_choice
+
+            kernels = cnn_choice.cnn_choice(max_threads=1).pick(1).kernels
+            configure_default_model(kernels=kernels, threads=1)
+        except Exception as exc:  # noqa: BLE001 - an engine without that choice yet
+            note = f" (the app's choice is unavailable: {type(exc).__name__}: {exc})"
+    from soundalike.engine.analyze import default_model
+
+    return f"{getattr(default_model(), 'kernels', 'xnnpack')} kernels, one thread{note}"
+
+
 def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel) -> dict:
     from soundalike.engine.analyze import analyze_file
 
@@ -443,9 +473,14 @@ def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel) -> dict:
             row[name] = {"cpu": time.process_time() - c0, "wall": time.perf_counter() - w0}
             if name == "soundalike":
                 row[name].update({f"{k}_wall": v for k, v in result.timings.items()})
-                row[name]["cnn_cpu"] = model.cpu - cnn_cpu0
-                row[name]["cnn_proxy_wall"] = model.wall - cnn_wall0
-                row[name]["patches"] = count_patches(*model.last) if model.last else None
+                if model.wall > cnn_wall0:  # analyze_file went through model.predict
+                    row[name]["cnn_cpu"] = model.cpu - cnn_cpu0
+                    row[name]["patches"] = count_patches(*model.last)
+                else:  # the engine took another path: wall time, patches of the excerpts
+                    row[name]["cnn_cpu"] = result.timings.get("cnn", float("nan"))
+                    row[name]["cnn_cpu_is_wall"] = True
+                    decoded = excerpt_decode(path)
+                    row[name]["patches"] = count_patches(decoded.segments, decoded.sr)
         print(f"  {i + 1:2d}/{len(files)} {path.name[:48]:<48} "
               + " ".join(f"{m}={row[m]['cpu'] * 1e3:.0f}" if m in row else f"{m}=FAIL"
                          for m in METHODS) + " ms CPU", flush=True)
@@ -466,6 +501,9 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=16, help="files to use (default 16)")
     ap.add_argument("--skip-pool", action="store_true", help="leave out the worker pool runs")
     ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    ap.add_argument("--cnn-path", choices=("default", "app"), default="default",
+                    help="in-process LiteRT path: the engine's default model (default), or "
+                         "the kernels the library measured fastest here, as its workers use")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--paths-file", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, help=argparse.SUPPRESS)
@@ -473,7 +511,8 @@ def main() -> None:
 
     if args.child:
         paths = [Path(p) for p in args.paths_file.read_text().splitlines() if p]
-        print(json.dumps(child_main(args.child, paths, args.workers)), flush=True)
+        print(json.dumps(child_main(args.child, paths, args.workers, args.cnn_path)),
+              flush=True)
         return
     if args.corpus is None:
         ap.error("no corpus: pass --corpus DIR or set SOUNDALIKE_CORPUS")
@@ -492,6 +531,9 @@ def main() -> None:
 
     from soundalike.engine.analyze import default_model
     from soundalike.engine.cnn import default_model_path
+
+    cnn_desc = configure_cnn_path(args.cnn_path)
+    print(f"Soundalike in-process CNN: {cnn_desc}")
 
     cost = model_cost(default_model_path())
     m, k, n = cost["gemm"]
@@ -521,6 +563,8 @@ def main() -> None:
     sa["patches"] = mean(patches)
     slot_gflops = [SGEMM_REPS * sgemm.flop / r["sgemm"]["cpu"] / 1e9 for r in rows
                    if "sgemm" in r and r["sgemm"]["cpu"] > 0]
+    if not slot_gflops:
+        sys.exit("the sgemm microbenchmark never ran")
     gflops = statistics.median(slot_gflops)
     patch_floor = 2.0 * cost["macs"] / (gflops * 1e9)
     cnn_floor = patch_floor * sa["patches"]
@@ -536,7 +580,7 @@ def main() -> None:
     print("\npeak RSS, each method in a fresh subprocess over the kept files:")
     children = {}
     for name in ("whole", "excerpt", "bliss", "soundalike"):
-        rep = run_child(name, kept)
+        rep = run_child(name, kept, cnn_path=args.cnn_path)
         children[name] = rep
         if "error" in rep:
             print(f"  {LABELS[name]}: FAILED {rep['error']}")
@@ -576,7 +620,8 @@ def main() -> None:
                   + f", controller CPU {rep['controller_cpu_s']:.2f} s; workers' peak RSS "
                   f"{rep['workers_maxrss_mb']:.0f} MB (ru_maxrss), "
                   f"{rep['workers_rss_mb_reported']:.0f} MB (pool's rss_mb after each file); "
-                  f"controller process {rep['controller_vmhwm_mb'] or 0:.0f} MB")
+                  f"controller process {rep['controller_vmhwm_mb'] or 0:.0f} MB"
+                  + (f"; CNN path: {rep['cnn_path']}" if rep.get("cnn_path") else ""))
         if "pool_1" not in pools and "pool_default" in pools:
             print("  default worker count is 1 on this machine: the 1-worker row is that run")
             if "pool_default" in figures:
@@ -613,6 +658,9 @@ def main() -> None:
               f"{3600.0 / f['cpu']:13,.0f} {(f'{rss:6.0f} MB' if rss else '        —')} "
               f"{ratios['soundalike']:10.2f}× {ratios['whole']:9.2f}× {ratios['excerpt']:8.2f}× "
               f"{ratios['cnn_floor']:9.2f}×")
+    if any(r["soundalike"].get("cnn_cpu_is_wall") for r in kept_rows):
+        print("\nnote: analyze_file did not call model.predict: the CNN CPU figure is the "
+              "wall time of result.timings['cnn']")
     print(f"\nSoundalike in-process stages (wall ms, result.timings): decode "
           f"{sa['decode_wall'] * 1e3:.1f}, dsp {sa['dsp_wall'] * 1e3:.1f}, cnn "
           f"{sa['cnn_wall'] * 1e3:.1f}; CNN CPU {sa['cnn_cpu'] * 1e3:.1f} ms over "
@@ -649,6 +697,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({
             "cpu": cpu, "versions": vers, "blas": blas, "corpus": str(args.corpus),
+            "cnn_path": cnn_desc,
             "files": [str(f) for f in files], "kept": [str(f) for f in kept],
             "left_out": failures, "model_cost": {**cost, "gemm": list(cost["gemm"])},
             "sgemm_gflops_slots": slot_gflops, "sgemm_gflops": gflops,

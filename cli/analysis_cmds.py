@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Analyse every track that is new, changed or analysed by an older "
                     "version. Ctrl-C stops cleanly; the next run continues.")
     p.add_argument("--workers", type=whole_number(1), metavar="N",
-                   help="worker processes (default: cores − 1)")
+                   help="worker processes (default: one per physical core, one left "
+                        "free from 3 cores up)")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="give up on a file after this long (default: 120)")
     p.add_argument("--pause-on-battery", action="store_true",

@@ -76,11 +76,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-analyze", action="store_true",
                    help="only keep the library in sync; do not analyse new or changed files")
     p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="analysis worker processes (default: cores − 1)")
+                   help="analysis worker processes (default: one per physical core, "
+                        "one left free from 3 cores up)")
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("status", help="how many tracks are pending, analysed, failed, missing")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--measure-cnn", action="store_true",
+                   help="time the tagging model's LiteRT paths on this CPU again (1–3 s) "
+                        "and keep the fastest for the analysis")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("tracks", help="list tracks, optionally matching words")
@@ -276,19 +280,52 @@ def cmd_status(args) -> int:
         counts = store.counts()
         failures = store.failures()
         folders = store.folders()
+    cnn, key = _cnn_status(getattr(args, "measure_cnn", False))
     if args.json:
         print_json({**counts,
                     "failures": [{"path": printable(p), "reason": r} for p, r in failures],
                     "folders": [printable(f.path) for f in folders],
-                    "db": printable(db_path(args))})
+                    "db": printable(db_path(args)),
+                    "cnn": _cnn_json(cnn, key)})
         return 0
     print(f"library: {printable(db_path(args))}")
     print(f"folders: {len(folders)}")
     print(f"tracks: {counts['tracks']} — {counts['analysed']} analysed, {counts['pending']} "
           f"pending, {counts['failed']} failed, {counts['missing']} missing")
+    if cnn is not None:
+        print(f"CNN: {cnn.describe()}")
+    else:
+        sha = (key.get("model_sha256") or "model file missing")[:12]
+        print("CNN: not measured yet — measured when analysis first starts, or now with "
+              f"--measure-cnn (for {key['cpu']}, {key['logical_cores']} logical cores, "
+              f"model {sha}, LiteRT {key['litert']})")
     for path, reason in failures:
         print(f"  failed: {printable(path)}: {reason}")
     return 0
+
+
+def _cnn_status(measure: bool):
+    """(cached or, with *measure*, freshly measured CnnChoice or None, current key)."""
+    from soundalike.engine.errors import SoundalikeError
+    from soundalike.library import cnn_choice
+
+    key = cnn_choice.current_key()
+    if measure:
+        try:
+            return cnn_choice.cnn_choice(max_threads=cnn_choice.threads_per_worker(),
+                                         force=True), key
+        except SoundalikeError as exc:
+            raise CliError(f"cannot time the tagging model: {exc}") from None
+    return cnn_choice.read_cache(key=key), key
+
+
+def _cnn_json(cnn, key: dict) -> dict:
+    from soundalike.library import cnn_choice
+
+    if cnn is None:
+        return {"measured": False, "key": key, "cache": str(cnn_choice.cache_path())}
+    return {"measured": True, **cnn.as_dict(), "summary": cnn.describe(),
+            "cache": str(cnn_choice.cache_path())}
 
 
 def _duration(seconds: float | None) -> str:

@@ -42,15 +42,28 @@ class AnalysisResult:
 
 
 _default_model = None
+_default_options = {"kernels": "xnnpack", "threads": 1}
+
+
+def configure_default_model(*, kernels: str = "xnnpack", threads: int = 1) -> None:
+    """Choose the LiteRT path of :func:`default_model` (``TagModel`` *kernels* and
+    *threads*); a loaded default model with other options is dropped. The library
+    passes the path it measured fastest here (``library.cnn_choice``)."""
+    global _default_model
+    options = {"kernels": kernels, "threads": int(threads)}
+    if options != _default_options:
+        _default_options.update(options)
+        _default_model = None
 
 
 def default_model():
-    """The process-wide tagging model (loaded once per worker, one interpreter thread)."""
+    """The process-wide tagging model (loaded once per process; XNNPACK on one thread
+    unless :func:`configure_default_model` chose otherwise)."""
     global _default_model
     if _default_model is None:
         from soundalike.engine.cnn import TagModel
 
-        _default_model = TagModel(threads=1)
+        _default_model = TagModel(**_default_options)
     return _default_model
 
 

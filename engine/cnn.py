@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -172,11 +174,18 @@ class TagModel:
         A ``.tflite`` file; the shipped model when omitted.
     threads : int, keyword-only
         Interpreter threads (default 1: analysis parallelises across processes).
+    kernels : {"xnnpack", "builtin"}, keyword-only
+        Which LiteRT path runs the graph: ``"xnnpack"`` (LiteRT's default, the XNNPACK
+        delegate) or ``"builtin"`` (LiteRT's own kernels, no delegate). Which is faster
+        depends on the CPU; :func:`measure_kernels` times both. Outputs agree to
+        float32 rounding (tags within ~1e-3).
 
     Raises
     ------
     ModelError
         The model file is missing, unreadable, or not this model.
+    ValueError
+        *kernels* is not one of :data:`KERNELS`, or *threads* < 1.
 
     Notes
     -----
@@ -184,15 +193,27 @@ class TagModel:
     instance may be shared between threads but runs one track at a time.
     """
 
-    def __init__(self, model_path: str | Path | None = None, *, threads: int = 1) -> None:
+    def __init__(self, model_path: str | Path | None = None, *, threads: int = 1,
+                 kernels: str = "xnnpack") -> None:
+        if kernels not in KERNELS:
+            raise ValueError(f"kernels must be one of {', '.join(KERNELS)}; got {kernels!r}")
+        if int(threads) < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
         self.path = Path(model_path) if model_path is not None else default_model_path()
+        self.kernels = kernels
+        self.threads = int(threads)
         if not self.path.is_file():
             raise ModelError(f"tagging model not found: {self.path}")
         try:
-            from ai_edge_litert.interpreter import Interpreter
+            from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-            self._interp = Interpreter(model_path=str(self.path), num_threads=max(1, threads))
+            options = {}
+            if kernels == "builtin":
+                options["experimental_op_resolver_type"] = (
+                    OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
             with _quiet_native_stderr():  # LiteRT announces its XNNPACK delegate on fd 2
+                self._interp = Interpreter(model_path=str(self.path),
+                                           num_threads=self.threads, **options)
                 self._interp.allocate_tensors()
         except Exception as exc:  # LiteRT raises ValueError/RuntimeError on broken files
             raise ModelError(f"tagging model cannot be loaded: {self.path} ({exc})") from exc
@@ -290,3 +311,148 @@ class TagModel:
         return tags.mean(axis=0, dtype=np.float64).astype(np.float32), emb.mean(
             axis=0, dtype=np.float64
         ).astype(np.float32)
+
+
+# -- which LiteRT path runs the model fastest on this CPU ----------------------------------
+
+#: The LiteRT paths :class:`TagModel` can take: the XNNPACK delegate (LiteRT's default)
+#: or LiteRT's builtin kernels without any delegate.
+KERNELS: tuple[str, ...] = ("xnnpack", "builtin")
+#: Most interpreter threads a multi-threaded candidate gets.
+MAX_THREADS = 4
+#: A multi-threaded candidate wins only when its wall time per patch is below this
+#: fraction of the best single-threaded one (an extra core must buy a clear gain).
+THREADED_GAIN = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class KernelTiming:
+    """One measured candidate: milliseconds per 3-second patch, best of a few invokes.
+
+    ``cpu_ms`` is process CPU time (all threads), ``wall_ms`` elapsed time. A
+    single-threaded candidate is judged by CPU time (unaffected by other processes
+    competing for the cores), a multi-threaded one by wall time (its point is to
+    finish sooner on idle cores); :attr:`ms_per_patch` is that figure.
+    """
+
+    kernels: str
+    threads: int
+    cpu_ms: float
+    wall_ms: float
+
+    @property
+    def ms_per_patch(self) -> float:
+        return self.cpu_ms if self.threads == 1 else self.wall_ms
+
+    def as_dict(self) -> dict:
+        return {"kernels": self.kernels, "threads": self.threads,
+                "ms_per_patch": round(self.ms_per_patch, 2),
+                "cpu_ms": round(self.cpu_ms, 2), "wall_ms": round(self.wall_ms, 2)}
+
+
+@dataclass(frozen=True, slots=True)
+class KernelChoice:
+    """The outcome of :func:`measure_kernels`: the winner and every candidate's time."""
+
+    kernels: str
+    threads: int
+    ms_per_patch: float
+    timings: tuple[KernelTiming, ...]
+    seconds: float = 0.0  # how long the whole measurement took (wall)
+
+
+def choose_kernels(timings, *, max_threads: int = 1) -> KernelTiming:
+    """The fastest candidate among *timings* that uses at most *max_threads* threads.
+
+    Single-threaded candidates compete on CPU time per patch (ties go to the earlier
+    entry, XNNPACK first). A multi-threaded one replaces the winner only when its
+    wall time is below :data:`THREADED_GAIN` × the winner's.
+
+    Raises
+    ------
+    ValueError
+        No single-threaded candidate among *timings*.
+    """
+    timings = list(timings)
+    single = [t for t in timings if t.threads == 1]
+    if not single:
+        raise ValueError("no single-threaded timing to choose from")
+    best = min(single, key=lambda t: t.cpu_ms)
+    threaded = [t for t in timings if 1 < t.threads <= max_threads]
+    if threaded:
+        fastest = min(threaded, key=lambda t: t.wall_ms)
+        if fastest.wall_ms < THREADED_GAIN * best.wall_ms:
+            return fastest
+    return best
+
+
+def benchmark_patches(n: int = 2) -> np.ndarray:
+    """A fixed, deterministic batch of *n* log-mel-like patches (values 0…3) for timing."""
+    rng = np.random.default_rng(20261201)
+    return rng.uniform(0.0, 3.0, size=(n, PATCH_FRAMES, N_MELS)).astype(np.float32)
+
+
+def time_kernels(model_path: str | Path | None = None, *, kernels: str = "xnnpack",
+                 threads: int = 1, patches: int = 1, repeats: int = 3) -> KernelTiming:
+    """Time one LiteRT path on the real model.
+
+    Builds a :class:`TagModel`, runs :func:`benchmark_patches` once to warm up, then
+    *repeats* more times; reports the best CPU and wall time, per patch, in ms.
+
+    Raises
+    ------
+    ModelError
+        The model file is missing or broken.
+    """
+    model = TagModel(model_path, threads=threads, kernels=kernels)
+    batch = benchmark_patches(max(1, min(patches, CHUNK)))
+    model.predict_patches(batch)  # warm-up: allocation, weight packing, caches
+    cpu = wall = float("inf")
+    for _ in range(max(1, repeats)):
+        c0, w0 = time.process_time(), time.perf_counter()
+        model.predict_patches(batch)
+        cpu = min(cpu, time.process_time() - c0)
+        wall = min(wall, time.perf_counter() - w0)
+    n = len(batch)
+    return KernelTiming(kernels, int(threads), 1000.0 * cpu / n, 1000.0 * wall / n)
+
+
+def measure_kernels(model_path: str | Path | None = None, *, max_threads: int = 1,
+                    patches: int = 1, repeats: int = 3) -> KernelChoice:
+    """Time every LiteRT path on the real model and pick the fastest.
+
+    The candidates are XNNPACK and builtin kernels on one thread each (analysis runs
+    one single-threaded model per worker process). When the caller has idle cores
+    (``max_threads`` > 1, e.g. one worker on a 4-core machine), the faster of the two
+    is also timed on ``min(max_threads, MAX_THREADS)`` threads. About 0.5–1 s per
+    candidate with the defaults (model load, one warm-up and three timed patches).
+
+    Parameters
+    ----------
+    model_path : str or Path, optional
+        The model to time; the shipped one when omitted.
+    max_threads : int
+        Interpreter threads one model may use (1: no multi-threaded candidate).
+    patches, repeats : int
+        Patches per invoke and timed invokes per candidate (after one warm-up).
+
+    Returns
+    -------
+    KernelChoice
+
+    Raises
+    ------
+    ModelError
+        The model file is missing or broken.
+    """
+    t0 = time.perf_counter()
+    timings = [time_kernels(model_path, kernels=k, threads=1, patches=patches, repeats=repeats)
+               for k in KERNELS]
+    threads = min(int(max_threads), MAX_THREADS)
+    if threads > 1:
+        best = choose_kernels(timings)
+        timings.append(time_kernels(model_path, kernels=best.kernels, threads=threads,
+                                    patches=patches, repeats=repeats))
+    pick = choose_kernels(timings, max_threads=threads)
+    return KernelChoice(pick.kernels, pick.threads, pick.ms_per_patch, tuple(timings),
+                        time.perf_counter() - t0)

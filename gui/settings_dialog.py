@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-WORKERS_KEY = "analysis.workers"            # int, 0 = automatic (cores − 1)
+WORKERS_KEY = "analysis.workers"            # int, 0 = automatic (library.analysis.default_workers)
 BATTERY_KEY = "analysis.pause_on_battery"   # bool
 #: recommendation exclusions (owned by library/recommend.py's default filters)
 EXCLUDE_KEYS = {"genres": "recommend.exclude_genres", "folders": "recommend.exclude_folders",
@@ -150,7 +150,8 @@ class SettingsDialog(QDialog):
         self.workers.setValue(settings.workers)
         self.workers.setMaximumWidth(140)
         self.workers.setToolTip("Processes analysing music at the same time "
-                                "(Automatic: one less than the number of cores)")
+                                "(Automatic: one per physical core, leaving one free "
+                                "from 3 cores up)")
         self.battery = QCheckBox("Pause analysis while on battery", self)
         self.battery.setChecked(settings.pause_on_battery)
         analysis_box = QGroupBox("Analysis", self)

@@ -22,6 +22,7 @@ from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
 from soundalike.engine.analyze import ANALYSIS_VERSION
+from soundalike.library import cnn_choice, machine
 from soundalike.library.analysis_worker import worker_main
 from soundalike.library.power import on_battery
 from soundalike.library.store import Store
@@ -36,8 +37,9 @@ BATTERY_POLL_S = 15.0
 
 
 def default_workers() -> int:
-    """Cores − 1, at least one: the machine stays responsive while analysing."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """One per physical core, minus one left free when there are 3 or more; at least one
+    (:func:`soundalike.library.machine.default_workers` says why)."""
+    return max(1, machine.default_workers())
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class _Worker:
     started: float = 0.0       # when the current task (or, before ready, the process) began
     retire: bool = False
     ready: bool = False        # the model is loaded
+    cnn: tuple[str, int] | None = None  # (kernels, threads) the model really uses
 
 
 class AnalysisController:
@@ -82,7 +85,8 @@ class AnalysisController:
     db_path : str or Path
         The library database; the controller opens its own connection.
     workers : int, optional
-        Worker processes (default: cores − 1).
+        Worker processes (default: :func:`default_workers`, one per physical core,
+        one left free from 3 cores up).
     time_limit : float
         Seconds one file may take before its worker is killed and the file is
         recorded as failed.
@@ -128,6 +132,12 @@ class AnalysisController:
         self.timings: dict[str, float] = collections.defaultdict(float)
         self.peak_worker_rss_mb = 0.0
         self._failed_starts = 0
+        #: The measured LiteRT paths (:mod:`~soundalike.library.cnn_choice`), checked
+        #: before workers start; None until then or when it could not be measured.
+        self.cnn: cnn_choice.CnnChoice | None = None
+        self._cnn_key: dict | None = None
+        #: (kernels, threads) each started worker reported in its ready message.
+        self.worker_cnn: list[tuple[str, int]] = []
 
     # ------------------------------------------------------------------ control
     @property
@@ -319,9 +329,32 @@ class AnalysisController:
             self._progress = replace(self._progress, total=max(self._progress.total,
                                                                len(queue)))
 
+    def _check_cnn(self) -> None:
+        """Before workers start: the cached LiteRT choice, or a measurement in a short
+        spawned process (1–3 s, once per machine, model and LiteRT version)."""
+        key = cnn_choice.current_key()
+        max_threads = cnn_choice.threads_per_worker(self.workers)
+        if (self.cnn is not None and key == self._cnn_key
+                and self.cnn.covers(max_threads)):
+            return
+        self._cnn_key = key
+        self.cnn = cnn_choice.ensure_choice(max_threads=max_threads,
+                                            cancelled=lambda: self._cancelled,
+                                            low_priority=self.low_priority)
+
+    def _worker_cnn(self) -> tuple[str, int]:
+        """(kernels, threads) for a new worker: the fastest measured for the threads each
+        worker may use now (XNNPACK on one thread when nothing was measured)."""
+        if self.cnn is None:
+            return "xnnpack", 1
+        best = self.cnn.pick(cnn_choice.threads_per_worker(self.workers))
+        return best.kernels, best.threads
+
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=worker_main, args=(child, self.low_priority),
+        kernels, threads = self._worker_cnn()
+        proc = self._ctx.Process(target=worker_main,
+                                 args=(child, self.low_priority, kernels, threads),
                                  name="soundalike-analysis-worker", daemon=True)
         proc.start()
         child.close()
@@ -333,6 +366,10 @@ class AnalysisController:
         for w in serving[self.workers:]:
             w.retire = True
         starting = sum(1 for w in workers if not w.ready and not w.retire)
+        if not workers and queue:  # (re)starting from none: is the LiteRT choice current?
+            self._check_cnn()
+            if self._cancelled:
+                return
         while len(workers) < self.workers and starting < len(queue):
             workers.append(self._spawn())
             starting += 1
@@ -387,6 +424,9 @@ class AnalysisController:
         if kind == "ready":
             w.ready = True
             self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, reply[1])
+            if len(reply) >= 4:
+                w.cnn = (reply[2], reply[3])
+                self.worker_cnn.append(w.cnn)
             return None
         if kind == "fatal":
             w.retire = True

@@ -2,7 +2,8 @@
 
 Kept free of heavy imports at module level: a spawned worker imports this module
 first, so the thread-count variables below are set before numpy, numba or LiteRT
-load. One worker uses one core: the pool, not the libraries, provides parallelism.
+load. One worker uses one core: the pool, not the libraries, provides parallelism
+(only with cores left idle may the tagging model's interpreter use a few threads).
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ def release_memory() -> None:
 _libc = None
 
 
-def worker_main(conn, low_priority: bool = True) -> None:
+def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
+                threads: int = 1) -> None:
     """Serve analysis requests from *conn* until it closes or sends ``None``.
 
+    The tagging model runs on the LiteRT path *kernels* with *threads* interpreter
+    threads (the controller passes the choice of :mod:`soundalike.library.cnn_choice`).
     Requests are ``(track_id, path)``; replies are
     ``("ok", track_id, features, tags, embedding, duration, timings, rss_mb)``,
-    ``("err", track_id, reason, rss_mb)``. The first message is ``("ready", rss_mb)``
-    once the model is loaded, or ``("fatal", reason)`` when it cannot be.
+    ``("err", track_id, reason, rss_mb)``. The first message is
+    ``("ready", rss_mb, kernels, threads)`` once the model is loaded (the path it
+    really uses), or ``("fatal", reason)`` when it cannot be.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's to handle
     for name in _SINGLE_THREAD:
@@ -68,11 +73,11 @@ def worker_main(conn, low_priority: bool = True) -> None:
     from soundalike.engine.errors import SoundalikeError
 
     try:
-        model = TagModel(threads=1)
+        model = TagModel(threads=threads, kernels=kernels)
     except SoundalikeError as exc:
         conn.send(("fatal", str(exc)))
         return
-    conn.send(("ready", rss_mb()))
+    conn.send(("ready", rss_mb(), model.kernels, model.threads))
     while True:
         try:
             request = conn.recv()

@@ -388,11 +388,13 @@ class Recommender:
             Nothing is analysed yet.
         """
         from soundalike.engine.analyze import analyze_file
+        from soundalike.library.cnn_choice import configure_default_model
         from soundalike.library.fingerprint import fingerprint_path
 
         track = self.store.track_by_path(path)
         if track is not None and track.status == "analysed":
             return self.similar(track.id, n, method=method, filters=filters, explain=explain)
+        configure_default_model()  # the LiteRT path measured fastest here, if known
         result = analyze_file(path)
         try:
             fingerprint = fingerprint_path(path)

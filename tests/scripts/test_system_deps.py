@@ -167,8 +167,8 @@ def test_dbus_tools_and_a_font_are_installed_too(tmp_path):
     result = fake.run("--dry-run")
     assert result.returncode == 0, result.stderr
     assert fake.installs() == []  # --dry-run only prints
-    assert "+ apt-get install -y -qq --no-install-recommends dbus fonts-dejavu-core" \
-        in result.stderr
+    assert ("+ apt-get install -y -qq --no-install-recommends dbus-daemon dbus-bin "
+            "fonts-dejavu-core") in result.stderr
 
 
 def test_check_reports_and_installs_nothing(tmp_path):

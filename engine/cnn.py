@@ -82,9 +82,10 @@ def genre_vector(tags: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _mel_basis() -> np.ndarray:
-    import librosa
+    """The 96 Slaney mel filters (``librosa.filters.mel`` defaults), shape (96, 257), float32."""
+    from soundalike.engine import spectral
 
-    return librosa.filters.mel(sr=SR, n_fft=N_FFT, n_mels=N_MELS, dtype=np.float32)
+    return spectral.mel_filterbank(SR, N_FFT, N_MELS)
 
 
 def log_mel(y16k: np.ndarray) -> np.ndarray:
@@ -105,7 +106,7 @@ def log_mel(y16k: np.ndarray) -> np.ndarray:
     np.ndarray, shape (frames, 96), float32
         ``frames = 1 + n // 256``.
     """
-    import librosa
+    from soundalike.engine import spectral
 
     y = np.squeeze(np.asarray(y16k, dtype=np.float32))
     if y.ndim > 1:
@@ -113,10 +114,9 @@ def log_mel(y16k: np.ndarray) -> np.ndarray:
     y = np.nan_to_num(y.reshape(-1), nan=0.0, posinf=0.0, neginf=0.0)
     if y.size < N_FFT:
         y = np.pad(y, (0, N_FFT - y.size))
-    spec = librosa.stft(y, n_fft=N_FFT, hop_length=HOP, center=True, pad_mode="reflect")
-    power = (spec.real**2 + spec.imag**2).astype(np.float32)
-    mel = _mel_basis() @ power  # (96, frames)
-    return np.log10(np.float32(1.0) + np.float32(10000.0) * mel).T.astype(np.float32)
+    power = spectral.stft_magnitude(y, N_FFT, HOP, pad_mode="reflect", power=2).T
+    mel = power @ _mel_basis().T  # (frames, 96), float32
+    return np.log10(np.float32(1.0) + np.float32(10000.0) * mel)
 
 
 def patches(mel: np.ndarray) -> np.ndarray:

@@ -5,7 +5,8 @@ Everything is derived from **one** short-time Fourier transform per excerpt
 mel spectrogram (→ MFCC and the onset envelope → tempo) and frame loudness (by
 Parseval's theorem). Only the zero-crossing rate looks at the waveform. Frame-level
 values of all excerpts are pooled before summarising; timbre and chroma statistics
-use only frames above :data:`SILENCE_DB` so that pauses do not dilute them.
+use only frames above :data:`SILENCE_DB` so that pauses do not dilute them. The spectral
+building blocks are :mod:`soundalike.engine.spectral` (numpy, computed as librosa does).
 
 Silent or empty input gives finite defaults (zeros; ``loudness_db`` = :data:`FLOOR_DB`),
 never NaN or inf. The result depends only on the input samples (deterministic).
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
+from soundalike.engine import spectral
 
 N_FFT = 2048
 HOP = 256
@@ -132,8 +135,6 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     ValueError
         ``sr`` ≤ 12.8 kHz: the top spectral-contrast band would pass the Nyquist frequency.
     """
-    import librosa
-
     if sr <= 2 * CONTRAST_FMIN * 2**CONTRAST_BANDS:
         raise ValueError(f"sample rate {sr} Hz is too low for these features (use 16 kHz)")
     n_fft = N_FFT
@@ -144,38 +145,38 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     if not segs:
         return out.astype(np.float32)
 
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
-    window = librosa.filters.get_window("hann", n_fft, fftbins=True)
-    mel_fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)
+    freqs = spectral.fft_frequencies(sr, n_fft)
+    window = spectral.hann(n_fft)
+    mel_fb = _mel_fb(sr)
     win_frames = max(round(TEMPO_WINDOW_S * sr / HOP), 16)
 
-    mags, powers, mfccs, tempograms, envelopes = [], [], [], [], []
+    # Magnitude spectrogram of all excerpts, one block of frames per excerpt, time-major in
+    # memory (``mag`` is its (bins, frames) transposed view): per-frame reductions then run
+    # over contiguous memory.
+    bounds = np.cumsum([0] + [1 + len(y) // HOP for y in segs])
+    mag_t = np.empty((int(bounds[-1]), n_fft // 2 + 1), dtype=np.float32)
+    for y, t0, t1 in zip(segs, bounds[:-1], bounds[1:]):
+        spectral.stft_magnitude(y, n_fft, HOP, window=window, out=mag_t[t0:t1])
+    mag = mag_t.T
+    power = np.square(mag)
+
+    mfccs, tempograms, envelopes = [], [], []
     n_onsets, onset_sum, onset_frames = 0, 0.0, 0
     crossings, samples = 0, 0
-    for y in segs:
-        mag = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=HOP, window=window))
-        power = mag**2
-        mel_db = librosa.power_to_db(mel_fb @ power, ref=1.0, amin=1e-10, top_db=80.0)
-        mags.append(mag)
-        powers.append(power)
-        mfccs.append(librosa.feature.mfcc(S=mel_db, n_mfcc=N_MFCC))
-        oenv = librosa.onset.onset_strength(S=mel_db, sr=sr, hop_length=HOP)
+    for y, t0, t1 in zip(segs, bounds[:-1], bounds[1:]):
+        mel_db = spectral.power_to_db(mel_fb @ power[:, t0:t1], ref=1.0, amin=1e-10, top_db=80.0)
+        mfccs.append(spectral.mfcc(mel_db, N_MFCC))
+        oenv = spectral.onset_strength(mel_db, hop_length=HOP)
         onset_sum += float(oenv.sum())
         onset_frames += len(oenv)
         if oenv.max() > 1e-6:
             envelopes.append(oenv)
             tempograms.append(_tempogram(oenv, win_frames))
-            n_onsets += len(
-                librosa.onset.onset_detect(
-                    onset_envelope=oenv, sr=sr, hop_length=HOP, units="frames"
-                )
-            )
+            n_onsets += len(spectral.onset_detect(oenv, sr, HOP))
         signs = np.signbit(y)
         crossings += int(np.count_nonzero(signs[1:] != signs[:-1]))
         samples += len(y) - 1
 
-    mag = np.concatenate(mags, axis=1)
-    power = np.concatenate(powers, axis=1)
     mfcc = np.concatenate(mfccs, axis=1)
     seconds = sum(len(s) for s in segs) / sr
 
@@ -188,7 +189,8 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     out[INDEX["dynamic_range_db"]] = np.percentile(clipped, 95) - np.percentile(clipped, 10)
     total = float(power[1:].sum())
     if total > 0:
-        out[INDEX["bass_ratio"]] = float(power[1:][freqs[1:] < BASS_HZ].sum()) / total
+        bass = int(np.searchsorted(freqs, BASS_HZ))  # bins below BASS_HZ
+        out[INDEX["bass_ratio"]] = float(power[1:bass].sum()) / total
     out[INDEX["zcr"]] = crossings / max(samples, 1)
 
     # Rhythm.
@@ -196,14 +198,32 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     out[INDEX["onset_rate"]] = n_onsets / seconds
     if tempograms and out[INDEX["onset_strength"]] >= ONSET_MIN:
         tg = np.concatenate(tempograms, axis=1)
-        bpm = float(librosa.feature.tempo(tg=tg, sr=sr, hop_length=HOP)[0])
+        bpm = spectral.tempo(tg, sr, HOP)
         out[INDEX["tempo_bpm"]] = bpm
         out[INDEX["beat_strength"]] = pulse_clarity(envelopes, 60.0 * sr / (HOP * bpm))
 
     active = frame_db > SILENCE_DB
     if np.any(active):
-        _timbre(out, mag[:, active], power[:, active], mfcc[:, active], sr)
+        if not active.all():  # (a copy; most music has no silent frames)
+            mag, power, mfcc = mag.T[active].T, power.T[active].T, mfcc[:, active]
+        _timbre(out, mag, power, mfcc, sr)
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
+@lru_cache(maxsize=4)
+def _mel_fb(sr: int) -> np.ndarray:
+    """The mel filterbank (float32, shape (N_MELS, 1 + N_FFT // 2)) at ``sr``; read-only."""
+    fb = spectral.mel_filterbank(sr, N_FFT, N_MELS)
+    fb.flags.writeable = False
+    return fb
+
+
+@lru_cache(maxsize=64)
+def _chroma_fb(sr: int, tuning: float) -> np.ndarray:
+    """``spectral.chroma_filterbank(sr, N_FFT, tuning)``, cached (tuning takes 101 values)."""
+    fb = spectral.chroma_filterbank(sr, N_FFT, tuning)
+    fb.flags.writeable = False
+    return fb
 
 
 def _tempogram(oenv: np.ndarray, win: int) -> np.ndarray:
@@ -216,13 +236,7 @@ def _tempogram(oenv: np.ndarray, win: int) -> np.ndarray:
     -------
     np.ndarray, shape (win, columns)
     """
-    import librosa
-
-    padded = np.pad(oenv, win // 2, mode="linear_ramp", end_values=(0, 0))
-    frames = librosa.util.frame(padded, frame_length=win, hop_length=TEMPOGRAM_STEP)
-    frames = frames * librosa.filters.get_window("hann", win, fftbins=True)[:, None]
-    ac = librosa.autocorrelate(frames, axis=0)
-    return librosa.util.normalize(ac, norm=np.inf, axis=0)
+    return spectral.tempogram(oenv, win, TEMPOGRAM_STEP)
 
 
 def pulse_clarity(envelopes: Sequence[np.ndarray], period: float) -> float:
@@ -244,15 +258,13 @@ def pulse_clarity(envelopes: Sequence[np.ndarray], period: float) -> float:
     -------
     float
     """
-    import librosa
-
     lag = int(np.floor(period))
     total, weight = 0.0, 0
     for env in envelopes:
         if lag < 1 or len(env) < 2 * (lag + 2):
             continue
         centred = env.astype(np.float64) - env.mean()
-        ac = librosa.autocorrelate(centred, max_size=lag + 2)
+        ac = spectral.autocorrelate(centred, max_size=lag + 2)
         if ac[0] <= 0:
             continue
         total += max(0.0, float(ac[lag : lag + 2].max() / ac[0])) * len(env)
@@ -262,14 +274,12 @@ def pulse_clarity(envelopes: Sequence[np.ndarray], period: float) -> float:
 
 def _timbre(out: np.ndarray, mag: np.ndarray, power: np.ndarray, mfcc: np.ndarray, sr: int) -> None:
     """Spectral shape, MFCC and chroma statistics of the non-silent frames (in place)."""
-    import librosa
-
     # Centroid, bandwidth and roll-off as librosa defines them (magnitude-weighted), with one
     # normalisation instead of librosa's three.
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=N_FFT).astype(np.float32)
+    freqs = spectral.fft_frequencies(sr, N_FFT).astype(np.float32)
     total = mag.sum(axis=0)
     keep = total > 0
-    m, total = mag[:, keep], total[keep]
+    m, total = (mag, total) if keep.all() else (mag.T[keep].T, total[keep])
     if m.shape[1]:
         centroid = (freqs @ m) / total
         spread = (freqs[:, None] ** 2).T @ m / total - centroid**2
@@ -278,10 +288,9 @@ def _timbre(out: np.ndarray, mag: np.ndarray, power: np.ndarray, mfcc: np.ndarra
         out[INDEX["spectral_centroid_hz"]] = centroid.mean()
         out[INDEX["spectral_bandwidth_hz"]] = np.sqrt(np.maximum(spread, 0.0)).mean()
         out[INDEX["spectral_rolloff_hz"]] = rolloff.mean()
-    out[INDEX["spectral_flatness"]] = librosa.feature.spectral_flatness(S=mag, power=2.0).mean()
-    kw = {"S": mag, "sr": sr, "n_fft": N_FFT, "hop_length": HOP}
-    contrast = librosa.feature.spectral_contrast(
-        **kw, fmin=CONTRAST_FMIN, n_bands=CONTRAST_BANDS
+    out[INDEX["spectral_flatness"]] = spectral.spectral_flatness(power, power=1.0).mean()
+    contrast = spectral.spectral_contrast(
+        mag, sr, N_FFT, fmin=CONTRAST_FMIN, n_bands=CONTRAST_BANDS
     ).mean(axis=1)
     out[[INDEX[n] for n in _CONTRAST]] = contrast
 
@@ -291,11 +300,11 @@ def _timbre(out: np.ndarray, mag: np.ndarray, power: np.ndarray, mfcc: np.ndarra
         cov = np.cov(mfcc)
         out[[INDEX[n] for n in _MFCC_COV]] = cov[np.triu_indices(N_MFCC, k=1)]
 
-    with warnings.catch_warnings():  # pure tones leave piptrack no pitches: no tuning then
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # no pitches: no tuning then
         warnings.simplefilter("ignore")
-        tuning = float(librosa.estimate_tuning(S=mag[:, ::4], sr=sr, n_fft=N_FFT))
+        tuning = spectral.estimate_tuning(mag[:, ::4], sr, N_FFT)
     tuning = tuning if np.isfinite(tuning) else 0.0
-    chroma = librosa.feature.chroma_stft(S=power, sr=sr, n_fft=N_FFT, tuning=tuning)
+    chroma = spectral.normalize(_chroma_fb(sr, tuning) @ power, norm=np.inf, axis=0)
     mean_chroma = chroma.mean(axis=1)
     out[[INDEX[n] for n in _CHROMA]] = mean_chroma
     key, mode, strength = estimate_key(mean_chroma)
@@ -322,10 +331,10 @@ def estimate_key(chroma: np.ndarray) -> tuple[int, int, float]:
     c = np.asarray(chroma, dtype=np.float64)
     if c.shape != (12,) or not np.all(np.isfinite(c)) or np.ptp(c) < 1e-9:
         return 0, 1, 0.0
-    best = (0, 1, -np.inf)
-    for mode, profile in ((1, _MAJOR_PROFILE), (0, _MINOR_PROFILE)):
-        for key in range(12):
-            r = float(np.corrcoef(c, np.roll(profile, key))[0, 1])
-            if r > best[2]:
-                best = (key, mode, r)
-    return best
+    # Pearson correlation with all 24 rotated profiles at once: rows major C…B, minor C…B
+    profiles = np.stack([np.roll(p, k) for p in (_MAJOR_PROFILE, _MINOR_PROFILE) for k in range(12)])
+    dc = c - c.mean()
+    dp = profiles - profiles.mean(axis=1, keepdims=True)
+    r = (dp @ dc) / np.sqrt((dp**2).sum(axis=1) * (dc**2).sum())
+    best = int(np.argmax(r))  # first maximum: major before minor, C first, as before
+    return best % 12, 1 - best // 12, float(np.clip(r[best], -1.0, 1.0))

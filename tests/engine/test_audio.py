@@ -288,3 +288,19 @@ def test_picture_named_mp3(tmp_path):
             out.mux(packet)
     with pytest.raises(AudioError, match=r"^not an audio file \(an image\)$"):
         audio.load(path)
+
+
+def test_pyav_frames_are_converted_to_mono_once_per_excerpt_or_frame_by_frame():
+    """Frames of one format are joined, then scaled and averaged in one pass; a stream that
+    changes format mid-way is converted frame by frame, with the same numbers."""
+    s16 = np.array([[1000, -2000, 3000], [3000, 2000, -1000]], dtype=np.int16)  # (channels, n)
+    flt = np.array([[0.5, -0.25], [0.25, 0.75]], dtype=np.float32)
+    packed = s16.T.reshape(-1)  # interleaved L R L R …
+    views = [packed[0::2], packed[1::2]]  # what _frame_channels gives for packed s16
+    one = audio._pieces_to_mono([("s16", views), ("s16", [c[:2] for c in views])])
+    expect = (np.concatenate([s16, s16[:, :2]], axis=1).astype(np.float32) / 32768.0).mean(axis=0)
+    np.testing.assert_allclose(one, expect, rtol=1e-7)
+    mixed = audio._pieces_to_mono([("s16", views), ("flt", list(flt))])
+    np.testing.assert_allclose(mixed, np.concatenate([s16.astype(np.float32).mean(axis=0) / 32768.0,
+                                                      flt.mean(axis=0)]), rtol=1e-6)
+    assert one.dtype == mixed.dtype == np.float32

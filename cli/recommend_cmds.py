@@ -147,7 +147,7 @@ def _filters(rec, args: argparse.Namespace):
 
 def _outside_file(store, text: str) -> str | None:
     """*text* as the path of an audio file that is not in the library, else None."""
-    from soundalike.library.formats import is_audio_name
+    from soundalike.engine.formats import is_audio_name
 
     path = os.path.abspath(os.path.expanduser(text))
     if not os.path.isfile(path) or not is_audio_name(path):

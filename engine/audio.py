@@ -6,7 +6,9 @@ shorter than the excerpts need are decoded whole.
 
 Backends: libsndfile (via :mod:`soundfile`) for WAV/AIFF/FLAC/Ogg Vorbis/MP3,
 which it seeks sample-exactly; FFmpeg (via :mod:`av`) for everything else (M4A/AAC,
-ALAC, WMA, Opus, …) and as the fallback when libsndfile refuses or fails a file. Channels are
+ALAC, WMA, Opus, …) and as the fallback when libsndfile refuses or fails a file. Which
+decoder a format gets, and the reason for a file that is not audio, come from the format
+registry (:mod:`soundalike.engine.formats`) the scanner uses too. Channels are
 averaged in numpy (an equal-power downmix would make stereo files 3 dB louder than
 mono ones) and the result is resampled with soxr to :data:`ANALYSIS_SR`.
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from soundalike.engine import formats
 from soundalike.engine.errors import AudioError
 
 #: The analysis sample rate (Hz): the tagging CNN's rate, so one decode serves DSP and CNN.
@@ -39,22 +42,6 @@ BODY = (0.10, 0.90)
 MIN_SECONDS = 1.0
 #: When the container does not tell the duration, decode at most this much (s) from the start.
 MAX_UNKNOWN_SECONDS = 15 * 60.0
-
-# First bytes of the audio containers we know: a file that starts like one of them
-# but cannot be decoded is "truncated or corrupt", anything else is "not an audio file".
-_MAGICS = (
-    b"RIFF",
-    b"RF64",
-    b"fLaC",
-    b"OggS",
-    b"ID3",
-    b"FORM",
-    b"caff",
-    b"wvpk",
-    b"MAC ",
-    b"\x30\x26\xb2\x75",
-    b".snd",
-)
 
 
 @dataclass(slots=True)
@@ -172,8 +159,17 @@ def load(
         raise AudioError("not an audio file (a folder)")
     if size == 0:
         raise AudioError("file is empty (0 bytes)")
+    try:
+        head = formats.read_head(path)
+    except OSError as exc:
+        raise AudioError(f"cannot read the file ({exc.strerror or exc})") from None
+    reason = formats.non_audio_reason(head)  # the scanner's verdict on the same bytes
+    if reason:
+        raise AudioError(reason)
 
     options = {"sr": sr, "excerpt_seconds": excerpt_seconds, "n_excerpts": n_excerpts}
+    if formats.decoder_for(head, path.name) == formats.FFMPEG:
+        return _decode(_PyAVSource(path), **options)
     first = _open_soundfile(path)
     if first is None:
         return _decode(_PyAVSource(path), **options)
@@ -242,41 +238,13 @@ def _resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
 
 
 def sniff_reason(path: Path) -> str:
-    """Plain-words reason for a file no decoder could open (used by the backends)."""
+    """Plain-words reason for a file no decoder could open (used by the backends): the
+    registry's :func:`~soundalike.engine.formats.unreadable_reason` for its first bytes."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
+        head = formats.read_head(path)
     except OSError as exc:
         return f"cannot read the file ({exc.strerror or exc})"
-    if head[:4] in _MAGICS or head[:3] in _MAGICS or head[4:8] == b"ftyp" or _mpeg_sync(head):
-        return "truncated or corrupt (the decoder could not read it)"
-    if _looks_like_text(head):
-        return "not an audio file (text)"
-    return "not an audio file"
-
-
-def _mpeg_sync(head: bytes) -> bool:
-    """Does the file start with a plausible MPEG audio (MP3) or ADTS (AAC) frame header?"""
-    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
-        return False
-    if head[1] & 0xF6 == 0xF0:  # ADTS: 12-bit sync, layer 0
-        return True
-    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
-    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
-    return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if not head or b"\x00" in head:
-        return False
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end is still text
-        if exc.start < len(head) - 4:
-            return False
-        text = head[: exc.start].decode("utf-8")
-    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
-    return printable >= 0.95 * max(len(text), 1)
+    return formats.unreadable_reason(head, path.name, detail="the decoder could not read it")
 
 
 # --------------------------------------------------------------------------- backends
@@ -517,20 +485,13 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
-#: Codecs libsndfile reads but FFmpeg seeks faster (Ogg Opus: 0.15 s vs 0.30 s for 3 excerpts
-#: of an 11-minute track).
-_FFMPEG_FIRST = frozenset({"opus"})
-
-
 def _open_soundfile(path: Path) -> _SoundfileSource | None:
-    """libsndfile first (exact seeks); ``None`` for a file it refuses (FFmpeg's turn)."""
+    """libsndfile (exact seeks) for the formats the registry gives it; ``None`` for a file
+    it refuses (FFmpeg's turn)."""
     import soundfile as sf
 
     try:
         source = _SoundfileSource(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, AudioError):
-        return None
-    if source.codec in _FFMPEG_FIRST:
-        source.close()
         return None
     return source

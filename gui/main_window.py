@@ -52,7 +52,7 @@ from soundalike.gui.similar_panel import SimilarPanel
 from soundalike.gui.status import AnalysisStatus
 from soundalike.gui.tasks import wait_idle
 from soundalike.library.errors import LibraryError
-from soundalike.library.formats import AUDIO_EXTENSIONS, is_audio_name
+from soundalike.engine.formats import AUDIO_EXTENSIONS, is_audio_name
 from soundalike.library.playlist_files import entries_for_tracks, read_playlist, write_playlist
 from soundalike.library.store import Store
 

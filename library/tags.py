@@ -15,7 +15,8 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import mutagen
-from soundalike.library.formats import format_name, non_audio_reason, sniff
+from soundalike.engine.formats import (corrupt_reason, format_name, non_audio_reason, read_head,
+                                       sniff, unreadable_reason)
 from soundalike.library.track import printable
 
 # lower-cased tag key (any format) → our field
@@ -201,8 +202,7 @@ def read_tags(path: str, *, root: str | None = None, head: bytes | None = None) 
     fmt = format_name(path)
     try:
         if head is None:
-            with open(path, "rb") as fh:
-                head = fh.read(4096)
+            head = read_head(path)
         reason = non_audio_reason(head)
         if reason:
             return TagResult(error=reason)
@@ -211,16 +211,14 @@ def read_tags(path: str, *, root: str | None = None, head: bytes | None = None) 
         inner = exc.args[0] if exc.args else None
         if isinstance(inner, OSError):
             return TagResult(error=_os_reason(inner))
-        return TagResult(error=_corrupt(fmt, head, exc))
+        return TagResult(error=_corrupt(path, head, exc))
     except OSError as exc:
         return TagResult(error=_os_reason(exc))
     except Exception as exc:  # noqa: BLE001 - mutagen may fail in many ways on broken data
-        return TagResult(error=_corrupt(fmt, head, exc))
+        return TagResult(error=_corrupt(path, head, exc))
     if audio is None or getattr(audio, "info", None) is None:
-        detected = sniff(head or b"")
-        if detected:
-            return TagResult(error=f"unsupported or corrupt {detected} data")
-        return TagResult(error="not an audio file (unrecognised data)")
+        return TagResult(error=unreadable_reason(head or b"", path,
+                                                 detail="unsupported or unreadable data"))
     info = TagInfo()
     stream = audio.info
     length = getattr(stream, "length", None)
@@ -237,7 +235,7 @@ def read_tags(path: str, *, root: str | None = None, head: bytes | None = None) 
     fill_from_path(info, path, root)
     short = _truncated(audio, path)
     if short:
-        return TagResult(info=info, error=f"truncated or corrupt {fmt} ({short})")
+        return TagResult(info=info, error=corrupt_reason(head, path, short))
     return TagResult(info=info)
 
 
@@ -268,11 +266,11 @@ def _truncated(audio, path: str) -> str | None:
     return None
 
 
-def _corrupt(fmt: str, head: bytes | None, exc: Exception) -> str:
-    sniffed = sniff(head or b"")
-    if sniffed is None and head:
-        return f"not a valid {fmt} file (no {fmt} header found)"
-    detected = fmt if fmt != "audio" else (sniffed or "audio")
+def _corrupt(path: str, head: bytes | None, exc: Exception) -> str:
+    """The reason for a file mutagen raised on: the registry's when the head is not a known
+    audio header, else "truncated or corrupt <format> (mutagen's words)"."""
+    if head and sniff(head, path) is None:
+        return unreadable_reason(head, path)
     detail = printable(str(exc)).strip() or type(exc).__name__
     if "can't sync" in detail or "No MPEG" in detail or "header not found" in detail.lower():
         detail = "no MPEG audio frames found"
@@ -280,4 +278,4 @@ def _corrupt(fmt: str, head: bytes | None, exc: Exception) -> str:
         detail = "its index (moov atom) is missing or cut off"
     if len(detail) > 120:
         detail = detail[:117] + "…"
-    return f"truncated or corrupt {detected} ({detail})"
+    return corrupt_reason(head or b"", path, detail)

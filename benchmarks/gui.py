@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -102,7 +101,8 @@ def first_paint(app, db: Path, ini: Path) -> float:
 def search_latency(app, db: Path, ini: Path, words: list[str]) -> tuple[list[float], list[float]]:
     """(GUI latencies, bare query times) in seconds, one per typed prefix."""
     from PySide6.QtCore import QSettings
-    from soundalike.gui.library_query import Browse, where_clause
+    from soundalike.library.browse import Browse
+    from soundalike.library.store import Store
     from soundalike.gui.main_window import MainWindow
 
     w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
@@ -110,7 +110,7 @@ def search_latency(app, db: Path, ini: Path, words: list[str]) -> tuple[list[flo
     w.show()
     wait_until(app, lambda: w.model.rowCount() > 0 and w.model.search_ready())
     gui, bare = [], []
-    conn = sqlite3.connect(db)
+    store = Store(db, read_only=True)
     loaded: list[float] = []
     w.model.loaded.connect(lambda n, s: loaded.append(time.perf_counter()))
     for text in words:
@@ -120,12 +120,10 @@ def search_latency(app, db: Path, ini: Path, words: list[str]) -> tuple[list[flo
         wait_until(app, lambda: bool(loaded))
         w.table.viewport().repaint()  # the rows on screen
         gui.append(time.perf_counter() - t0)
-        where, params = where_clause(Browse(text=text))
         t1 = time.perf_counter()
-        conn.execute(f"SELECT id FROM tracks WHERE {where} ORDER BY artist COLLATE NOCASE",
-                     params).fetchall()
+        store.view_ids(Browse(text=text))
         bare.append(time.perf_counter() - t1)
-    conn.close()
+    store.close()
     w.close()
     return gui, bare
 

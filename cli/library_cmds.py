@@ -17,7 +17,8 @@ from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar
 from soundalike.library.errors import LibraryError
 from soundalike.library.store import Store
-from soundalike.library.track import STATUSES, printable
+from soundalike.library.states import STATUSES, TrackStatus
+from soundalike.library.track import printable
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -203,8 +204,8 @@ def cmd_scan(args) -> int:
         print(f"  failed: {printable(path)}: {reason}")
     if len(report.failures) > 20:
         print(f"  … and {len(report.failures) - 20} more: soundalike tracks --status failed")
-    if counts["pending"]:
-        print(f"{counts['pending']} tracks to analyse: soundalike analyze")
+    if counts[TrackStatus.PENDING]:
+        print(f"{counts[TrackStatus.PENDING]} tracks to analyse: soundalike analyze")
     return 0
 
 
@@ -290,8 +291,9 @@ def cmd_status(args) -> int:
         return 0
     print(f"library: {printable(db_path(args))}")
     print(f"folders: {len(folders)}")
-    print(f"tracks: {counts['tracks']} — {counts['analysed']} analysed, {counts['pending']} "
-          f"pending, {counts['failed']} failed, {counts['missing']} missing")
+    print(f"tracks: {counts['tracks']} — {counts[TrackStatus.ANALYSED]} analysed, "
+          f"{counts[TrackStatus.PENDING]} pending, {counts[TrackStatus.FAILED]} failed, "
+          f"{counts[TrackStatus.MISSING]} missing")
     if cnn is not None:
         print(f"CNN: {cnn.describe()}")
     else:

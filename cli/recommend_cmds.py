@@ -16,6 +16,7 @@ import sys
 from soundalike.cli.arguments import db_path, fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.engine.errors import SoundalikeError
+from soundalike.library.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.track import printable
 
 MAX_CANDIDATES_SHOWN = 10
@@ -74,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 # -- shared arguments ------------------------------------------------------------------
 def _method_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--method", choices=("hybrid", "seed"), default="hybrid",
+    p.add_argument("--method", choices=tuple(m.value for m in Method), default=DEFAULT_METHOD,
                    help="hybrid (default: embedding + tags + sound features) or seed "
                         "(genre probabilities, Euclidean)")
 
@@ -159,7 +160,8 @@ def _outside_file(store, text: str) -> str | None:
 
 def resolve_query(store, text: str):
     """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
-    from soundalike.library.recommend import find_tracks, track_label
+    from soundalike.library.browse import find_tracks
+    from soundalike.library.recommend import track_label
 
     candidates = [text, os.path.abspath(os.path.expanduser(text))]
     if os.path.exists(candidates[1]):
@@ -175,7 +177,7 @@ def resolve_query(store, text: str):
     if not found:
         raise UsageError(f"no track matches {text!r}")
     if len(found) > 1:
-        analysed = [t for t in found if t.status == "analysed"]
+        analysed = [t for t in found if t.status == TrackStatus.ANALYSED]
         if len(analysed) == 1:
             return analysed[0]
         prints = {t.fingerprint for t in found}

@@ -24,11 +24,13 @@ from soundalike.gui.library_query import (
     search_words,
 )
 from soundalike.gui.tasks import run_task
+from soundalike.library.states import TrackStatus
 
 PAGE = 200
 MAX_PAGES = 50
 TRACK_IDS_MIME = "application/x-soundalike-track-ids"
-_STATUS_TEXT = {"pending": "not yet", "analysed": "✓", "failed": "failed", "missing": "missing"}
+_STATUS_TEXT = {TrackStatus.PENDING: "not yet", TrackStatus.ANALYSED: "✓",
+                TrackStatus.FAILED: "failed", TrackStatus.MISSING: "missing"}
 
 
 class LibraryModel(QAbstractTableModel):
@@ -223,7 +225,7 @@ class LibraryModel(QAbstractTableModel):
             row = self.row_at(index.row())
             if row is None:
                 return None
-            if row.status == "failed" and row.error:
+            if row.status == TrackStatus.FAILED and row.error:
                 return f"{row.path}\nAnalysis failed: {row.error}"
             return row.path
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("year", "duration", "status"):

@@ -57,19 +57,15 @@ def load_map(db_path: str) -> MapData:
     """Read the analysed tracks and project them (runs on a worker thread)."""
     from soundalike.engine.analyze import ANALYSIS_VERSION
     from soundalike.engine.cnn import GENRE_LABELS, genre_vector
+    from soundalike.library.browse import analysed_points
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
-        ids, embs, tags = [], [], []
-        for row in store.analysis_rows(version=ANALYSIS_VERSION):
-            ids.append(row.track_id)
-            embs.append(row.embedding)
-            tags.append(row.tags)
-        tracks = {t.id: t for t in store.get_tracks(ids)}
+        ids, embs, tags, tracks = analysed_points(store, ANALYSIS_VERSION)
     if not ids:
         return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),
                        np.zeros(0, int), [], [])
-    top = genre_vector(np.vstack(tags)).argmax(axis=1)
+    top = genre_vector(tags).argmax(axis=1)
     counts = np.bincount(top, minlength=len(GENRE_LABELS))
     order = [int(g) for g in np.argsort(-counts, kind="stable") if counts[g] > 0]
     rank = {g: i for i, g in enumerate(order)}
@@ -77,7 +73,7 @@ def load_map(db_path: str) -> MapData:
     for tid in ids:
         t = tracks.get(tid)
         titles.append(f"{t.display_title} — {t.display_artist}" if t else str(tid))
-    return MapData(np.asarray(ids, np.int64), project(np.vstack(embs)),
+    return MapData(np.asarray(ids, np.int64), project(embs),
                    np.asarray([rank[int(g)] for g in top]),
                    [GENRE_LABELS[g] for g in order], titles)
 

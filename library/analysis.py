@@ -25,6 +25,7 @@ from soundalike.engine.analyze import ANALYSIS_VERSION
 from soundalike.library import cnn_choice, machine
 from soundalike.library.analysis_worker import worker_main
 from soundalike.library.power import on_battery
+from soundalike.library.states import TrackStatus
 from soundalike.library.store import Store
 
 DEFAULT_TIME_LIMIT = 120.0     # seconds per file
@@ -270,11 +271,7 @@ class AnalysisController:
                     emit(state=wanted, in_flight=in_flight)
 
                 conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
-                # wake no later than the first in-flight file's time limit runs out
-                now = time.monotonic()
-                timeout = min([0.25] + [max(0.0, w.started + self.time_limit - now)
-                                        for w in workers if w.task is not None])
-                ready = wait_for(conns, timeout=timeout) if conns else self._wake.wait(0.25)
+                ready = wait_for(conns, timeout=0.25) if conns else self._wake.wait(0.25)
                 self._wake.clear()
                 outcomes = [self._collect(w, ready if isinstance(ready, list) else [], store)
                             for w in list(workers)]
@@ -317,9 +314,9 @@ class AnalysisController:
             self._priority.clear()
         for tid in reversed(wanted):
             track = store.get_track(tid)
-            if track is None or track.status == "missing":
+            if track is None or track.status == TrackStatus.MISSING:
                 continue
-            if track.status == "analysed" and track.analysis_version == ANALYSIS_VERSION:
+            if track.status == TrackStatus.ANALYSED and track.analysis_version == ANALYSIS_VERSION:
                 continue
             for i, (qid, _) in enumerate(queue):
                 if qid == tid:

@@ -29,13 +29,18 @@ from dataclasses import dataclass
 import numpy as np
 from soundalike.engine import vectors as vec
 from soundalike.engine.explain import Explainer
-from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta, normalise_text
+from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
 from soundalike.engine.radio import Radio as EngineRadio
 from soundalike.engine.radio import song_path
-from soundalike.engine.similarity import DEFAULT_METHOD, METHODS, SimilarityIndex
+from soundalike.engine.similarity import SimilarityIndex
+from soundalike.library import browse
+from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.errors import LibraryError
+from soundalike.library.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.store import Store
 from soundalike.library.track import Track
+
+METHODS = tuple(Method)
 
 MODEL_SETTING = "recommend.vector_model"
 WEIGHTS_SETTING = "recommend.weights"
@@ -107,26 +112,6 @@ def track_label(track: Track) -> str:
     return f"{track.display_artist} – {track.display_title}"
 
 
-def find_tracks(store: Store, text: str, *, limit: int = 50) -> list[Track]:
-    """Tracks matching *text* against ``artist – title`` (exact matches only if any).
-
-    Every word of *text* must occur in the artist, title, album or path; if some
-    candidates match ``artist – title`` or the title exactly (ignoring case, accents and
-    punctuation), only those are returned.
-    """
-    words = normalise_text(text)
-    if not words:
-        return []
-    found = store.tracks(query=text, limit=5000)
-    if not found:  # accents / punctuation the SQL LIKE did not fold
-        found = [t for t in store.tracks(limit=None)
-                 if all(w in normalise_text(f"{t.display_artist} {t.display_title} "
-                                            f"{t.album or ''} {t.path}") for w in words.split())]
-    exact = [t for t in found if words in (
-        normalise_text(f"{t.display_artist} {t.display_title}"), normalise_text(t.display_title))]
-    return (exact or found)[:limit]
-
-
 class Recommender:
     """Similar tracks, radio and paths over one library.
 
@@ -168,10 +153,7 @@ class Recommender:
 
         # save_analysis, tag updates, mark_missing … all bump tracks.updated_at, so one
         # pass over the analysed tracks (status index) sees every change that matters
-        row = self.store.conn.execute(
-            "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks "
-            "WHERE status = 'analysed' AND analysis_version = ?", (ANALYSIS_VERSION,)).fetchone()
-        return (ANALYSIS_VERSION, *row)
+        return (ANALYSIS_VERSION, *self.store.analysed_signature(ANALYSIS_VERSION))
 
     def refresh(self, force: bool = False) -> bool:
         """Reload the index if analyses or track metadata changed; True if it did."""
@@ -188,7 +170,7 @@ class Recommender:
 
         n_feat, n_tags = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS)
         # fill preallocated arrays row by row (no per-row copies kept: half the peak memory)
-        cap = max(16, self.store.counts()["analysed"])
+        cap = max(16, self.store.counts()[TrackStatus.ANALYSED])
         features = np.empty((cap, n_feat), np.float32)
         tag_m = np.empty((cap, n_tags), np.float32)
         emb: np.ndarray | None = None
@@ -267,8 +249,10 @@ class Recommender:
                 t = self.store.get_track(tid)
                 if t is None:
                     raise RecommendError(f"no track with id {tid}")
-                why = {"pending": "is not analysed yet", "failed": "could not be analysed",
-                       "missing": "is missing"}.get(t.status, "is not analysed with this version")
+                why = {TrackStatus.PENDING: "is not analysed yet",
+                       TrackStatus.FAILED: "could not be analysed",
+                       TrackStatus.MISSING: "is missing"}.get(t.status,
+                                                              "is not analysed with this version")
                 raise RecommendError(f"“{track_label(t)}” {why}")
             out.append(p)
         return out
@@ -277,7 +261,7 @@ class Recommender:
         """Tracks at *positions*, or None if one is no longer analysed (index stale)."""
         ids = [int(self.index.ids[p]) for p in positions]
         tracks = self.store.get_tracks(ids)
-        if len(tracks) != len(ids) or any(t.status != "analysed" for t in tracks):
+        if len(tracks) != len(ids) or any(t.status != TrackStatus.ANALYSED for t in tracks):
             return None
         return tracks
 
@@ -313,7 +297,7 @@ class Recommender:
             self.refresh(force=True)
         else:
             tracks = [t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
-                      if t.status == "analysed"]
+                      if t.status == TrackStatus.ANALYSED]
             hits = [h for h in hits if int(self.index.ids[h[0]]) in {t.id for t in tracks}]
         out = []
         q_row = self._analysis(query[0]) if explain and hits else None
@@ -347,7 +331,7 @@ class Recommender:
         from soundalike.engine import cnn
 
         row = np.asarray(tags, np.float32)[None, :]
-        if method == "hybrid":
+        if method == Method.HYBRID:
             query = self.model.transform(np.asarray(features, np.float32)[None, :], row,
                                          np.asarray(embedding, np.float32)[None, :])[0]
         else:
@@ -359,7 +343,7 @@ class Recommender:
         rf = ResultFilter(self.meta, filters or self.filters(), exclude=exclude)
         hits = self.index.search(query, n, method=method, accept=rf.accept)
         tracks = {t.id: t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
-                  if t.status == "analysed"}
+                  if t.status == TrackStatus.ANALYSED}
         out = []
         for p, score in hits:
             track = tracks.get(int(self.index.ids[p]))
@@ -392,7 +376,7 @@ class Recommender:
         from soundalike.library.fingerprint import fingerprint_path
 
         track = self.store.track_by_path(path)
-        if track is not None and track.status == "analysed":
+        if track is not None and track.status == TrackStatus.ANALYSED:
             return self.similar(track.id, n, method=method, filters=filters, explain=explain)
         configure_default_model()  # the LiteRT path measured fastest here, if known
         result = analyze_file(path)
@@ -450,20 +434,16 @@ class Recommender:
     # -- seeds ----------------------------------------------------------------------------
     def seeds_for_album(self, album: str) -> list[int]:
         """Analysed tracks of the album(s) named *album* (case/accents ignored)."""
-        key = normalise_text(album)
-        return self._indexed([t for t in self.store.tracks(query=album, status="analysed")
-                              if normalise_text(t.album) == key])
+        return self._indexed(browse.album_tracks(self.store, album))
 
     def seeds_for_artist(self, artist: str) -> list[int]:
-        key = normalise_text(artist)
-        return self._indexed([t for t in self.store.tracks(query=artist, status="analysed")
-                              if key in (normalise_text(t.artist), normalise_text(t.albumartist))])
+        """Analysed tracks of the artist (or album artist) *artist* (case/accents ignored)."""
+        return self._indexed(browse.artist_tracks(self.store, artist))
 
     def seeds_for_playlist(self, name: str) -> list[int]:
-        for p in self.store.playlists():
-            if normalise_text(p.name) == normalise_text(name):
-                return self._indexed(self.store.playlist_tracks(p.id))
-        return []
+        """Analysed tracks of the playlist called *name*, in order."""
+        p = browse.playlist_named(self.store, name)
+        return self._indexed(self.store.playlist_tracks(p.id)) if p is not None else []
 
     def _indexed(self, tracks: Iterable[Track]) -> list[int]:
         if self.index is None:
@@ -488,7 +468,7 @@ class RadioSession:
                 break
             ids = [int(self.engine.index.ids[p]) for p in self.engine.next(want)]
             by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
-            out += [by_id[i] for i in ids if i in by_id and by_id[i].status == "analysed"]
+            out += [by_id[i] for i in ids if i in by_id and by_id[i].status == TrackStatus.ANALYSED]
         return out
 
     @property

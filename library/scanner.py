@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from soundalike.library.fingerprint import NotRegularFile, fingerprint_of, read_head_tail
 from soundalike.engine.formats import is_audio_name
 from soundalike.library.store import BATCH_SIZE, IndexEntry, Store
+from soundalike.library.states import TrackStatus
 from soundalike.library.tags import TagInfo, read_tags
 from soundalike.library.track import Track, printable
 
@@ -196,7 +197,7 @@ class Scanner:
             track.title = os.path.splitext(os.path.basename(track.path))[0]
         track.error = error
         if error:
-            track.status = "failed"
+            track.status = TrackStatus.FAILED
 
     # -- the scan -------------------------------------------------------------------------
     def close(self) -> None:
@@ -255,7 +256,7 @@ class Scanner:
             if e.fingerprint:
                 by_fp.setdefault(e.fingerprint, []).append((path, e))
         for path, e in index.items():  # earlier-missing tracks can be move sources too
-            if e.status == "missing" and path not in vanished and path not in seen and \
+            if e.status == TrackStatus.MISSING and path not in vanished and path not in seen and \
                     e.fingerprint:
                 by_fp.setdefault(e.fingerprint, []).append((path, e))
 
@@ -267,7 +268,7 @@ class Scanner:
             if self.progress and (not unchanged or done % 1000 == 0 or done == total):
                 self.progress(done, total, item.path)  # the bar throttles its own drawing
             if unchanged:
-                if e.status == "missing":
+                if e.status == TrackStatus.MISSING:
                     batch.revive.append(e.id)
                     report.revived += 1
                 else:
@@ -288,10 +289,11 @@ class Scanner:
                 track.size, track.mtime, track.fingerprint = size, item.mtime, fp
                 track.folder_id = item.folder_id
                 self._apply(track, info, error)
-                if not error and (not same_content or track.status in ("failed", "missing")):
-                    track.status = "pending"
+                if not error and (not same_content or track.status in (TrackStatus.FAILED,
+                                                                    TrackStatus.MISSING)):
+                    track.status = TrackStatus.PENDING
                     if same_content:  # revived/failed before, same bytes: keep any analysis
-                        track.status = "missing"
+                        track.status = TrackStatus.MISSING
                         batch.revive.append(track.id)
                 batch.update.append(track)
                 report.updated += 1
@@ -312,7 +314,7 @@ class Scanner:
                 report.failed += 1
                 report.failures.append((item.path, error))
             batch.maybe_flush()
-        batch.missing.extend(e.id for e in vanished.values() if e.status != "missing")
+        batch.missing.extend(e.id for e in vanished.values() if e.status != TrackStatus.MISSING)
         batch.flush()
         report.missing = len(batch.missing_done)
         report.changed_ids = batch.changed
@@ -354,7 +356,7 @@ class Scanner:
         try:
             st = os.stat(path)
         except OSError:
-            if known and known.status != "missing":
+            if known and known.status != TrackStatus.MISSING:
                 self.store.mark_missing([known.id])
                 return "missing", known.id
             return "skipped", None
@@ -362,14 +364,14 @@ class Scanner:
             return "skipped", None
         folder_id, root = holder
         if known and known.size == st.st_size and known.mtime == st.st_mtime:
-            if known.status == "missing":
+            if known.status == TrackStatus.MISSING:
                 self.store.revive([known.id])
                 self._changed([known.id])
                 return "revived", known.id
             return "unchanged", known.id
         fp, info, error, size = self.read(path, root)
         if fp is None:
-            if known and known.status != "missing":
+            if known and known.status != TrackStatus.MISSING:
                 self.store.mark_missing([known.id])
                 return "missing", known.id
             return "skipped", None
@@ -384,10 +386,11 @@ class Scanner:
         same = known is not None and bool(fp) and fp == known.fingerprint
         track.folder_id, track.size, track.mtime, track.fingerprint = (folder_id, size,
                                                                        st.st_mtime, fp or None)
-        was_missing = known is not None and known.status == "missing"
+        was_missing = known is not None and known.status == TrackStatus.MISSING
         self._apply(track, info, error)
-        if not error and not (same and track.status in ("analysed", "missing")):
-            track.status = "pending"
+        if not error and not (same and track.status in (TrackStatus.ANALYSED,
+                                                             TrackStatus.MISSING)):
+            track.status = TrackStatus.PENDING
         with self.store.transaction():
             if known is None:
                 self.store.add_track(track)
@@ -403,7 +406,7 @@ class Scanner:
     def remove_path(self, path: str) -> list[int]:
         """A file or folder at *path* was deleted: mark its tracks missing; return their ids."""
         path = os.path.abspath(path)
-        ids = [t.id for t in self._tracks_at(path) if t.status != "missing"]
+        ids = [t.id for t in self._tracks_at(path) if t.status != TrackStatus.MISSING]
         self.store.mark_missing(ids)
         return ids
 
@@ -525,7 +528,7 @@ class _Batch:
                 or self.missing):
             return
         changed: list[int] = []
-        with store.transaction() as conn:
+        with store.transaction():
             if self.moves:
                 for tid, path, folder_id, size, mtime in self.moves:
                     store.move_track(tid, path, folder_id=folder_id, size=size, mtime=mtime)
@@ -539,7 +542,7 @@ class _Batch:
                 store.revive(self.revive)
                 changed += self.revive
             if self.refolder:
-                conn.executemany("UPDATE tracks SET folder_id = ? WHERE id = ?", self.refolder)
+                store.set_folder_ids(self.refolder)
             if self.missing:
                 store.mark_missing(self.missing)
                 self.missing_done += self.missing

@@ -12,11 +12,12 @@ from __future__ import annotations
 import errno
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
 
 import mutagen
 from soundalike.engine.formats import (corrupt_reason, format_name, non_audio_reason, read_head,
                                        sniff, unreadable_reason)
+from soundalike.library.schema import TAG_FIELDS
 from soundalike.library.track import printable
 
 # lower-cased tag key (any format) → our field
@@ -42,33 +43,23 @@ for _field, _keys in {
     for _key in _keys:
         _ALIASES[_key] = _field
 
-_INT_FIELDS = ("tracknumber", "discnumber", "year")
+_INT_FIELDS = frozenset(f.name for f in TAG_FIELDS if f.py is int)
 _LEADING_NUMBER = re.compile(r"^\s*(?:(\d{1,2})-)?(\d{1,3})(?:\s*[-._)]\s*|\s+)(?=\S)")
 
 
-@dataclass(slots=True)
-class TagInfo:
-    """What we know about one file from its tags and stream headers."""
-
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    albumartist: str | None = None
-    genre: str | None = None
-    tracknumber: int | None = None
-    discnumber: int | None = None
-    year: int | None = None
-    duration: float | None = None
-    codec: str | None = None
-    samplerate: int | None = None
-    channels: int | None = None
-    bitrate: int | None = None
-    mb_trackid: str | None = None
-    mb_albumid: str | None = None
-    mb_artistid: str | None = None
+class _TagMethods:
+    __slots__ = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+#: What we know about one file from its tags and stream headers: the ``tag`` fields of
+#: :data:`soundalike.library.schema.TRACK_FIELDS` (all optional), in their order.
+TagInfo = make_dataclass("TagInfo", [(f.name, f.annotation, field(default=None))
+                                     for f in TAG_FIELDS],
+                         bases=(_TagMethods,), slots=True, namespace={"__module__": __name__})
+TagInfo.__doc__ = "What we know about one file from its tags and stream headers."
 
 
 @dataclass(slots=True)

@@ -1,48 +1,24 @@
-"""Typed records of the library: :class:`Track` (one row of ``tracks``) and :class:`Folder`."""
+"""Typed records of the library: :class:`Track` (one row of ``tracks``) and :class:`Folder`.
+
+``Track``'s attributes are derived from :data:`soundalike.library.schema.TRACK_FIELDS`
+(names, order, types and defaults), so the class and the table cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, make_dataclass
 
-STATUSES = ("pending", "analysed", "failed", "missing")
+from soundalike.library.schema import TRACK_COLUMNS, dataclass_fields
+from soundalike.library.states import STATUSES, TrackStatus
+
+__all__ = ["STATUSES", "TRACK_COLUMNS", "Folder", "Track", "TrackStatus", "printable"]
 
 
-@dataclass(slots=True)
-class Track:
-    """One audio file known to the library; attributes are exactly the ``tracks`` columns.
+class _TrackMethods:
+    """What a :class:`Track` does besides holding its columns."""
 
-    ``path`` is a ``str``; a file name that is not valid UTF-8 is decoded with
-    ``os.fsdecode`` (surrogateescape), so ``open(track.path)`` always works.
-    """
-
-    id: int | None = None
-    path: str = ""
-    folder_id: int | None = None
-    size: int | None = None
-    mtime: float | None = None
-    fingerprint: str | None = None
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    albumartist: str | None = None
-    genre: str | None = None
-    tracknumber: int | None = None
-    discnumber: int | None = None
-    year: int | None = None
-    duration: float | None = None
-    codec: str | None = None
-    samplerate: int | None = None
-    channels: int | None = None
-    bitrate: int | None = None
-    mb_trackid: str | None = None
-    mb_albumid: str | None = None
-    mb_artistid: str | None = None
-    status: str = "pending"
-    error: str | None = None
-    analysis_version: int | None = None
-    added_at: float | None = None
-    updated_at: float | None = None
+    __slots__ = ()
 
     @property
     def display_title(self) -> str:
@@ -63,7 +39,14 @@ class Track:
         return out
 
 
-TRACK_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Track))
+Track = make_dataclass("Track", dataclass_fields(), bases=(_TrackMethods,), slots=True,
+                       namespace={"__module__": __name__})
+Track.__doc__ = """One audio file known to the library; attributes are exactly the ``tracks``
+columns (:data:`soundalike.library.schema.TRACK_FIELDS`).
+
+``path`` is a ``str``; a file name that is not valid UTF-8 is decoded with
+``os.fsdecode`` (surrogateescape), so ``open(track.path)`` always works.
+"""
 
 
 @dataclass(slots=True)

@@ -87,15 +87,15 @@ def test_second_run_redoes_nothing_and_new_version_reanalyses(library):
         before = {r.track_id: r for r in store.analysis_rows()}
         victim = next(iter(before))
         # Pretend one track was analysed by an older version of the engine.
-        store.conn.execute("UPDATE tracks SET analysis_version = ? WHERE id = ?",
-                            (ANALYSIS_VERSION - 1, victim))
-        store.conn.execute("UPDATE analysis SET version = ? WHERE track_id = ?",
-                            (ANALYSIS_VERSION - 1, victim))
-        store.conn.commit()
+    with sqlite3.connect(library) as conn:
+        conn.execute("UPDATE tracks SET analysis_version = ? WHERE id = ?",
+                     (ANALYSIS_VERSION - 1, victim))
+        conn.execute("UPDATE analysis SET version = ? WHERE track_id = ?",
+                     (ANALYSIS_VERSION - 1, victim))
     final = AnalysisController(library, workers=1).run()
     assert (final.done, final.failed) == (1, 0)
     with Store(library) as store:
-        created = dict(store.conn.execute("SELECT track_id, created_at FROM analysis"))
+        created = store.analysis_created()
     assert created.keys() == before.keys()
 
 

@@ -217,3 +217,17 @@ def test_bad_weight_setting_falls_back_to_defaults(store):
     assert Recommender(store).weights == pytest.approx(dict(DEFAULT_WEIGHTS))
     store.set_setting("recommend.weights", {"embedding": 1, "tags": 0, "dsp": 0})
     assert Recommender(store).weights["embedding"] == 1.0
+
+
+def test_radio_seeds_by_name_fold_accents_and_case(store, lib):
+    """The radio's album/artist seeds use the one search semantic (library/search.py)."""
+    tracks = [store.track_by_path(lib.paths["Beta", "B1", n]) for n in range(2)]
+    for t in tracks:
+        t.artist, t.album = "Beyoncé", "ÉLAN"
+    store.update_tracks(tracks)
+    rec = Recommender(store)
+    want = sorted(t.id for t in tracks)
+    assert sorted(rec.seeds_for_artist("beyonce")) == want
+    assert sorted(rec.seeds_for_album("élan")) == want
+    assert sorted(rec.seeds_for_album("Elan")) == want
+    assert rec.radio(rec.seeds_for_artist("BEYONCE"), window=3, artist_spacing=0, rng=1).next(2)

@@ -33,18 +33,17 @@ def make_track(path="/music/a.mp3", **kw) -> Track:
 
 
 def test_connection_settings_and_schema(store, tmp_path):
-    conn = store.conn
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+    assert store.pragma("journal_mode") == "wal"
+    assert store.pragma("foreign_keys") == 1
+    assert store.pragma("busy_timeout") == 10000
     assert store.schema_version() == SCHEMA_VERSION
     assert store.applied_migrations() == [(m.version, m.name) for m in MIGRATIONS]
-    cols = [r[1] for r in conn.execute("PRAGMA table_info(tracks)")]
+    cols = [r[0] for r in store.table_info("tracks")]
     assert tuple(cols) == TRACK_COLUMNS
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = store.table_names()
     assert {"folders", "tracks", "analysis", "playlists", "playlist_items",
             "settings"} <= tables
-    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    indexes = store.index_names()
     assert {"tracks_status", "tracks_fingerprint", "tracks_artist", "tracks_album",
             "tracks_folder"} <= indexes
 
@@ -242,10 +241,13 @@ def test_store_belongs_to_its_thread_and_readers_do_not_block_writer(tmp_path):
     errors = []
     threading.Thread(target=lambda: _try(errors, writer.counts)).start()
     reader = Store(db)
-    cur = reader.conn.execute("SELECT path FROM tracks")  # an open read …
-    cur.fetchone()
+    rows = reader.analysis_rows()  # an open read …
+    writer.save_analysis(1, version=1, features=[1.0], tags=[0.0], embedding=[0.0],
+                         duration=None)
+    next(rows)
     writer.add_track(make_track("/b.mp3"))  # … does not block the writer
     assert Store(db).count_tracks() == 2
+    rows.close()
     for t in threading.enumerate():
         if t is not threading.current_thread():
             t.join(5)
@@ -296,7 +298,7 @@ def test_analysis_rows_stream_while_writing(store):
 
 
 def test_forward_migration_applies_once_and_keeps_data(tmp_path, monkeypatch, capsys):
-    import soundalike.library.store as store_mod
+    import soundalike.library.store.migrations as store_mod
 
     db = tmp_path / "lib.db"
     with Store(db) as s:
@@ -308,7 +310,7 @@ def test_forward_migration_applies_once_and_keeps_data(tmp_path, monkeypatch, ca
     with Store(db) as s:
         assert s.schema_version() == step.version
         assert s.applied_migrations()[-1] == (step.version, "add rating")
-        cols = [r[1] for r in s.conn.execute("PRAGMA table_info(tracks)")]
+        cols = [r[0] for r in s.table_info("tracks")]
         assert "rating" in cols
         assert s.track_by_path("/kept.mp3").title == "Kept"
     with Store(db) as s:  # already applied: opening again changes nothing

@@ -1,5 +1,4 @@
-"""Shared plumbing of the pre-registered quality experiments in benchmarks/experiments/
-(``*_experiment.py``, ``style_probe.py``, ``patch_budget.py``).
+"""Shared plumbing of the quality experiments (``*_experiment.py``, ``style_probe.py``).
 
 Each experiment reads a manifest the way ``quality.py`` does, evaluates variants with
 :func:`quality.evaluate` and its ``prepare`` hook, and prints them against the current
@@ -19,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
 
 

@@ -1,6 +1,6 @@
 """Experiment: late fusion of the blocks (RRF) and a Hellinger tag block.
 
-    python benchmarks/experiments/fusion_experiment.py --db /tmp/fq.db --manifest /work/corpus/dev.csv \\
+    python benchmarks/fusion_experiment.py --db /tmp/fq.db --manifest /work/corpus/dev.csv \\
         --group-col style --artist-col 'composer|package' --resolve debian-games
 
 The database must already hold the analyses (``benchmarks/quality.py --db`` makes it);
@@ -35,10 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
-from common import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
+from experiments import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
 
 RRF_K = 60
 

@@ -1,6 +1,6 @@
 """Experiment: compare tracks as distributions of their excerpts, not as mean vectors.
 
-    python benchmarks/experiments/matching_experiment.py --db /tmp/fq.db --patches /tmp/mtt/patches.npz \\
+    python benchmarks/matching_experiment.py --db /tmp/fq.db --patches /tmp/mtt/patches.npz \\
         --manifest /work/corpus/dev.csv --group-col style --artist-col 'composer|package' \\
         --resolve debian-games
 
@@ -52,10 +52,9 @@ from pathlib import Path
 
 import numpy as np
 
-# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality  # benchmarks/quality.py
-from common import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
+from experiments import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
 from fusion_experiment import library_arrays, unweighted_blocks
 
 

@@ -1,0 +1,201 @@
+"""Searching and browsing the library: the one place GUI, CLI and radio look tracks up.
+
+- The desktop table and sidebar: a :class:`Browse` view (search words, artist, album,
+  genre, folder, playlist) sorted by one of :data:`COLUMNS`, read through a
+  :class:`LibraryReader` (a read-only Store shared by the GUI's threads); rows are
+  :class:`Row` records, a subset of the ``tracks`` fields
+  (:mod:`soundalike.library.schema`).
+- Text search (:func:`find_tracks`, ``soundalike tracks``, radio seeds, the table's search
+  box) has one semantic, :mod:`soundalike.library.search`: every word, accents and case
+  folded, must occur in title, artist, album, album artist, genre or path.
+- :func:`album_tracks`, :func:`artist_tracks`, :func:`playlist_named`: seeds by name.
+- :func:`analysed_points`: what the library map projects.
+
+The SQL behind all of these lives in :mod:`soundalike.library.store` (no Qt, no SQL here).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, make_dataclass
+from pathlib import Path
+
+import numpy as np
+from soundalike.engine.filters import normalise_text
+from soundalike.library.schema import dataclass_fields
+from soundalike.library.search import (  # noqa: F401 - the search semantic, re-exported
+    filter_indices,
+    filter_view,
+    fold,
+    matches,
+    search_text,
+    search_words,
+)
+from soundalike.library.states import TrackStatus
+from soundalike.library.store import Playlist, Store
+from soundalike.library.track import Track
+
+#: (key, header) of the library table's columns, in display order.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("title", "Title"),
+    ("artist", "Artist"),
+    ("album", "Album"),
+    ("genre", "Genre"),
+    ("year", "Year"),
+    ("duration", "Length"),
+    ("status", "Analysis"),
+)
+COLUMN_KEYS = tuple(k for k, _ in COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class Browse:
+    """What the library table shows. Empty fields do not filter."""
+
+    text: str = ""
+    artist: str | None = None
+    album: str | None = None
+    genre: str | None = None
+    folder_id: int | None = None
+    playlist_id: int | None = None
+
+
+class _RowMethods:
+    __slots__ = ()
+
+    @property
+    def display_title(self) -> str:
+        return self.title or Path(self.path).stem
+
+    @property
+    def display_artist(self) -> str:
+        return self.artist or self.albumartist or "Unknown artist"
+
+
+#: the ``tracks`` fields a table row holds, in :class:`Row`'s positional order
+ROW_FIELDS: tuple[str, ...] = ("id", "path", "title", "artist", "album", "genre", "year",
+                               "duration", "status", "error", "albumartist", "tracknumber")
+ROW_SQL = ", ".join(ROW_FIELDS)
+_STATUS = ROW_FIELDS.index("status")
+Row = make_dataclass("Row", dataclass_fields(ROW_FIELDS, defaults=False),
+                     bases=(_RowMethods,), frozen=True, slots=True,
+                     namespace={"__module__": __name__})
+Row.__doc__ = "One library table row: the displayed columns of a track (schema types)."
+
+
+def row_from_track(track: Track) -> Row:
+    """The :class:`Row` of a :class:`~soundalike.library.track.Track`."""
+    return Row(*(getattr(track, name) for name in ROW_FIELDS))
+
+
+class LibraryReader:
+    """A read-only Store for the GUI's table and sidebar, safe to share between threads
+    (one call at a time); every write still goes through a writable :class:`Store`."""
+
+    def __init__(self, db_path: str | Path):
+        self.db_path = str(db_path)
+        self._store = Store(self.db_path, read_only=True)
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            self._store.close()
+
+    def _call(self, method: str, *args, default=None):
+        with self._lock:
+            if self.closed:
+                return default  # the window is closing: late requests get nothing
+            return getattr(self._store, method)(*args)
+
+    # ----------------------------------------------------------------- the table
+    def ids(self, browse: Browse, sort: str = "artist", descending: bool = False) -> list[int]:
+        """Ordered ids of the tracks *browse* selects."""
+        return self._call("view_ids", browse, sort, descending, default=[])
+
+    def search_text(self, browse: Browse, sort: str = "artist",
+                    descending: bool = False) -> tuple[list[int], list[str]]:
+        """Ordered ids of *browse* without its search text, and for each the folded text
+        search words are matched against: the window filters these in memory as the user
+        types (:func:`filter_view`)."""
+        return self._call("view_search_text", browse, sort, descending, default=([], []))
+
+    def rows(self, ids: list[int]) -> dict[int, Row]:
+        """The displayed columns of *ids* (at most a few hundred at a time)."""
+        found = self._call("view_rows", list(ids), ROW_FIELDS, default=[])
+        return {r[0]: Row(*r[:_STATUS], TrackStatus(r[_STATUS]), *r[_STATUS + 1:])
+                for r in found}
+
+    def count(self) -> int:
+        """Tracks that are not missing."""
+        return self._call("visible_count", default=0)
+
+    # --------------------------------------------------------------- the sidebar
+    def distinct(self, column: str) -> list[tuple[str, int]]:
+        """(value, number of tracks) for ``artist``, ``album`` or ``genre``."""
+        if column not in ("artist", "album", "genre"):
+            raise ValueError(f"cannot browse by {column!r}")
+        return self._call("distinct", column, default=[])
+
+    def folders(self) -> list[tuple[int, str, int]]:
+        """(folder id, path, number of tracks)."""
+        return self._call("folder_counts", default=[])
+
+    def playlists(self) -> list[tuple[int, str, int]]:
+        """(playlist id, name, number of tracks)."""
+        return self._call("playlist_counts", default=[])
+
+
+# ------------------------------------------------------------------- text search
+def find_tracks(store: Store, text: str, *, limit: int = 50) -> list[Track]:
+    """Tracks matching *text* (the search semantic), exact ``artist – title`` first.
+
+    If some matches are exactly ``artist – title`` or the title (ignoring case, accents
+    and punctuation), only those are returned.
+    """
+    if not search_words(text):
+        return []
+    found = store.tracks(query=text, limit=5000)
+    key = normalise_text(text)
+    exact = [t for t in found if key in (
+        normalise_text(f"{t.display_artist} {t.display_title}"), normalise_text(t.display_title))]
+    return (exact or found)[:limit]
+
+
+def album_tracks(store: Store, album: str, *,
+                 status: TrackStatus | None = TrackStatus.ANALYSED) -> list[Track]:
+    """Tracks of the album(s) named *album* (case, accents and punctuation ignored)."""
+    key = normalise_text(album)
+    return [t for t in store.tracks(query=album, status=status)
+            if normalise_text(t.album) == key]
+
+
+def artist_tracks(store: Store, artist: str, *,
+                  status: TrackStatus | None = TrackStatus.ANALYSED) -> list[Track]:
+    """Tracks whose artist or album artist is *artist* (case, accents, punctuation ignored)."""
+    key = normalise_text(artist)
+    return [t for t in store.tracks(query=artist, status=status)
+            if key in (normalise_text(t.artist), normalise_text(t.albumartist))]
+
+
+def playlist_named(store: Store, name: str) -> Playlist | None:
+    """The playlist called *name* (case, accents and punctuation ignored)."""
+    key = normalise_text(name)
+    return next((p for p in store.playlists() if normalise_text(p.name) == key), None)
+
+
+# ------------------------------------------------------------------- the map
+def analysed_points(store: Store, version: int
+                    ) -> tuple[list[int], np.ndarray, np.ndarray, dict[int, Track]]:
+    """``(ids, embeddings (n, d), tags (n, 50), id → Track)`` of the tracks analysed with
+    *version* (what the library map projects); empty arrays when there are none."""
+    ids, embs, tags = [], [], []
+    for row in store.analysis_rows(version=version):
+        ids.append(row.track_id)
+        embs.append(row.embedding)
+        tags.append(row.tags)
+    if not ids:
+        return [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32), {}
+    tracks = {t.id: t for t in store.get_tracks(ids)}
+    return ids, np.vstack(embs), np.vstack(tags), tracks

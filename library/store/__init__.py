@@ -1,0 +1,68 @@
+"""The library cache: one SQLite file holding folders, tracks, analysis results and playlists.
+
+:class:`Store` is composed of one mixin per concern, each in its own module:
+
+- :mod:`.connection` — opening, WAL/busy-timeout settings, ``transaction()``, change
+  events (``subscribe``), path values, the search SQL functions;
+- :mod:`.migrations` — :data:`MIGRATIONS` (numbered, recorded in ``schema_migrations``),
+  schema version, integrity check;
+- :mod:`.folders`, :mod:`.tracks`, :mod:`.analyses`, :mod:`.playlists`, :mod:`.settings` —
+  one table each;
+- :mod:`.browse` — the views the desktop library table and sidebar show.
+
+No SQL and no sqlite3 connection lives outside this package; other modules call Store
+methods (:mod:`soundalike.library.browse` for searching and browsing).
+"""
+
+from __future__ import annotations
+
+import os
+
+from soundalike.library.states import StoreEvent
+from soundalike.library.store.analyses import AnalysesMixin, AnalysisRow
+from soundalike.library.store.browse import BrowseMixin
+from soundalike.library.store.connection import (
+    BATCH_SIZE,
+    BUSY_TIMEOUT_MS,
+    StoreBase,
+    db_path_param,
+    db_path_value,
+    default_db_path,
+)
+from soundalike.library.store.folders import FoldersMixin
+from soundalike.library.store.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    MigrationsMixin,
+)
+from soundalike.library.store.playlists import Playlist, PlaylistsMixin
+from soundalike.library.store.settings import SettingsMixin
+from soundalike.library.store.tracks import IndexEntry, TracksMixin
+
+__all__ = ["BATCH_SIZE", "BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "AnalysisRow",
+           "IndexEntry", "Migration", "Playlist", "Store", "StoreEvent", "db_path_param",
+           "db_path_value", "default_db_path"]
+
+
+class Store(MigrationsMixin, FoldersMixin, TracksMixin, AnalysesMixin, PlaylistsMixin,
+            SettingsMixin, BrowseMixin, StoreBase):
+    """The library database. Opens (creating and migrating) the file at *path*.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The database file; default :func:`default_db_path`. ``":memory:"`` works for tests.
+    read_only : bool
+        Open an existing file ``mode=ro`` without migrating; the connection may then be
+        used from several threads, one call at a time.
+
+    Raises
+    ------
+    LibraryError
+        The file cannot be created or opened, is not a Soundalike database, or was written
+        by a newer version of Soundalike.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        super().__init__(path, read_only=read_only)

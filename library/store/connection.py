@@ -1,0 +1,222 @@
+"""The Store's connection: opening, transactions, change events, path values.
+
+Connection settings: WAL journal (readers never block the writer and the file survives
+``kill -9`` at any moment), ``busy_timeout=10000``, ``foreign_keys=ON``,
+``synchronous=NORMAL``. Every write runs inside a transaction (``with store.transaction():``
+groups several); bulk writes use one transaction per batch. Each connection registers the
+SQL functions of the search semantic (:mod:`soundalike.library.search`): ``fold(text)`` and
+``search_text(…)``.
+
+**Threads:** a Store belongs to the thread that created it (sqlite3 enforces this);
+another thread or process opens its own ``Store(path)`` on the same file. A read-only
+Store (``read_only=True``) may be shared between threads by a caller that serialises its
+use (:class:`soundalike.library.browse.LibraryReader` holds a lock).
+
+**Paths:** ``Track.path`` and ``Folder.path`` are ``str``. A file name that is not valid
+UTF-8 arrives as an ``os.fsdecode`` string with lone surrogates; such paths are stored as
+BLOBs of the raw bytes and come back as the same string, so nothing is lost or mangled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Self
+
+from soundalike.library.errors import LibraryError
+from soundalike.library.search import fold, search_text
+from soundalike.library.states import StoreEvent
+
+log = logging.getLogger("soundalike.library.store")
+
+BUSY_TIMEOUT_MS = 10_000
+BATCH_SIZE = 500
+
+
+def default_db_path() -> Path:
+    """``$SOUNDALIKE_DB`` if set, else ``platformdirs.user_data_dir("soundalike")/library.db``."""
+    env = os.environ.get("SOUNDALIKE_DB")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("soundalike")) / "library.db"
+
+
+def db_path_param(path: str) -> str | bytes:
+    """The SQLite value for *path*: the string, or its raw bytes if it is not valid UTF-8."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def db_path_value(value: str | bytes) -> str:
+    """Inverse of :func:`db_path_param`."""
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+class StoreBase:
+    """Connection, transactions and events; the table mixins build on these."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        self._depth = 0
+        self._events: list[tuple[StoreEvent, list[int]]] = []
+        self._subscribers: list[Callable[[str, list[int]], None]] = []
+        self._conn: sqlite3.Connection | None = None
+        if read_only:
+            self._open_read_only()
+            return
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"cannot create the folder for the library database "
+                                   f"{self.path.parent}: {exc.strerror or exc}") from None
+            if self.path.is_dir():
+                raise LibraryError(f"the library database path {self.path} is a folder")
+        try:
+            self._conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                         isolation_level=None)
+            self._register_functions()
+            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            self._raise_open_error(exc)
+
+    def _open_read_only(self) -> None:
+        """A ``mode=ro`` connection that never writes or migrates (thread-shareable)."""
+        try:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                         timeout=BUSY_TIMEOUT_MS / 1000)
+            self._register_functions()
+            self._conn.execute("PRAGMA query_only = ON")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            self._raise_open_error(exc)
+
+    def _raise_open_error(self, exc: sqlite3.DatabaseError):
+        msg = str(exc)
+        if "not a database" in msg or "malformed" in msg:
+            raise LibraryError(f"{self.path} is not a Soundalike library database "
+                               f"(or it is damaged): {msg}") from None
+        raise LibraryError(f"cannot open the library database {self.path}: {msg}") from None
+
+    def _register_functions(self) -> None:
+        self._conn.create_function("fold", 1, fold, deterministic=True)
+        self._conn.create_function("search_text", -1, search_text, deterministic=True)
+
+    def _migrate(self) -> None:  # MigrationsMixin
+        raise NotImplementedError
+
+    # -- the connection (private to library/store/) ----------------------------------------
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LibraryError("the library database is closed")
+        return self._conn
+
+    def _all(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        return self._db.execute(sql, tuple(params)).fetchall()
+
+    def _one(self, sql: str, params: Iterable = ()) -> tuple | None:
+        return self._db.execute(sql, tuple(params)).fetchone()
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- transactions and events ----------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``); nests by joining the outer one.
+
+        Rolls back on any exception. Subscribers hear about changes only after the commit.
+        """
+        conn = self._db
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LibraryError(f"the library database {self.path} is busy: another program "
+                                   "kept it locked for over 10 s; try again") from None
+            raise
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._events.clear()
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            self._events.clear()
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        events, self._events = self._events, []
+        for event, ids in events:
+            self._notify(event, ids)
+
+    def subscribe(self, callback: Callable[[str, list[int]], None]) -> Callable[[], None]:
+        """Call ``callback(event, track_ids)`` after each commit in this Store.
+
+        *event* is a :class:`~soundalike.library.states.StoreEvent` (equal to its string:
+        ``tracks-added``, ``tracks-changed``, ``tracks-moved``, ``tracks-missing``,
+        ``tracks-removed``, ``analysis-saved``, ``analysis-failed``, ``folders-changed``,
+        ``playlists-changed``, the last two with an empty id list). Returns an unsubscribe
+        function. A callback that raises is logged and does not affect the store.
+        """
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+        return unsubscribe
+
+    def _event(self, event: StoreEvent, ids: Iterable[int] = ()) -> None:
+        if self._subscribers:
+            self._events.append((event, list(ids)))
+
+    def _notify(self, event: StoreEvent, ids: list[int]) -> None:
+        for cb in list(self._subscribers):
+            try:
+                cb(event, ids)
+            except Exception:  # a listener must never break the writer
+                log.exception("store subscriber failed on %s", event)

@@ -1,0 +1,23 @@
+"""The ``settings`` table: library-wide options as JSON values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class SettingsMixin:
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        text = json.dumps(value)
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
+                             (key, text))

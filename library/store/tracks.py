@@ -1,0 +1,261 @@
+"""The ``tracks`` table: reading and writing :class:`~soundalike.library.track.Track` rows.
+
+Column lists come from :mod:`soundalike.library.schema`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from soundalike.library import search
+from soundalike.library.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
+from soundalike.library.states import STATUSES, StoreEvent, TrackStatus
+from soundalike.library.store.connection import db_path_param, db_path_value
+from soundalike.library.track import Track, printable
+
+PENDING, ANALYSED, FAILED, MISSING = (TrackStatus.PENDING, TrackStatus.ANALYSED,
+                                      TrackStatus.FAILED, TrackStatus.MISSING)
+TRACK_SELECT = "SELECT " + ", ".join(TRACK_COLUMNS) + " FROM tracks"
+#: the same columns qualified with ``t.`` (for joins), without FROM
+TRACK_SELECT_T = "SELECT " + ", ".join("t." + c for c in TRACK_COLUMNS)
+_INSERT_COLUMNS = tuple(c for c in TRACK_COLUMNS if c != "id")
+_INSERT = (f"INSERT INTO tracks({', '.join(_INSERT_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
+_UPDATE = f"UPDATE tracks SET {', '.join(c + ' = ?' for c in WRITABLE_COLUMNS)} WHERE id = ?"
+_STATUS = TRACK_COLUMNS.index("status")
+_PATH = TRACK_COLUMNS.index("path")
+ORDERS = {
+    "artist": "COALESCE(artist, albumartist, '') COLLATE NOCASE, album COLLATE NOCASE, "
+              "discnumber, tracknumber, path",
+    "album": "album COLLATE NOCASE, discnumber, tracknumber, path",
+    "title": "COALESCE(title, path) COLLATE NOCASE, path",
+    "path": "path",
+    "added": "added_at DESC, id DESC",
+    "id": "id",
+    "year": "year, album COLLATE NOCASE, tracknumber",
+    "duration": "duration",
+}
+
+
+class IndexEntry(NamedTuple):
+    """What the scanner needs to know about a stored track to skip an unchanged file."""
+
+    id: int
+    size: int | None
+    mtime: float | None
+    status: str
+    fingerprint: str | None
+    folder_id: int | None
+
+
+def _clean(column: str, value: Any) -> Any:
+    if column == "path":
+        return db_path_param(value)
+    if isinstance(value, str) and column in TEXT_COLUMNS:
+        return printable(value)
+    return value
+
+
+def track_from_row(row: tuple) -> Track:
+    """The :class:`Track` of a ``TRACK_SELECT`` row (path decoded, status typed)."""
+    t = Track(*row)
+    if isinstance(t.path, bytes):
+        t.path = db_path_value(t.path)
+    t.status = TrackStatus(t.status)
+    return t
+
+
+class TracksMixin:
+    # -- reading --------------------------------------------------------------------------
+    @staticmethod
+    def _track(row: tuple) -> Track:
+        return track_from_row(row)
+
+    def get_track(self, track_id: int) -> Track | None:
+        row = self._one(TRACK_SELECT + " WHERE id = ?", (track_id,))
+        return self._track(row) if row else None
+
+    def get_tracks(self, track_ids: Iterable[int]) -> list[Track]:
+        """The tracks with these ids, in the given order (unknown ids skipped)."""
+        ids = list(track_ids)
+        found: dict[int, Track] = {}
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            q = TRACK_SELECT + f" WHERE id IN ({','.join('?' * len(chunk))})"
+            for row in self._all(q, chunk):
+                found[row[0]] = self._track(row)
+        return [found[i] for i in ids if i in found]
+
+    def track_by_path(self, path: str | os.PathLike) -> Track | None:
+        row = self._one(TRACK_SELECT + " WHERE path = ?", (db_path_param(os.fsdecode(path)),))
+        return self._track(row) if row else None
+
+    def tracks_by_fingerprint(self, fingerprint: str) -> list[Track]:
+        return [self._track(r) for r in self._all(
+            TRACK_SELECT + " WHERE fingerprint = ? ORDER BY id", (fingerprint,))]
+
+    @staticmethod
+    def _where(query: str | None, status: str | None) -> tuple[str, list]:
+        clauses: list[str] = []
+        params: list = []
+        if status is not None:
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+            clauses.append("status = ?")
+            params.append(str(status))
+        terms, words = search.sql_clause(query)
+        clauses += terms
+        params += words
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def tracks(self, query: str | None = None, status: str | None = None,
+               limit: int | None = None, offset: int = 0, order_by: str = "artist"
+               ) -> list[Track]:
+        """Tracks whose search text (:mod:`soundalike.library.search`: title, artist, album,
+        album artist, genre, path; accents and case ignored) holds every word of *query*,
+        optionally with one *status*, sorted by *order_by* (artist, album, title, path,
+        added, id, year, duration)."""
+        if order_by not in ORDERS:
+            raise ValueError(f"unknown order {order_by!r}; use one of {', '.join(ORDERS)}")
+        where, params = self._where(query, status)
+        sql = TRACK_SELECT + where + " ORDER BY " + ORDERS[order_by]
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [-1 if limit is None else int(limit), int(offset)]
+        return [self._track(r) for r in self._all(sql, params)]
+
+    def count_tracks(self, query: str | None = None, status: str | None = None) -> int:
+        where, params = self._where(query, status)
+        return int(self._one("SELECT COUNT(*) FROM tracks" + where, params)[0])
+
+    def counts(self) -> dict[str, int]:
+        """``{"tracks", "pending", "analysed", "failed", "missing"}`` as ints."""
+        out = {"tracks": 0, **{s: 0 for s in STATUSES}}
+        for status, n in self._all("SELECT status, COUNT(*) FROM tracks GROUP BY status"):
+            out[status] = int(n)
+            out["tracks"] += int(n)
+        return out
+
+    def failures(self) -> list[tuple[str, str]]:
+        """``(path, reason)`` of every failed track, by path."""
+        return [(db_path_value(p), e or "unknown error") for p, e in self._all(
+            "SELECT path, error FROM tracks WHERE status = ? ORDER BY path", (FAILED,))]
+
+    def pending_for_analysis(self, version: int, limit: int | None = None) -> list[Track]:
+        """Tracks to analyse: ``pending``, or ``analysed`` with another analysis version."""
+        sql = (TRACK_SELECT + " WHERE status = ? OR (status = ? AND "
+               "(analysis_version IS NULL OR analysis_version != ?)) ORDER BY id")
+        params: list = [PENDING, ANALYSED, version]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [self._track(r) for r in self._all(sql, params)]
+
+    def stat_index(self) -> dict[str, IndexEntry]:
+        """``path → IndexEntry(id, size, mtime, status, fingerprint, folder_id)`` for every
+        track, in one query (what an incremental scan compares against)."""
+        return {db_path_value(p): IndexEntry(i, s, m, TrackStatus(st), fp, f)
+                for i, p, s, m, st, fp, f in self._all(
+                    "SELECT id, path, size, mtime, status, fingerprint, folder_id FROM tracks")}
+
+    def analysed_signature(self, version: int) -> tuple[int, float, float | None]:
+        """``(count, sum of ids, latest updated_at)`` of the tracks analysed with *version*:
+        changes whenever an analysis, a tag update or a status change touches them."""
+        n, total, latest = self._one(
+            "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks "
+            "WHERE status = ? AND analysis_version = ?", (ANALYSED, int(version)))
+        return n, total, latest
+
+    # -- writing --------------------------------------------------------------------------
+    def add_tracks(self, tracks: Iterable[Track]) -> list[int]:
+        """Insert new tracks in one transaction; set and return their ids."""
+        now = time.time()
+        ids: list[int] = []
+        with self.transaction():
+            conn = self._db
+            for t in tracks:
+                t.added_at = t.added_at or now
+                t.updated_at = now
+                cur = conn.execute(_INSERT, [_clean(c, getattr(t, c)) for c in _INSERT_COLUMNS])
+                t.id = int(cur.lastrowid)
+                ids.append(t.id)
+            self._event(StoreEvent.TRACKS_ADDED, ids)
+        return ids
+
+    def add_track(self, track: Track) -> int:
+        return self.add_tracks([track])[0]
+
+    def update_tracks(self, tracks: Iterable[Track], *,
+                      event: StoreEvent = StoreEvent.TRACKS_CHANGED) -> None:
+        """Write every column (but ``id`` and ``added_at``) of existing tracks, one transaction."""
+        now = time.time()
+        ids = []
+        with self.transaction():
+            conn = self._db
+            for t in tracks:
+                t.updated_at = now
+                conn.execute(_UPDATE, [_clean(c, getattr(t, c)) for c in WRITABLE_COLUMNS]
+                             + [t.id])
+                ids.append(t.id)
+            self._event(StoreEvent(event), ids)
+
+    def mark_missing(self, track_ids: Iterable[int]) -> int:
+        """Mark tracks ``missing`` (their analysis is kept); return how many changed."""
+        ids = list(track_ids)
+        if not ids:
+            return 0
+        now = time.time()
+        with self.transaction():
+            cur = self._db.executemany("UPDATE tracks SET status = ?, updated_at = ? "
+                                       "WHERE id = ? AND status != ?",
+                                       [(MISSING, now, i, MISSING) for i in ids])
+            changed = cur.rowcount
+            self._event(StoreEvent.TRACKS_MISSING, ids)
+        return changed
+
+    def revive(self, track_ids: Iterable[int]) -> None:
+        """Bring back ``missing`` tracks: ``analysed`` if they have an analysis row (a stale
+        version is then picked up by :meth:`pending_for_analysis`), else ``failed`` if they
+        had failed (the reason is kept), else ``pending``."""
+        ids = list(track_ids)
+        if not ids:
+            return
+        with self.transaction():
+            self._db.executemany(
+                "UPDATE tracks SET updated_at = ?, status = CASE WHEN EXISTS "
+                "(SELECT 1 FROM analysis a WHERE a.track_id = tracks.id) THEN ? "
+                "WHEN error IS NOT NULL THEN ? "
+                "ELSE ? END WHERE id = ? AND status = ?",
+                [(time.time(), ANALYSED, FAILED, PENDING, i, MISSING) for i in ids])
+            self._event(StoreEvent.TRACKS_CHANGED, ids)
+
+    def move_track(self, track_id: int, new_path: str, *, folder_id: int | None = None,
+                   size: int | None = None, mtime: float | None = None) -> None:
+        """Point an existing track (and so its analysis) at its new path, reviving it if it
+        was missing. A stale row already at *new_path* is deleted first."""
+        with self.transaction():
+            conn = self._db
+            conn.execute("DELETE FROM tracks WHERE path = ? AND id != ?",
+                         (db_path_param(new_path), track_id))
+            conn.execute("UPDATE tracks SET path = ?, folder_id = COALESCE(?, folder_id), "
+                         "size = COALESCE(?, size), mtime = COALESCE(?, mtime), updated_at = ? "
+                         "WHERE id = ?", (db_path_param(new_path), folder_id, size, mtime,
+                                          time.time(), track_id))
+            self.revive([track_id])
+            self._event(StoreEvent.TRACKS_MOVED, [track_id])
+
+    def delete_tracks(self, track_ids: Iterable[int]) -> int:
+        """Drop tracks with their analysis and playlist entries."""
+        ids = list(track_ids)
+        with self.transaction():
+            self._db.executemany("DELETE FROM tracks WHERE id = ?", [(i,) for i in ids])
+            self._event(StoreEvent.TRACKS_REMOVED, ids)
+        return len(ids)
+
+    def purge_missing(self) -> int:
+        """Delete every ``missing`` track (and its analysis); return how many."""
+        ids = [r[0] for r in self._all("SELECT id FROM tracks WHERE status = ?", (MISSING,))]
+        return self.delete_tracks(ids) if ids else 0

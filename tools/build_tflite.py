@@ -25,7 +25,7 @@ delegated to XNNPACK). The script prints how far the two agree in TF float32 (�
 
 Outputs: ``models/musicnn_msd.tflite`` (float16 weights; outputs ``tags`` [n, 50] and
 ``embedding`` [n, 200]; with ``--pooled`` also ``pooled`` [n, 1506], for
-benchmarks/pooled_features_experiment.py — the app does not use it), and next to it
+benchmarks/experiments/pooled_features_experiment.py — the app does not use it), and next to it
 ``labels.txt``, ``model.json`` and ``reference_outputs.npz``; prints the TF↔TFLite max
 difference on real audio.
 """

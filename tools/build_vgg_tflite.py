@@ -1,6 +1,6 @@
 """Rebuild musicnn's VGG-like taggers (MSD_vgg / MTT_vgg) and convert them to TFLite.
 
-Experiments only (benchmarks/mtt_experiment.py); the app ships the musicnn MSD model
+Experiments only (benchmarks/experiments/mtt_experiment.py); the app ships the musicnn MSD model
 built by ``build_tflite.py``. Run in the same throwaway build venv::
 
     tools/.build-venv/bin/python tools/build_vgg_tflite.py \\

@@ -105,8 +105,9 @@ from pathlib import Path
 import numpy as np
 
 BENCH = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(BENCH))
-import experiments  # benchmarks/experiments.py (manifest plumbing)
+# benchmarks/experiments/ (common.py) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(BENCH)]
+import common  # benchmarks/experiments/common.py (manifest plumbing)
 import quality  # benchmarks/quality.py
 
 # The engine, imported once at the start (concurrent edits to the tree do not enter the run).
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
 
-    rows = experiments.manifest_rows(args)[: args.limit]
+    rows = common.manifest_rows(args)[: args.limit]
     paths = [r["path"] for r in rows]
     head = subprocess.run(["git", "-C", str(BENCH.parent), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True, check=False).stdout.strip()

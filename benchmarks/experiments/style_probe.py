@@ -1,6 +1,6 @@
 """Diagnostic: how much of a manifest's group signal do the track features carry at all?
 
-    python benchmarks/style_probe.py --db /tmp/fq.db --manifest /work/corpus/dev.csv \\
+    python benchmarks/experiments/style_probe.py --db /tmp/fq.db --manifest /work/corpus/dev.csv \\
         --group-col style --artist-col 'composer|package' --resolve debian-games
 
 The database must already hold the analyses (``benchmarks/quality.py --db`` makes it);
@@ -42,10 +42,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import fusion_experiment  # benchmarks/fusion_experiment.py (library_arrays)
+# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+import fusion_experiment  # benchmarks/experiments/fusion_experiment.py (library_arrays)
 import quality  # benchmarks/quality.py
-from experiments import add_manifest_args, manifest_rows, swap_hybrid_scores
+from common import add_manifest_args, manifest_rows, swap_hybrid_scores
 
 SHRINKAGE = 0.5
 

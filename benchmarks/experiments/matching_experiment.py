@@ -1,6 +1,7 @@
 """Experiment: compare tracks as distributions of their excerpts, not as mean vectors.
 
-    python benchmarks/matching_experiment.py --db /tmp/fq.db --patches /tmp/mtt/patches.npz \\
+    python benchmarks/experiments/matching_experiment.py --db /tmp/fq.db \\
+        --patches /tmp/mtt/patches.npz \\
         --manifest /work/corpus/dev.csv --group-col style --artist-col 'composer|package' \\
         --resolve debian-games
 
@@ -52,9 +53,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
-from experiments import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
+from common import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
 from fusion_experiment import library_arrays, unweighted_blocks
 
 

@@ -1,7 +1,8 @@
 """Experiment: late fusion of the blocks (RRF) and a Hellinger tag block.
 
-    python benchmarks/fusion_experiment.py --db /tmp/fq.db --manifest /work/corpus/dev.csv \\
-        --group-col style --artist-col 'composer|package' --resolve debian-games
+    python benchmarks/experiments/fusion_experiment.py --db /tmp/fq.db \\
+        --manifest /work/corpus/dev.csv --group-col style --artist-col 'composer|package' \\
+        --resolve debian-games
 
 The database must already hold the analyses (``benchmarks/quality.py --db`` makes it);
 it is only read. Both hypotheses and their recipes were fixed before any run
@@ -35,9 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
-from experiments import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
+from common import add_manifest_args, manifest_rows, print_comparison, swap_hybrid_scores
 
 RRF_K = 60
 

@@ -2,7 +2,8 @@
 
     tools/.build-venv/bin/python tools/build_tflite.py --pooled \\
         --out /tmp/poolbuild/musicnn_msd.tflite
-    python benchmarks/pooled_features_experiment.py --model /tmp/poolbuild/musicnn_msd.tflite \\
+    python benchmarks/experiments/pooled_features_experiment.py \\
+        --model /tmp/poolbuild/musicnn_msd.tflite \\
         --db /tmp/d.db --manifest /work/corpus/dev.csv --group-col style \\
         --artist-col 'composer|package' --resolve debian-games [--cache /tmp/pooled.npz]
 
@@ -43,9 +44,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
-from experiments import add_manifest_args, analysed_copy, manifest_rows
+from common import add_manifest_args, analysed_copy, manifest_rows
 
 
 def pooled_for_tracks(model_path: Path, paths: list[str]) -> dict[str, np.ndarray]:

@@ -1,4 +1,5 @@
-"""Shared plumbing of the quality experiments (``*_experiment.py``, ``style_probe.py``).
+"""Shared plumbing of the pre-registered quality experiments in benchmarks/experiments/
+(``*_experiment.py``, ``style_probe.py``, ``patch_budget.py``).
 
 Each experiment reads a manifest the way ``quality.py`` does, evaluates variants with
 :func:`quality.evaluate` and its ``prepare`` hook, and prints them against the current
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
 
 

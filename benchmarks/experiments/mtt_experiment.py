@@ -2,7 +2,7 @@
 
     tools/.build-venv/bin/python tools/build_tflite.py \\
         --checkpoint tools/.checkpoints/x/musicnn/MTT_musicnn --out /tmp/mtt/musicnn_mtt.tflite
-    python benchmarks/mtt_experiment.py --mtt-model /tmp/mtt/musicnn_mtt.tflite \\
+    python benchmarks/experiments/mtt_experiment.py --mtt-model /tmp/mtt/musicnn_mtt.tflite \\
         --db /tmp/fq.db --manifest /work/corpus/dev.csv --group-col style \\
         --artist-col 'composer|package' --resolve debian-games --cache /tmp/mtt/patches.npz
 
@@ -65,10 +65,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
-from experiments import add_manifest_args, analysed_copy, manifest_rows, print_comparison
-from fusion_experiment import library_arrays  # benchmarks/fusion_experiment.py
+from common import add_manifest_args, analysed_copy, manifest_rows, print_comparison
+from fusion_experiment import library_arrays  # benchmarks/experiments/fusion_experiment.py
 
 MAX_DIMS = 128
 

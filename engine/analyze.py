@@ -16,7 +16,7 @@ from soundalike.engine.errors import AnalysisError, SoundalikeError
 
 #: Bumped whenever decoding, features or the model change in a way that makes stored
 #: results incomparable; tracks analysed with another version are analysed again.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: rewritten musicnn graph, one central patch per excerpt
 
 
 @dataclass(slots=True)

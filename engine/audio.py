@@ -211,7 +211,7 @@ def _decode(source: _Source, *, sr: int, excerpt_seconds: float, n_excerpts: int
         raise AudioError(f"too short to analyse ({decoded:.1f} s)")
     kept = [(c, s) for c, (s, _) in zip(chunks, plan) if len(c)]
     return Audio(
-        segments=[_resample(c, source.sr, sr) for c, _ in kept],
+        segments=[resample(c, source.sr, sr) for c, _ in kept],
         sr=sr,
         duration=float(duration),
         channels=source.channels,
@@ -225,7 +225,8 @@ def _check_length(duration: float) -> None:
         raise AudioError(f"too short to analyse ({math.floor(duration * 10) / 10:.1f} s)")
 
 
-def _resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+def resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    """*y* from *sr_in* to *sr_out* Hz (soxr, high quality), float32, finite, contiguous."""
     if sr_in != sr_out:
         import soxr
 

@@ -271,7 +271,11 @@ class AnalysisController:
                     emit(state=wanted, in_flight=in_flight)
 
                 conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
-                ready = wait_for(conns, timeout=0.25) if conns else self._wake.wait(0.25)
+                # wake no later than the first in-flight file's time limit runs out
+                now = time.monotonic()
+                timeout = min([0.25] + [max(0.0, w.started + self.time_limit - now)
+                                        for w in workers if w.task is not None])
+                ready = wait_for(conns, timeout=timeout) if conns else self._wake.wait(0.25)
                 self._wake.clear()
                 outcomes = [self._collect(w, ready if isinstance(ready, list) else [], store)
                             for w in list(workers)]

@@ -171,17 +171,29 @@ def test_predict_is_deterministic_across_calls_and_instances(model, signals, pre
     assert np.array_equal(t2, tags) and np.array_equal(e2, emb)
 
 
-def test_predict_is_the_mean_over_patches_of_all_segments(model, signals):
+def test_predict_is_the_mean_over_the_central_patch_of_each_segment(model, signals):
     a, b = signals["chord"][: 4 * SR], signals["noise"]  # 1 patch + 3 patches
     tags, emb = model.predict([a, b], SR)
     pa, pb = cnn.patches(cnn.log_mel(a)), cnn.patches(cnn.log_mel(b))
     assert (len(pa), len(pb)) == (1, 3)
-    pt, pe = model.predict_patches(np.concatenate([pa, pb]))
+    # one patch per segment: the only one of a, the middle one (n // 2 = 1) of b
+    pt, pe = model.predict_patches(np.stack([pa[0], pb[1]]))
     np.testing.assert_allclose(tags, pt.mean(axis=0), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(emb, pe.mean(axis=0), rtol=1e-5, atol=1e-5)
     # chunked inference (CHUNK patches per call) equals one patch at a time
     singles = np.concatenate([model.predict_patches(p[None])[0] for p in pb])
     np.testing.assert_allclose(model.predict_patches(pb)[0], singles, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("seconds", [2.0, 5.9, 6.0, 9.1, 12.0, 12.3, 40.0])
+def test_central_patch_is_that_patch_of_the_whole_spectrogram(seconds):
+    """Only the central patch's 3 s are transformed, with the whole excerpt's values."""
+    y = (0.1 * np.random.default_rng(7).standard_normal(int(seconds * SR))).astype(np.float32)
+    full = cnn.patches(cnn.log_mel(y))
+    central = cnn.central_patch(y)
+    assert central.shape == (cnn.PATCH_FRAMES, cnn.N_MELS)
+    np.testing.assert_allclose(central, full[len(full) // 2 if len(full) >= 2 else 0],
+                               atol=1e-5)
 
 
 def test_loud_clipped_audio_gives_finite_outputs(model):

@@ -123,7 +123,7 @@ def shoot(db: Path, out: Path) -> list[Path]:
     from PySide6.QtCore import QSettings, Qt
     from soundalike.gui.app import make_app
     from soundalike.gui.main_window import MainWindow
-    from soundalike.gui.tasks import wait_idle
+    from soundalike.gui.mainwindow.actions import ActionName
 
     app = make_app()
     ini = Path(tempfile.mkdtemp()) / "screenshots.ini"
@@ -172,7 +172,7 @@ def shoot(db: Path, out: Path) -> list[Path]:
     pause(app, 2.0)
     w.player.pause()
     w.similar_panel.setVisible(False)
-    w.similar_action.setChecked(False)
+    w.registry[ActionName.SIMILAR_PANEL].setChecked(False)
     w.resizeDocks([w.queue_dock], [380], Qt.Orientation.Horizontal)
     save(w, "radio.png")
 
@@ -193,7 +193,7 @@ def shoot(db: Path, out: Path) -> list[Path]:
     dialog.reject()
 
     w.close()
-    wait_idle(5000)
+    w.tasks.wait_idle(5000)
     return saved
 
 

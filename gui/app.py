@@ -46,11 +46,15 @@ def run(db: str | None = None) -> int:
         return 1
 
     from soundalike.gui.main_window import MainWindow
+    from soundalike.gui.tasks import Tasks
 
-    window = MainWindow(path)
+    tasks = Tasks(app)  # the GUI's thread pools belong to the application
+    window = MainWindow(path, tasks=tasks)
     window.show()
     if first_run:
         window.ask_for_folders()
         QSettings().setValue("first_run_done", True)
     window.start_background()
-    return app.exec()
+    code = app.exec()
+    tasks.wait_idle(3000)
+    return code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from soundalike.gui.tasks import TaskHandle, run_task
+from soundalike.gui.tasks import TaskHandle, Tasks
 
 
 def scan_summary(report) -> str:
@@ -18,7 +18,7 @@ def scan_summary(report) -> str:
     return text
 
 
-def scan_async(db_path: str, on_done: Callable[[str], None],
+def scan_async(tasks: Tasks, db_path: str, on_done: Callable[[str], None],
                on_error: Callable[[BaseException], None] | None = None) -> TaskHandle:
     """Scan every music folder off the UI thread; *on_done(summary line)* on the GUI thread."""
 
@@ -34,10 +34,10 @@ def scan_async(db_path: str, on_done: Callable[[str], None],
     def failed(exc: BaseException) -> None:
         (on_error or (lambda e: on_done(f"Scan failed: {e}")))(exc)
 
-    return run_task(work, on_done, failed)
+    return tasks.run_task(work, on_done, failed)
 
 
-def start_watcher(db_path: str, on_change: Callable[..., None],
+def start_watcher(tasks: Tasks, db_path: str, on_change: Callable[..., None],
                   on_message: Callable[[str], None] | None = None, **options):
     """Watch the music folders (started off the UI thread); returns the watcher.
 
@@ -52,7 +52,7 @@ def start_watcher(db_path: str, on_change: Callable[..., None],
         if on_message is not None:
             on_message(f"The folder watcher could not start: {exc}")
 
-    run_task(watcher.start, None, failed)
+    tasks.run_task(watcher.start, None, failed)
     return watcher
 
 

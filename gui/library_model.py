@@ -1,7 +1,7 @@
 """The library table: a virtual model over SQLite that fetches rows a page at a time.
 
 The ordered ids of the current view come from one query run off the UI thread
-(:func:`soundalike.gui.tasks.run_task`); the visible rows are read a page
+(:meth:`soundalike.gui.tasks.Tasks.run_task`); the visible rows are read a page
 (``PAGE`` ids) at a time on demand and kept in a small LRU cache, so a library of
 100,000 tracks opens at once and scrolls smoothly.
 """
@@ -23,7 +23,7 @@ from soundalike.gui.library_query import (
     filter_view,
     search_words,
 )
-from soundalike.gui.tasks import run_task
+from soundalike.gui.tasks import Tasks
 from soundalike.library.states import TrackStatus
 
 PAGE = 200
@@ -39,9 +39,10 @@ class LibraryModel(QAbstractTableModel):
     #: emitted after a new view (filter or sort) has been loaded: (row count, seconds)
     loaded = Signal(int, float)
 
-    def __init__(self, reader: LibraryReader, parent=None):
+    def __init__(self, reader: LibraryReader, parent=None, *, tasks: Tasks | None = None):
         super().__init__(parent)
         self.reader = reader
+        self.tasks = tasks or Tasks(self)
         self.browse = Browse()
         self.sort_key = "artist"
         self.descending = False
@@ -110,8 +111,8 @@ class LibraryModel(QAbstractTableModel):
             self.loading = False
             self._apply(ids, keep_rows)
             self.loaded.emit(len(ids), time.perf_counter() - started)
-            self._pending = run_task(lambda: self.reader.search_text(browse, key, desc),
-                                     search_done)
+            self._pending = self.tasks.run_task(
+                lambda: self.reader.search_text(browse, key, desc), search_done)
 
         def search_done(view: tuple[list[int], list[str]]) -> None:
             if generation == self._generation:
@@ -127,7 +128,8 @@ class LibraryModel(QAbstractTableModel):
                 self.loading = False
                 self.loaded.emit(len(self._ids), time.perf_counter() - started)
 
-        self._pending = run_task(lambda: self.reader.ids(browse, key, desc), ids_done, failed)
+        self._pending = self.tasks.run_task(lambda: self.reader.ids(browse, key, desc),
+                                            ids_done, failed)
 
     def reload_now(self) -> None:
         """Synchronous reload (small libraries, tests, benchmarks)."""

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
-from soundalike.gui.tasks import run_task
+from soundalike.gui.tasks import Tasks
 
 # 12 distinct colours (Tableau-like), the rest of the genres share grey
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
@@ -85,9 +85,10 @@ class LibraryMap(QWidget):
     similar_requested = Signal(int)    # track id
     loaded = Signal(int)               # number of points
 
-    def __init__(self, db_path: str, parent=None):
+    def __init__(self, db_path: str, parent=None, *, tasks: Tasks | None = None):
         super().__init__(parent)
         self.db_path = db_path
+        self.tasks = tasks or Tasks(self)
         self.data: MapData | None = None
         self.stale = True
         self.loading = False
@@ -122,7 +123,7 @@ class LibraryMap(QWidget):
             self.loading = False
             self.update()
 
-        run_task(lambda: load_map(self.db_path), done, failed)
+        self.tasks.run_task(lambda: load_map(self.db_path), done, failed)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -11,7 +11,7 @@ import os
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
 from soundalike.gui.library_query import Browse, LibraryReader
-from soundalike.gui.tasks import run_task
+from soundalike.gui.tasks import Tasks
 
 _ROLE = Qt.ItemDataRole.UserRole
 CATEGORIES = (("artist", "Artists"), ("album", "Albums"), ("genre", "Genres"),
@@ -26,9 +26,10 @@ class Sidebar(QTreeWidget):
     playlist_delete_requested = Signal(int)  # playlist id
     playlist_export_requested = Signal(int)  # playlist id
 
-    def __init__(self, reader: LibraryReader, parent=None):
+    def __init__(self, reader: LibraryReader, parent=None, *, tasks: Tasks | None = None):
         super().__init__(parent)
         self.reader = reader
+        self.tasks = tasks or Tasks(self)
         self.setHeaderHidden(True)
         self.setUniformRowHeights(True)
         self.setMinimumWidth(160)
@@ -70,7 +71,7 @@ class Sidebar(QTreeWidget):
                 return [(name, (pid,), n) for pid, name, n in reader.playlists()]
             return [(value, (value,), n) for value, n in reader.distinct(key)]
 
-        self._tasks[key] = run_task(query, lambda rows: self._populate(key, rows))
+        self._tasks[key] = self.tasks.run_task(query, lambda rows: self._populate(key, rows))
 
     def _populate(self, key: str, rows: list) -> None:
         parent = self.categories[key]

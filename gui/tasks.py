@@ -1,11 +1,13 @@
 """The one threading helper of the GUI: run a function on a worker thread, get the
 result (or the error) back on the GUI thread.
 
-``run_task(fn, on_done, on_error)`` queues *fn* on a :class:`QThreadPool`; when it
-returns, *on_done(result)* runs on the GUI thread; when it raises, *on_error(exc)*
-does. The returned :class:`TaskHandle` can be cancelled: a cancelled task's
-callbacks are never called (the function itself runs to completion, so keep
-functions short or make them check :attr:`TaskHandle.cancelled`).
+:class:`Tasks` owns the GUI's two thread pools. The application creates one
+(:func:`soundalike.gui.app.run`) and passes it down through constructors; there is
+no module-level pool. ``tasks.run_task(fn, on_done, on_error)`` queues *fn*; when
+it returns, *on_done(result)* runs on the GUI thread; when it raises,
+*on_error(exc)* does. The returned :class:`TaskHandle` can be cancelled: a
+cancelled task's callbacks are never called (the function itself runs to
+completion, so keep functions short or make them check :attr:`TaskHandle.cancelled`).
 """
 
 from __future__ import annotations
@@ -16,30 +18,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-_pool: QThreadPool | None = None
-_serial: QThreadPool | None = None
-_live: set[TaskHandle] = set()  # keeps handles alive until their result is delivered
-
-
-def pool() -> QThreadPool:
-    """The GUI's worker pool (separate from Qt's global one; at most 2 threads)."""
-    global _pool
-    if _pool is None:
-        _pool = QThreadPool()
-        _pool.setMaxThreadCount(2)
-    return _pool
-
-
-def serial_pool() -> QThreadPool:
-    """One thread that never expires: tasks run in order, always on the same thread
-    (for objects that hold an SQLite connection, such as the recommender)."""
-    global _serial
-    if _serial is None:
-        _serial = QThreadPool()
-        _serial.setMaxThreadCount(1)
-        _serial.setExpiryTimeout(-1)
-    return _serial
-
 
 class TaskHandle(QObject):
     """Delivers one task's outcome on the thread this object lives in (the GUI)."""
@@ -47,10 +25,12 @@ class TaskHandle(QObject):
     _finished = Signal(bool, object)
 
     def __init__(self, on_done: Callable[[Any], None] | None,
-                 on_error: Callable[[BaseException], None] | None):
+                 on_error: Callable[[BaseException], None] | None,
+                 live: set[TaskHandle] | None = None):
         super().__init__()
         self._on_done = on_done
         self._on_error = on_error
+        self._live = live
         self.cancelled = False
         self.done = False
         self._finished.connect(self._deliver)
@@ -62,7 +42,8 @@ class TaskHandle(QObject):
     @Slot(bool, object)
     def _deliver(self, ok: bool, value: object) -> None:
         self.done = True
-        _live.discard(self)
+        if self._live is not None:
+            self._live.discard(self)
         if self.cancelled:
             return
         if ok:
@@ -93,20 +74,33 @@ class _Runnable(QRunnable):
             self._handle._finished.emit(True, result)
 
 
-def run_task(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
-             on_error: Callable[[BaseException], None] | None = None, *,
-             serial: bool = False) -> TaskHandle:
-    """Run ``fn()`` on a worker thread; deliver its result or exception on the GUI thread.
+class Tasks(QObject):
+    """The GUI's thread pools: :attr:`pool` (separate from Qt's global one; at most
+    ``max_threads`` threads) and :attr:`serial` (one thread that never expires: tasks
+    run in order, always on the same thread, for objects that hold an SQLite
+    connection, such as the recommender)."""
 
-    ``serial=True`` runs it on :func:`serial_pool` (one long-lived thread, in order).
-    """
-    handle = TaskHandle(on_done, on_error)
-    _live.add(handle)
-    (serial_pool() if serial else pool()).start(_Runnable(fn, handle))
-    return handle
+    def __init__(self, parent: QObject | None = None, *, max_threads: int = 2):
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self.serial = QThreadPool(self)
+        self.serial.setMaxThreadCount(1)
+        self.serial.setExpiryTimeout(-1)
+        self._live: set[TaskHandle] = set()  # keeps handles alive until delivered
 
+    def run_task(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None, *,
+                 serial: bool = False) -> TaskHandle:
+        """Run ``fn()`` on a worker thread; deliver its result or exception on the GUI
+        thread. ``serial=True`` runs it on :attr:`serial` (one long-lived thread, in order).
+        """
+        handle = TaskHandle(on_done, on_error, self._live)
+        self._live.add(handle)
+        (self.serial if serial else self.pool).start(_Runnable(fn, handle))
+        return handle
 
-def wait_idle(timeout_ms: int = 10000) -> bool:
-    """Wait for every queued task to finish (used when quitting and in tests)."""
-    ok = pool().waitForDone(timeout_ms)
-    return (serial_pool().waitForDone(timeout_ms) if _serial is not None else True) and ok
+    def wait_idle(self, timeout_ms: int = 10000) -> bool:
+        """Wait for every queued task to finish (used when quitting and in tests)."""
+        ok = self.pool.waitForDone(timeout_ms)
+        return self.serial.waitForDone(timeout_ms) and ok

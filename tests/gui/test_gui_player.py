@@ -123,7 +123,7 @@ def test_export_and_import_m3u8_and_xspf(window, tmp_path):
     window.queue.append(rows)
     for name in ("queue.m3u8", "queue.xspf"):
         out = tmp_path / name
-        window._export(window.queue.items, str(out))
+        window.playlists.export(window.queue.items, str(out))
         assert [e.path for e in read_playlist(out)] == [r.path for r in rows]
         pid = window.import_playlist(str(out))
         assert [t.id for t in window.store.playlist_tracks(pid)] == [r.id for r in rows]

@@ -3,8 +3,6 @@ all computed by the real recommender over the real analysed library."""
 
 from __future__ import annotations
 
-from soundalike.gui.tasks import wait_idle
-
 
 def select_titles(window, *names) -> list[int]:
     m = window.model
@@ -101,7 +99,7 @@ def test_path_between_two_songs(window, qtbot):
     assert len(steps) == len(set(steps)) >= 3
     assert panel.model.data(panel.model.index(0, 0)) == "1."
     assert "Path from" in panel.title.text()
-    wait_idle()
+    window.tasks.wait_idle()
 
 
 def test_find_songs_like_a_file_from_outside_the_library(window, library, qtbot, tmp_path):

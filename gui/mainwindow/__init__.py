@@ -1,0 +1,302 @@
+"""The main window: sidebar, library table, similar panel, play queue, now-playing bar,
+library map and the status bar with the analysis progress.
+
+The window builds its widgets (:mod:`.create`), makes one QAction per
+:class:`~.actions.ActionName` (:mod:`.actions`) and hands the work to controllers,
+each given what it uses through its constructor: :class:`~.playback.PlaybackController`,
+:class:`~.library.LibraryBrowser`, :class:`~.similarity.SimilarityActions`,
+:class:`~.playlists.PlaylistController` and :class:`~.folders.FolderController`.
+It opens its own read-only :class:`LibraryReader` for the table and one
+:class:`Store` for the few small writes the UI makes (playlists, folders, settings);
+its thread pools come from the application (:class:`~soundalike.gui.tasks.Tasks`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QMenu
+from soundalike.gui.library_model import LibraryModel
+from soundalike.gui.library_query import LibraryReader, Row
+from soundalike.gui.mainwindow import create
+from soundalike.gui.mainwindow.actions import MEDIA_KEYS, ActionName, ActionRegistry
+from soundalike.gui.mainwindow.folders import FolderController, analysis_bridge
+from soundalike.gui.mainwindow.library import LibraryBrowser, resolver
+from soundalike.gui.mainwindow.playback import PlaybackController
+from soundalike.gui.mainwindow.playlists import PlaylistController
+from soundalike.gui.mainwindow.similarity import SimilarityActions
+from soundalike.gui.player import Player
+from soundalike.gui.queue_model import QueueModel
+from soundalike.gui.settings_dialog import SettingsDialog
+from soundalike.gui.tasks import Tasks
+from soundalike.engine.formats import is_audio_name
+from soundalike.library.store import Store
+
+__all__ = ["MainWindow"]
+
+A = ActionName
+
+
+class MainWindow(QMainWindow):
+    """The player. ``MainWindow(db_path)``; call :meth:`start_background` to start the
+    scan, the folder watcher and the analysis. *tasks*: the application's thread pools
+    (a window made without them gets its own)."""
+
+    def __init__(self, db_path: str | Path, *, analysis_workers: int | None = None,
+                 settings: QSettings | None = None, tasks: Tasks | None = None, parent=None):
+        super().__init__(parent)
+        self.db_path = str(db_path)
+        self.tasks = tasks if tasks is not None else Tasks(self)
+        self.store = Store(self.db_path)
+        self.reader = LibraryReader(self.db_path)
+        self.qsettings = settings or QSettings()
+        self.setWindowTitle("Soundalike")
+        self.setAcceptDrops(True)  # folders and audio files from a file manager
+        self.setObjectName("MainWindow")
+        self.setDockNestingEnabled(True)
+
+        # models, widgets, actions
+        self.resolve_rows = resolver(self.reader)
+        self.model = LibraryModel(self.reader, self, tasks=self.tasks)
+        self.queue = QueueModel(self.resolve_rows, self)
+        self.player = Player(self.queue, self)
+        self.analysis = analysis_bridge(self.db_path, self.store, analysis_workers, self)
+        create.build_widgets(self)
+        self.registry = ActionRegistry(
+            self, adopt={A.QUEUE_PANEL: self.queue_dock.toggleViewAction()})
+
+        # controllers
+        show = self.statusBar().showMessage
+        self.playback = PlaybackController(player=self.player, queue=self.queue,
+                                           now_playing=self.now_playing, search=self.search,
+                                           show_message=show, parent=self)
+        self.browser = LibraryBrowser(reader=self.reader, model=self.model, table=self.table,
+                                      search=self.search, sidebar=self.sidebar, tabs=self.tabs,
+                                      map_view=self.map, count_label=self.count_label,
+                                      playback=self.playback, registry=self.registry,
+                                      parent=self)
+        self.actions = SimilarityActions(
+            db_path=self.db_path, tasks=self.tasks, reader=self.reader,
+            resolve_rows=self.resolve_rows, analysis=self.analysis, player=self.player,
+            queue=self.queue, similar_panel=self.similar_panel,
+            similar_action=self.registry[A.SIMILAR_PANEL], show_message=show, parent=self)
+        self.playlists = PlaylistController(store=self.store, resolve_rows=self.resolve_rows,
+                                            queue=self.queue, playback=self.playback,
+                                            sidebar=self.sidebar, model=self.model,
+                                            show_message=show, parent=self)
+        self.folders = FolderController(db_path=self.db_path, store=self.store,
+                                        tasks=self.tasks, analysis=self.analysis,
+                                        browser=self.browser,
+                                        pause_action=self.registry[A.PAUSE_ANALYSIS],
+                                        show_message=show, parent=self)
+
+        self.mpris = None
+        if sys.platform.startswith("linux"):
+            from soundalike.gui.mpris import Mpris
+
+            self.mpris = Mpris(self.player, self)  # silently absent without a session bus
+
+        create.build_menus(self.menuBar(), self.registry)
+        self.addActions([self.registry[name] for name in MEDIA_KEYS])
+        self.table.addAction(self.registry[A.PLAY_FROM_ROW])
+        self._connect()
+        self._restore_layout()
+        if not self.model.loading:  # (sorting the table has usually started the load)
+            self.model.reload()
+
+    def _connect(self) -> None:
+        """Actions → controllers, and the signals that cross from one to another."""
+        player, browser, similar, playlists = (self.player, self.browser, self.actions,
+                                               self.playlists)
+
+        def menu_rows() -> list[Row]:
+            return self.resolve_rows(browser.menu_ids)
+
+        self.registry.connect({
+            A.ADD_FOLDER: self.folders.add_folder,
+            A.FIND_LIKE_FILE: similar.find_like_file,
+            A.IMPORT_PLAYLIST: playlists.import_playlist,
+            A.EXPORT_QUEUE: playlists.export_queue,
+            A.SETTINGS: self.folders.open_settings,
+            A.QUIT: self.close,
+            A.PLAY_PAUSE: self.playback.play_pause,
+            A.NEXT: player.next,
+            A.PREVIOUS: player.previous,
+            A.PAUSE_ANALYSIS: self.analysis_status.toggle,
+            A.SEARCH: browser.focus_search,
+            A.LIBRARY_MAP: browser.show_map,
+            A.LIBRARY: browser.show_library,
+            A.PLAY_FROM_ROW: browser.play_current_row,
+            A.PLAY: lambda: self.playback.play_now(menu_rows()),
+            A.PLAY_NEXT: lambda: self.playback.play_next(menu_rows()),
+            A.ENQUEUE: lambda: self.playback.enqueue(menu_rows()),
+            A.FIND_SIMILAR: lambda: similar.find_similar(list(browser.menu_ids)),
+            A.PLAY_SIMILAR_NEXT: lambda: similar.play_similar_next(list(browser.menu_ids)),
+            A.START_RADIO: lambda: similar.start_radio(list(browser.menu_ids)),
+            A.PATH_TO: lambda: similar.path_to(browser.menu_ids[0]),
+            A.ADD_TO_PLAYLIST: lambda: playlists.save_tracks_as_playlist(
+                list(browser.menu_ids), append=True),
+            A.MEDIA_PLAY: player.play,
+            A.MEDIA_TOGGLE: player.toggle,
+            A.MEDIA_PAUSE: player.pause,
+            A.MEDIA_STOP: player.stop,
+            A.MEDIA_NEXT: player.next,
+            A.MEDIA_PREVIOUS: player.previous,
+        })
+        self.registry[A.SIMILAR_PANEL].toggled.connect(self.similar_panel.setVisible)
+
+        self.sidebar.playlist_play_requested.connect(playlists.play_playlist)
+        self.sidebar.playlist_delete_requested.connect(playlists.delete_playlist)
+        self.sidebar.playlist_export_requested.connect(playlists.export_playlist)
+        player.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        player.current_changed.connect(self._on_track)
+        self.queue_panel.play_requested.connect(player.play_row)
+        self.queue_panel.save_requested.connect(playlists.save_queue)
+        self.queue_panel.export_requested.connect(playlists.export_queue)
+        self.similar_panel.play_requested.connect(self.playback.play_now)
+        self.similar_panel.queue_requested.connect(self.playback.enqueue)
+        self.similar_panel.radio_requested.connect(
+            lambda rows: similar.start_radio([r.id for r in rows]))
+        self.map.play_requested.connect(
+            lambda tid: self.playback.play_now(self.resolve_rows([tid])))
+        self.map.similar_requested.connect(lambda tid: similar.find_similar([tid]))
+        self.playback.queue_replaced.connect(similar.stop_radio)
+        similar.radio_changed.connect(self._on_radio)
+
+    def _on_track(self, row: Row | None) -> None:
+        self.setWindowTitle(f"{row.display_title} — {row.display_artist} · Soundalike"
+                            if row else "Soundalike")
+        if row is not None:
+            self.browser.reveal(row.id)
+
+    def _on_radio(self, label: str) -> None:
+        self.queue_panel.radio_label.setText(label)
+        if label:
+            self.queue_dock.setVisible(True)
+
+    # ------------------------------------------------------------------ what others call
+    # (the app, the tests and the scripts in docs/ and benchmarks/)
+    def start_background(self, *, scan: bool = True, watch: bool = True,
+                         analyse: bool = True) -> None:
+        """Scan the music folders, watch them, and analyse what is pending."""
+        self.folders.start_background(scan=scan, watch=watch, analyse=analyse)
+
+    def ask_for_folders(self) -> None:
+        self.folders.ask_for_folders()
+
+    def open_settings(self) -> SettingsDialog:
+        return self.folders.open_settings()
+
+    @property
+    def watcher(self):
+        return self.folders.watcher
+
+    @property
+    def watcher_options(self) -> dict:
+        return self.folders.watcher_options
+
+    @watcher_options.setter
+    def watcher_options(self, options: dict) -> None:
+        self.folders.watcher_options = options
+
+    def refresh_library(self) -> None:
+        self.browser.refresh_library()
+
+    def selected_ids(self) -> list[int]:
+        return self.browser.selected_ids()
+
+    def table_menu(self) -> QMenu:
+        return self.browser.table_menu()
+
+    def play_from_table(self, row: int) -> None:
+        self.browser.play_from_table(row)
+
+    def find_like_file(self, path: str | None = None) -> None:
+        self.actions.find_like_file(path)
+
+    def save_queue(self, name: str | None = None) -> int | None:
+        return self.playlists.save_queue(name)
+
+    def save_tracks_as_playlist(self, ids: list[int], name: str | None = None, *,
+                                append: bool = False) -> int | None:
+        return self.playlists.save_tracks_as_playlist(ids, name, append=append)
+
+    def import_playlist(self, path: str | None = None) -> int | None:
+        return self.playlists.import_playlist(path)
+
+    # ------------------------------------------------------------------ layout memory
+    def _restore_layout(self) -> None:
+        s = self.qsettings
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for name, splitter in (("main", self.main_split), ("center", self.center_split)):
+            value = s.value(f"window/split_{name}")
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                splitter.restoreState(value)
+        header = s.value("window/table_header")
+        if isinstance(header, QByteArray) and not header.isEmpty():
+            self.table.horizontalHeader().restoreState(header)
+        self.playback.restore_volume(s)
+
+    def save_layout(self) -> None:
+        s = self.qsettings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/split_main", self.main_split.saveState())
+        s.setValue("window/split_center", self.center_split.saveState())
+        s.setValue("window/table_header", self.table.horizontalHeader().saveState())
+        self.playback.save_volume(s)
+        s.sync()
+
+    # ------------------------------------------------------------------ files dropped
+    @staticmethod
+    def _dropped_paths(event) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        if any(os.path.isdir(p) or is_audio_name(p) for p in self._dropped_paths(event)):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A dropped folder becomes a music folder; a dropped audio file is compared with
+        the library (Find songs like a file)."""
+        paths = self._dropped_paths(event)
+        folders = [p for p in paths if os.path.isdir(p)]
+        files = [p for p in paths if os.path.isfile(p) and is_audio_name(p)]
+        if not folders and not files:
+            return
+        event.acceptProposedAction()
+        for folder in folders:
+            self.folders.add_folder(folder)
+        if folders:
+            self.statusBar().showMessage(
+                f"Added {len(folders)} music folder{'s' if len(folders) > 1 else ''}: "
+                "scanning…", 5000)
+        if files:
+            self.actions.find_like_file(files[0])
+
+    # ------------------------------------------------------------------ quitting
+    def closeEvent(self, event) -> None:
+        self.save_layout()
+        if self.mpris is not None:
+            self.mpris.close()
+        self.player.stop()
+        self.folders.shutdown()
+        self.actions.close()
+        self.tasks.wait_idle(3000)
+        self.map.close()
+        self.reader.close()
+        self.store.close()
+        super().closeEvent(event)

@@ -1,0 +1,160 @@
+"""The window's actions by name: :class:`ActionName` → one :class:`QAction` each, in an
+:class:`ActionRegistry`. Texts, shortcuts and their contexts are declared once, in
+:data:`ACTIONS`; the menus (:data:`MENUS`, :data:`TABLE_MENU`) list names, and
+tests find actions by name (``window.registry[ActionName.PLAY_PAUSE]``; each
+action's ``objectName()`` is its name too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+Shortcut = str | QKeySequence.StandardKey | Qt.Key | None
+
+
+class ActionName(StrEnum):
+    # File
+    ADD_FOLDER = "add-folder"
+    FIND_LIKE_FILE = "find-like-file"
+    IMPORT_PLAYLIST = "import-playlist"
+    EXPORT_QUEUE = "export-queue"
+    SETTINGS = "settings"
+    QUIT = "quit"
+    # Playback
+    PLAY_PAUSE = "play-pause"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    PAUSE_ANALYSIS = "pause-analysis"
+    # View
+    SEARCH = "search"
+    QUEUE_PANEL = "queue-panel"
+    SIMILAR_PANEL = "similar-panel"
+    LIBRARY_MAP = "library-map"
+    LIBRARY = "library"
+    # the library table: Return plays from the current row; the right-click menu acts
+    # on the songs it was opened on
+    PLAY_FROM_ROW = "play-from-row"
+    PLAY = "play"
+    PLAY_NEXT = "play-next"
+    ENQUEUE = "enqueue"
+    FIND_SIMILAR = "find-similar"
+    PLAY_SIMILAR_NEXT = "play-similar-next"
+    START_RADIO = "start-radio"
+    PATH_TO = "path-to"
+    ADD_TO_PLAYLIST = "add-to-playlist"
+    # media keys (anywhere in the application)
+    MEDIA_PLAY = "media-play"
+    MEDIA_TOGGLE = "media-toggle"
+    MEDIA_PAUSE = "media-pause"
+    MEDIA_STOP = "media-stop"
+    MEDIA_NEXT = "media-next"
+    MEDIA_PREVIOUS = "media-previous"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    shortcut: Shortcut = None
+    context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut
+    checkable: bool = False
+
+
+_APP = Qt.ShortcutContext.ApplicationShortcut
+_WIDGET = Qt.ShortcutContext.WidgetShortcut
+A = ActionName
+
+#: every action of the window, its text and its shortcut (the one place they are declared)
+ACTIONS: dict[ActionName, ActionSpec] = {
+    A.ADD_FOLDER: ActionSpec("Add music folder…"),
+    A.FIND_LIKE_FILE: ActionSpec("Find songs like a file…", "Ctrl+Shift+F"),
+    A.IMPORT_PLAYLIST: ActionSpec("Import playlist…"),
+    A.EXPORT_QUEUE: ActionSpec("Export queue…"),
+    A.SETTINGS: ActionSpec("Settings…", QKeySequence.StandardKey.Preferences),
+    A.QUIT: ActionSpec("Quit", QKeySequence.StandardKey.Quit),
+    A.PLAY_PAUSE: ActionSpec("Play/Pause", Qt.Key.Key_Space),
+    A.NEXT: ActionSpec("Next", "Ctrl+Right"),
+    A.PREVIOUS: ActionSpec("Previous", "Ctrl+Left"),
+    A.PAUSE_ANALYSIS: ActionSpec("Pause analysis"),
+    A.SEARCH: ActionSpec("Search", QKeySequence.StandardKey.Find),
+    A.QUEUE_PANEL: ActionSpec("Play queue", "Ctrl+L"),
+    A.SIMILAR_PANEL: ActionSpec("Similar songs panel", checkable=True),
+    A.LIBRARY_MAP: ActionSpec("Library map", "Ctrl+M"),
+    A.LIBRARY: ActionSpec("Library", "Ctrl+1"),
+    A.PLAY_FROM_ROW: ActionSpec("Play from here", Qt.Key.Key_Return, _WIDGET),
+    A.PLAY: ActionSpec("Play"),
+    A.PLAY_NEXT: ActionSpec("Play next"),
+    A.ENQUEUE: ActionSpec("Add to queue"),
+    A.FIND_SIMILAR: ActionSpec("Find similar songs"),
+    A.PLAY_SIMILAR_NEXT: ActionSpec("Play similar next"),
+    A.START_RADIO: ActionSpec("Start radio"),
+    A.PATH_TO: ActionSpec("Path to…"),
+    A.ADD_TO_PLAYLIST: ActionSpec("Add to playlist…"),
+    A.MEDIA_PLAY: ActionSpec("Play", Qt.Key.Key_MediaPlay, _APP),
+    A.MEDIA_TOGGLE: ActionSpec("Play/Pause", Qt.Key.Key_MediaTogglePlayPause, _APP),
+    A.MEDIA_PAUSE: ActionSpec("Pause", Qt.Key.Key_MediaPause, _APP),
+    A.MEDIA_STOP: ActionSpec("Stop", Qt.Key.Key_MediaStop, _APP),
+    A.MEDIA_NEXT: ActionSpec("Next", Qt.Key.Key_MediaNext, _APP),
+    A.MEDIA_PREVIOUS: ActionSpec("Previous", Qt.Key.Key_MediaPrevious, _APP),
+}
+
+#: the menu bar: (title, names; None is a separator)
+MENUS: tuple[tuple[str, tuple[ActionName | None, ...]], ...] = (
+    ("&File", (A.ADD_FOLDER, A.FIND_LIKE_FILE, A.IMPORT_PLAYLIST, A.EXPORT_QUEUE, None,
+               A.SETTINGS, None, A.QUIT)),
+    ("&Playback", (A.PLAY_PAUSE, A.NEXT, A.PREVIOUS, None, A.PAUSE_ANALYSIS)),
+    ("&View", (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY)),
+)
+#: the library table's right-click menu
+TABLE_MENU: tuple[ActionName | None, ...] = (
+    A.PLAY, A.PLAY_NEXT, A.ENQUEUE, None, A.FIND_SIMILAR, A.PLAY_SIMILAR_NEXT, A.START_RADIO,
+    A.PATH_TO, None, A.ADD_TO_PLAYLIST)
+#: shortcuts that work wherever the window is (added to the window, in no menu)
+MEDIA_KEYS = (A.MEDIA_PLAY, A.MEDIA_TOGGLE, A.MEDIA_PAUSE, A.MEDIA_STOP, A.MEDIA_NEXT,
+              A.MEDIA_PREVIOUS)
+
+
+def key_sequence(shortcut: Shortcut) -> QKeySequence:
+    return QKeySequence() if shortcut is None else QKeySequence(shortcut)
+
+
+class ActionRegistry:
+    """One QAction per :class:`ActionName`, made from :data:`ACTIONS`.
+
+    *adopt* hands in actions Qt already made (the dock's toggle-view action); they get
+    the declared text and shortcut like the others.
+    """
+
+    def __init__(self, parent: QObject, *, adopt: dict[ActionName, QAction] | None = None,
+                 specs: dict[ActionName, ActionSpec] = ACTIONS):
+        self.specs = specs
+        self._actions: dict[ActionName, QAction] = {}
+        adopt = adopt or {}
+        for name, spec in specs.items():
+            action = adopt.get(name) or QAction(parent)
+            action.setObjectName(str(name))
+            action.setText(spec.text)
+            if spec.checkable:
+                action.setCheckable(True)
+            if spec.shortcut is not None:
+                action.setShortcut(key_sequence(spec.shortcut))
+                action.setShortcutContext(spec.context)
+            self._actions[name] = action
+
+    def __getitem__(self, name: ActionName) -> QAction:
+        return self._actions[ActionName(name)]
+
+    def __iter__(self) -> Iterator[ActionName]:
+        return iter(self._actions)
+
+    def __len__(self) -> int:
+        return len(self._actions)
+
+    def connect(self, slots: dict[ActionName, Callable[[], object]]) -> None:
+        """``triggered`` of each named action runs its slot (called without arguments)."""
+        for name, slot in slots.items():
+            self[name].triggered.connect(lambda _checked=False, slot=slot: slot())

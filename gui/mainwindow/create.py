@@ -1,0 +1,145 @@
+"""Building the window: its widgets and their layout, the menus from action names."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMenuBar,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from soundalike.gui.library_model import LibraryModel
+from soundalike.gui.map_view import LibraryMap
+from soundalike.gui.mainwindow.actions import MENUS, TABLE_MENU, ActionName, ActionRegistry
+from soundalike.gui.nowplaying import NowPlayingBar
+from soundalike.gui.queue_panel import QueuePanel
+from soundalike.gui.sidebar import Sidebar
+from soundalike.gui.similar_panel import SimilarPanel
+from soundalike.gui.status import AnalysisStatus
+
+if TYPE_CHECKING:
+    from soundalike.gui.mainwindow import MainWindow
+
+
+def make_table(model: LibraryModel, parent: QWidget) -> QTableView:
+    table = QTableView(parent)
+    table.setObjectName("LibraryTable")
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setDragEnabled(True)
+    table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    header = table.horizontalHeader()
+    header.setSectionsMovable(True)
+    header.setHighlightSections(False)
+    for col, width in enumerate((240, 150, 160, 100, 50, 60, 70)):
+        header.resizeSection(col, width)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(False)
+    table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    return table
+
+
+def make_search(parent: QWidget) -> QLineEdit:
+    search = QLineEdit(parent)
+    search.setPlaceholderText("Search title, artist, album, genre… (Ctrl+F)")
+    search.setClearButtonEnabled(True)
+    search.setObjectName("SearchBox")
+    return search
+
+
+def build_widgets(w: MainWindow) -> None:
+    """The window's widgets (on *w*, by their usual names) and their layout."""
+    w.search = make_search(w)
+    w.table = make_table(w.model, w)
+    w.count_label = QLabel("", w)
+    w.sidebar = Sidebar(w.reader, w, tasks=w.tasks)
+    w.similar_panel = SimilarPanel(w)
+    w.queue_panel = QueuePanel(w.queue, w)
+    w.now_playing = NowPlayingBar(w.player, w)
+    w.map = LibraryMap(w.db_path, w, tasks=w.tasks)
+    w.analysis_status = AnalysisStatus(w.analysis, w)
+
+    library_page = QWidget(w)
+    lib_layout = QVBoxLayout(library_page)
+    lib_layout.setContentsMargins(0, 0, 0, 0)
+    lib_layout.setSpacing(4)
+    lib_layout.addWidget(w.search)
+    lib_layout.addWidget(w.table, 1)
+    w.tabs = QTabWidget(w)
+    w.tabs.setDocumentMode(True)
+    w.tabs.addTab(library_page, "Library")
+    w.tabs.addTab(w.map, "Map")
+
+    w.center_split = QSplitter(Qt.Orientation.Vertical, w)
+    w.center_split.addWidget(w.tabs)
+    w.center_split.addWidget(w.similar_panel)
+    w.center_split.setStretchFactor(0, 3)
+    w.center_split.setStretchFactor(1, 2)
+    w.similar_panel.setVisible(False)
+
+    w.main_split = QSplitter(Qt.Orientation.Horizontal, w)
+    w.main_split.addWidget(w.sidebar)
+    w.main_split.addWidget(w.center_split)
+    w.main_split.setStretchFactor(1, 1)
+    w.main_split.setSizes([200, 900])
+
+    central = QWidget(w)
+    layout = QVBoxLayout(central)
+    layout.setContentsMargins(6, 6, 6, 0)
+    layout.addWidget(w.main_split, 1)
+    layout.addWidget(w.now_playing)
+    w.setCentralWidget(central)
+
+    w.queue_dock = QDockWidget("Play queue", w)
+    w.queue_dock.setObjectName("QueueDock")
+    w.queue_dock.setWidget(w.queue_panel)
+    w.queue_dock.setTitleBarWidget(QWidget(w.queue_dock))
+    w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, w.queue_dock)
+    w.resizeDocks([w.queue_dock], [300], Qt.Orientation.Horizontal)
+
+    w.statusBar().addPermanentWidget(w.analysis_status)
+    w.statusBar().addPermanentWidget(w.count_label)
+
+
+def fill_menu(menu: QMenu, registry: ActionRegistry,
+              names: tuple[ActionName | None, ...]) -> QMenu:
+    for name in names:
+        if name is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(registry[name])
+    return menu
+
+
+def build_menus(bar: QMenuBar, registry: ActionRegistry) -> None:
+    for title, names in MENUS:
+        fill_menu(bar.addMenu(title), registry, names)
+
+
+def table_menu(parent: QWidget, registry: ActionRegistry, n: int) -> QMenu:
+    """The right-click menu for *n* selected tracks."""
+    registry[ActionName.START_RADIO].setText(
+        "Start radio" if n == 1 else f"Start radio from {n} songs")
+    registry[ActionName.PATH_TO].setEnabled(n == 1)
+    return fill_menu(QMenu(parent), registry, TABLE_MENU)

@@ -1,0 +1,320 @@
+"""Similarity everywhere: Find similar songs, Play similar next, Start radio, Path to….
+
+The :class:`~soundalike.library.recommend.Recommender` lives on one long-lived worker
+thread (``run_task(..., serial=True)``), with its own Store connection; the UI
+thread only sends requests and receives results. A track that is not analysed yet
+is analysed first, at once (the analysis controller takes it before anything else),
+and the request runs when its analysis is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog
+from soundalike.gui.bridges import AnalysisBridge
+from soundalike.gui.library_query import LibraryReader, Row, row_from_track
+from soundalike.gui.path_dialog import PathDialog
+from soundalike.gui.player import Player
+from soundalike.gui.queue_model import QueueModel
+from soundalike.gui.similar_panel import SimilarPanel, Suggestion
+from soundalike.gui.tasks import Tasks
+from soundalike.engine.formats import AUDIO_EXTENSIONS
+
+SIMILAR_COUNT = 25
+PLAY_NEXT_COUNT = 5
+RADIO_FIRST = 10
+RADIO_REFILL = 5
+PATH_STEPS = 8
+WAIT_POLL_MS = 500
+
+
+class _Waiter:
+    """A request waiting for some tracks to be analysed."""
+
+    def __init__(self, ids: set[int], run: Callable[[], None], label: str):
+        self.ids = ids
+        self.run = run
+        self.label = label
+
+
+class SimilarityActions(QObject):
+    """The recommendation actions: results go to *similar_panel* (shown through
+    *similar_action*, the panel's checkable View action) or into *queue*; tracks not
+    analysed yet are handed to *analysis* first. :attr:`radio_changed` carries the
+    radio's label ("" when it stops). A QWidget *parent* is the parent of its dialogs.
+    """
+
+    radio_changed = Signal(str)
+
+    def __init__(self, *, db_path: str, tasks: Tasks, reader: LibraryReader,
+                 resolve_rows: Callable[[list[int]], list[Row]], analysis: AnalysisBridge,
+                 player: Player, queue: QueueModel, similar_panel: SimilarPanel,
+                 similar_action: QAction, show_message: Callable[[str, int], None],
+                 parent=None):
+        super().__init__(parent)
+        self.db_path = db_path
+        self.tasks = tasks
+        self.reader = reader
+        self.resolve_rows = resolve_rows
+        self.analysis = analysis
+        self.player = player
+        self.queue = queue
+        self.similar_panel = similar_panel
+        self.similar_action = similar_action
+        self._show = show_message
+        self._store = None
+        self._rec = None
+        self._radio = None          # RadioSession (used on the serial thread only)
+        self.radio_active = False
+        self.radio_seeds: list[Row] = []
+        self._refilling = False
+        self._waiters: list[_Waiter] = []
+        self._poll = QTimer(self, interval=WAIT_POLL_MS)
+        self._poll.timeout.connect(self._check_waiters)
+        analysis.result.connect(lambda *_: self._check_waiters())
+        analysis.progress.connect(self._on_progress)
+        player.running_low.connect(self._refill)
+
+    # ------------------------------------------------------------------ plumbing
+    def _call(self, fn, on_done, on_error=None) -> None:
+        """Run ``fn(recommender)`` on the recommender's thread."""
+        db_path = self.db_path
+
+        def work():
+            if self._rec is None:
+                from soundalike.library.recommend import Recommender
+                from soundalike.library.store import Store
+
+                self._store = Store(db_path)
+                self._rec = Recommender(self._store)
+            else:
+                self._rec.refresh()
+            return fn(self._rec)
+
+        self.tasks.run_task(work, on_done, on_error or self._error, serial=True)
+
+    def _error(self, exc: BaseException) -> None:
+        message = str(exc) or exc.__class__.__name__
+        self._show(message, 10000)
+        self.similar_panel.show_error(message)
+
+    def close(self) -> None:
+        """Release the recommender's database connection (on its own thread)."""
+        def work():
+            if self._store is not None:
+                self._store.close()
+            self._store = self._rec = self._radio = None
+
+        self.tasks.run_task(work, serial=True)
+        self.tasks.serial.waitForDone(3000)
+
+    def _rows(self, ids: list[int]) -> list[Row]:
+        return self.resolve_rows(ids)
+
+    def _when_analysed(self, ids: list[int], run: Callable[[], None], label: str) -> bool:
+        """Run *run* now if every track is analysed, else analyse them first.
+
+        Returns False (and says why) when a track cannot be used at all.
+        """
+        rows = self._rows(ids)
+        bad = [r for r in rows if r.status in ("failed", "missing")]
+        if bad:
+            r = bad[0]
+            why = (f"could not be analysed ({r.error})" if r.status == "failed" and r.error
+                   else "could not be analysed" if r.status == "failed" else "is missing")
+            self._error(RuntimeError(f"“{r.display_title}” {why}."))
+            return False
+        pending = {r.id for r in rows if r.status != "analysed"}
+        if not pending:
+            run()
+            return True
+        names = ", ".join(f"“{r.display_title}”" for r in rows if r.id in pending)
+        note = f"{names} {'is' if len(pending) == 1 else 'are'} not analysed yet — analysing now…"
+        self._show(note, 10000)
+        if label == "similar":
+            self._show_panel()
+            self.similar_panel.show_waiting(rows, note)
+        self._waiters.append(_Waiter(pending, run, label))
+        self.analysis.prioritise(sorted(pending))
+        self._poll.start()
+        return True
+
+    def _check_waiters(self) -> None:
+        if not self._waiters:
+            self._poll.stop()
+            return
+        waiting = set().union(*(w.ids for w in self._waiters))
+        status = {r.id: r for r in self._rows(sorted(waiting)).__iter__()}
+        for waiter in list(self._waiters):
+            rows = [status[i] for i in waiter.ids if i in status]
+            failed = [r for r in rows if r.status in ("failed", "missing")]
+            if failed:
+                self._waiters.remove(waiter)
+                r = failed[0]
+                self._error(RuntimeError(f"“{r.display_title}” could not be analysed"
+                                         + (f": {r.error}" if r.error else "")))
+            elif all(r.status == "analysed" for r in rows):
+                self._waiters.remove(waiter)
+                waiter.run()
+        if not self._waiters:
+            self._poll.stop()
+
+    def _on_progress(self, p) -> None:
+        if p.state == "error" and self._waiters:  # e.g. the model file is missing
+            self._waiters.clear()
+            self._poll.stop()
+            self._error(RuntimeError(f"The analysis stopped: {p.message}"))
+
+    def _show_panel(self) -> None:
+        self.similar_panel.setVisible(True)
+        self.similar_action.setChecked(True)
+
+    @staticmethod
+    def _suggestions(results) -> list[Suggestion]:
+        return [Suggestion(row_from_track(r.track), float(r.score), r.explanation)
+                for r in results]
+
+    # ------------------------------------------------------------------ find similar
+    def find_similar(self, ids: list[int]) -> None:
+        """Fill the similar panel with the songs most like *ids* (together)."""
+        if not ids:
+            return
+        seeds = self._rows(ids)
+
+        def run():
+            self._show_panel()
+            self.similar_panel.show_waiting(seeds, "Looking for similar songs…")
+            def show(found) -> None:
+                results, filters = found
+                note = ""
+                if 0 < len(results) < SIMILAR_COUNT and (filters.max_per_artist
+                                                         or filters.max_per_album):
+                    note = (f"Only {len(results)} shown: lists hold a few songs per artist and "
+                            "album (Settings → Variety).")
+                self.similar_panel.show_results(seeds, self._suggestions(results), note)
+
+            self._call(lambda rec: (rec.similar(ids, n=SIMILAR_COUNT), rec.filters()), show)
+
+        self._when_analysed(ids, run, "similar")
+
+    def find_like_file(self, path: str | None = None) -> None:
+        """Songs in the library that sound like any audio file the user picks."""
+        if path is None:
+            patterns = " ".join(f"*.{ext}" for ext in sorted(AUDIO_EXTENSIONS))
+            path, _ = QFileDialog.getOpenFileName(self.parent(), "Find songs like a file", "",
+                                                  f"Audio files ({patterns})")
+        if path:
+            self.find_similar_to_file(path)
+
+    def find_similar_to_file(self, path: str) -> None:
+        """Fill the similar panel with library songs like an audio file from anywhere
+        (a download, a file a friend sent): it is analysed on the spot if need be."""
+        from soundalike.library.tags import read_tags
+
+        tags = read_tags(path).info  # title and artist for the panel's heading (or None)
+        seed = Row(id=-1, path=path, title=tags and tags.title, artist=tags and tags.artist,
+                   album=None, genre=None, year=None, duration=None, status="analysed",
+                   error=None, albumartist=None, tracknumber=None)
+        self._show_panel()
+        self.similar_panel.show_waiting([seed], "Listening to the file…")
+
+        def failed(exc: BaseException) -> None:
+            self._error(RuntimeError(f"“{Path(path).name}” cannot be analysed: {exc}"))
+
+        self._call(lambda rec: rec.similar_to_file(path, n=SIMILAR_COUNT),
+                   lambda results: self.similar_panel.show_results(
+                       [seed], self._suggestions(results)),
+                   failed)
+
+    def play_similar_next(self, ids: list[int]) -> None:
+        """Put a few songs like *ids* right after the current one."""
+        if not ids:
+            return
+
+        def done(results) -> None:
+            rows = [row_from_track(r.track) for r in results]
+            self.queue.insert_next(rows)
+            self._show(f"{len(rows)} similar songs will play next", 5000)
+
+        self._when_analysed(ids, lambda: self._call(
+            lambda rec: rec.similar(ids, n=PLAY_NEXT_COUNT), done), "next")
+
+    # ------------------------------------------------------------------ radio
+    def start_radio(self, ids: list[int]) -> None:
+        """Replace the queue with an endless radio seeded by *ids* (one or more songs)."""
+        if not ids:
+            return
+        seeds = self._rows(ids)
+
+        def work(rec):
+            self._radio = rec.radio(ids)
+            return self._radio.next(RADIO_FIRST)
+
+        def done(tracks) -> None:
+            self.radio_active = True
+            self.radio_seeds = seeds
+            self.queue.replace(seeds + [row_from_track(t) for t in tracks])
+            label = (f"Radio: {seeds[0].display_title}" if len(seeds) == 1
+                     else f"Radio: {len(seeds)} seeds")
+            self.radio_changed.emit(label)
+            self.player.play_row(0)
+            self._show(f"{label} started", 5000)
+
+        self._when_analysed(ids, lambda: self._call(work, done), "radio")
+
+    def stop_radio(self) -> None:
+        self.radio_active = False
+        self.radio_seeds = []
+        self.radio_changed.emit("")
+
+    def _refill(self, remaining: int) -> None:
+        if not self.radio_active or self._refilling or self._radio is None:
+            return
+        self._refilling = True
+
+        def done(tracks) -> None:
+            self._refilling = False
+            if self.radio_active:
+                self.queue.append([row_from_track(t) for t in tracks])
+
+        def failed(exc: BaseException) -> None:
+            self._refilling = False
+            self._error(exc)
+
+        self._call(lambda rec: self._radio.next(RADIO_REFILL) if self._radio else [],
+                   done, failed)
+
+    # ------------------------------------------------------------------ path
+    def path_to(self, start: int, end: int | None = None) -> None:
+        """A path of songs from *start* to a destination the user chooses."""
+        if end is None:
+            dialog = PathDialog(self.reader, self._rows([start])[0], self.parent())
+            if not dialog.exec() or dialog.chosen_id() is None:
+                return
+            end = dialog.chosen_id()
+        if end == start:
+            self._error(RuntimeError("Choose a different song as the destination."))
+            return
+        seeds = self._rows([start, end])
+
+        def work(rec):
+            tracks = rec.path(start, end, steps=PATH_STEPS)
+            out = []
+            for i, t in enumerate(tracks):
+                why = ("start" if i == 0 else "destination" if i == len(tracks) - 1
+                       else rec.explain(tracks[i - 1].id, t.id))
+                out.append(Suggestion(row_from_track(t), None, why))
+            return out
+
+        def done(items) -> None:
+            self._show_panel()
+            panel = self.similar_panel
+            panel.show_results(seeds, items, "Add to queue to play the path in order.")
+            panel.title.setText(f"Path from “{seeds[0].display_title}” to "
+                                f"“{seeds[-1].display_title}”")
+
+        self._when_analysed([start, end], lambda: self._call(work, done), "similar")

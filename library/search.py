@@ -6,8 +6,9 @@ A search is a list of words; a track matches when every word occurs somewhere in
 finds "élan". Words are literal (``%`` and ``_`` are not wildcards); a word made only of
 dashes (the "–" in "Artist – Title") separates and is not searched for.
 
-SQL uses the same functions: every Store connection registers ``fold(text)`` and
-``search_text(…)`` (see :mod:`soundalike.library.store.connection`), and
+SQL uses the same functions: every Store connection registers ``fold(text)``,
+``search_text(…)`` and ``search_match(words, …)`` (see
+:mod:`soundalike.library.store.connection`), and
 :func:`sql_clause` builds the ``WHERE`` terms; in memory :func:`filter_indices` matches
 the same words against the same text.
 """
@@ -25,13 +26,15 @@ SEARCH_COLUMNS: tuple[str, ...] = ("title", "artist", "album", "albumartist", "g
 _DASHES = frozenset("-‐‑‒–—―−")
 
 
-@lru_cache(maxsize=65536)
-def _fold_str(text: str) -> str:
+def _fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return printable(text)  # undecodable bytes of a path → U+FFFD (SQLite needs UTF-8)
+
+
+_fold_cached = lru_cache(maxsize=65536)(_fold)
 
 
 def fold(value: str | bytes | None) -> str:
@@ -44,12 +47,17 @@ def fold(value: str | bytes | None) -> str:
         return ""
     if isinstance(value, bytes):
         value = os.fsdecode(value)
-    return _fold_str(str(value))
+    return _fold_cached(str(value))
 
 
 def search_text(*values: str | bytes | None) -> str:
-    """The folded text search words are matched against (values joined by newlines)."""
-    return "\n".join(fold(v) for v in values if v)
+    """The folded text search words are matched against (values joined by newlines).
+
+    Folding the joined text equals joining the folded values (NFKD, dropping combining
+    marks and casefolding never reach across the newline), and is one call per track.
+    """
+    return _fold("\n".join(os.fsdecode(v) if isinstance(v, bytes) else str(v)
+                           for v in values if v))
 
 
 def search_words(text: str | None) -> list[str]:
@@ -77,14 +85,22 @@ def filter_view(ids: list[int], hay: list[str], text: str) -> list[int]:
     return [ids[i] for i in filter_indices(hay, text)]
 
 
-def sql_clause(text: str | None, prefix: str = "") -> tuple[list[str], list[str]]:
-    """``WHERE`` terms (one per word, to be AND-ed) and their parameters.
+def search_match(words: str, *values: str | bytes | None) -> int:
+    """SQL ``search_match(words, col, …)``: 1 if every newline-separated word of *words*
+    occurs in the search text of *values*, else 0 (one call per row for any number of
+    words)."""
+    hay = search_text(*values)
+    return int(all(w in hay for w in words.split("\n")))
 
-    *prefix* qualifies the columns (``"t."``). Needs the ``search_text`` SQL function
+
+def sql_clause(text: str | None, prefix: str = "") -> tuple[list[str], list[str]]:
+    """``WHERE`` terms (to be AND-ed) and their parameters for the search *text*.
+
+    *prefix* qualifies the columns (``"t."``). Needs the ``search_match`` SQL function
     every Store connection registers.
     """
     words = search_words(text)
     if not words:
         return [], []
-    hay = "search_text(" + ", ".join(prefix + c for c in SEARCH_COLUMNS) + ")"
-    return [f"instr({hay}, ?) > 0"] * len(words), words
+    cols = ", ".join(prefix + c for c in SEARCH_COLUMNS)
+    return [f"search_match(?, {cols})"], ["\n".join(words)]

@@ -4,8 +4,8 @@ Connection settings: WAL journal (readers never block the writer and the file su
 ``kill -9`` at any moment), ``busy_timeout=10000``, ``foreign_keys=ON``,
 ``synchronous=NORMAL``. Every write runs inside a transaction (``with store.transaction():``
 groups several); bulk writes use one transaction per batch. Each connection registers the
-SQL functions of the search semantic (:mod:`soundalike.library.search`): ``fold(text)`` and
-``search_text(…)``.
+SQL functions of the search semantic (:mod:`soundalike.library.search`): ``fold(text)``,
+``search_text(…)`` and ``search_match(words, …)``.
 
 **Threads:** a Store belongs to the thread that created it (sqlite3 enforces this);
 another thread or process opens its own ``Store(path)`` on the same file. A read-only
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Self
 
 from soundalike.library.errors import LibraryError
-from soundalike.library.search import fold, search_text
+from soundalike.library.search import fold, search_match, search_text
 from soundalike.library.states import StoreEvent
 
 log = logging.getLogger("soundalike.library.store")
@@ -117,6 +117,7 @@ class StoreBase:
     def _register_functions(self) -> None:
         self._conn.create_function("fold", 1, fold, deterministic=True)
         self._conn.create_function("search_text", -1, search_text, deterministic=True)
+        self._conn.create_function("search_match", -1, search_match, deterministic=True)
 
     def _migrate(self) -> None:  # MigrationsMixin
         raise NotImplementedError

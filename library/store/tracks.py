@@ -46,7 +46,7 @@ class IndexEntry(NamedTuple):
     id: int
     size: int | None
     mtime: float | None
-    status: str
+    status: TrackStatus
     fingerprint: str | None
     folder_id: int | None
 

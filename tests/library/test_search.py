@@ -11,11 +11,14 @@ from soundalike.library.store import Store
 from soundalike.library.track import Track
 
 SONGS = [
-    dict(path="/m/Beyoncé/I Am/01 Halo.flac", artist="Beyoncé", title="Halo", album="I Am"),
-    dict(path="/m/misc/élan.ogg", artist="Ann", title="élan", album="Vital", genre="Jazz"),
-    dict(path="/m/Björk/Debut/Human.mp3", artist="Björk", title="Human Behaviour",
-         album="Debut"),
-    dict(path="/m/plain/100 Percent.mp3", artist="Plain", title="One hundred", album="X"),
+    {"path": "/m/Beyoncé/I Am/01 Halo.flac", "artist": "Beyoncé", "title": "Halo",
+     "album": "I Am"},
+    {"path": "/m/misc/élan.ogg", "artist": "Ann", "title": "élan", "album": "Vital",
+     "genre": "Jazz"},
+    {"path": "/m/Björk/Debut/Human.mp3", "artist": "Björk", "title": "Human Behaviour",
+     "album": "Debut"},
+    {"path": "/m/plain/100 Percent.mp3", "artist": "Plain", "title": "One hundred",
+     "album": "X"},
 ]
 
 

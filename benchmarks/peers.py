@@ -201,21 +201,10 @@ class TimedModel:
 
 
 def count_patches(segments, sr) -> int:
-    """The patches the CNN runs on: ``cnn.patches`` of every non-empty decoded segment."""
-    import numpy as np
+    """The patches the CNN runs on, as the engine cuts them (``cnn.track_patches``)."""
     from soundalike.engine import cnn
 
-    n = 0
-    for seg in segments:
-        y = np.asarray(seg, dtype=np.float32).reshape(-1)
-        if y.size == 0:
-            continue
-        if sr != cnn.SR:
-            import soxr
-
-            y = soxr.resample(y, sr, cnn.SR)
-        n += len(cnn.patches(cnn.log_mel(y)))
-    return n
+    return len(cnn.track_patches(segments, sr))
 
 
 # ---------------------------------------------------------------------------- CNN floor

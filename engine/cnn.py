@@ -295,27 +295,48 @@ class TagModel:
         AudioError
             There is no audio at all (every segment is empty).
         """
-        if sr <= 0:
-            raise ValueError(f"sample rate must be positive, got {sr}")
-        cut = []
-        for seg in segments:
-            y = np.squeeze(np.asarray(seg, dtype=np.float32))
-            if y.ndim > 1:
-                raise ValueError(f"segments must be mono (1-D), got shape {np.shape(seg)}")
-            y = y.reshape(-1)
-            if y.size == 0:
-                continue
-            if sr != SR:
-                from soundalike.engine.audio import resample
-
-                y = resample(y, sr, SR)
-            cut.append(central_patch(y))
-        if not cut:
+        batch = track_patches(segments, sr)
+        if not len(batch):
             raise AudioError("no audio to analyse (all excerpts are empty)")
-        tags, emb = self.predict_patches(np.stack(cut))
+        tags, emb = self.predict_patches(batch)
         return tags.mean(axis=0, dtype=np.float64).astype(np.float32), emb.mean(
             axis=0, dtype=np.float64
         ).astype(np.float32)
+
+
+def track_patches(segments: list[np.ndarray], sr: int) -> np.ndarray:
+    """The patches :meth:`TagModel.predict` runs the model on: one per non-empty segment.
+
+    Parameters
+    ----------
+    segments : list of np.ndarray, each shape (n,)
+        Mono excerpts (resampled to 16 kHz when ``sr`` differs).
+    sr : int
+        Sample rate of ``segments``.
+
+    Returns
+    -------
+    np.ndarray, shape (k, 187, 96), float32
+        :func:`central_patch` of each of the ``k`` non-empty segments.
+    """
+    if sr <= 0:
+        raise ValueError(f"sample rate must be positive, got {sr}")
+    cut = []
+    for seg in segments:
+        y = np.squeeze(np.asarray(seg, dtype=np.float32))
+        if y.ndim > 1:
+            raise ValueError(f"segments must be mono (1-D), got shape {np.shape(seg)}")
+        y = y.reshape(-1)
+        if y.size == 0:
+            continue
+        if sr != SR:
+            from soundalike.engine.audio import resample
+
+            y = resample(y, sr, SR)
+        cut.append(central_patch(y))
+    if not cut:
+        return np.zeros((0, PATCH_FRAMES, N_MELS), np.float32)
+    return np.stack(cut)
 
 
 def central_patch(y16k: np.ndarray) -> np.ndarray:

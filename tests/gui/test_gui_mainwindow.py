@@ -112,6 +112,12 @@ def test_actions_run_by_name(window, qtbot):
     assert window.similar_panel.isVisible()
     window.registry[A.SIMILAR_PANEL].trigger()
     assert not window.similar_panel.isVisible()
+    window.table.setCurrentIndex(window.model.index(2, 0))
+    window.registry[A.PLAY_FROM_ROW].trigger()  # (Return in the table)
+    assert window.queue.current_item().id == window.model.track_id(2)
+    assert window.queue.rowCount() == len(SONGS) - 2
+    qtbot.keyClick(window.search, Qt.Key.Key_MediaNext)  # a media key works anywhere
+    assert window.queue.current == 1
     dialogs = []
     window.registry[A.SETTINGS].triggered.connect(
         lambda: dialogs.extend(w for w in window.findChildren(QDialog) if w.isVisible()))

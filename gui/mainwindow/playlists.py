@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import Row
 from soundalike.gui.mainwindow.playback import PlaybackController
@@ -19,14 +18,15 @@ from soundalike.library.store import Store
 PLAYLIST_FILES = "Playlists (*.m3u8 *.m3u *.xspf)"
 
 
-class PlaylistController(QObject):
+class PlaylistController:
     """Playlists in *store*; the *sidebar* lists them, *model* may be showing one.
-    A QWidget *parent* is the parent of its dialogs."""
+    *parent* is the parent of its dialogs (a plain object: it has no signals)."""
 
     def __init__(self, *, store: Store, resolve_rows: Callable[[list[int]], list[Row]],
                  queue: QueueModel, playback: PlaybackController, sidebar: Sidebar,
-                 model: LibraryModel, show_message: Callable[[str, int], None], parent=None):
-        super().__init__(parent)
+                 model: LibraryModel, show_message: Callable[[str, int], None],
+                 parent: QWidget | None = None):
+        self.parent = parent
         self.store = store
         self.resolve_rows = resolve_rows
         self.queue = queue
@@ -36,7 +36,7 @@ class PlaylistController(QObject):
         self._show = show_message
 
     def _ask_name(self, title: str) -> str | None:
-        name, ok = QInputDialog.getText(self.parent(), title, "Playlist name:")
+        name, ok = QInputDialog.getText(self.parent, title, "Playlist name:")
         name = name.strip()
         return name if ok and name else None
 
@@ -81,27 +81,27 @@ class PlaylistController(QObject):
     def export(self, rows: list[Row], path: str | None = None) -> None:
         """Write *rows* to a playlist file (*path*, else the one the user names)."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.parent(), "Export playlist",
+            path, _ = QFileDialog.getSaveFileName(self.parent, "Export playlist",
                                                   "playlist.m3u8", PLAYLIST_FILES)
         if not path:
             return
         try:
             write_playlist(path, entries_for_tracks(rows), title="Soundalike queue")
         except (OSError, LibraryError) as exc:
-            QMessageBox.warning(self.parent(), "Export playlist", str(exc))
+            QMessageBox.warning(self.parent, "Export playlist", str(exc))
             return
         self._show(f"Exported {len(rows)} songs to {path}", 5000)
 
     def import_playlist(self, path: str | None = None) -> int | None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.parent(), "Import playlist", "",
+            path, _ = QFileDialog.getOpenFileName(self.parent, "Import playlist", "",
                                                   PLAYLIST_FILES)
         if not path:
             return None
         try:
             paths = [e.path for e in read_playlist(path)]
         except (OSError, LibraryError) as exc:
-            QMessageBox.warning(self.parent(), "Import playlist", str(exc))
+            QMessageBox.warning(self.parent, "Import playlist", str(exc))
             return None
         ids, missing = [], 0
         for p in paths:

@@ -23,6 +23,7 @@ from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
 from soundalike.engine.formats import AUDIO_EXTENSIONS
+from soundalike.library.states import TrackStatus
 
 SIMILAR_COUNT = 25
 PLAY_NEXT_COUNT = 5
@@ -121,14 +122,15 @@ class SimilarityActions(QObject):
         Returns False (and says why) when a track cannot be used at all.
         """
         rows = self._rows(ids)
-        bad = [r for r in rows if r.status in ("failed", "missing")]
+        bad = [r for r in rows if r.status in (TrackStatus.FAILED, TrackStatus.MISSING)]
         if bad:
             r = bad[0]
-            why = (f"could not be analysed ({r.error})" if r.status == "failed" and r.error
-                   else "could not be analysed" if r.status == "failed" else "is missing")
+            failed = r.status == TrackStatus.FAILED
+            why = (f"could not be analysed ({r.error})" if failed and r.error
+                   else "could not be analysed" if failed else "is missing")
             self._error(RuntimeError(f"“{r.display_title}” {why}."))
             return False
-        pending = {r.id for r in rows if r.status != "analysed"}
+        pending = {r.id for r in rows if r.status != TrackStatus.ANALYSED}
         if not pending:
             run()
             return True
@@ -151,13 +153,13 @@ class SimilarityActions(QObject):
         status = {r.id: r for r in self._rows(sorted(waiting)).__iter__()}
         for waiter in list(self._waiters):
             rows = [status[i] for i in waiter.ids if i in status]
-            failed = [r for r in rows if r.status in ("failed", "missing")]
+            failed = [r for r in rows if r.status in (TrackStatus.FAILED, TrackStatus.MISSING)]
             if failed:
                 self._waiters.remove(waiter)
                 r = failed[0]
                 self._error(RuntimeError(f"“{r.display_title}” could not be analysed"
                                          + (f": {r.error}" if r.error else "")))
-            elif all(r.status == "analysed" for r in rows):
+            elif all(r.status == TrackStatus.ANALYSED for r in rows):
                 self._waiters.remove(waiter)
                 waiter.run()
         if not self._waiters:
@@ -217,7 +219,8 @@ class SimilarityActions(QObject):
 
         tags = read_tags(path).info  # title and artist for the panel's heading (or None)
         seed = Row(id=-1, path=path, title=tags and tags.title, artist=tags and tags.artist,
-                   album=None, genre=None, year=None, duration=None, status="analysed",
+                   album=None, genre=None, year=None, duration=None,
+                   status=TrackStatus.ANALYSED,
                    error=None, albumartist=None, tracknumber=None)
         self._show_panel()
         self.similar_panel.show_waiting([seed], "Listening to the file…")

@@ -15,6 +15,7 @@ import resource
 import time
 
 import numpy as np
+
 from soundalike.engine import cnn
 
 SR = cnn.SR

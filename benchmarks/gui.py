@@ -84,6 +84,7 @@ def wait_until(app, cond, timeout=60.0) -> bool:
 
 def first_paint(app, db: Path, ini: Path) -> float:
     from PySide6.QtCore import QSettings
+
     from soundalike.gui.main_window import MainWindow
 
     t0 = time.perf_counter()
@@ -101,9 +102,10 @@ def first_paint(app, db: Path, ini: Path) -> float:
 def search_latency(app, db: Path, ini: Path, words: list[str]) -> tuple[list[float], list[float]]:
     """(GUI latencies, bare query times) in seconds, one per typed prefix."""
     from PySide6.QtCore import QSettings
+
+    from soundalike.gui.main_window import MainWindow
     from soundalike.library.browse import Browse
     from soundalike.library.store import Store
-    from soundalike.gui.main_window import MainWindow
 
     w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
     w.resize(1280, 800)
@@ -150,6 +152,7 @@ def heartbeat_stall(app, window, seconds: float, *, until=None) -> tuple[float, 
 def analysis_stall(app, root: Path, n_files: int) -> dict:
     from audiofiles import click_track, noise, tone, write_audio
     from PySide6.QtCore import QSettings
+
     from soundalike.gui.main_window import MainWindow
     from soundalike.library.scanner import Scanner
     from soundalike.library.store import Store

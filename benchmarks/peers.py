@@ -139,6 +139,7 @@ def full_decode(path: Path) -> float:
     """The whole file to 16 kHz mono: libsndfile, else FFmpeg (PyAV); soxr resampling."""
     import numpy as np
     import soxr
+
     from soundalike.engine.audio import ANALYSIS_SR
 
     try:
@@ -212,6 +213,7 @@ def model_cost(model_path: Path) -> dict:
     """MACs per patch and the dominant GEMM shape, from the conv/FC ops of the .tflite file."""
     try:
         from ai_edge_litert.interpreter import Interpreter
+
         from soundalike.engine.cnn import _quiet_native_stderr
 
         interp = Interpreter(model_path=str(model_path), num_threads=1)

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
+
     from soundalike.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])

@@ -27,6 +27,7 @@ import sys
 import time
 
 import numpy as np
+
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
 from soundalike.engine.similarity import SimilarityIndex
 from soundalike.engine.vectors import MAX_DIMS

@@ -16,8 +16,8 @@ from soundalike.cli.arguments import db_path, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar
 from soundalike.library.errors import LibraryError
-from soundalike.library.store import Store
 from soundalike.library.states import STATUSES, TrackStatus
+from soundalike.library.store import Store
 from soundalike.library.track import printable
 
 

@@ -121,6 +121,7 @@ def select(window, rows: list[int]) -> None:
 
 def shoot(db: Path, out: Path) -> list[Path]:
     from PySide6.QtCore import QSettings, Qt
+
     from soundalike.gui.app import make_app
     from soundalike.gui.main_window import MainWindow
     from soundalike.gui.mainwindow.actions import ActionName

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from soundalike.engine import audio, dsp
 from soundalike.engine.errors import AnalysisError, SoundalikeError
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from soundalike.engine import formats
 from soundalike.engine.errors import AudioError
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
 from soundalike.engine.errors import AudioError, ModelError
 
 #: Sample rate, FFT size, hop, mel bands and patch length the model was trained with.

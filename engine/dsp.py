@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+
 from soundalike.engine import spectral
 
 N_FFT = 2048

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 
 import numpy as np
+
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter
 from soundalike.engine.similarity import DEFAULT_METHOD, SimilarityIndex, ranked_accept
 

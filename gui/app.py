@@ -7,6 +7,7 @@ import sys
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
+
 from soundalike.gui import theme
 
 ORGANISATION = "Soundalike"

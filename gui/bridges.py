@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+
 from soundalike.library.analysis import AnalysisController, Progress
 
 

@@ -12,6 +12,7 @@ import collections
 import time
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
+
 from soundalike.gui.formatting import format_time
 from soundalike.gui.library_query import (
     COLUMN_KEYS,

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
+
 from soundalike.gui.tasks import Tasks
 
 # 12 distinct colours (Tableau-like), the rest of the genres share grey

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import ClassInfo, Property, QObject, Slot
 from PySide6.QtDBus import QDBusAbstractAdaptor, QDBusConnection, QDBusMessage, QDBusObjectPath
 from PySide6.QtMultimedia import QMediaPlayer
+
 from soundalike.gui.player import Player
 
 SERVICE = "org.mpris.MediaPlayer2.soundalike"

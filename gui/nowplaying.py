@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from soundalike.gui.formatting import format_time
 from soundalike.gui.player import Player
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
 )
+
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import Browse, LibraryReader, Row
 

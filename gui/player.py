@@ -13,6 +13,7 @@ import os
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
+
 from soundalike.gui.formatting import format_time
 from soundalike.gui.library_query import Row
 

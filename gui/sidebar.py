@@ -10,6 +10,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
+
 from soundalike.gui.library_query import Browse, LibraryReader
 from soundalike.gui.tasks import Tasks
 

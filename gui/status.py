@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+
 from soundalike.gui.bridges import AnalysisBridge
 from soundalike.gui.formatting import format_eta
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, make_dataclass
 from pathlib import Path
 
 import numpy as np
+
 from soundalike.engine.filters import normalise_text
 from soundalike.library.schema import dataclass_fields
 from soundalike.library.search import (  # noqa: F401 - the search semantic, re-exported

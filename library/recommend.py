@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from soundalike.engine import vectors as vec
 from soundalike.engine.explain import Explainer
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta

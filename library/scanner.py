@@ -26,10 +26,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from soundalike.library.fingerprint import NotRegularFile, fingerprint_of, read_head_tail
 from soundalike.engine.formats import is_audio_name
-from soundalike.library.store import BATCH_SIZE, IndexEntry, Store
+from soundalike.library.fingerprint import NotRegularFile, fingerprint_of, read_head_tail
 from soundalike.library.states import TrackStatus
+from soundalike.library.store import BATCH_SIZE, IndexEntry, Store
 from soundalike.library.tags import TagInfo, read_tags
 from soundalike.library.track import Track, printable
 

@@ -15,8 +15,15 @@ import re
 from dataclasses import asdict, dataclass, field, make_dataclass
 
 import mutagen
-from soundalike.engine.formats import (corrupt_reason, format_name, non_audio_reason, read_head,
-                                       sniff, unreadable_reason)
+
+from soundalike.engine.formats import (
+    corrupt_reason,
+    format_name,
+    non_audio_reason,
+    read_head,
+    sniff,
+    unreadable_reason,
+)
 from soundalike.library.schema import TAG_FIELDS
 from soundalike.library.track import printable
 

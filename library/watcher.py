@@ -26,11 +26,12 @@ import time
 from collections.abc import Callable
 from typing import Self
 
-from soundalike.library.scanner import Scanner
-from soundalike.library.store import Store
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
+
+from soundalike.library.scanner import Scanner
+from soundalike.library.store import Store
 
 log = logging.getLogger(__name__)
 

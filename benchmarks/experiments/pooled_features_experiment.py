@@ -53,6 +53,7 @@ from common import add_manifest_args, analysed_copy, manifest_rows
 def pooled_for_tracks(model_path: Path, paths: list[str]) -> dict[str, np.ndarray]:
     """Per-track mean over patches of the three model outputs."""
     from ai_edge_litert.interpreter import Interpreter
+
     from soundalike.engine import audio, cnn
 
     interp = Interpreter(model_path=str(model_path), num_threads=1)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QMenu
+
+from soundalike.engine.formats import is_audio_name
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import LibraryReader, Row
 from soundalike.gui.mainwindow import create
@@ -32,7 +34,6 @@ from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.settings_dialog import SettingsDialog
 from soundalike.gui.tasks import Tasks
-from soundalike.engine.formats import is_audio_name
 from soundalike.library.store import Store
 
 __all__ = ["MainWindow"]

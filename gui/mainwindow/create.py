@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from soundalike.gui.library_model import LibraryModel
-from soundalike.gui.map_view import LibraryMap
 from soundalike.gui.mainwindow.actions import MENUS, TABLE_MENU, ActionName, ActionRegistry
+from soundalike.gui.map_view import LibraryMap
 from soundalike.gui.nowplaying import NowPlayingBar
 from soundalike.gui.queue_panel import QueuePanel
 from soundalike.gui.sidebar import Sidebar

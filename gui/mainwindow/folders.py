@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
+
 from soundalike.gui import library_glue
 from soundalike.gui.bridges import AnalysisBridge, CallbackBridge
 from soundalike.gui.mainwindow.library import LibraryBrowser

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QTableView, QTabWidget
+
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import Browse, LibraryReader, Row
 from soundalike.gui.mainwindow.actions import ActionRegistry

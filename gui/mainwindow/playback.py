@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QLineEdit
+
 from soundalike.gui.library_query import Row
 from soundalike.gui.nowplaying import NowPlayingBar
 from soundalike.gui.player import Player

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import Row
 from soundalike.gui.mainwindow.playback import PlaybackController

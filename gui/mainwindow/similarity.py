@@ -15,6 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
+
+from soundalike.engine.formats import AUDIO_EXTENSIONS
 from soundalike.gui.bridges import AnalysisBridge
 from soundalike.gui.library_query import LibraryReader, Row, row_from_track
 from soundalike.gui.path_dialog import PathDialog
@@ -22,7 +24,6 @@ from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
-from soundalike.engine.formats import AUDIO_EXTENSIONS
 from soundalike.library.states import TrackStatus
 
 SIMILAR_COUNT = 25

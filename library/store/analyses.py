@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
+
 from soundalike.library.states import StoreEvent, TrackStatus
 from soundalike.library.track import printable
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from cli_run import run
+
 from soundalike.library import cnn_choice
 
 

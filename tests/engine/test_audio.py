@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audiofiles import ALL_FORMATS, PYAV_FORMATS, noise, tone, write_audio
+
 from soundalike.engine import audio
 from soundalike.engine.errors import AudioError
 

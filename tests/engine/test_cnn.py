@@ -7,6 +7,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 import pytest
+
 from soundalike.engine import cnn
 from soundalike.engine.errors import AudioError, ModelError
 

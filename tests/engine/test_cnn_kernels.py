@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from audiofiles import click_track, tone
+
 from soundalike.engine import cnn
 from soundalike.engine.cnn import KernelTiming, choose_kernels
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from audiofiles import click_track, noise, tone, write_audio
+
 from soundalike.engine import audio, dsp
 
 SR = 16000

@@ -1,6 +1,7 @@
 """Explanations built from features and tags."""
 
 import numpy as np
+
 from soundalike.engine.explain import Explainer
 
 NAMES = ("tempo_bpm", "spectral_centroid_hz", "bass_ratio", "beat_strength", "key", "mode",

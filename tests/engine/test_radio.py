@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+
 from soundalike.engine.filters import Filters, MetaTable, TrackMeta
 from soundalike.engine.radio import Radio, song_path
 from soundalike.engine.similarity import SimilarityIndex

@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+
 from soundalike.engine.filters import (
     Filters,
     MetaTable,

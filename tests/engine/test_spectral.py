@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import scipy.fft
 from audiofiles import click_track, noise, tone, write_audio
+
 from soundalike.engine import audio, cnn, dsp, spectral
 
 SR = 16000

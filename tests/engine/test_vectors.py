@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from soundalike.engine import vectors
 
 NAMES = ("tempo_bpm", "key", "mode", "spectral_centroid_hz", "bass_ratio", "zcr")

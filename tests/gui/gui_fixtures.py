@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiofiles import click_track, noise, tone, write_audio
+
 from soundalike.library.analysis import AnalysisController
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store

@@ -6,6 +6,7 @@ from __future__ import annotations
 from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+
 from soundalike.gui.app import run
 from soundalike.gui.main_window import MainWindow
 from soundalike.gui.settings_dialog import FirstRunDialog

@@ -7,6 +7,7 @@ import shutil
 import time
 
 from gui_fixtures import SONGS, SR, build_library, tone, write_song
+
 from soundalike.gui.main_window import MainWindow
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store

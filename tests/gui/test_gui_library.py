@@ -6,6 +6,7 @@ import time
 
 from gui_fixtures import SONGS
 from PySide6.QtCore import Qt
+
 from soundalike.gui.library_query import Browse, LibraryReader
 from soundalike.library.store import Store
 from soundalike.library.track import Track

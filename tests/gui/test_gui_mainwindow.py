@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
+
 from soundalike.gui import tasks as tasks_module
 from soundalike.gui.bridges import AnalysisBridge
 from soundalike.gui.library_model import LibraryModel

@@ -10,6 +10,7 @@ import pytest
 from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QProcess
 from PySide6.QtDBus import QDBusConnection
+
 from soundalike.gui.library_query import Row
 from soundalike.gui.mpris import SERVICE, Mpris, metadata, track_object_path
 from soundalike.gui.player import Player

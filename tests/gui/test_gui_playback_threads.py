@@ -11,6 +11,7 @@ from pathlib import Path
 from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QObject
 from shiboken6 import Shiboken
+
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 

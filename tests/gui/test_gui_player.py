@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QModelIndex
+
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
 from soundalike.library.playlist_files import read_playlist

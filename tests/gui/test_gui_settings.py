@@ -7,6 +7,7 @@ from gui_fixtures import SONGS
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QDialog
+
 from soundalike.gui import theme
 from soundalike.gui.main_window import MainWindow
 from soundalike.gui.map_view import project

@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtMultimedia import QMediaPlayer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
 from soundalike.gui.library_query import Row  # noqa: E402
 from soundalike.gui.player import Player  # noqa: E402
 from soundalike.gui.queue_model import QueueModel  # noqa: E402

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audiofiles import click_track, noise, tone, write_audio
+
 from soundalike.engine.analyze import ANALYSIS_VERSION
 from soundalike.library.analysis import AnalysisController
 from soundalike.library.scanner import Scanner

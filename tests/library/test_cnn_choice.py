@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audiofiles import click_track, tone, write_audio
+
 from soundalike.engine import analyze, cnn
 from soundalike.library import cnn_choice, machine
 from soundalike.library.analysis import AnalysisController, default_workers

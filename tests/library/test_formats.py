@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from audio_files import FORMATS, write_format
 from audiofiles import PYAV_FORMATS, SOUNDFILE_FORMATS
+
 from soundalike.engine import audio, formats
 from soundalike.engine.errors import AudioError
 from soundalike.library.scanner import Scanner

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+
 from soundalike.library.playlist_files import (
     PlaylistEntry,
     PlaylistFileError,

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from reco_library import build_library
+
 from soundalike.engine.filters import Filters, normalise_artist
 from soundalike.library.recommend import (
     MODEL_SETTING,

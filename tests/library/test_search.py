@@ -4,6 +4,7 @@ the same in the Store, the library table (SQL and in memory), the CLI and radio 
 from __future__ import annotations
 
 import pytest
+
 from soundalike.library import browse
 from soundalike.library.browse import Browse, LibraryReader, filter_view, find_tracks
 from soundalike.library.search import fold, search_words
@@ -62,6 +63,7 @@ def test_find_tracks_and_the_cli_track_search(db, capsys):
     import json
 
     from cli_run import run
+
     from soundalike.cli.recommend_cmds import resolve_query
 
     with Store(db) as store:

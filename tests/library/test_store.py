@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+
 from soundalike.library.errors import LibraryError
 from soundalike.library.store import (
     MIGRATIONS,

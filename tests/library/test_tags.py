@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 from audio_files import FORMATS, TAGS, tag_file, write_format
+
 from soundalike.engine.formats import is_audio_name, non_audio_reason, sniff
 from soundalike.library.tags import _os_reason, read_tags
 

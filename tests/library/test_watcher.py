@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store
 from soundalike.library.watcher import FolderWatcher

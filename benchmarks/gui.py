@@ -218,7 +218,7 @@ def main() -> int:
           f"{statistics.median(gui) * 1000:.1f} ms, max {max(gui) * 1000:.1f} ms "
           f"(target < 50 ms); bare SQL median {statistics.median(bare) * 1000:.1f} ms; "
           f"ratio {statistics.median(gui) / statistics.median(bare):.2f}")
-    for text, g, b in zip(prefixes, gui, bare):
+    for text, g, b in zip(prefixes, gui, bare, strict=False):
         print(f"    {text!r:18} gui {g * 1000:6.1f} ms   sql {b * 1000:6.1f} ms", file=sys.stderr)
 
     r = analysis_stall(app, root, args.analysis_files)

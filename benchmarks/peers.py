@@ -36,6 +36,7 @@ spawned process re-imports this file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -76,10 +77,8 @@ FALLBACK_GEMM = (187 * 59, 7 * 38, 204)
 # ---------------------------------------------------------------------------- machine
 def cpu_info() -> dict:
     info = {"model": "unknown", "cores": os.cpu_count(), "flags": {}}
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         info["usable_cores"] = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        pass
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
@@ -383,23 +382,23 @@ def run_child(method: str, paths: list[Path], workers: int | None = None,
     """Run a child, reap it with os.wait4: its own CPU and peak RSS."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as lst:
         lst.write("\n".join(str(p) for p in paths))
-    err = tempfile.TemporaryFile()
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", method,
            "--paths-file", lst.name, "--cnn-path", cnn_path]
     if workers is not None:
         cmd += ["--workers", str(workers)]
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
-        out = proc.stdout.read()
-        proc.stdout.close()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        os.unlink(lst.name)
-    if proc.returncode != 0:
-        err.seek(0)
-        tail = err.read().decode(errors="replace")[-2000:]
-        return {"method": method, "error": f"exit code {proc.returncode}: {tail}"}
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+            out = proc.stdout.read()
+            proc.stdout.close()
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            os.unlink(lst.name)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            return {"method": method, "error": f"exit code {proc.returncode}: {tail}"}
     lines = out.decode().strip().splitlines()
     try:
         report = json.loads(lines[-1])
@@ -441,7 +440,7 @@ def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel) -> dict:
     fns = {"whole": full_decode, "excerpt": excerpt_decode, "bliss": bliss_song,
            "soundalike": soundalike, "sgemm": sgemm}
     # warm-up, untimed: imports, numba JIT (cached), interpreter allocation, BLAS buffers
-    for name, fn in fns.items():
+    for fn in fns.values():
         try:
             fn(files[0])
         except BaseException as exc:  # noqa: BLE001

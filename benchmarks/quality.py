@@ -12,8 +12,9 @@ at most 2 per artist and per album) **and the query's artist excluded** — the 
 guard against the album/artist effect — and precision@k is the share of those k
 results whose group equals the query's (a list shorter than k counts the gap as
 misses; a row with an empty artist is never excluded). The table also counts result
-lists that break the duplicate rule or the artist/album caps, for the filtered lists and for the raw unfiltered top-10 (the seed's
-original behaviour). The last line is ``hybrid P@10=0.xxx seed P@10=0.xxx``.
+lists that break the duplicate rule or the artist/album caps, for the filtered lists and for
+the raw unfiltered top-10 (the seed's original behaviour). The last line is
+``hybrid P@10=0.xxx seed P@10=0.xxx``.
 
 Other CSV layouts: ``--path-col``, ``--group-col``, ``--artist-col`` pick the columns;
 ``--artist-col 'composer|package'`` takes the first non-empty of several columns.
@@ -92,7 +93,7 @@ def resolve_debian_games(rel: str, base: Path) -> str | None:
     for f in _package_files(base / "x" / pkg):
         dirs = list(f.parent.parts)[::-1]
         same = 0
-        for a, b in zip(dirs, want_dirs):
+        for a, b in zip(dirs, want_dirs, strict=False):
             if a != b:
                 break
             same += 1
@@ -125,7 +126,8 @@ def read_manifest(path: Path, *, path_col: str, group_col: str, artist_col: str,
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise SystemExit(f"quality: cannot read the manifest {path}: {exc.strerror or exc}")
+        raise SystemExit(
+            f"quality: cannot read the manifest {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise SystemExit(f"quality: the manifest {path} is not UTF-8 text") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -297,7 +299,7 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
                 rr, rc = zip(*(rank_measures(
                     [r.track.id for r in rec.similar(tid, rec.size, method=method,
                                                      filters=nocap, explain=False)], rel, kmax)
-                    for tid, rel in variant_q))
+                    for tid, rel in variant_q), strict=True)
                 sup.update({"variant_mrr": sum(rr) / len(rr), "variant_recall10": sum(rc) / len(rc),
                             "variant_queries": len(rr), "variant_merged_pairs": merged_pairs,
                             "per_query_variant_rr": list(rr)})

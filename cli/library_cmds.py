@@ -235,7 +235,9 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
     controller = None
     if not getattr(args, "no_analyze", False) and on_tracks_changed is None:
         controller = _watch_analysis(db_path(args), getattr(args, "workers", None))
-        on_tracks_changed = lambda ids: controller.notify()
+
+        def on_tracks_changed(ids):
+            controller.notify()
     watcher = FolderWatcher(db_path(args), on_change=on_change, on_message=on_message,
                             on_tracks_changed=on_tracks_changed, force_polling=args.polling)
     try:

@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "matched against 'artist – title').")
     p.add_argument("query", metavar="QUERY", nargs="+",
                    help="file path or words of 'artist – title'")
-    p.add_argument("-n", type=whole_number(1, 100000), default=10, metavar="N", help="how many (default 10)")
+    p.add_argument("-n", type=whole_number(1, 100000), default=10, metavar="N",
+                   help="how many (default 10)")
     _method_arg(p)
     p.add_argument("--explain", action="store_true", help="say why each track is similar")
     p.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -43,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("seeds", metavar="SEED", nargs="+",
                    help="file path, 'artist – title' text (quote it), album:NAME, "
                         "artist:NAME, playlist:NAME or a playlist file")
-    p.add_argument("-n", type=whole_number(1, 100000), default=50, metavar="N", help="how many (default 50)")
+    p.add_argument("-n", type=whole_number(1, 100000), default=50, metavar="N",
+                   help="how many (default 50)")
     p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
     p.add_argument("--drift", type=fraction, default=0.3, metavar="0..1",
                    help="0 stays close to the seeds, 1 wanders from song to song (default 0.3)")

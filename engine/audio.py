@@ -210,7 +210,7 @@ def _decode(source: _Source, *, sr: int, excerpt_seconds: float, n_excerpts: int
         raise AudioError(f"truncated or corrupt (decoded {decoded:.1f} s of {planned:.1f} s)")
     if decoded < MIN_SECONDS:
         raise AudioError(f"too short to analyse ({decoded:.1f} s)")
-    kept = [(c, s) for c, (s, _) in zip(chunks, plan) if len(c)]
+    kept = [(c, s) for c, (s, _) in zip(chunks, plan, strict=False) if len(c)]
     return Audio(
         segments=[resample(c, source.sr, sr) for c, _ in kept],
         sr=sr,

@@ -156,7 +156,7 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     # over contiguous memory.
     bounds = np.cumsum([0] + [1 + len(y) // HOP for y in segs])
     mag_t = np.empty((int(bounds[-1]), n_fft // 2 + 1), dtype=np.float32)
-    for y, t0, t1 in zip(segs, bounds[:-1], bounds[1:]):
+    for y, t0, t1 in zip(segs, bounds[:-1], bounds[1:], strict=True):
         spectral.stft_magnitude(y, n_fft, HOP, window=window, out=mag_t[t0:t1])
     mag = mag_t.T
     power = np.square(mag)
@@ -164,7 +164,7 @@ def features(segments: Sequence[np.ndarray], sr: int) -> np.ndarray:
     mfccs, tempograms, envelopes = [], [], []
     n_onsets, onset_sum, onset_frames = 0, 0.0, 0
     crossings, samples = 0, 0
-    for y, t0, t1 in zip(segs, bounds[:-1], bounds[1:]):
+    for y, t0, t1 in zip(segs, bounds[:-1], bounds[1:], strict=True):
         mel_db = spectral.power_to_db(mel_fb @ power[:, t0:t1], ref=1.0, amin=1e-10, top_db=80.0)
         mfccs.append(spectral.mfcc(mel_db, N_MFCC))
         oenv = spectral.onset_strength(mel_db, hop_length=HOP)
@@ -333,7 +333,8 @@ def estimate_key(chroma: np.ndarray) -> tuple[int, int, float]:
     if c.shape != (12,) or not np.all(np.isfinite(c)) or np.ptp(c) < 1e-9:
         return 0, 1, 0.0
     # Pearson correlation with all 24 rotated profiles at once: rows major C…B, minor C…B
-    profiles = np.stack([np.roll(p, k) for p in (_MAJOR_PROFILE, _MINOR_PROFILE) for k in range(12)])
+    profiles = np.stack([np.roll(p, k)
+                         for p in (_MAJOR_PROFILE, _MINOR_PROFILE) for k in range(12)])
     dc = c - c.mean()
     dp = profiles - profiles.mean(axis=1, keepdims=True)
     r = (dp @ dc) / np.sqrt((dp**2).sum(axis=1) * (dc**2).sum())

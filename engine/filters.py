@@ -153,10 +153,10 @@ class MetaTable:
         albums = [text_of(r.album) for r in recs]
         self.album = _codes(
             f"{artist_of(r.albumartist) if r.albumartist else a}\x1f{al}" if al else ""
-            for a, al, r in zip(artists, albums, recs))
+            for a, al, r in zip(artists, albums, recs, strict=True))
         self.song = _codes(
             f"{a}\x1f{t}" if (t := normalise_text(r.title)) else ""
-            for a, r in zip(artists, recs))
+            for a, r in zip(artists, recs, strict=True))
         self.fingerprint = _codes(r.fingerprint or "" for r in recs)
         self.duration = np.asarray(
             [np.nan if r.duration is None else r.duration for r in recs], dtype=np.float32)

@@ -34,7 +34,7 @@ DEFAULT_POOL = 10
 
 def _target(index: SimilarityIndex, vectors: Sequence[np.ndarray], weights: Sequence[float],
             method: str) -> np.ndarray:
-    v = sum(w * x for w, x in zip(weights, vectors))
+    v = sum(w * x for w, x in zip(weights, vectors, strict=False))
     if method == "hybrid":
         n = float(np.linalg.norm(v))
         if n > 1e-9:

@@ -69,7 +69,8 @@ def hann(n: int, dtype=np.float64) -> np.ndarray:
 
 
 def fft_frequencies(sr: float, n_fft: int) -> np.ndarray:
-    """Centre frequency (Hz) of each of the ``1 + n_fft // 2`` bins (``librosa.fft_frequencies``)."""
+    """Centre frequency (Hz) of each of the ``1 + n_fft // 2`` bins
+    (``librosa.fft_frequencies``)."""
     return np.fft.rfftfreq(n=n_fft, d=1.0 / sr)
 
 
@@ -200,14 +201,16 @@ def hz_to_mel(frequencies) -> np.ndarray:
     f = np.asanyarray(frequencies, dtype=np.float64)
     mels = f / _F_SP
     log_t = f >= _MIN_LOG_HZ
-    return np.where(log_t, _MIN_LOG_MEL + np.log(np.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP,
+    return np.where(log_t,
+                    _MIN_LOG_MEL + np.log(np.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP,
                     mels)
 
 
 def mel_to_hz(mels) -> np.ndarray:
     """Inverse of :func:`hz_to_mel` (``librosa.mel_to_hz(m, htk=False)``)."""
     m = np.asanyarray(mels, dtype=np.float64)
-    return np.where(m >= _MIN_LOG_MEL, _MIN_LOG_HZ * np.exp(_LOGSTEP * (m - _MIN_LOG_MEL)), _F_SP * m)
+    return np.where(m >= _MIN_LOG_MEL, _MIN_LOG_HZ * np.exp(_LOGSTEP * (m - _MIN_LOG_MEL)),
+                    _F_SP * m)
 
 
 def mel_frequencies(n_mels: int, fmin: float = 0.0, fmax: float = 11025.0) -> np.ndarray:
@@ -445,7 +448,7 @@ def spectral_contrast(S: np.ndarray, sr: float, n_fft: int, fmin: float = 200.0,
     frames = S.shape[1]
     valley = np.zeros((n_bands + 1, frames))
     peak = np.zeros_like(valley)
-    for k, (f_low, f_high) in enumerate(zip(octa[:-1], octa[1:])):
+    for k, (f_low, f_high) in enumerate(zip(octa[:-1], octa[1:], strict=True)):
         idx = np.flatnonzero((freq >= f_low) & (freq <= f_high))  # contiguous
         # librosa widens each band by the bin below it and the top band up to Nyquist,
         # sizes the quantile on that, then drops the top bin of every band but the last

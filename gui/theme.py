@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -68,7 +69,5 @@ def apply(app: QApplication, scheme: str = "system") -> None:
 
 def follow_system(app: QApplication) -> None:
     """Re-apply the palette whenever the desktop switches between light and dark."""
-    try:
+    with contextlib.suppress(AttributeError):
         app.styleHints().colorSchemeChanged.connect(lambda *_: apply(app))
-    except AttributeError:
-        pass

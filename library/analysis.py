@@ -12,6 +12,7 @@ from the controller's thread; the GUI re-emits them as Qt signals.
 from __future__ import annotations
 
 import collections
+import contextlib
 import multiprocessing as mp
 import os
 import threading
@@ -482,10 +483,8 @@ class AnalysisController:
 
     @staticmethod
     def _retire(w: _Worker) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, OSError):
             w.conn.send(None)
-        except (BrokenPipeError, OSError):
-            pass
         w.process.join(2)
         if w.process.is_alive():
             w.process.kill()
@@ -497,10 +496,8 @@ class AnalysisController:
             if self._cancelled or w.task is not None:
                 w.process.kill()  # quitting is immediate; in-flight files stay pending
             else:
-                try:
+                with contextlib.suppress(BrokenPipeError, OSError):
                     w.conn.send(None)
-                except (BrokenPipeError, OSError):
-                    pass
         for w in workers:
             w.process.join(3)
             if w.process.is_alive():

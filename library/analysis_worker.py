@@ -8,6 +8,7 @@ load. One worker uses one core: the pool, not the libraries, provides parallelis
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 
@@ -60,10 +61,8 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
     for name in _SINGLE_THREAD:
         os.environ[name] = "1"
     if low_priority:
-        try:
+        with contextlib.suppress(OSError):
             os.nice(10)
-        except OSError:
-            pass
 
     if not os.environ.get("SOUNDALIKE_DEBUG"):
         _silence_stderr()  # native decoders print notes there; every outcome goes through conn

@@ -117,7 +117,8 @@ def threads_per_worker(workers: int | None = None) -> int:
 
 @dataclass(frozen=True, slots=True)
 class CnnChoice:
-    """A measurement: the winner for one model per worker, every candidate, when, under which key."""
+    """A measurement: the winner for one model per worker, every candidate,
+    when, under which key."""
 
     kernels: str
     threads: int
@@ -269,17 +270,13 @@ def cnn_choice(model_path: str | Path | None = None, *, max_threads: int = 1,
 def _measure_main(conn, model_path, max_threads: int, low_priority: bool) -> None:
     """Body of the spawned measuring process: one reply, then exit."""
     if low_priority:
-        try:
+        with contextlib.suppress(OSError):
             os.nice(10)
-        except OSError:
-            pass
     try:
         conn.send(("ok", _measure_dict(model_path, max_threads)))
     except Exception as exc:  # noqa: BLE001 — reported to the parent, which falls back
-        try:
+        with contextlib.suppress(OSError):
             conn.send(("err", f"{type(exc).__name__}: {exc}"))
-        except OSError:
-            pass
     finally:
         conn.close()
 

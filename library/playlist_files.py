@@ -9,6 +9,7 @@ folder; unreadable or malformed files raise :class:`PlaylistFileError` in plain 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import urllib.parse
@@ -68,10 +69,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise PlaylistFileError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
@@ -102,10 +101,8 @@ def m3u8_bytes(entries: Iterable[PlaylistEntry], *, base: Path | None = None) ->
         lines.append(f"#EXTINF:{dur},{_one_line(label)}")
         p = e.path
         if base is not None:
-            try:
+            with contextlib.suppress(ValueError):  # another drive on Windows
                 p = os.path.relpath(p, base)
-            except ValueError:  # another drive on Windows
-                pass
         lines.append(_one_line(p))
     return ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
 

@@ -287,7 +287,7 @@ class Recommender:
             raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
         ids = [track_ids] if isinstance(track_ids, (int, np.integer)) else list(track_ids)
         f = filters or self.filters()
-        for attempt in range(2):
+        for _attempt in range(2):
             query = self._positions(ids)
             rf = ResultFilter(self.meta, f, query=query)
             hits = self.index.search(self.index.vector(query, method), n, method=method,
@@ -302,7 +302,7 @@ class Recommender:
             hits = [h for h in hits if int(self.index.ids[h[0]]) in {t.id for t in tracks}]
         out = []
         q_row = self._analysis(query[0]) if explain and hits else None
-        for (p, score), track in zip(hits, tracks):
+        for (p, score), track in zip(hits, tracks, strict=False):
             reasons = self._reasons(q_row, p) if explain else []
             out.append(Result(track, score, reasons,
                               " · ".join(reasons) if reasons else

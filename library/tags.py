@@ -9,6 +9,7 @@ artist/album from the folders below the music folder (``…/Artist/Album/01 Titl
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -225,10 +226,8 @@ def read_tags(path: str, *, root: str | None = None, head: bytes | None = None) 
     for attr, fld in (("sample_rate", "samplerate"), ("channels", "channels"),
                       ("bitrate", "bitrate")):
         value = getattr(stream, attr, None)
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             setattr(info, fld, int(value) if value else None)
-        except (TypeError, ValueError):
-            pass
     _from_tags(getattr(audio, "tags", None), info)
     fill_from_path(info, path, root)
     short = _truncated(audio, path)

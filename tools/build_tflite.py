@@ -309,7 +309,7 @@ def fast_musicnn_msd(x: tf.Tensor, p: dict, pooled: bool = False) -> list[tf.Ten
     for w in p["timbral"]:
         z = tf.nn.conv2d(stacked, w, strides=1, padding="VALID")  # [n, T, 97 − K, C]
         parts.append(tf.reshape(_max_pool(z, (1, int(z.shape[2]))), [-1, n_t, w.shape[-1]]))
-    for w, nk, front, length, c in p["temporal"]:
+    for w, _nk, front, length, c in p["temporal"]:
         blk = TIME_BLOCK
         y = tf.pad(xb, [[0, 0], [front, length - front - n_t], [0, 0]])
         y = tf.transpose(tf.reshape(y, [-1, length // blk, blk, N_MELS]), [0, 1, 3, 2])
@@ -447,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         lt = next(v for v in outs if v.shape[-1] == 50)
         le = next(v for v in outs if v.shape[-1] == 200)
         lp = next((v for v in outs if v.shape[-1] == 1506), None)
-        top5 = [set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5]) for a, b in zip(ref_tags, lt)]
+        top5 = [set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5])
+                for a, b in zip(ref_tags, lt, strict=False)]
         report = report | {
             "patches": len(batch),
             "files": [str(p) for p in audio],

@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     lt = next(v for v in outs if v.shape[-1] == 50)
     le = next(v for v in outs if v.shape[-1] == EMB)
     top5 = np.mean([set(np.argsort(-a)[:5]) == set(np.argsort(-b)[:5])
-                    for a, b in zip(ref_tags, lt)])
+                    for a, b in zip(ref_tags, lt, strict=False)])
     print(f"TF vs TFLite on {len(batch)} real-audio patches: max |Δtags| = "
           f"{np.max(np.abs(ref_tags - lt)):.2e}, max |Δembedding| = "
           f"{np.max(np.abs(ref_emb - le)):.2e} (embedding max |x| = "

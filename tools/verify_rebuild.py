@@ -50,7 +50,8 @@ def main() -> int:
     t2, e2, p2 = run(build.musicnn_msd, batch)
     print(
         f"{len(batch)} patches: musicnn layers vs raw-op rebuild, "
-        f"max |Δtags| = {np.abs(t1 - t2).max():.1e}, max |Δembedding| = {np.abs(e1 - e2).max():.1e}, "
+        f"max |Δtags| = {np.abs(t1 - t2).max():.1e}, "
+        f"max |Δembedding| = {np.abs(e1 - e2).max():.1e}, "
         f"max |Δpooled| = {np.abs(p1 - p2).max():.1e} (max |pooled| = {np.abs(p1).max():.1f})"
     )
     return 0

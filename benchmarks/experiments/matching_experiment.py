@@ -70,7 +70,7 @@ def mfcc_gaussians(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sd = f[:, [idx[f"mfcc_std_{i}"] for i in range(n)]]
     iu = np.triu_indices(n, 1)
     cov = np.zeros((len(f), n, n))
-    cov[:, iu[0], iu[1]] = f[:, [idx[f"mfcc_cov_{i}_{j}"] for i, j in zip(*iu)]]
+    cov[:, iu[0], iu[1]] = f[:, [idx[f"mfcc_cov_{i}_{j}"] for i, j in zip(*iu, strict=True)]]
     cov += cov.transpose(0, 2, 1)
     cov[:, np.arange(n), np.arange(n)] = sd**2
     cov += np.eye(n) * (1e-3 * np.trace(cov, axis1=1, axis2=2) / n)[:, None, None]

@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     d = np.abs(means["msd_embedding"] - stored_emb).max(axis=1)
     print(f"recomputed MSD embedding vs the database's: max |Δ| ≤ 1e-3 on "
           f"{int(np.sum(d <= 1e-3))} of {len(d)} tracks, overall max {d.max():.2e}")
-    by_id = {k: dict(zip(ids, v)) for k, v in means.items()}
+    by_id = {k: dict(zip(ids, v, strict=False)) for k, v in means.items()}
 
     results = quality.evaluate(base, rows)  # seed, hybrid: the unchanged pipeline
     ceiling = results.pop("_ceiling")

@@ -461,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"decision: ship {chosen} ({LABEL[chosen]}), the cheapest plan within noise of {best}")
     per_query = {n: {k: results[n]["hybrid"][k] for k in ("per_query_p10", "per_query_artist_p10")}
                  for n in results}
-    out = {"meta": meta, "tempo": tempo, "per_query": per_query, "per_pass": per_pass, "mel_ms_per_patch": mel_ms,
+    out = {"meta": meta, "tempo": tempo, "per_query": per_query, "per_pass": per_pass,
+           "mel_ms_per_patch": mel_ms,
            "net_ms_per_patch": net_ms, "table": table, "best": best, "chosen": chosen,
            "tracks_used": int(ok.sum())}
     (work / "results.json").write_text(json.dumps(out, indent=1, default=float))

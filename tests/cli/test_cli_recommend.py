@@ -28,7 +28,7 @@ def test_similar_by_path_and_text(capsys, db, lib):
     lines = out.splitlines()
     assert lines[0] == "Tracks like Alpha – A1 song 1 (hybrid):"
     assert lines[1].startswith("1. ") and "A1 song 1" not in "".join(lines[1:])
-    assert any("both" in l or "BPM" in l or "sound" in l for l in lines[2::2])
+    assert any("both" in ln or "BPM" in ln or "sound" in ln for ln in lines[2::2])
     code, out2, _ = run(capsys, "--db", db, "similar", "Alpha", "–", "A1", "song", "1", "-n", "3",
                         "--explain")
     assert code == 0 and out2 == out
@@ -99,7 +99,8 @@ def test_similar_to_a_file_outside_the_library(capsys, db, lib, tmp_path):
     assert code == 1 and "no library" in err
     code, _, err = run(capsys, "--db", db, "radio", "album:Nope")
     assert code == 2 and "no analysed tracks for album" in err
-    code, _, err = run(capsys, "--db", db, "radio", "beta b1 song 2", "--out", str(tmp_path / "x.pls"))
+    code, _, err = run(capsys, "--db", db, "radio", "beta b1 song 2",
+                       "--out", str(tmp_path / "x.pls"))
     assert code == 2 and "unknown playlist format" in err
     code, _, err = run(capsys, "--db", db, "path", "beta b1 song 2", "beta b1 song 2")
     assert code == 2 and "same track" in err
@@ -122,7 +123,7 @@ def test_radio_writes_playlists(capsys, db, lib, tmp_path):
     code, out, _ = run(capsys, "--db", db, "radio", str(out_file), "-n", "5", "--json")
     assert code == 0 and len(json.loads(out)["tracks"]) == 5
     code, out, _ = run(capsys, "--db", db, "radio", "artist:gamma", "-n", "4")
-    assert code == 0 and [l[:3] for l in out.splitlines()] == ["1. ", "2. ", "3. ", "4. "]
+    assert code == 0 and [ln[:3] for ln in out.splitlines()] == ["1. ", "2. ", "3. ", "4. "]
 
 
 def test_path_from_a_to_b(capsys, db, lib, tmp_path):

@@ -121,7 +121,7 @@ def test_long_file_decodes_only_excerpts_from_the_right_places(long_files, kind)
     # Spread over the body of the track, skipping intro and outro.
     assert a.offsets[0] >= 0.1 * 600 and a.offsets[-1] + audio.EXCERPT_SECONDS <= 0.9 * 600
     assert a.offsets == sorted(a.offsets) and a.offsets[-1] - a.offsets[0] > 0.5 * 600
-    for y, start in zip(a.segments, a.offsets):
+    for y, start in zip(a.segments, a.offsets, strict=True):
         assert len(y) / a.sr == pytest.approx(audio.EXCERPT_SECONDS, abs=0.01)
         # The sweep's frequency where the segment begins says where the decoder really was.
         head = y[: a.sr // 4]

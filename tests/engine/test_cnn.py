@@ -266,7 +266,7 @@ def test_runtime_agrees_with_tensorflow_reference_outputs(model):
     tags, emb = model.predict_patches(batch)
     np.testing.assert_allclose(tags, ref["tags"], atol=3e-3)
     np.testing.assert_allclose(emb, ref["embedding"], atol=2e-2)
-    for t, r in zip(tags, ref["tags"]):
+    for t, r in zip(tags, ref["tags"], strict=True):
         assert set(np.argsort(-t)[:5]) == set(np.argsort(-r)[:5])
 
 

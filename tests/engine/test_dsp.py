@@ -16,7 +16,7 @@ def feat(y: np.ndarray | list[np.ndarray], sr: int = SR) -> dict[str, float]:
     v = dsp.features(segments, sr)
     assert v.dtype == np.float32 and v.shape == (len(dsp.FEATURE_NAMES),)
     assert np.all(np.isfinite(v))
-    return dict(zip(dsp.FEATURE_NAMES, v.tolist()))
+    return dict(zip(dsp.FEATURE_NAMES, v.tolist(), strict=True))
 
 
 def chord(midi: list[int], seconds: float = 8.0, sr: int = SR) -> np.ndarray:

@@ -41,7 +41,10 @@ def test_drift_zero_stays_near_the_seeds_and_drift_one_wanders(rng):
     seed_vec = idx.vector([10])
     near = Radio(idx, meta, [10], drift=0.0, window=20, rng=2).next(60)
     far = Radio(idx, meta, [10], drift=1.0, window=20, rng=2).next(60)
-    sim = lambda ps: float(np.mean(idx.hybrid[ps] @ seed_vec))
+
+    def sim(ps):
+        return float(np.mean(idx.hybrid[ps] @ seed_vec))
+
     assert sim(near) > sim(far) + 0.3
 
 

@@ -128,5 +128,6 @@ def test_exclusions_by_genre_folder_and_keyword():
     assert 7 in _run(meta, Filters(**loose, exclude_genres=("christ",)), [0], range(10))
     got = _run(meta, Filters(**loose, exclude_folders=("/books",)), [0], range(10))
     assert 8 not in got and 7 in got
-    got = _run(meta, Filters(**loose, exclude_keywords=("audiobook", "silent night")), [0], range(10))
+    got = _run(meta, Filters(**loose, exclude_keywords=("audiobook", "silent night")), [0],
+               range(10))
     assert 7 not in got and 8 not in got and 4 in got

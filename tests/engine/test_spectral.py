@@ -74,20 +74,24 @@ def _mags(y: np.ndarray, n_fft: int = 2048) -> np.ndarray:
 def test_window_frequencies_and_framing():
     for n in (16, 500, 512, 2048):
         assert np.array_equal(spectral.hann(n), librosa.filters.get_window("hann", n, fftbins=True))
-    assert np.array_equal(spectral.fft_frequencies(SR, 2048), librosa.fft_frequencies(sr=SR, n_fft=2048))
+    assert np.array_equal(spectral.fft_frequencies(SR, 2048),
+                          librosa.fft_frequencies(sr=SR, n_fft=2048))
     x = np.arange(1000.0)
-    assert np.array_equal(spectral.frame(x, 64, 10), librosa.util.frame(x, frame_length=64, hop_length=10).T)
+    assert np.array_equal(spectral.frame(x, 64, 10),
+                          librosa.util.frame(x, frame_length=64, hop_length=10).T)
     with pytest.raises(ValueError):
         spectral.frame(x[:10], 64, 10)
 
 
 @pytest.mark.parametrize("name", ["music", "decoded", "noise", "tone"])
-@pytest.mark.parametrize(("n_fft", "pad_mode"), [(2048, "constant"), (512, "reflect"), (512, "constant")])
+@pytest.mark.parametrize(("n_fft", "pad_mode"),
+                         [(2048, "constant"), (512, "reflect"), (512, "constant")])
 def test_stft_equals_librosa(signals, name, n_fft, pad_mode):
     y = signals[name]
     ref = librosa.stft(y, n_fft=n_fft, hop_length=256, pad_mode=pad_mode)
     got = spectral.stft(y, n_fft, 256, pad_mode=pad_mode)
-    assert got.dtype == np.complex64 and got.shape == ref.shape == (1 + n_fft // 2, 1 + len(y) // 256)
+    assert got.dtype == np.complex64
+    assert got.shape == ref.shape == (1 + n_fft // 2, 1 + len(y) // 256)
     if pad_mode == "constant":
         assert np.array_equal(got, ref)
     else:
@@ -104,7 +108,8 @@ def test_stft_equals_librosa(signals, name, n_fft, pad_mode):
     assert mag.dtype == np.float32 and mag.shape == ref.shape
     np.testing.assert_allclose(mag, np.abs(ref), rtol=3e-7, atol=1e-6 * np.abs(ref).max())
     power = spectral.stft_magnitude(y, n_fft, 256, pad_mode=pad_mode, power=2)
-    np.testing.assert_allclose(power, np.abs(ref) ** 2, rtol=1e-6, atol=1e-6 * np.abs(ref).max() ** 2)
+    np.testing.assert_allclose(power, np.abs(ref) ** 2, rtol=1e-6,
+                               atol=1e-6 * np.abs(ref).max() ** 2)
 
 
 def test_stft_magnitude_writes_into_a_time_major_slice():
@@ -129,7 +134,8 @@ def test_mel_scale_and_filterbank_equal_librosa():
     np.testing.assert_allclose(spectral.mel_to_hz(m), librosa.mel_to_hz(m), rtol=1e-12)
     np.testing.assert_allclose(spectral.mel_frequencies(66, 0.0, 8000.0),
                                librosa.mel_frequencies(66, fmin=0.0, fmax=8000.0), rtol=1e-12)
-    for sr, n_fft, n_mels in ((16000, 2048, 64), (16000, 512, 96), (22050, 2048, 64), (44100, 2048, 128)):
+    for sr, n_fft, n_mels in ((16000, 2048, 64), (16000, 512, 96), (22050, 2048, 64),
+                              (44100, 2048, 128)):
         ref = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
         got = spectral.mel_filterbank(sr, n_fft, n_mels)
         assert got.dtype == np.float32 and np.array_equal(got, ref), (sr, n_fft, n_mels)
@@ -197,7 +203,8 @@ def test_autocorrelation_normalisation_and_fast_lengths():
     s[:, 3] = 0.0
     for norm in (np.inf, 2):
         got = spectral.normalize(s, norm=norm, axis=0)
-        assert got.dtype == s.dtype and np.array_equal(got, librosa.util.normalize(s, norm=norm, axis=0))
+        assert got.dtype == s.dtype
+        assert np.array_equal(got, librosa.util.normalize(s, norm=norm, axis=0))
 
 
 @pytest.mark.parametrize("name", ["music", "decoded", "clicks"])
@@ -217,7 +224,8 @@ def test_tempogram_and_tempo_equal_librosa(signals, name):
         full[:, : len(env)],  # librosa trims the one extra column centring adds
         librosa.feature.tempogram(onset_envelope=env, sr=SR, hop_length=256, win_length=win),
         atol=1e-12)
-    assert spectral.tempo(tg, SR, 256) == float(librosa.feature.tempo(tg=ref, sr=SR, hop_length=256)[0])
+    assert spectral.tempo(tg, SR, 256) == float(
+        librosa.feature.tempo(tg=ref, sr=SR, hop_length=256)[0])
 
 
 # ---------------------------------------------------------------------------- spectral shape
@@ -316,10 +324,12 @@ def _librosa_features(segments: list[np.ndarray], sr: int) -> np.ndarray:
             padded = np.pad(env, win // 2, mode="linear_ramp", end_values=(0, 0))
             fr = librosa.util.frame(padded, frame_length=win, hop_length=dsp.TEMPOGRAM_STEP)
             fr = fr * librosa.filters.get_window("hann", win, fftbins=True)[:, None]
-            tgs.append(librosa.util.normalize(librosa.autocorrelate(fr, axis=0), norm=np.inf, axis=0))
+            tgs.append(librosa.util.normalize(librosa.autocorrelate(fr, axis=0), norm=np.inf,
+                                              axis=0))
             n_on += len(librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=hop))
         signs = np.signbit(y)
-        cross, samples = cross + int(np.count_nonzero(signs[1:] != signs[:-1])), samples + len(y) - 1
+        cross += int(np.count_nonzero(signs[1:] != signs[:-1]))
+        samples += len(y) - 1
     mag = np.concatenate(mags, axis=1)
     power = mag**2
     mfcc = np.concatenate(mfccs, axis=1)
@@ -328,7 +338,8 @@ def _librosa_features(segments: list[np.ndarray], sr: int) -> np.ndarray:
     out[idx["loudness_db"]] = max(10.0 * np.log10(max(float(ms.mean()), 1e-12)), dsp.FLOOR_DB)
     clipped = np.maximum(frame_db, dsp.DR_FLOOR_DB)
     out[idx["dynamic_range_db"]] = np.percentile(clipped, 95) - np.percentile(clipped, 10)
-    out[idx["bass_ratio"]] = float(power[1:][freqs[1:] < dsp.BASS_HZ].sum()) / float(power[1:].sum())
+    out[idx["bass_ratio"]] = (float(power[1:][freqs[1:] < dsp.BASS_HZ].sum())
+                              / float(power[1:].sum()))
     out[idx["zcr"]] = cross / samples
     out[idx["onset_strength"]] = on_sum / on_frames
     out[idx["onset_rate"]] = n_on / (sum(len(s) for s in segs) / sr)
@@ -344,7 +355,8 @@ def _librosa_features(segments: list[np.ndarray], sr: int) -> np.ndarray:
     spread = (f32[:, None] ** 2).T @ mag / total - centroid**2
     out[idx["spectral_centroid_hz"]] = centroid.mean()
     out[idx["spectral_bandwidth_hz"]] = np.sqrt(np.maximum(spread, 0.0)).mean()
-    out[idx["spectral_rolloff_hz"]] = f32[np.argmax(np.cumsum(mag, axis=0) >= dsp.ROLLOFF * total, axis=0)].mean()
+    out[idx["spectral_rolloff_hz"]] = f32[
+        np.argmax(np.cumsum(mag, axis=0) >= dsp.ROLLOFF * total, axis=0)].mean()
     out[idx["spectral_flatness"]] = librosa.feature.spectral_flatness(S=mag, power=2.0).mean()
     contrast = librosa.feature.spectral_contrast(S=mag, sr=sr, n_fft=n_fft, hop_length=hop,
                                                  fmin=dsp.CONTRAST_FMIN, n_bands=dsp.CONTRAST_BANDS)
@@ -376,8 +388,9 @@ def test_features_match_the_librosa_implementation(signals, decoded, name):
     # float32 rounding only: MFCC statistics (values up to ±500) within 1e-4 absolute,
     # everything else within 1e-5 relative
     tol = np.array([1e-4 if n.startswith("mfcc") else 1e-5 * max(abs(r), 1.0)
-                    for n, r in zip(dsp.FEATURE_NAMES, ref)])
-    bad = [(n, g, r) for n, g, r, t in zip(dsp.FEATURE_NAMES, got, ref, tol) if abs(g - r) > t]
+                    for n, r in zip(dsp.FEATURE_NAMES, ref, strict=True)])
+    bad = [(n, g, r) for n, g, r, t in zip(dsp.FEATURE_NAMES, got, ref, tol, strict=True)
+           if abs(g - r) > t]
     assert not bad, bad
 
 
@@ -389,7 +402,8 @@ def test_analysis_imports_neither_librosa_nor_numba_nor_scipy(tmp_path):
         "from soundalike.engine.analyze import analyze_file\n"
         f"r = analyze_file({str(path)!r})\n"
         "assert r.features.shape[0] > 100\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'librosa', 'numba', 'scipy', 'llvmlite'})\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules}\n"
+        "               & {'librosa', 'numba', 'scipy', 'llvmlite'})\n"
         "print(heavy)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -11,8 +11,9 @@ NAMES = ("tempo_bpm", "key", "mode", "spectral_centroid_hz", "bass_ratio", "zcr"
 def _library(rng, n=60):
     emb = np.abs(rng.normal(1.0, 0.3, (n, 200))) + 5.0  # large shared component, like ReLU outputs
     tags = rng.uniform(0.01, 0.6, (n, 50))
-    feats = np.column_stack([rng.uniform(60, 180, n), rng.integers(0, 12, n), rng.integers(0, 2, n),
-                             rng.uniform(500, 4000, n), rng.uniform(0, 1, n), rng.uniform(0, .2, n)])
+    feats = np.column_stack([rng.uniform(60, 180, n), rng.integers(0, 12, n),
+                             rng.integers(0, 2, n), rng.uniform(500, 4000, n),
+                             rng.uniform(0, 1, n), rng.uniform(0, .2, n)])
     return feats, tags, emb
 
 
@@ -40,7 +41,8 @@ def test_centring_removes_the_shared_component(rng):
 
 def test_weights_select_blocks(rng):
     feats, tags, emb = _library(rng)
-    only_dsp = vectors.fit(feats, tags, emb, feature_names=NAMES, weights={"embedding": 0, "tags": 0})
+    only_dsp = vectors.fit(feats, tags, emb, feature_names=NAMES,
+                           weights={"embedding": 0, "tags": 0})
     a = only_dsp.transform(feats[:2], tags[:2], emb[:2])
     # changing embedding and tags does not move a dsp-only vector
     b = only_dsp.transform(feats[:2], rng.uniform(0, 1, (2, 50)), emb[:2] * 3)
@@ -121,5 +123,5 @@ def test_feature_groups_weigh_groups_not_feature_counts(rng):
     tempo_col = 0
     np.testing.assert_allclose(raw[:, 250 + tempo_col] ** 2, 0.5, atol=1e-5)
     back = vectors.VectorModel.from_dict(model.to_dict())
-    np.testing.assert_allclose(back.transform(feats2, tags, emb), model.transform(feats2, tags, emb),
-                               atol=1e-5)
+    np.testing.assert_allclose(back.transform(feats2, tags, emb),
+                               model.transform(feats2, tags, emb), atol=1e-5)

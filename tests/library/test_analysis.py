@@ -25,7 +25,8 @@ SR = 22050
 def _make_library(root: Path, n_good: int = 4, broken: bool = True) -> Path:
     """A folder of short real files of different kinds, plus (optionally) broken ones."""
     makers = [lambda: click_track(120, 8, SR), lambda: tone(220.0, 8, SR),
-              lambda: noise(8, SR, seed=3), lambda: click_track(90, 8, SR) + tone(330.0, 8, SR) * 0.2]
+              lambda: noise(8, SR, seed=3),
+              lambda: click_track(90, 8, SR) + tone(330.0, 8, SR) * 0.2]
     root.mkdir(parents=True, exist_ok=True)
     for i in range(n_good):
         kind = ("flac", "ogg", "wav", "mp3")[i % 4]

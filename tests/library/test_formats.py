@@ -98,7 +98,7 @@ def test_truncated_files_are_truncated_for_both(scanned, kind, keep):
 
 def test_registry_declares_each_format_once(audio_cache):
     assert len(formats.BY_EXTENSION) == sum(len(f.extensions) for f in formats.FORMATS)
-    assert formats.AUDIO_EXTENSIONS == frozenset(formats.BY_EXTENSION)
+    assert frozenset(formats.BY_EXTENSION) == formats.AUDIO_EXTENSIONS
     for kind, (ext, *_r) in FORMATS.items():
         name = f"{kind}.{ext}"
         head = (audio_cache / name).read_bytes()[:formats.HEAD_BYTES]

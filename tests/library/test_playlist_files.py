@@ -12,7 +12,8 @@ from soundalike.library.playlist_files import (
 )
 
 ENTRIES = [
-    PlaylistEntry("/music/Ünïcode & co/01 – <Song>.flac", "Song <1> & “quotes”", "Björk", "Alb", 245.4),
+    PlaylistEntry("/music/Ünïcode & co/01 – <Song>.flac", "Song <1> & “quotes”", "Björk", "Alb",
+                  245.4),
     PlaylistEntry("/music/plain/02.ogg", "Two", None, None, None),
 ]
 

@@ -30,7 +30,7 @@ def test_track_follows_the_declaration():
     fields = dataclasses.fields(Track)
     assert tuple(f.name for f in fields) == TRACK_COLUMNS == tuple(schema.FIELDS)
     hints = typing.get_type_hints(Track)
-    for f, decl in zip(fields, schema.TRACK_FIELDS):
+    for f, decl in zip(fields, schema.TRACK_FIELDS, strict=True):
         assert f.default == decl.default, f.name
         assert hints[f.name] == decl.annotation, f.name
     t = Track()

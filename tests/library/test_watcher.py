@@ -236,8 +236,8 @@ def test_falls_back_to_polling_when_inotify_hits_a_limit(library, copy_audio, tm
         w.stop()
         print(w.polling, changes, messages)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=False, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("True ['added']"), out.stdout
     assert "limit" in out.stdout and "polling instead" in out.stdout

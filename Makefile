@@ -23,7 +23,7 @@ run: setup
 	$(VENV)/bin/soundalike
 
 test: setup
-	$(PY) -m ruff check --quiet --select F,E9 .   # undefined names, syntax errors
+	$(PY) -m ruff check --quiet .   # rules: [tool.ruff.lint] in pyproject.toml
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 screenshots: setup

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ import numpy as np
 # benchmarks/experiments/ (common.py, the other experiments) and benchmarks/ (quality.py)
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
+
+from soundalike.library.store import Store
 
 
 def add_manifest_args(ap: argparse.ArgumentParser) -> None:
@@ -58,17 +59,16 @@ def analysed_copy(db: str, rows: list[dict], prefix: str) -> AnalysedCopy:
     tmp = tempfile.TemporaryDirectory(prefix=prefix)
     base = os.path.join(tmp.name, "base.db")
     shutil.copyfile(db, base)
-    with sqlite3.connect(base) as conn:
-        tracks = conn.execute("SELECT t.id, t.path, a.embedding FROM tracks t JOIN analysis a "
-                              "ON a.track_id = t.id ORDER BY t.id").fetchall()
-    ids = [int(t[0]) for t in tracks]
-    paths = [t[1] for t in tracks]
+    with Store(base) as store:
+        tracks = [(path, a.track_id, a.embedding) for path, a in store.analyses_with_paths()]
+    ids = [t[1] for t in tracks]
+    paths = [t[0] for t in tracks]
     # manifest paths are resolved files; the database may hold links to them
     real = {os.path.realpath(p): p for p in paths}
     matched = [dict(r, path=real[os.path.realpath(r["path"])]) for r in rows
                if os.path.realpath(r["path"]) in real]
     print(f"{len(matched)} manifest rows matched to {len(ids)} analysed tracks", file=sys.stderr)
-    emb = np.stack([np.frombuffer(t[2], "<f4") for t in tracks])
+    emb = np.stack([t[2] for t in tracks])
     return AnalysedCopy(tmp, base, ids, paths, emb, matched)
 
 

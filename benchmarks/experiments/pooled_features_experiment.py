@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -48,6 +47,8 @@ import numpy as np
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import quality  # benchmarks/quality.py
 from common import add_manifest_args, analysed_copy, manifest_rows
+
+from soundalike.library.store import Store
 
 
 def pooled_for_tracks(model_path: Path, paths: list[str]) -> dict[str, np.ndarray]:
@@ -90,11 +91,10 @@ def pooled_for_tracks(model_path: Path, paths: list[str]) -> dict[str, np.ndarra
 
 def swap_embedding(src: str, dst: str, ids: list[int], block: np.ndarray) -> None:
     shutil.copyfile(src, dst)
-    with sqlite3.connect(dst) as conn:
-        conn.executemany("UPDATE analysis SET embedding = ? WHERE track_id = ?",
-                         [(np.ascontiguousarray(b, dtype="<f4").tobytes(), int(t))
-                          for t, b in zip(ids, block)])
-        conn.execute("DELETE FROM settings WHERE key LIKE 'recommend.%'")
+    with Store(dst) as store:
+        store.replace_embeddings(zip(ids, block, strict=True))
+        # the saved vector model (and filters) of the original: refitted on the new blocks
+        store.delete_settings("recommend.")
 
 
 class JoinedModel:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import numpy as np
 
 from soundalike.library.states import StoreEvent, TrackStatus
+from soundalike.library.store.connection import db_path_value
 from soundalike.library.track import printable
 
 
@@ -87,6 +88,31 @@ class AnalysesMixin:
                     yield self._analysis(row)
         finally:
             cur.close()
+
+    def analyses_with_paths(self) -> Iterator[tuple[str, AnalysisRow]]:
+        """``(path, analysis)`` of every track that has an analysis row, whatever its status
+        (missing and failed ones too), by track id; streamed like :meth:`analysis_rows`."""
+        cur = self._db.execute(f"SELECT t.path, {_COLUMNS} FROM analysis a "
+                               "JOIN tracks t ON t.id = a.track_id ORDER BY a.track_id")
+        try:
+            while rows := cur.fetchmany(1000):
+                for path, *row in rows:
+                    yield db_path_value(path), self._analysis(tuple(row))
+        finally:
+            cur.close()
+
+    def replace_embeddings(self, embeddings: Iterable[tuple[int, np.ndarray]]) -> int:
+        """Overwrite the stored embedding of each ``(track id, vector)``, nothing else (not the
+        version, the other vectors or the track's status); one transaction. Returns how many
+        analysis rows changed (ids without one are skipped). For experiments that score an
+        alternative embedding through the unchanged recommender."""
+        pairs = [(_to_blob(e), int(t)) for t, e in embeddings]
+        with self.transaction():
+            cur = self._db.executemany("UPDATE analysis SET embedding = ? WHERE track_id = ?",
+                                       pairs)
+            changed = cur.rowcount
+            self._event(StoreEvent.ANALYSIS_SAVED, [t for _, t in pairs])
+        return changed
 
     def analysis_created(self) -> dict[int, float]:
         """``track id → created_at`` of every analysis row (when it was written)."""

@@ -16,6 +16,13 @@ class SettingsMixin:
         except ValueError:
             return default
 
+    def delete_settings(self, prefix: str) -> int:
+        """Remove every setting whose key starts with *prefix* (``"recommend."``: the saved
+        vector model and the recommendation filters); returns how many."""
+        with self.transaction():
+            return self._db.execute("DELETE FROM settings WHERE substr(key, 1, ?) = ?",
+                                    (len(prefix), prefix)).rowcount
+
     def set_setting(self, key: str, value: Any) -> None:
         text = json.dumps(value)
         with self.transaction():

@@ -317,3 +317,26 @@ def test_forward_migration_applies_once_and_keeps_data(tmp_path, monkeypatch, ca
     with Store(db) as s:  # already applied: opening again changes nothing
         assert len(s.applied_migrations()) == len(MIGRATIONS) + 1
     assert capsys.readouterr() == ("", "")
+
+
+def test_analyses_with_paths_replace_embeddings_and_delete_settings(store):
+    a, b, c = make_track("/a.mp3"), make_track("/b.mp3"), make_track("/c.mp3")
+    store.add_tracks([a, b, c])
+    for t, v in ((a, 1.0), (b, 2.0)):
+        store.save_analysis(t.id, version=3, features=[v], tags=np.zeros(50),
+                            embedding=np.full(200, v), duration=None)
+    store.mark_missing([b.id])  # still has its analysis row: listed all the same
+    got = list(store.analyses_with_paths())
+    assert [(p, r.track_id) for p, r in got] == [("/a.mp3", a.id), ("/b.mp3", b.id)]
+    assert got[1][1].embedding.dtype == np.float32 and np.all(got[1][1].embedding == 2.0)
+    before = store.get_track(a.id)
+    assert store.replace_embeddings([(a.id, np.arange(4.0)), (c.id, np.zeros(4))]) == 1
+    row = store.get_analysis(a.id)
+    assert np.array_equal(row.embedding, np.arange(4, dtype=np.float32))
+    assert row.version == 3 and np.array_equal(row.features, [1.0])  # nothing else changes
+    assert store.get_track(a.id) == before and store.get_analysis(c.id) is None
+    for key in ("recommend.vector_model", "recommend.max_per_artist", "recommendx", "volume"):
+        store.set_setting(key, 1)
+    assert store.delete_settings("recommend.") == 2
+    assert store.get_setting("recommend.vector_model") is None
+    assert store.get_setting("recommendx") == 1 and store.get_setting("volume") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.queue_model import QueueModel
 
 
@@ -49,12 +50,10 @@ class QueuePanel(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setUniformItemSizes(True)
         self.view.doubleClicked.connect(lambda ix: self.play_requested.emit(ix.row()))
-        QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view,
-                  lambda: self.play_requested.emit(self.view.currentIndex().row())
-                  if self.view.currentIndex().isValid() else None,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        widget_shortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
+        widget_shortcut(Qt.Key.Key_Return, self.view,
+                        lambda: self.play_requested.emit(self.view.currentIndex().row())
+                        if self.view.currentIndex().isValid() else None)
 
         def button(text: str, tip: str, slot: Callable) -> QPushButton:
             b = QPushButton(text, self)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.library_query import Row
 
 
@@ -110,8 +110,7 @@ class SimilarPanel(QWidget):
         header.resizeSection(2, 160)
         self.view.doubleClicked.connect(lambda ix: self.play_requested.emit([self._row(ix.row())]))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.view, self.queue_selected,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+            widget_shortcut(key, self.view, self.queue_selected)
         self.queue_button = QPushButton("Add to queue", self)
         self.queue_button.setToolTip("Add the selected songs (or all) to the queue (Enter)")
         self.queue_button.clicked.connect(self.queue_selected)

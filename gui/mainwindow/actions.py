@@ -36,8 +36,8 @@ class ActionName(StrEnum):
     SIMILAR_PANEL = "similar-panel"
     LIBRARY_MAP = "library-map"
     LIBRARY = "library"
-    # the library table: Return plays from the current row; the right-click menu acts
-    # on the songs it was opened on
+    # the library table's menu (Return and double-click play from the row too, through
+    # the table's activated signal); the right-click menu acts on the songs it was opened on
     PLAY_FROM_ROW = "play-from-row"
     PLAY = "play"
     PLAY_NEXT = "play-next"
@@ -65,7 +65,6 @@ class ActionSpec:
 
 
 _APP = Qt.ShortcutContext.ApplicationShortcut
-_WIDGET = Qt.ShortcutContext.WidgetShortcut
 A = ActionName
 
 #: every action of the window, its text and its shortcut (the one place they are declared)
@@ -85,7 +84,9 @@ ACTIONS: dict[ActionName, ActionSpec] = {
     A.SIMILAR_PANEL: ActionSpec("Similar songs panel", checkable=True),
     A.LIBRARY_MAP: ActionSpec("Library map", "Ctrl+M"),
     A.LIBRARY: ActionSpec("Library", "Ctrl+1"),
-    A.PLAY_FROM_ROW: ActionSpec("Play from here", Qt.Key.Key_Return, _WIDGET),
+    # no key: Return and double-click come through the table's activated signal
+    # (a Return shortcut on the table was ambiguous and never fired)
+    A.PLAY_FROM_ROW: ActionSpec("Play from here"),
     A.PLAY: ActionSpec("Play"),
     A.PLAY_NEXT: ActionSpec("Play next"),
     A.ENQUEUE: ActionSpec("Add to queue"),

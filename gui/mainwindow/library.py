@@ -61,7 +61,8 @@ class LibraryBrowser(QObject):
         search.textChanged.connect(lambda _t: self._search_timer.start())
         search.returnPressed.connect(self.play_first_result)
         model.loaded.connect(self._on_loaded)
-        table.doubleClicked.connect(lambda ix: self.play_from_table(ix.row()))
+        # activated: a double-click, or Return/Enter on the current row
+        table.activated.connect(lambda ix: self.play_from_table(ix.row()))
         table.customContextMenuRequested.connect(self._table_menu)
         sidebar.browse_changed.connect(self.show_browse)
         tabs.currentChanged.connect(self._on_tab)

@@ -63,7 +63,6 @@ def expected_shortcuts() -> dict[ActionName, QKeySequence]:
         A.QUEUE_PANEL: QKeySequence("Ctrl+L"),
         A.LIBRARY_MAP: QKeySequence("Ctrl+M"),
         A.LIBRARY: QKeySequence("Ctrl+1"),
-        A.PLAY_FROM_ROW: QKeySequence(Qt.Key.Key_Return),
         A.MEDIA_PLAY: QKeySequence(Qt.Key.Key_MediaPlay),
         A.MEDIA_TOGGLE: QKeySequence(Qt.Key.Key_MediaTogglePlayPause),
         A.MEDIA_PAUSE: QKeySequence(Qt.Key.Key_MediaPause),
@@ -90,7 +89,9 @@ def test_every_action_is_registered_by_name_with_its_shortcut(window):
     assert registry[A.SIMILAR_PANEL].isCheckable()
     assert registry[A.QUEUE_PANEL] is window.queue_dock.toggleViewAction()
     assert registry[A.MEDIA_NEXT].shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
-    assert registry[A.PLAY_FROM_ROW].shortcutContext() == Qt.ShortcutContext.WidgetShortcut
+    # Return in the table plays through the view's activated signal, not a shortcut
+    # (test_return_and_double_click_in_the_table_play_from_that_row)
+    assert registry[A.PLAY_FROM_ROW].shortcut().isEmpty()
     # the menus hold the actions their names list; the media keys sit on the window
     menus = {a.menu().title(): a.menu() for a in window.menuBar().actions()}
     for title, names in MENUS:
@@ -114,7 +115,7 @@ def test_actions_run_by_name(window, qtbot):
     window.registry[A.SIMILAR_PANEL].trigger()
     assert not window.similar_panel.isVisible()
     window.table.setCurrentIndex(window.model.index(2, 0))
-    window.registry[A.PLAY_FROM_ROW].trigger()  # (Return in the table)
+    window.registry[A.PLAY_FROM_ROW].trigger()  # (the table's menu: Play from here)
     assert window.queue.current_item().id == window.model.track_id(2)
     assert window.queue.rowCount() == len(SONGS) - 2
     qtbot.keyClick(window.search, Qt.Key.Key_MediaNext)  # a media key works anywhere
@@ -125,6 +126,30 @@ def test_actions_run_by_name(window, qtbot):
     window.registry[A.SETTINGS].trigger()
     assert dialogs and dialogs[0].windowTitle()
     dialogs[0].reject()
+
+
+def test_return_and_double_click_in_the_table_play_from_that_row(window, qtbot):
+    """Real key and mouse events: the view takes Return itself, so it must play too."""
+    window.show()
+    qtbot.waitExposed(window)
+    window.table.setFocus()
+    window.table.setCurrentIndex(window.model.index(3, 0))
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    assert window.queue.current_item().id == window.model.track_id(3)
+    assert window.queue.rowCount() == len(SONGS) - 3
+    rect = window.table.visualRect(window.model.index(1, 0))
+    # a real double-click: press and release, then the double-click event
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.queue.current_item().id == window.model.track_id(1)
+    assert window.queue.rowCount() == len(SONGS) - 1
+    # the queue's Delete and the similar panel's Return belong to their own views only
+    window.queue_panel.view.selectAll()
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    assert window.queue.rowCount() == len(SONGS) - 1
+    window.queue_panel.view.setFocus()
+    qtbot.keyClick(window.queue_panel.view, Qt.Key.Key_Delete)
+    assert window.queue.rowCount() == 0
 
 
 @pytest.fixture

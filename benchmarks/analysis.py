@@ -33,8 +33,9 @@ from soundalike.engine import audio
 from soundalike.engine.analyze import analyze_file
 from soundalike.engine.cnn import TagModel
 from soundalike.library.analysis import AnalysisController
-from soundalike.library.scanner import Scanner
-from soundalike.library.store import Store
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peers import scanned_library  # benchmarks/ is not a package: found through sys.path
 
 
 def corpus_files(corpus: Path, limit: int | None) -> list[Path]:
@@ -79,7 +80,7 @@ def main() -> None:
     print(f"{len(files)} files from {args.corpus}")
 
     model = TagModel(threads=1)
-    analyze_file(files[0], model=model)  # warm-up: numba JIT, interpreter allocation
+    analyze_file(files[0], model=model)  # warm-up: interpreter allocation, weight packing
 
     excerpt = timed(audio.load, files)
     whole = timed(full_decode, files)
@@ -93,14 +94,7 @@ def main() -> None:
             stages[k].append(r.timings[k])
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        links = Path(tmp) / "music"
-        links.mkdir()
-        for i, f in enumerate(files):
-            (links / f"{i:04d}{f.suffix}").symlink_to(f)
-        with Store(db) as store:
-            store.add_folder(links)
-            Scanner(store).scan()
+        db = scanned_library(files, tmp)
         controller = AnalysisController(db, workers=args.workers, low_priority=False)
         t0 = time.perf_counter()
         progress = controller.run()

@@ -330,21 +330,29 @@ def vm_hwm_mb() -> float | None:
     return None
 
 
-def pool_run(paths: list[Path], workers: int | None) -> dict:
-    """The real worker pool on a fresh database holding exactly *paths*."""
-    from soundalike.library.analysis import AnalysisController, default_workers
+def scanned_library(paths: list[Path], folder: str | Path) -> Path:
+    """A fresh database in *folder* holding exactly *paths* (linked into one music folder,
+    scanned); benchmarks/analysis.py uses it too."""
     from soundalike.library.scanner import Scanner
     from soundalike.library.store import Store
 
+    db = Path(folder) / "bench.db"
+    links = Path(folder) / "music"
+    links.mkdir()
+    for i, f in enumerate(paths):
+        (links / f"{i:04d}{f.suffix}").symlink_to(f)
+    with Store(db) as store:
+        store.add_folder(links)
+        Scanner(store).scan()
+    return db
+
+
+def pool_run(paths: list[Path], workers: int | None) -> dict:
+    """The real worker pool on a fresh database holding exactly *paths*."""
+    from soundalike.library.analysis import AnalysisController, default_workers
+
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        links = Path(tmp) / "music"
-        links.mkdir()
-        for i, f in enumerate(paths):
-            (links / f"{i:04d}{f.suffix}").symlink_to(f)
-        with Store(db) as store:
-            store.add_folder(links)
-            Scanner(store).scan()
+        db = scanned_library(paths, tmp)
         kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         self0 = resource.getrusage(resource.RUSAGE_SELF)
         controller = (AnalysisController(db) if workers is None

@@ -27,6 +27,14 @@ paths to ``<manifest folder>/x/<package>/usr/share/games/<rest>`` (or
 
 ``--variants`` also evaluates hybrid with single blocks and other weightings.
 
+``--peers`` also scores other systems' similarity under the same filters and measures,
+each against hybrid with paired-bootstrap intervals (:func:`print_peers`): ``bliss``
+(bliss-audio's ``Song(path).analysis``, Euclidean; needs the ``bench`` extra),
+``musicnn`` (the stored embedding, cosine) and ``musly`` (one Gaussian over the MFCC
+frames, symmetrised KL). bliss's features and musly's Gaussians are cached in
+``<db>.bliss.npz`` / ``<db>.musly.npz`` (with a temporary database, not kept). Files a peer
+cannot read are listed and are not queries in its row.
+
 Supplementary measures (less dependent on weak group labels; printed before the last
 line). Both use the normal duplicate filter but neither the artist exclusion nor the
 per-artist/per-album caps (the caps would hide the very tracks being looked for):
@@ -219,12 +227,192 @@ def scan_and_analyse(db: str, paths: list[str], workers: int | None) -> None:
     bar.close()
 
 
+def bliss_features(paths: list[str], cache: str | None) -> tuple[dict, dict]:
+    """bliss-audio's ``Song(path).analysis`` per file, and the files it cannot read.
+
+    Returns ``({path: vector}, {path: reason})``. With *cache* (an ``.npz``), files
+    already in it are not analysed again and the new ones are added to it.
+    """
+    import numpy as np
+
+    feats: dict = {}
+    failed: dict = {}
+    if cache and os.path.isfile(cache):
+        with np.load(cache, allow_pickle=False) as z:
+            feats = {str(p): v for p, v in zip(z["paths"], z["features"], strict=True)}
+            failed = {str(p): str(m) for p, m in zip(z["failed"], z["reasons"], strict=True)}
+    todo = [p for p in paths if p not in feats and p not in failed]
+    if todo:
+        from bliss_audio import Song  # benchmark only: the app never imports bliss
+
+        from soundalike.cli.progress import ProgressBar
+
+        with ProgressBar(len(todo), "bliss", stream=sys.stderr) as bar:
+            for i, p in enumerate(todo, 1):
+                try:
+                    feats[p] = np.asarray(Song(p).analysis, np.float64)
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - bliss panics are BaseException
+                    failed[p] = f"{type(exc).__name__}: {exc}"[:200]
+                bar.update(i)
+        if cache:
+            np.savez(cache, paths=np.array(list(feats), dtype=str),
+                     features=np.array(list(feats.values())).reshape(len(feats), -1),
+                     failed=np.array(list(failed), dtype=str),
+                     reasons=np.array(list(failed.values()), dtype=str))
+    return ({p: feats[p] for p in paths if p in feats},
+            {p: failed[p] for p in paths if p in failed})
+
+
+def musly_gaussians(paths: list[str], cache: str | None) -> tuple[dict, dict]:
+    """musly-style timbre model per file: (μ, Σ) of its 13 MFCC frames, and failures.
+
+    Frames as the shipped DSP block computes them (``audio.load``'s excerpts, 2048/256
+    STFT, mel, dB, DCT); Σ regularised by 1e-3 · tr Σ / 13 · I as in
+    ``experiments/matching_experiment.py``. Cached like :func:`bliss_features`.
+    """
+    import numpy as np
+
+    from soundalike.engine import audio, dsp, spectral
+
+    got: dict = {}
+    failed: dict = {}
+    if cache and os.path.isfile(cache):
+        with np.load(cache, allow_pickle=False) as z:
+            got = {str(p): (m, c) for p, m, c in zip(z["paths"], z["mu"], z["cov"], strict=True)}
+            failed = {str(p): str(m) for p, m in zip(z["failed"], z["reasons"], strict=True)}
+    todo = [p for p in paths if p not in got and p not in failed]
+    n = dsp.N_MFCC
+    for p in todo:
+        try:
+            a = audio.load(p)
+            fb = spectral.mel_filterbank(a.sr, dsp.N_FFT, dsp.N_MELS)
+            win = spectral.hann(dsp.N_FFT)
+            frames = []
+            for y in a.segments:
+                if len(y) < dsp.N_FFT:
+                    continue
+                mag = spectral.stft_magnitude(np.ascontiguousarray(y, np.float32), dsp.N_FFT,
+                                              dsp.HOP, window=win)
+                mag = mag if mag.shape[0] == fb.shape[1] else mag.T
+                mel_db = spectral.power_to_db(fb @ np.square(mag), ref=1.0, amin=1e-10,
+                                              top_db=80.0)
+                frames.append(spectral.mfcc(mel_db, n))
+            x = np.concatenate(frames, axis=1).T.astype(np.float64)
+            cov = np.cov(x, rowvar=False)
+            cov += np.eye(n) * 1e-3 * np.trace(cov) / n
+            got[p] = (x.mean(axis=0), cov)
+        except Exception as exc:  # noqa: BLE001 - listed and left out
+            failed[p] = f"{type(exc).__name__}: {exc}"[:200]
+    if todo and cache:
+        np.savez(cache, paths=np.array(list(got), dtype=str),
+                 mu=np.array([m for m, _ in got.values()]).reshape(len(got), n),
+                 cov=np.array([c for _, c in got.values()]).reshape(len(got), n, n),
+                 failed=np.array(list(failed), dtype=str),
+                 reasons=np.array(list(failed.values()), dtype=str))
+    return ({p: got[p] for p in paths if p in got},
+            {p: failed[p] for p in paths if p in failed})
+
+
+def symmetric_kl(mu, cov):
+    """KL(i‖j) + KL(j‖i) for every pair of Gaussians, [n, n]."""
+    import numpy as np
+
+    inv = np.linalg.inv(cov)
+    trace = np.einsum("iab,jba->ij", inv, cov)  # tr(Σ_i⁻¹ Σ_j)
+    diff = mu[:, None, :] - mu[None, :, :]
+    maha = np.einsum("ija,iab,ijb->ij", diff, inv, diff)
+    return np.maximum(0.5 * (trace + trace.T + maha + maha.T) - mu.shape[1], 0.0)
+
+
+def swap_hybrid_scores(rec, score_rows) -> None:
+    """Make the index's ``hybrid`` method score with ``score_rows(positions) -> [n]``.
+
+    The ``seed`` method is left as it is. Used as (part of) a ``prepare`` hook.
+    """
+    import numpy as np
+
+    idx = rec.index
+    orig_vector, orig_scores = idx.vector, idx.scores
+
+    def vector(positions, method="hybrid"):
+        return (np.atleast_1d(np.asarray(positions)) if method == "hybrid"
+                else orig_vector(positions, method))
+
+    def scores(query, method="hybrid"):
+        if method != "hybrid":
+            return orig_scores(query, method)
+        return np.asarray(score_rows(np.atleast_1d(query)), np.float32)
+
+    idx.vector, idx.scores = vector, scores
+
+
+def peer_prepare(distances, path_of_id: dict):
+    """A ``prepare`` hook ranking ``hybrid`` by a peer's ``distances(paths) -> [n, n]``
+    (``inf`` where the peer has nothing for a track: it then comes last)."""
+    import numpy as np
+
+    def prepare(rec) -> None:
+        d = np.asarray(distances([path_of_id[int(i)] for i in rec.index.ids]), np.float64)
+        sim = np.where(np.isfinite(d), -d, -1e30)
+        swap_hybrid_scores(rec, lambda q: sim[q].mean(axis=0))
+
+    return prepare
+
+
+def peer_distances(name: str, db: str, paths: list[str]):
+    """``(distances(paths) -> [n, n], {path: reason it is left out})`` for one peer.
+
+    * bliss — ``Song(path).analysis`` (bliss-audio), Euclidean, unstandardised, as
+      bliss-rs ranks; cached in ``<db>.bliss.npz``.
+    * musicnn — the stored embedding, cosine distance (AudioMuse-AI's ranking).
+    * musly — single Gaussian over the MFCC frames, symmetrised KL; cached in
+      ``<db>.musly.npz``.
+    """
+    import numpy as np
+
+    from soundalike.library.store import Store
+
+    if name == "bliss":
+        feats, failed = bliss_features(paths, db + ".bliss.npz")
+
+        def dist(ps):
+            dim = len(next(iter(feats.values())))
+            x = np.array([feats.get(p, np.full(dim, np.nan)) for p in ps])
+            d = np.sqrt(np.maximum(((x[:, None, :] - x[None, :, :]) ** 2).sum(-1), 0.0))
+            return np.where(np.isnan(d), np.inf, d)
+    elif name == "musicnn":
+        with Store(db) as store:
+            emb = {p: np.asarray(a.embedding, np.float64) for p, a in store.analyses_with_paths()}
+        failed = {p: "no stored embedding" for p in paths if p not in emb}
+
+        def dist(ps):
+            x = np.array([emb[p] for p in ps])
+            x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-12
+            return 1.0 - x @ x.T
+    elif name == "musly":
+        gauss, failed = musly_gaussians(paths, db + ".musly.npz")
+
+        def dist(ps):
+            ok = [i for i, p in enumerate(ps) if p in gauss]
+            d = np.full((len(ps), len(ps)), np.inf)
+            mu = np.array([gauss[ps[i]][0] for i in ok])
+            cov = np.array([gauss[ps[i]][1] for i in ok])
+            d[np.ix_(ok, ok)] = symmetric_kl(mu, cov)
+            return d
+    else:
+        raise ValueError(name)
+    return dist, failed
+
+
 def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 10),
-             methods=("seed", "hybrid"), prepare=None) -> dict:
+             methods=("seed", "hybrid"), prepare=None, skip=frozenset()) -> dict:
     """Precision@k, cap/duplicate violations and the supplementary measures per method.
 
     *prepare*, if given, is called with the built ``Recommender`` before any query
-    (experiments use it to swap the scoring).
+    (experiments use it to swap the scoring; :func:`peer_prepare` ranks by a peer).
+    Tracks whose path is in *skip* are never queries (they may still be results).
     """
     import dataclasses
 
@@ -250,7 +438,7 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
             prepare(rec)
         queries = []
         for t in store.get_tracks(int(i) for i in rec.index.ids):
-            if t.path in by_path:
+            if t.path in by_path and t.path not in skip:
                 queries.append((t.id, by_path[t.path]["group"]))
         group_of = {t.id: by_path[t.path]["group"] for t in store.get_tracks(
             int(i) for i in rec.index.ids) if t.path in by_path}
@@ -267,7 +455,7 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
         for tid, k in piece_id.items():
             versions[k].add(tid)
         variant_q = [(tid, versions[k] - {tid}) for tid, k in piece_id.items()
-                     if len(versions[k]) > 1]
+                     if len(versions[k]) > 1 and path_of[tid] not in skip]
         merged_pairs = sum(rec.meta.is_duplicate(rec.index.position(a), rec.index.position(b),
                                                  nocap.duplicate_seconds)
                            for a, rel in variant_q for b in rel if a < b)
@@ -275,7 +463,8 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
         per_artist: dict[str, int] = defaultdict(int)
         for a in artist_of.values():
             per_artist[a] += 1
-        artist_q = [t for t, a in artist_of.items() if a and per_artist[a] > 1]
+        artist_q = [t for t, a in artist_of.items()
+                    if a and per_artist[a] > 1 and path_of[t] not in skip]
         for method in methods:
             prec = {k: [] for k in ks}
             per_group: dict[str, list[float]] = defaultdict(list)
@@ -371,6 +560,53 @@ def print_supplementary(results: list[tuple[str, dict]]) -> None:
         print(f"{name:<20} {v} {a}")
 
 
+PEERS = ("bliss", "musicnn", "musly")
+
+
+def print_peers(db: str, rows: list[dict], result: dict) -> None:
+    """The peers' rows, same filters and measures, each with hybrid − peer intervals.
+
+    A file a peer cannot read is left out of that peer's queries (and of the hybrid
+    figures it is paired with); it stays a possible result of the other methods, and
+    comes last in the peer's own ranking.
+    """
+    from soundalike.library.store import Store
+
+    with Store(db) as store:
+        path_of_id = {a.track_id: p for p, a in store.analyses_with_paths()}
+    paths = list(path_of_id.values())
+    in_manifest = {r["path"] for r in rows}
+    table = [("hybrid", result["hybrid"], None), ("seed", result["seed"], result["hybrid"])]
+    left_out = {}
+    for name in PEERS:
+        dist, failed = peer_distances(name, db, paths)
+        skip = frozenset(p for p in failed if p in in_manifest)
+        left_out[name] = {p: failed[p] for p in sorted(skip)}
+        r = evaluate(db, rows, prepare=peer_prepare(dist, path_of_id), methods=("hybrid",),
+                     skip=skip)["hybrid"]
+        ref = (evaluate(db, rows, methods=("hybrid",), skip=skip)["hybrid"] if skip
+               else result["hybrid"])
+        table.append((name, r, ref))
+    print("\npeers (same filters: query's artist excluded, caps 2/artist 2/album, duplicates "
+          "removed; same-artist P@10 without exclusion or caps)")
+    print(f"{'method':<10} {'P@5':>6} {'P@10':>6} {'queries':>7} {'artist P@10':>11} "
+          f"{'hybrid − peer P@10 (95% CI)':>30} {'hybrid − peer artist (95% CI)':>30}")
+    for name, r, ref in table:
+        line = (f"{name:<10} {r['P@5']:>6.3f} {r['P@10']:>6.3f} {r['queries']:>7} "
+                f"{r.get('artist_P@10', float('nan')):>11.3f}")
+        if ref is not None:
+            d = ref["P@10"] - r["P@10"]
+            lo, hi = paired_bootstrap(ref["per_query_p10"], r["per_query_p10"])
+            da = ref["artist_P@10"] - r["artist_P@10"]
+            alo, ahi = paired_bootstrap(ref["per_query_artist_p10"], r["per_query_artist_p10"])
+            line += (f" {f'{d:+.3f} ({lo:+.3f} … {hi:+.3f})':>30}"
+                     f" {f'{da:+.3f} ({alo:+.3f} … {ahi:+.3f})':>30}")
+        print(line)
+    for name, files in left_out.items():
+        for p, why in files.items():
+            print(f"{name} left out: {p} ({why.splitlines()[0][:100]})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -388,6 +624,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", action="store_true",
                     help="also evaluate hybrid with other block weights")
     ap.add_argument("--per-group", action="store_true", help="print P@10 per group")
+    ap.add_argument("--peers", action="store_true",
+                    help="also score bliss, musicnn and musly (see the module docstring)")
     args = ap.parse_args(argv)
 
     rows, problems = read_manifest(args.manifest, path_col=args.path_col,
@@ -442,6 +680,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{g[:40]:<40} {result['seed']['per_group'][g]:>6.3f} "
                   f"{result['hybrid']['per_group'][g]:>6.3f}")
     print_supplementary(list(result.items()) + list(variants.items()))
+    if args.peers:
+        print_peers(db, rows, result)
     lo, hi = paired_bootstrap(result["hybrid"]["per_query_p10"], result["seed"]["per_query_p10"])
     print(f"hybrid − seed P@10: {result['hybrid']['P@10'] - result['seed']['P@10']:+.3f} "
           f"(95% paired-bootstrap interval over queries {lo:+.3f} … {hi:+.3f})")

@@ -72,24 +72,7 @@ def analysed_copy(db: str, rows: list[dict], prefix: str) -> AnalysedCopy:
     return AnalysedCopy(tmp, base, ids, paths, emb, matched)
 
 
-def swap_hybrid_scores(rec, score_rows) -> None:
-    """Make the index's ``hybrid`` method score with ``score_rows(positions) -> [n]``.
-
-    The ``seed`` method is left as it is. Used as (part of) a ``prepare`` hook.
-    """
-    idx = rec.index
-    orig_vector, orig_scores = idx.vector, idx.scores
-
-    def vector(positions, method="hybrid"):
-        return (np.atleast_1d(np.asarray(positions)) if method == "hybrid"
-                else orig_vector(positions, method))
-
-    def scores(query, method="hybrid"):
-        if method != "hybrid":
-            return orig_scores(query, method)
-        return np.asarray(score_rows(np.atleast_1d(query)), np.float32)
-
-    idx.vector, idx.scores = vector, scores
+swap_hybrid_scores = quality.swap_hybrid_scores  # the prepare hooks' score swap
 
 
 def print_comparison(results: dict[str, dict], *, width: int = 24) -> None:

@@ -443,8 +443,10 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
         group_of = {t.id: by_path[t.path]["group"] for t in store.get_tracks(
             int(i) for i in rec.index.ids) if t.path in by_path}
         kmax = max(ks)
-        eval_filters = Filters(exclude_query_artist=True, exclude_genres=(OUTSIDE,))
-        plain = Filters(exclude_genres=(OUTSIDE,))
+        # the protocol's caps are hard (strict_caps): lists are never topped up past them
+        eval_filters = Filters(exclude_query_artist=True, exclude_genres=(OUTSIDE,),
+                               strict_caps=True)
+        plain = Filters(exclude_genres=(OUTSIDE,), strict_caps=True)
         raw = Filters(max_per_artist=None, max_per_album=None, dedupe=False,
                       exclude_genres=(OUTSIDE,))
         nocap = Filters(max_per_artist=None, max_per_album=None, exclude_genres=(OUTSIDE,))

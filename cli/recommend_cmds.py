@@ -89,6 +89,9 @@ def _filter_args(p: argparse.ArgumentParser, caps: bool = True) -> None:
                        help="at most N tracks per artist (0: no limit; default 2)")
         g.add_argument("--max-per-album", type=whole_number(0), metavar="N",
                        help="at most N tracks per album (0: no limit; default 2)")
+        g.add_argument("--strict-caps", action="store_true",
+                       help="keep the caps hard: a shorter list rather than more songs by "
+                            "the same artists (default: fill the list up to N)")
         g.add_argument("--other-artists", action="store_true",
                        help="leave out the query's artist")
         g.add_argument("--keep-duplicates", action="store_true",
@@ -133,6 +136,8 @@ def _filters(rec, args: argparse.Namespace):
         over["max_per_album"] = args.max_per_album
     if getattr(args, "other_artists", False):
         over["exclude_query_artist"] = True
+    if getattr(args, "strict_caps", False):
+        over["strict_caps"] = True
     if getattr(args, "keep_duplicates", False):
         over["dedupe"] = False
     base = rec.filters()
@@ -256,7 +261,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
             query, label = track.to_dict(), track_label(track)
         if args.json:
             print(json.dumps({"query": query, "method": args.method,
-                              "results": [r.to_dict() for r in results]}, ensure_ascii=False))
+                              **results.to_dict()}, ensure_ascii=False))
             return 0
         print(f"Tracks like {label} ({args.method}):")
         if not results:
@@ -269,6 +274,9 @@ def cmd_similar(args: argparse.Namespace) -> int:
             print(line)
             if args.explain:
                 print(f"{'':>{width + 10}}{r.explanation}")
+        if results.note:
+            note = results.note
+            print(f"{note[0].upper()}{note[1:]} (the last {results.topped_up}).")
         return 0
     finally:
         store.close()

@@ -90,6 +90,10 @@ class Filters:
     exclude_keywords : tuple of str
         Words that drop a track if they occur in its title, album, artist, genre or path
         (e.g. ``audiobook``, ``podcast``, ``christmas``).
+    strict_caps : bool
+        The caps are hard: a list stays short when they eat the candidates. By default
+        (False) they are soft: the list is filled diverse-first, then topped up with the
+        best remaining tracks (duplicates, exclusions and the query still left out).
     """
 
     max_per_artist: int | None = DEFAULT_MAX_PER_ARTIST
@@ -100,6 +104,12 @@ class Filters:
     exclude_genres: tuple[str, ...] = ()
     exclude_folders: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
+    strict_caps: bool = False
+
+    @property
+    def capped(self) -> bool:
+        """True if a per-artist or per-album cap is set."""
+        return bool(self.max_per_artist or self.max_per_album)
 
     def exclusion_key(self) -> tuple:
         return (self.exclude_genres, self.exclude_folders, self.exclude_keywords)
@@ -239,6 +249,8 @@ class ResultFilter:
         self.excluded = meta.excluded(filters)
         self.query_artists = {int(meta.artist[q]) for q in self.query if meta.artist[q] >= 0}
         self.accepted: list[int] = []
+        #: False once the caps are lifted for a top-up (:meth:`lift_caps`)
+        self.caps = True
         self._per_artist: dict[int, int] = {}
         self._per_album: dict[int, int] = {}
 
@@ -253,10 +265,13 @@ class ResultFilter:
         artist, album = int(m.artist[pos]), int(m.album[pos])
         if f.exclude_query_artist and artist >= 0 and artist in self.query_artists:
             return False
-        if f.max_per_artist and artist >= 0 and self._per_artist.get(artist, 0) >= f.max_per_artist:
-            return False
-        if f.max_per_album and album >= 0 and self._per_album.get(album, 0) >= f.max_per_album:
-            return False
+        if self.caps:
+            if (f.max_per_artist and artist >= 0
+                    and self._per_artist.get(artist, 0) >= f.max_per_artist):
+                return False
+            if (f.max_per_album and album >= 0
+                    and self._per_album.get(album, 0) >= f.max_per_album):
+                return False
         if f.dedupe:
             for other in self.query + self.accepted:
                 if m.is_duplicate(pos, other, f.duplicate_seconds):
@@ -267,6 +282,12 @@ class ResultFilter:
         if album >= 0:
             self._per_album[album] = self._per_album.get(album, 0) + 1
         return True
+
+    def lift_caps(self) -> None:
+        """Stop applying the caps (for a top-up pass over the same ranking); what was
+        accepted so far is never accepted again, and duplicates of it stay out."""
+        self.caps = False
+        self.blocked |= set(self.accepted)
 
 
 def violations(meta: MetaTable, positions: Sequence[int], filters: Filters,

@@ -78,6 +78,46 @@ class Result:
                 "reasons": list(self.reasons), "explanation": self.explanation}
 
 
+class ResultList(list):
+    """The results of one query (a ``list`` of :class:`Result`), best first.
+
+    When the variety caps would have left it short of *n* (and the filters are not
+    ``strict_caps``), the last :attr:`topped_up` results are the best remaining tracks
+    beyond the caps, and :attr:`note` says so in plain words, naming their artists.
+    """
+
+    def __init__(self, results: Iterable[Result] = (), topped_up: int = 0):
+        super().__init__(results)
+        self.topped_up = int(topped_up)
+
+    @property
+    def topped_up_artists(self) -> list[str]:
+        """Artists of the topped-up results, in order, each once."""
+        if not self.topped_up:
+            return []
+        names = (r.track.display_artist for r in self[len(self) - self.topped_up:])
+        return list(dict.fromkeys(names))
+
+    @property
+    def note(self) -> str:
+        """``"more by Eric Matyas: your library has few other artists like this"``, or
+        ``""`` when the caps did not have to be lifted."""
+        return topped_up_note(self.topped_up_artists) if self.topped_up else ""
+
+    def to_dict(self) -> dict:
+        return {"results": [r.to_dict() for r in self], "topped_up": self.topped_up,
+                "note": self.note}
+
+
+def topped_up_note(artists: Sequence[str]) -> str:
+    """The plain note for a list topped up with tracks by *artists*."""
+    names = list(artists)
+    if len(names) > 3:
+        names = [*names[:2], f"{len(names) - 2} others"]
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"more by {who}: your library has few other artists like this"
+
+
 def default_filters(store: Store, **overrides) -> Filters:
     """The filters persisted in the store's settings, with *overrides* applied."""
     values = {}
@@ -273,8 +313,12 @@ class Recommender:
 
     def similar(self, track_ids: int | Sequence[int], n: int = 10, *,
                 method: str = DEFAULT_METHOD, filters: Filters | None = None,
-                explain: bool = True) -> list[Result]:
+                explain: bool = True) -> ResultList:
         """The *n* tracks most similar to one track (or to several together), best first.
+
+        The variety caps are soft unless ``filters.strict_caps``: when they leave fewer
+        than *n*, the best remaining tracks fill the rest (``result.topped_up``,
+        ``result.note``).
 
         Raises
         ------
@@ -289,9 +333,8 @@ class Recommender:
         f = filters or self.filters()
         for _attempt in range(2):
             query = self._positions(ids)
-            rf = ResultFilter(self.meta, f, query=query)
-            hits = self.index.search(self.index.vector(query, method), n, method=method,
-                                     accept=rf.accept)
+            hits, topped = self._search(self.index.vector(query, method), n, method, f,
+                                        ResultFilter(self.meta, f, query=query))
             tracks = self._tracks([p for p, _ in hits])
             if tracks is not None:
                 break
@@ -299,7 +342,10 @@ class Recommender:
         else:
             tracks = [t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
                       if t.status == TrackStatus.ANALYSED]
-            hits = [h for h in hits if int(self.index.ids[h[0]]) in {t.id for t in tracks}]
+            kept = {t.id for t in tracks}
+            flags = [(h, i >= len(hits) - topped) for i, h in enumerate(hits)
+                     if int(self.index.ids[h[0]]) in kept]
+            hits, topped = [h for h, _ in flags], sum(t for _, t in flags)
         out = []
         q_row = self._analysis(query[0]) if explain and hits else None
         for (p, score), track in zip(hits, tracks, strict=False):
@@ -307,13 +353,27 @@ class Recommender:
             out.append(Result(track, score, reasons,
                               " · ".join(reasons) if reasons else
                               ("similar overall sound" if explain else "")))
-        return out
+        return ResultList(out, topped)
+
+    def _search(self, query: np.ndarray, n: int, method: str, f: Filters,
+                rf: ResultFilter) -> tuple[list[tuple[int, float]], int]:
+        """The *n* best hits *rf* accepts, diverse first; unless ``f.strict_caps``, a list
+        the caps left short is topped up with the best remaining tracks (caps lifted,
+        everything else still applied). Returns ``(hits, how many were topped up)``."""
+        scores = self.index.scores(query, method)
+        hits = self.index.search(query, n, method=method, accept=rf.accept, scores=scores)
+        if len(hits) >= n or f.strict_caps or not f.capped:
+            return hits, 0
+        rf.lift_caps()
+        more = self.index.search(query, n - len(hits), method=method, accept=rf.accept,
+                                 scores=scores)
+        return hits + more, len(more)
 
     def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
                             embedding: np.ndarray, n: int = 10, *,
                             method: str = DEFAULT_METHOD, filters: Filters | None = None,
                             explain: bool = True,
-                            fingerprint: str | None = None) -> list[Result]:
+                            fingerprint: str | None = None) -> ResultList:
         """The *n* library tracks most like a song that is not in the library.
 
         *features*, *tags* and *embedding* are what :func:`engine.analyze.analyze_file`
@@ -341,24 +401,27 @@ class Recommender:
                   if fingerprint else set())
         exclude = np.flatnonzero(np.isin(self.index.ids, list(copies))).tolist() if copies \
             else []
-        rf = ResultFilter(self.meta, filters or self.filters(), exclude=exclude)
-        hits = self.index.search(query, n, method=method, accept=rf.accept)
+        f = filters or self.filters()
+        hits, topped = self._search(query, n, method, f,
+                                    ResultFilter(self.meta, f, exclude=exclude))
+        topped_from = len(hits) - topped
         tracks = {t.id: t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
                   if t.status == TrackStatus.ANALYSED}
-        out = []
-        for p, score in hits:
+        out, topped = [], 0
+        for i, (p, score) in enumerate(hits):
             track = tracks.get(int(self.index.ids[p]))
             if track is None:
                 continue
+            topped += i >= topped_from
             b = self._analysis(p) if explain else None
             reasons = (self.explainer.reasons(features, tags, b.features, b.tags)
                        if b is not None else [])
             out.append(Result(track, score, reasons, " · ".join(reasons) if reasons else
                               ("similar overall sound" if explain else "")))
-        return out
+        return ResultList(out, topped)
 
     def similar_to_file(self, path: str, n: int = 10, *, method: str = DEFAULT_METHOD,
-                        filters: Filters | None = None, explain: bool = True) -> list[Result]:
+                        filters: Filters | None = None, explain: bool = True) -> ResultList:
         """The *n* library tracks most like the audio file at *path*.
 
         A file in the library is looked up; any other file is analysed on the spot (a

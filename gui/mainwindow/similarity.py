@@ -193,9 +193,9 @@ class SimilarityActions(QObject):
             self.similar_panel.show_waiting(seeds, "Looking for similar songs…")
             def show(found) -> None:
                 results, filters = found
-                note = ""
-                if 0 < len(results) < SIMILAR_COUNT and (filters.max_per_artist
-                                                         or filters.max_per_album):
+                note = _topped_up_note(results)
+                if (not note and 0 < len(results) < SIMILAR_COUNT and filters.strict_caps
+                        and filters.capped):
                     note = (f"Only {len(results)} shown: lists hold a few songs per artist and "
                             "album (Settings → Variety).")
                 self.similar_panel.show_results(seeds, self._suggestions(results), note)
@@ -231,7 +231,7 @@ class SimilarityActions(QObject):
 
         self._call(lambda rec: rec.similar_to_file(path, n=SIMILAR_COUNT),
                    lambda results: self.similar_panel.show_results(
-                       [seed], self._suggestions(results)),
+                       [seed], self._suggestions(results), _topped_up_note(results)),
                    failed)
 
     def play_similar_next(self, ids: list[int]) -> None:
@@ -322,3 +322,12 @@ class SimilarityActions(QObject):
                                 f"“{seeds[-1].display_title}”")
 
         self._when_analysed([start, end], lambda: self._call(work, done), "similar")
+
+
+def _topped_up_note(results) -> str:
+    """"More by Eric Matyas: your library has few other artists like this (the last 8)."
+    when the variety caps were lifted to fill the list, else ""."""
+    note = getattr(results, "note", "")
+    if not note:
+        return ""
+    return f"{note[0].upper()}{note[1:]} (the last {results.topped_up})."

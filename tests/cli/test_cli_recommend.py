@@ -136,3 +136,32 @@ def test_path_from_a_to_b(capsys, db, lib, tmp_path):
     code, out, _ = run(capsys, "--db", db, "path", a, b, "--steps", "4", "--json")
     tracks = json.loads(out)["tracks"]
     assert tracks[0]["path"] == a and tracks[-1]["path"] == b and len(tracks) == 4
+
+
+def test_similar_tops_up_past_the_caps_unless_strict(capsys, db, lib):
+    import dataclasses
+
+    with Store(db) as store:  # one artist owns most of the library
+        many = [t for t in store.tracks() if t.artist in ("Alpha", "Beta")
+                or (t.artist == "Gamma" and t.album == "G1")]
+        store.update_tracks([dataclasses.replace(t, artist="Eric Matyas") for t in many])
+    note = "more by Eric Matyas: your library has few other artists like this"
+    code, out, err = run(capsys, "--db", db, "similar", lib.paths["Beta", "B1", 0], "-n", "10")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert sum(ln.lstrip()[:1].isdigit() for ln in lines) == 10
+    assert lines[-1].startswith("More by Eric Matyas: your library has few other artists")
+    code, out, _ = run(capsys, "--db", db, "similar", lib.paths["Beta", "B1", 0], "-n", "10",
+                       "--json")
+    data = json.loads(out)
+    assert len(data["results"]) == 10 and data["note"] == note and data["topped_up"] > 0
+    code, out, _ = run(capsys, "--db", db, "similar", lib.paths["Beta", "B1", 0], "-n", "10",
+                       "--strict-caps", "--json")
+    data = json.loads(out)
+    assert len(data["results"]) < 10 and data["note"] == "" and data["topped_up"] == 0
+    code, out, _ = run(capsys, "--db", db, "similar", lib.paths["Beta", "B1", 0], "-n", "10",
+                       "--strict-caps")
+    assert "More by" not in out
+    code, out, _ = run(capsys, "--db", db, "radio", lib.paths["Beta", "B1", 0], "-n", "30",
+                       "--window", "8", "--random-seed", "1", "--json")
+    assert len(json.loads(out)["tracks"]) == 30

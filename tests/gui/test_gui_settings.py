@@ -161,7 +161,7 @@ def test_map_shows_analysed_tracks_by_genre_and_clicks_find_similar(window, qtbo
     assert found == [int(data.ids[0])]
 
 
-def test_short_similar_list_says_why(window, qtbot):
+def test_capped_similar_list_is_topped_up_and_says_whose(window, qtbot):
     s = LibrarySettings.load(window.store)
     s.caps = {"artist": 1, "album": 1}
     s.save(window.store)
@@ -169,10 +169,15 @@ def test_short_similar_list_says_why(window, qtbot):
     window.actions.find_similar([first])
     panel = window.similar_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=20000)
-    # One song per artist: four artists, so four songs.
+    # One song per artist first (four artists), then the soft caps fill the list with
+    # the other songs, and the panel says whose they are.
     artists = [item.row.artist for item in panel.model.items]
-    assert len(artists) == 4 and len(set(artists)) == 4
-    assert "Only 4 shown" in panel.status.text() and "Settings → Variety" in panel.status.text()
+    assert len(artists) == len(SONGS) - 1 and len(set(artists[:4])) == 4
+    extra = list(dict.fromkeys(artists[4:]))
+    assert len(extra) == 2
+    assert panel.status.text() == (f"More by {extra[0]} and {extra[1]}: your library has few "
+                                   "other artists like this (the last 2).")
+    assert not panel.status.isHidden()
     s.caps = {"artist": 0, "album": 0}
     s.save(window.store)
     window.actions.find_similar([first])

@@ -1,5 +1,6 @@
 """Recommender over a small real library: scanned, analysed with the real engine."""
 
+import dataclasses
 import itertools
 from pathlib import Path
 
@@ -41,14 +42,17 @@ def test_each_method_returns_ranked_filtered_results(store, lib, method):
     assert rec.size == 14  # 12 songs + duplicate copy + audiobook; not missing, not failed
     q = _id(store, lib.paths["Alpha", "A1", 0])
     res = rec.similar(q, n=10, method=method)
-    assert 0 < len(res) <= 10
-    scores = [r.score for r in res]
-    assert scores == sorted(scores, reverse=True)
+    assert len(res) == 10  # 11 other songs: the soft caps fill the list
+    diverse, extra = res[:len(res) - res.topped_up], res[len(res) - res.topped_up:]
+    for part in (diverse, extra):  # each part best first
+        scores = [r.score for r in part]
+        assert scores == sorted(scores, reverse=True)
     paths = [r.track.path for r in res]
     assert lib.paths["Alpha", "A1", 0] not in paths and lib.duplicate not in paths
     assert lib.missing not in paths and lib.failed not in paths
-    artists = [normalise_artist(r.track.artist) for r in res]
-    albums = [r.track.album for r in res]
+    assert len(set(paths)) == len(paths)
+    artists = [normalise_artist(r.track.artist) for r in diverse]
+    albums = [r.track.album for r in diverse]
     assert max(artists.count(a) for a in set(artists)) <= 2
     assert max(albums.count(a) for a in set(albums)) <= 2
     assert all(r.explanation for r in res)
@@ -71,7 +75,8 @@ def test_filters_caps_exclusions_and_duplicates_hold(store, lib):
     everything = Filters(max_per_artist=None, max_per_album=None)
     ids = [r.track.id for r in rec.similar(q, 20, filters=everything)]
     assert len(ids) == 12  # 14 − the query − one of the two identical Alpha copies
-    one = [r.track for r in rec.similar(q, 20, filters=Filters(max_per_artist=1))]
+    strict = Filters(max_per_artist=1, strict_caps=True)
+    one = [r.track for r in rec.similar(q, 20, filters=strict)]
     assert len({normalise_artist(t.artist) for t in one}) == len(one)
     no_books = rec.similar(q, 20, filters=Filters(exclude_genres=("audiobook",)))
     assert lib.audiobook not in [r.track.path for r in no_books]
@@ -91,7 +96,8 @@ def test_default_filters_are_persisted_settings(store, lib):
     rec = Recommender(store)
     res = rec.similar(_id(store, lib.paths["Beta", "B1", 0]), 20)
     assert lib.audiobook not in [r.track.path for r in res]
-    assert len({r.track.artist for r in res}) == len(res)
+    diverse = res[:len(res) - res.topped_up]  # the soft cap: one per artist, then the rest
+    assert len({r.track.artist for r in diverse}) == len(diverse) == 3
 
 
 def test_query_errors_are_plain(store, lib):
@@ -232,3 +238,74 @@ def test_radio_seeds_by_name_fold_accents_and_case(store, lib):
     assert sorted(rec.seeds_for_album("élan")) == want
     assert sorted(rec.seeds_for_album("Elan")) == want
     assert rec.radio(rec.seeds_for_artist("BEYONCE"), window=3, artist_spacing=0, rng=1).next(2)
+
+
+# -- soft variety caps (issue 13, item 3) --------------------------------------------------
+MANY = "Eric Matyas"
+
+
+@pytest.fixture
+def one_artist_store(lib, tmp_path):
+    """The test library with Alpha's, Beta's and Gamma's G1 tracks (10 songs and the
+    duplicate copy) retagged as one artist; Gamma G2 (2) and the audiobook stay others."""
+    s = Store(lib.copy_db(tmp_path))
+    many = [t for t in s.tracks() if t.artist in ("Alpha", "Beta")
+            or (t.artist == "Gamma" and t.album == "G1")]
+    s.update_tracks([dataclasses.replace(t, artist=MANY) for t in many])
+    yield s
+    s.close()
+
+
+def test_soft_caps_top_up_a_one_artist_library_and_say_so(one_artist_store, lib):
+    store = one_artist_store
+    rec = Recommender(store)
+    q = _id(store, lib.paths["Beta", "B1", 0])
+    res = rec.similar(q, n=10)
+    assert len(res) == 10
+    assert res.topped_up > 0
+    extra = res[10 - res.topped_up:]
+    assert {r.track.artist for r in extra} == {MANY}
+    assert res.topped_up_artists == [MANY]
+    assert res.note == f"more by {MANY}: your library has few other artists like this"
+    paths = [r.track.path for r in res]
+    assert lib.paths["Beta", "B1", 0] not in paths
+    # duplicates still removed: never both copies of Alpha A1 1
+    assert not {lib.paths["Alpha", "A1", 0], lib.duplicate} <= set(paths)
+    assert res.to_dict()["topped_up"] == res.topped_up and res.to_dict()["note"] == res.note
+
+
+def test_strict_caps_keep_the_short_list(one_artist_store, lib):
+    store = one_artist_store
+    rec = Recommender(store)
+    q = _id(store, lib.paths["Beta", "B1", 0])
+    strict = rec.similar(q, n=10, filters=Filters(strict_caps=True))
+    assert len(strict) < 10 and strict.topped_up == 0 and strict.note == ""
+    assert sum(r.track.artist == MANY for r in strict) <= 2
+    soft = rec.similar(q, n=10)
+    assert [r.track.id for r in soft[:len(strict)]] == [r.track.id for r in strict]
+
+
+def test_no_list_is_starved_while_the_library_has_enough(one_artist_store, lib):
+    """Invariant: n results whenever n other analysed, non-duplicate, non-excluded
+    tracks exist (here 12 songs besides the query, the duplicate pair counted once)."""
+    store = one_artist_store
+    rec = Recommender(store)
+    for path in (lib.paths["Beta", "B1", 0], lib.paths["Gamma", "G2", 1]):
+        q = _id(store, path)
+        for n in (1, 5, 10, 12):
+            assert len(rec.similar(q, n=n)) == n, (path, n)
+        assert len(rec.similar(q, n=13)) == 12  # no more songs than the library has
+        excl = rec.similar(q, n=10, filters=Filters(exclude_keywords=("audiobook",)))
+        assert len(excl) == 10 and lib.audiobook not in [r.track.path for r in excl]
+
+
+def test_radio_over_a_one_artist_library_never_stalls(one_artist_store, lib):
+    store = one_artist_store
+    rec = Recommender(store)
+    seeds = [_id(store, lib.paths["Beta", "B1", 0])]
+    radio = rec.radio(seeds, window=8, rng=3)
+    tracks = radio.next(30)
+    assert len(tracks) == 30
+    ids = [t.id for t in tracks]
+    for i in range(len(ids)):  # no repeat inside the window
+        assert ids[i] not in ids[max(0, i - 8):i]

@@ -116,18 +116,21 @@ def stft(
         Frequency on axis 0, as librosa; in memory time-major (a transposed view of a
         C-contiguous ``(frames, bins)`` array), so per-frame reductions are contiguous.
     """
+    frames, w = _centred_frames(y, n_fft, hop_length, window, pad_mode)
+    # windowed and transformed in float64, as librosa does (numpy's float64 FFT is also
+    # faster than its float32 one), one frame per row; the result rounded to complex64
+    return np.fft.rfft(frames * w, axis=-1).astype(np.complex64).T
+
+
+def _centred_frames(y, n_fft: int, hop_length: int, window, pad_mode: str):
+    """The checked, centred-padded frames of *y* (one per row, a view) and the window."""
     y = np.asarray(y, dtype=np.float32)
     if y.ndim != 1:
         raise ValueError(f"expected a 1-D signal, got shape {y.shape}")
     if pad_mode not in ("constant", "reflect"):
         raise ValueError(f"unsupported pad_mode {pad_mode!r}")
-    pad = n_fft // 2
-    padded = np.pad(y, pad, mode=pad_mode)
     w = hann(n_fft) if window is None else np.asarray(window, dtype=np.float64)
-    # windowed and transformed in float64, as librosa does (numpy's float64 FFT is also
-    # faster than its float32 one), one frame per row; the result rounded to complex64
-    frames = frame(padded, n_fft, hop_length) * w
-    return np.fft.rfft(frames, axis=-1).astype(np.complex64).T
+    return frame(np.pad(y, n_fft // 2, mode=pad_mode), n_fft, hop_length), w
 
 
 #: Samples of frames transformed per block in :func:`stft_magnitude`: the float64 frames and
@@ -164,15 +167,9 @@ def stft_magnitude(
         Equal to ``np.abs(stft(…)) ** power`` within one float32 rounding (taken before,
         not after, rounding the spectrum to complex64).
     """
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"expected a 1-D signal, got shape {y.shape}")
-    if pad_mode not in ("constant", "reflect"):
-        raise ValueError(f"unsupported pad_mode {pad_mode!r}")
     if power not in (1, 2):
         raise ValueError(f"power must be 1 or 2, got {power!r}")
-    w = hann(n_fft) if window is None else np.asarray(window, dtype=np.float64)
-    frames = frame(np.pad(y, n_fft // 2, mode=pad_mode), n_fft, hop_length)
+    frames, w = _centred_frames(y, n_fft, hop_length, window, pad_mode)
     if out is None:
         out = np.empty((frames.shape[0], 1 + n_fft // 2), dtype=np.float32)
     elif out.shape != (frames.shape[0], 1 + n_fft // 2):

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "soundalike.cli.library_cmds",
     "soundalike.cli.analysis_cmds",
     "soundalike.cli.recommend_cmds",
+    "soundalike.cli.mpd_cmds",
 )
 
 

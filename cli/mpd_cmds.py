@@ -1,0 +1,324 @@
+"""``soundalike mpd scan | similar | radio | path``: Soundalike for a Music Player Daemon.
+
+MPD is found as MPD's own clients find it: ``--host``/``$MPD_HOST`` (a host, a socket path,
+``password@host``) and ``--port``/``$MPD_PORT`` (default 6600). Its music directory comes
+from ``--music-dir``, else from MPD itself on its local socket, else from the last
+``soundalike mpd scan``. Needs python-mpd2 (``pip install 'soundalike[mpd]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+
+from soundalike.cli.arguments import fraction, whole_number
+from soundalike.cli.errors import CliError, UsageError
+from soundalike.engine.errors import SoundalikeError
+from soundalike.library.states import DEFAULT_METHOD, Method
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "mpd", help="similar songs, radio and paths in MPD (Music Player Daemon)",
+        description="Use Soundalike from MPD: add its music directory to the library, queue "
+                    "songs like the one playing, keep a radio going, queue a path. MPD is "
+                    "found through --host/--port or MPD_HOST/MPD_PORT, as mpc does.")
+    msub = p.add_subparsers(dest="mpd_cmd", metavar="ACTION")
+
+    s = msub.add_parser("scan", help="add MPD's music directory to the library and scan it",
+                        description="Add MPD's music directory as a library folder and scan "
+                                    "it (then run `soundalike analyze`).")
+    _connection_args(s)
+    s.add_argument("--json", action="store_true", help="print JSON on stdout")
+    s.set_defaults(func=cmd_scan)
+
+    s = msub.add_parser("similar", help="queue the songs most like the current one after it",
+                        description="Insert the N library songs that sound most like MPD's "
+                                    "current song right after it.")
+    _connection_args(s)
+    s.add_argument("-n", type=whole_number(1, 1000), default=10, metavar="N",
+                   help="how many (default 10)")
+    _method_arg(s)
+    s.set_defaults(func=cmd_similar)
+
+    s = msub.add_parser(
+        "radio", help="keep MPD's queue topped up with songs like what plays (until Ctrl-C)",
+        description="Runs in the foreground until Ctrl-C: whenever fewer than --keep songs "
+                    "are left after the current one, songs like what plays are added. Play "
+                    "another song and the radio follows it; if MPD restarts, it reconnects.")
+    _connection_args(s)
+    s.add_argument("--keep", type=whole_number(1, 1000), default=5, metavar="N",
+                   help="songs to keep queued after the current one (default 5)")
+    s.add_argument("--drift", type=fraction, default=0.3, metavar="0..1",
+                   help="0 stays close to the seed, 1 wanders from song to song (default 0.3)")
+    s.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
+                   help="no song repeats within N songs (default 50)")
+    s.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
+                   help="no artist again within N songs (default 3)")
+    s.add_argument("--random-seed", type=int, default=None, metavar="INT",
+                   help="make the draw reproducible")
+    _method_arg(s)
+    s.set_defaults(func=cmd_radio)
+
+    s = msub.add_parser("path", help="queue a path of songs from A to B",
+                        description="Queue STEPS songs that lead from A to B. A and B are "
+                                    "file paths, MPD song URIs, 'artist – title' text or "
+                                    "'current' (MPD's current song).")
+    _connection_args(s)
+    s.add_argument("a", metavar="A")
+    s.add_argument("b", metavar="B")
+    s.add_argument("--steps", type=whole_number(2, 1000), default=10, metavar="N",
+                   help="songs in the path, A and B included (default 10)")
+    s.add_argument("--replace", action="store_true",
+                   help="replace MPD's queue with the path and play it (default: append)")
+    _method_arg(s)
+    s.set_defaults(func=cmd_path)
+
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _connection_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("MPD")
+    g.add_argument("--host", metavar="HOST",
+                   help="host name, socket path or password@host (default: $MPD_HOST, "
+                        "else MPD's local socket, else localhost)")
+    g.add_argument("--port", metavar="PORT", help="TCP port (default: $MPD_PORT, else 6600)")
+    g.add_argument("--password", metavar="PASSWORD",
+                   help="MPD password (or give it as password@host)")
+    g.add_argument("--music-dir", metavar="DIR",
+                   help="MPD's music directory as seen here (default: asked from MPD on its "
+                        "local socket, else the one `mpd scan` remembered)")
+
+
+def _method_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", choices=tuple(m.value for m in Method), default=DEFAULT_METHOD,
+                   help="hybrid (default) or seed (genre probabilities)")
+
+
+# -- connection -----------------------------------------------------------------------------
+def _address(args):
+    from soundalike.players.mpd import PlayerError, mpd_address
+
+    try:
+        return mpd_address(args.host, args.port, args.password)
+    except PlayerError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _connected(args):
+    """``(address, client)``; MPD's errors become one plain line."""
+    from soundalike.players.mpd import close, command_error_text, connect, connection_errors
+
+    import_mpd_or_fail()
+    import mpd
+
+    address = _address(args)
+    try:
+        client = connect(address)
+    except SoundalikeError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        yield address, client
+    except mpd.CommandError as exc:
+        raise CliError(f"{address} refused: {command_error_text(exc)}") from None
+    except connection_errors():
+        raise CliError(f"lost the connection to {address}") from None
+    finally:
+        close(client)
+
+
+def import_mpd_or_fail() -> None:
+    try:
+        import mpd  # noqa: F401
+    except ImportError:
+        raise CliError("python-mpd2 is not installed: pip install 'soundalike[mpd]'") from None
+
+
+def _music_dir(args, store, client, address):
+    """MPD's music directory as a :class:`MusicDir`; CliError when nobody can tell."""
+    from soundalike.players.mpd import MUSIC_DIR_SETTING, MusicDir, music_directory
+
+    given = args.music_dir
+    if given:
+        path = os.path.abspath(os.path.expanduser(given))
+        if not os.path.isdir(path):
+            raise UsageError(f"--music-dir {given}: no such folder here")
+        return MusicDir(path)
+    told = music_directory(client, address)
+    if told:
+        if not os.path.isdir(told):
+            raise CliError(f"MPD's music directory {told} is not a folder on this computer: "
+                           "give --music-dir with the same music as seen here")
+        return MusicDir(told)
+    saved = store.get_setting(MUSIC_DIR_SETTING) if store is not None else None
+    if saved and os.path.isdir(saved):
+        return MusicDir(saved)
+    raise CliError(f"{address} tells its music directory only on its local socket: give "
+                   "--music-dir DIR (or --host /run/mpd/socket, or run `soundalike mpd scan "
+                   "--music-dir DIR` once)")
+
+
+def _current(client, mapper, store):
+    """MPD's current song as ``(status, song, track)``; plain errors otherwise."""
+    status, song = client.status(), client.currentsong()
+    if not song:
+        if int(status.get("playlistlength", 0)) == 0:
+            raise CliError("MPD's queue is empty: add a song and play it first")
+        raise CliError("MPD has no current song: play one first")
+    track = mapper.track(store, song["file"])
+    if track is None:
+        raise CliError(f"MPD plays {song['file']}, which is not in Soundalike's library: run "
+                       "`soundalike mpd scan`, then `soundalike analyze`")
+    return status, song, track
+
+
+def _recommender(args):
+    from soundalike.cli.recommend_cmds import _open
+
+    return _open(args)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_scan(args) -> int:
+    from soundalike.cli.library_cmds import open_store, print_json, run_scan
+    from soundalike.library.errors import LibraryError
+    from soundalike.library.states import TrackStatus
+    from soundalike.library.track import printable
+    from soundalike.players.mpd import MUSIC_DIR_SETTING
+
+    with _connected(args) as (address, client):
+        try:
+            with open_store(args) as store:
+                mapper = _music_dir(args, store, client, address)
+                store.set_setting(MUSIC_DIR_SETTING, mapper.root)
+                store.add_folder(mapper.root)
+                report = run_scan(store, show_progress=not args.json)
+                counts = store.counts()
+        except LibraryError as exc:
+            raise CliError(str(exc)) from None
+    if args.json:
+        print_json({"music_directory": mapper.root, **report.as_dict(), "library": counts})
+        return 0
+    print(f"MPD's music directory {printable(mapper.root)}: {report.files} audio files, "
+          f"{report.added} added, {report.updated} updated, {report.missing} missing, "
+          f"{report.failed} failed, {report.unchanged} unchanged")
+    if counts[TrackStatus.PENDING]:
+        print(f"{counts[TrackStatus.PENDING]} tracks to analyse: soundalike analyze")
+    return 0
+
+
+def cmd_similar(args) -> int:
+    from soundalike.cli.recommend_cmds import _filters, _recommend_call
+    from soundalike.library.recommend import track_label
+
+    store, rec = _recommender(args)
+    try:
+        with _connected(args) as (address, client):
+            mapper = _music_dir(args, store, client, address)
+            status, song, track = _current(client, mapper, store)
+            results = _recommend_call(rec.similar, track.id, args.n * 2 + 10,
+                                      method=args.method, filters=_filters(rec, _no_extra(args)),
+                                      explain=False)
+            chosen = [(r.track, uri) for r in results
+                      if (uri := mapper.uri(r.track.path)) is not None][:args.n]
+            if not chosen:
+                raise CliError(f"no songs like “{track_label(track)}” inside MPD's music "
+                               "directory")
+            at = int(status.get("song", 0)) + 1
+            client.command_list_ok_begin()
+            for i, (_, uri) in enumerate(chosen):
+                client.addid(uri, at + i)
+            client.command_list_end()
+        print(f"Queued {len(chosen)} songs like “{track_label(track)}” after it:")
+        for i, (t, _) in enumerate(chosen, 1):
+            print(f"{i:>{len(str(len(chosen)))}}. {track_label(t)}")
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_radio(args) -> int:
+    from soundalike.cli.recommend_cmds import _filters
+    from soundalike.players.mpd import MpdUnavailable, PlayerError
+    from soundalike.players.mpd_radio import MpdRadio
+
+    import_mpd_or_fail()
+    store, rec = _recommender(args)
+    try:
+        address = _address(args)
+        radio = MpdRadio(
+            address, store, rec, lambda client: _music_dir(args, store, client, address),
+            keep=args.keep, say=_say,
+            radio_options=dict(drift=args.drift, window=args.window,
+                               artist_spacing=args.artist_spacing, method=args.method,
+                               filters=_filters(rec, _no_extra(args)), rng=args.random_seed))
+        try:
+            return radio.run()
+        except (MpdUnavailable, PlayerError) as exc:
+            raise CliError(str(exc)) from None
+        except SoundalikeError as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def _resolve(text: str, client, mapper, store):
+    from soundalike.cli.recommend_cmds import resolve_query
+
+    if text == "current":
+        return _current(client, mapper, store)[2]
+    path = mapper.path(text)
+    if path and not os.path.isabs(text) and os.path.isfile(path):
+        track = mapper.track(store, text)
+        if track is None:
+            raise UsageError(f"{text} is not in Soundalike's library: run `soundalike mpd scan`")
+        return track
+    return resolve_query(store, text)
+
+
+def cmd_path(args) -> int:
+    from soundalike.cli.recommend_cmds import _filters, _recommend_call
+    from soundalike.library.recommend import track_label
+
+    store, rec = _recommender(args)
+    try:
+        with _connected(args) as (address, client):
+            mapper = _music_dir(args, store, client, address)
+            a = _resolve(args.a, client, mapper, store)
+            b = _resolve(args.b, client, mapper, store)
+            if a.id == b.id:
+                raise UsageError("A and B are the same song")
+            tracks = _recommend_call(rec.path, a.id, b.id, args.steps, method=args.method,
+                                     filters=_filters(rec, _no_extra(args)))
+            songs = [(t, mapper.uri(t.path)) for t in tracks]
+            outside = [t for t, uri in songs if uri is None]
+            if outside:
+                raise CliError(f"“{track_label(outside[0])}” is outside MPD's music directory "
+                               f"({mapper.root}), so MPD cannot play the path")
+            client.command_list_ok_begin()
+            if args.replace:
+                client.clear()
+            for _, uri in songs:
+                client.addid(uri)
+            if args.replace:
+                client.play(0)
+            client.command_list_end()
+        print(f"{'Playing' if args.replace else 'Queued'} a path of {len(songs)} songs from "
+              f"“{track_label(a)}” to “{track_label(b)}”:")
+        for i, (t, _) in enumerate(songs, 1):
+            print(f"{i:>{len(str(len(songs)))}}. {track_label(t)}")
+        return 0
+    finally:
+        store.close()
+
+
+def _no_extra(args) -> argparse.Namespace:
+    """*args* with the filter options these commands do not offer, at their defaults."""
+    extra = dict(exclude_genre=[], exclude_folder=[], exclude_keyword=[])
+    return argparse.Namespace(**{**extra, **vars(args)})

@@ -16,13 +16,15 @@ system-deps:
 $(STAMP): pyproject.toml | system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,beets,mpd]'
 	@touch $(STAMP)
 
 run: setup
 	$(VENV)/bin/soundalike
 
+# the tests also need programs the player does not: a real MPD (tests/players)
 test: setup
+	@$(PYTHON) scripts/system-deps --tests
 	$(PY) -m ruff check --quiet .   # rules: [tool.ruff.lint] in pyproject.toml
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 

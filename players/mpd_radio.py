@@ -103,9 +103,10 @@ def _float(value) -> float | None:
 
 
 def feed_radio(session, event: PlayEvent, track_id: int) -> bool:
-    """Hand *event* to the radio *session* if it listens; True if it did."""
-    method = getattr(getattr(session, "engine", None), event.kind, None) \
-        or getattr(session, event.kind, None)
+    """Hand *event* to the radio *session* (a library ``RadioSession``, which speaks in
+    track ids) if it listens: ``session.played(track_id, seconds)`` or
+    ``session.skipped(track_id, at_seconds)``. True if it did."""
+    method = getattr(session, event.kind, None)
     if not callable(method):
         return False
     method(track_id, event.seconds)

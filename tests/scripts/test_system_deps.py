@@ -229,3 +229,24 @@ def test_the_list_covers_every_library_qt_links():
     assert len(files) > 20
     needed = set().union(*(_needed(p) for p in files)) - bundled - BASE
     assert needed <= set(ALL_SONAMES), sorted(needed - set(ALL_SONAMES))
+
+
+def test_tests_also_get_a_real_mpd_and_the_player_does_not(tmp_path):
+    fake = Fake(tmp_path)
+    result = fake.run("--tests", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "+ apt-get install -y -qq --no-install-recommends mpd" in result.stderr
+    plain = Fake(tmp_path / "player")
+    assert plain.run().stderr == "" and plain.installs() == []
+    fedora = Fake(tmp_path / "fedora", distro="fedora")
+    assert "+ dnf install -y mpd" in fedora.run("--tests", "--dry-run").stderr
+
+
+def test_make_test_asks_for_the_test_programs():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    out = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=60).stdout
+    assert "scripts/system-deps --tests" in out
+    assert "'.[dev,beets,mpd]'" in (REPO / "Makefile").read_text()

@@ -65,10 +65,14 @@ def _env(target: Path) -> dict[str, str]:
 def test_the_wheel_has_the_package_and_its_data_and_no_development_files(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for name in DATA + ["soundalike/__init__.py", "soundalike/__main__.py", "soundalike/main.py",
-                        "soundalike/gui/app.py", "soundalike/cli/__init__.py"]:
+                        "soundalike/gui/app.py", "soundalike/cli/__init__.py",
+                        "soundalike/cli/mpd_cmds.py", "soundalike/players/mpd.py",
+                        "beetsplug/soundalike.py"]:
         assert name in names
-    assert {n.split("/")[0] for n in names} == {"soundalike", wheel.name.split("-py")[0]
-                                                 + ".dist-info"}
+    assert {n.split("/")[0] for n in names} == {"soundalike", "beetsplug",
+                                                 wheel.name.split("-py")[0] + ".dist-info"}
+    # beetsplug is beets' namespace package: shipping an __init__.py would hide beets' own
+    assert [n for n in names if n.startswith("beetsplug/")] == ["beetsplug/soundalike.py"]
     for folder in NOT_SHIPPED:
         assert not [n for n in names if n.startswith(f"soundalike/{folder}/")], folder
     assert not [n for n in names if "build_tflite" in n or "verify_rebuild" in n
@@ -107,3 +111,12 @@ def test_the_installed_gui_entry_point_imports_and_starts(installed, tmp_path):
         result = subprocess.run([str(script)], env=_env(installed), cwd=tmp_path,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1 and "soundalike --help" in result.stderr
+
+
+def test_beets_finds_the_installed_plugin(installed, tmp_path):
+    pytest.importorskip("beets")
+    code = ("import beetsplug.soundalike as p, beetsplug\n"
+            "print(p.__file__)\n"
+            "print(len(list(beetsplug.__path__)) > 1)\n")  # beets' own plugins still there
+    out = _run(sys.executable, "-c", code, env=_env(installed), cwd=tmp_path).stdout.split()
+    assert Path(out[0]).is_relative_to(installed) and out[1] == "True"

@@ -5,7 +5,26 @@ that blends the seeds with the track just played:
 
     target = (1 − drift) · seeds + drift · last track
 
-so ``drift=0`` stays close to the seeds and ``drift=1`` wanders from song to song.
+so ``drift=0`` stays close to the seeds and ``drift=1`` wanders from song to song
+(the last track *liked*: a track skipped or marked "less like this" is never followed).
+
+Feedback (issue 15). The radio listens to four events and nothing else — no labels,
+no genres, no profile: :meth:`Radio.played` ``(track, seconds)``, :meth:`Radio.skipped`
+``(track, at_seconds)``, :meth:`Radio.more_like` and :meth:`Radio.less_like`. Each
+event *e* on a track with similarity ``s_e(i)`` to track *i* gets a weight ``w_e``
+(:data:`FEEDBACK_WEIGHTS`: a full play pulls a little, "more like this" more; an early
+skip pushes away, "less like this" harder; a late skip or a partial play counts
+little or nothing) and moves every draw's score::
+
+    score(i) = sim(i, target) + Σ_e w_e · ½^(age_e / half_life) · k(s_e(i))
+    k(s) = max(0, s − s̄_e) / (1 − s̄_e)     (s̄_e: the library's mean similarity to e)
+
+i.e. the target moves toward (or away from) each rated track, but only inside its
+neighbourhood (tracks less like it than the library's average are not touched). The
+age counts the tracks heard since (plays and skips), so the effect fades over the
+session (:data:`HALF_LIFE` tracks). :meth:`Radio.to_dict` / :meth:`Radio.from_dict`
+give the state (seeds, history, feedback, random state) as plain JSON values, by
+track id, so a saved session can be restored over a rebuilt index.
 Candidates inside the repeat window (and their duplicates), by an artist heard in the
 last ``artist_spacing`` tracks, or excluded by the filters are never drawn. When the
 library is too small to honour every rule, the artist spacing is relaxed first, then
@@ -18,8 +37,10 @@ to the previous track so that consecutive songs flow.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,6 +51,26 @@ DEFAULT_WINDOW = 50
 DEFAULT_ARTIST_SPACING = 3
 DEFAULT_DRIFT = 0.3
 DEFAULT_POOL = 10
+
+#: an early skip: before this many seconds, or before :data:`EARLY_SKIP_SHARE` of the track
+EARLY_SKIP_SECONDS = 30.0
+EARLY_SKIP_SHARE = 0.25
+#: a full play: at least this share of the track (or its end)
+FULL_PLAY_SHARE = 0.8
+#: weight of each kind of event (positive pulls toward the track's neighbourhood)
+FEEDBACK_WEIGHTS = {
+    "played": 0.3,        # a full play
+    "partial": 0.0,       # played part of it, then moved on without skipping
+    "skipped": -1.0,      # an early skip
+    "late_skip": -0.2,    # skipped after the first seconds
+    "more_like": 1.0,
+    "less_like": -1.5,
+}
+#: tracks heard after which an event counts half
+HALF_LIFE = 8.0
+#: events weaker than this (after fading) are forgotten
+FORGET_BELOW = 0.02
+STATE_VERSION = 1
 
 
 def _target(index: SimilarityIndex, vectors: Sequence[np.ndarray], weights: Sequence[float],
@@ -42,8 +83,27 @@ def _target(index: SimilarityIndex, vectors: Sequence[np.ndarray], weights: Sequ
     return np.asarray(v, dtype=np.float32)
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackEvent:
+    """One thing the listener did: *kind* (a key of :data:`FEEDBACK_WEIGHTS`) on the
+    track at index *position*, when :attr:`Radio.clock` was *clock*."""
+
+    position: int
+    kind: str
+    weight: float
+    clock: int
+
+
+def _kernel(scores: np.ndarray) -> np.ndarray:
+    """The neighbourhood of a track from its similarities to every track: 1 for the
+    track itself, 0 at and below the library's mean similarity to it."""
+    mean = float(scores.mean()) if len(scores) else 0.0
+    span = max(1e-6, 1.0 - mean)
+    return np.maximum(0.0, (scores - mean) / span).astype(np.float32)
+
+
 class Radio:
-    """An endless stream of index positions.
+    """An endless stream of index positions that listens to feedback.
 
     Parameters
     ----------
@@ -67,6 +127,10 @@ class Radio:
         used (spacing and the window replace them).
     method : {"hybrid", "seed"}
     rng : np.random.Generator or int, optional
+    half_life : float
+        Tracks heard after which a feedback event counts half.
+    feedback_weights : mapping, optional
+        Overrides of :data:`FEEDBACK_WEIGHTS`.
     """
 
     def __init__(self, index: SimilarityIndex, meta: MetaTable, seeds: Sequence[int], *,
@@ -74,7 +138,9 @@ class Radio:
                  artist_spacing: int = DEFAULT_ARTIST_SPACING, pool: int = DEFAULT_POOL,
                  randomness: float = 0.5, filters: Filters | None = None,
                  method: str = DEFAULT_METHOD,
-                 rng: np.random.Generator | int | None = None):
+                 rng: np.random.Generator | int | None = None,
+                 half_life: float = HALF_LIFE,
+                 feedback_weights: Mapping[str, float] | None = None):
         if not seeds:
             raise ValueError("a radio needs at least one seed track")
         if not 0.0 <= drift <= 1.0:
@@ -97,6 +163,149 @@ class Radio:
         self.recent: deque[int] = deque(self.seeds[-self.window:] if self.window else [],
                                         maxlen=self.window or None)
         self.history: list[int] = []
+        self.half_life = max(1e-3, float(half_life))
+        self.weights = {**FEEDBACK_WEIGHTS, **(feedback_weights or {})}
+        #: tracks heard so far (plays and skips): the age of feedback is counted in it
+        self.clock = 0
+        self.events: list[FeedbackEvent] = []
+        self._feedback: np.ndarray | None = None   # Σ w · fade · kernel, at self.clock
+        self._disliked: set[int] = set()
+
+    # -- feedback ---------------------------------------------------------------------
+    def played(self, track: int, seconds: float) -> FeedbackEvent | None:
+        """The listener heard *seconds* of the track at index *track* and moved on (or it
+        ended). A full play (≥ :data:`FULL_PLAY_SHARE` of it) pulls toward it."""
+        duration = self._duration(track)
+        full = duration is None or seconds >= FULL_PLAY_SHARE * duration - 1.0
+        return self._event(track, "played" if full else "partial", tick=True)
+
+    def skipped(self, track: int, at_seconds: float) -> FeedbackEvent | None:
+        """The listener skipped the track at index *track* after *at_seconds*: an early
+        skip pushes the radio away from its neighbourhood."""
+        duration = self._duration(track)
+        limit = EARLY_SKIP_SECONDS if duration is None else min(
+            EARLY_SKIP_SECONDS, max(5.0, EARLY_SKIP_SHARE * duration))
+        return self._event(track, "skipped" if at_seconds < limit else "late_skip", tick=True)
+
+    def more_like(self, track: int) -> FeedbackEvent | None:
+        """"More like this" on the track at index *track*."""
+        return self._event(track, "more_like", tick=False)
+
+    def less_like(self, track: int) -> FeedbackEvent | None:
+        """"Less like this" on the track at index *track* (pushes harder than a skip)."""
+        return self._event(track, "less_like", tick=False)
+
+    def _duration(self, track: int) -> float | None:
+        d = float(self.meta.duration[int(track)]) if len(self.meta) else float("nan")
+        return d if np.isfinite(d) and d > 0 else None
+
+    def _fade(self, age: float) -> float:
+        return float(0.5 ** (age / self.half_life))
+
+    def _event(self, track: int, kind: str, *, tick: bool) -> FeedbackEvent | None:
+        p = int(track)
+        if not 0 <= p < len(self.index):
+            raise ValueError(f"no track at index position {p}")
+        if tick:
+            self._advance()
+        w = float(self.weights.get(kind, 0.0))
+        if w < 0:
+            self._disliked.add(p)
+        elif w > 0:
+            self._disliked.discard(p)
+        if w == 0.0:
+            return None
+        event = FeedbackEvent(p, kind, w, self.clock)
+        self.events.append(event)
+        self._add(event, 1.0)
+        return event
+
+    def _advance(self) -> None:
+        self.clock += 1
+        if self._feedback is not None:
+            self._feedback *= self._fade(1.0)
+        self.events = [e for e in self.events
+                       if abs(e.weight) * self._fade(self.clock - e.clock) >= FORGET_BELOW]
+        if not self.events:
+            self._feedback = None
+
+    def _add(self, event: FeedbackEvent, fade: float) -> None:
+        k = _kernel(self.index.scores(self.index.vector(event.position, self.method),
+                                      self.method))
+        if self._feedback is None:
+            self._feedback = np.zeros(len(self.index), np.float32)
+        self._feedback += np.float32(event.weight * fade) * k
+
+    def active_events(self, min_strength: float = 0.25) -> list[tuple[FeedbackEvent, float]]:
+        """Events still counting at least *min_strength* (of a weight-1 event), newest
+        first, with their faded weight."""
+        out = []
+        for e in reversed(self.events):
+            w = e.weight * self._fade(self.clock - e.clock)
+            if abs(w) >= min_strength:
+                out.append((e, w))
+        return out
+
+    @property
+    def has_feedback(self) -> bool:
+        return self._feedback is not None
+
+    # -- state ------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The radio's state as plain JSON values (track ids, not index positions)."""
+        ids = self.index.ids
+
+        def tid(p: int) -> int:
+            return int(ids[p])
+
+        return {
+            "version": STATE_VERSION, "method": self.method,
+            "seeds": [tid(p) for p in self.seeds], "history": [tid(p) for p in self.history],
+            "recent": [tid(p) for p in self.recent], "clock": self.clock,
+            "events": [{"track_id": tid(e.position), "kind": e.kind, "weight": e.weight,
+                        "clock": e.clock} for e in self.events],
+            "disliked": sorted(tid(p) for p in self._disliked),
+            "options": {"drift": self.drift, "window": self.window,
+                        "artist_spacing": self.artist_spacing, "pool": self.pool,
+                        "randomness": self.randomness, "half_life": self.half_life,
+                        "feedback_weights": dict(self.weights)},
+            "rng": self.rng.bit_generator.state,
+        }
+
+    @classmethod
+    def from_dict(cls, state: Mapping, index: SimilarityIndex, meta: MetaTable, *,
+                  filters: Filters | None = None) -> Radio:
+        """A radio restored from :meth:`to_dict` over *index* (tracks no longer in it
+        are dropped). Raises ``ValueError`` when no seed track is left."""
+        if int(state.get("version", 0)) != STATE_VERSION:
+            raise ValueError("radio state from another version")
+
+        def positions(ids) -> list[int]:
+            return [p for t in ids if (p := index.position(int(t))) is not None]
+
+        seeds = positions(state.get("seeds", ()))
+        if not seeds:
+            raise ValueError("none of the radio's seed tracks is in the library any more")
+        opts = dict(state.get("options", {}))
+        radio = cls(index, meta, seeds, filters=filters,
+                    method=state.get("method", DEFAULT_METHOD), **opts)
+        radio.history = positions(state.get("history", ()))
+        radio.recent.clear()
+        radio.recent.extend(positions(state.get("recent", ())))
+        radio.clock = int(state.get("clock", 0))
+        radio._disliked = set(positions(state.get("disliked", ())))
+        for e in state.get("events", ()):
+            p = index.position(int(e["track_id"]))
+            if p is None:
+                continue
+            event = FeedbackEvent(p, str(e["kind"]), float(e["weight"]), int(e["clock"]))
+            radio.events.append(event)
+            radio._add(event, radio._fade(radio.clock - event.clock))
+        if state.get("rng"):
+            # another bit generator's state: a fresh random state will do
+            with contextlib.suppress(TypeError, ValueError, KeyError):
+                radio.rng.bit_generator.state = state["rng"]
+        return radio
 
     def __iter__(self) -> Iterator[int]:
         while True:
@@ -114,12 +323,17 @@ class Radio:
 
     def _next_one(self) -> int:
         last = self.history[-1] if self.history else None
-        if last is None or self.drift == 0.0:
+        # drift follows the last track the listener did not reject
+        followed = next((p for p in reversed(self.history) if p not in self._disliked), None)
+        if followed is None or self.drift == 0.0:
             target = self._anchor
         else:
-            target = _target(self.index, [self._anchor, self.index.vector(last, self.method)],
+            target = _target(self.index,
+                             [self._anchor, self.index.vector(followed, self.method)],
                              [1.0 - self.drift, self.drift], self.method)
         scores = self.index.scores(target, self.method)
+        if self._feedback is not None:
+            scores = scores + self._feedback
         recent = list(self.recent)
         attempts = [(self.artist_spacing, len(recent))]
         attempts += [(0, len(recent))] if self.artist_spacing else []

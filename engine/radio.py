@@ -16,11 +16,13 @@ event *e* on a track with similarity ``s_e(i)`` to track *i* gets a weight ``w_e
 skip pushes away, "less like this" harder; a late skip or a partial play counts
 little or nothing) and moves every draw's score::
 
-    score(i) = sim(i, target) + Σ_e w_e · ½^(age_e / half_life) · k(s_e(i))
-    k(s) = max(0, s − s̄_e) / (1 − s̄_e)     (s̄_e: the library's mean similarity to e)
+    score(i) = sim(i, target) + Σ_e w_e · ½^(age_e / half_life) · k_e(i)
+    k_e(i) = max(a_e(i), (max(0, s_e(i) − s̄_e) / (1 − s̄_e))^sharpness)
 
-i.e. the target moves toward (or away from) each rated track, but only inside its
-neighbourhood (tracks less like it than the library's average are not touched). The
+(s̄_e: the library's mean similarity to e; a_e(i) = :data:`ARTIST_WEIGHT` when *i* is by
+e's artist, else 0), i.e. the target moves toward (or away from) each rated track, but
+only inside its neighbourhood (tracks less like it than the library's average are not
+touched), and a little toward (away from) the same artist's other songs. The
 age counts the tracks heard since (plays and skips), so the effect fades over the
 session (:data:`HALF_LIFE` tracks). :meth:`Radio.to_dict` / :meth:`Radio.from_dict`
 give the state (seeds, history, feedback, random state) as plain JSON values, by
@@ -58,16 +60,21 @@ EARLY_SKIP_SHARE = 0.25
 #: a full play: at least this share of the track (or its end)
 FULL_PLAY_SHARE = 0.8
 #: weight of each kind of event (positive pulls toward the track's neighbourhood)
+#: (tuned on the development corpus with benchmarks/radio_feedback.py; RESULTS.md)
 FEEDBACK_WEIGHTS = {
-    "played": 0.3,        # a full play
+    "played": 2.0,        # a full play
     "partial": 0.0,       # played part of it, then moved on without skipping
     "skipped": -1.0,      # an early skip
     "late_skip": -0.2,    # skipped after the first seconds
-    "more_like": 1.0,
-    "less_like": -1.5,
+    "more_like": 3.0,
+    "less_like": -3.0,
 }
 #: tracks heard after which an event counts half
-HALF_LIFE = 8.0
+HALF_LIFE = 30.0
+#: > 1 narrows each rated track's neighbourhood (the kernel's exponent)
+SHARPNESS = 3.0
+#: how much of an event applies to every other song by the same artist
+ARTIST_WEIGHT = 0.5
 #: events weaker than this (after fading) are forgotten
 FORGET_BELOW = 0.02
 STATE_VERSION = 1
@@ -94,12 +101,14 @@ class FeedbackEvent:
     clock: int
 
 
-def _kernel(scores: np.ndarray) -> np.ndarray:
+def _kernel(scores: np.ndarray, sharpness: float = 1.0) -> np.ndarray:
     """The neighbourhood of a track from its similarities to every track: 1 for the
-    track itself, 0 at and below the library's mean similarity to it."""
+    track itself, 0 at and below the library's mean similarity to it; *sharpness* > 1
+    narrows it."""
     mean = float(scores.mean()) if len(scores) else 0.0
     span = max(1e-6, 1.0 - mean)
-    return np.maximum(0.0, (scores - mean) / span).astype(np.float32)
+    k = np.maximum(0.0, (scores - mean) / span)
+    return (k if sharpness == 1.0 else k ** sharpness).astype(np.float32)
 
 
 class Radio:
@@ -140,7 +149,8 @@ class Radio:
                  method: str = DEFAULT_METHOD,
                  rng: np.random.Generator | int | None = None,
                  half_life: float = HALF_LIFE,
-                 feedback_weights: Mapping[str, float] | None = None):
+                 feedback_weights: Mapping[str, float] | None = None,
+                 sharpness: float = SHARPNESS, artist_weight: float = ARTIST_WEIGHT):
         if not seeds:
             raise ValueError("a radio needs at least one seed track")
         if not 0.0 <= drift <= 1.0:
@@ -164,6 +174,8 @@ class Radio:
                                         maxlen=self.window or None)
         self.history: list[int] = []
         self.half_life = max(1e-3, float(half_life))
+        self.sharpness = max(0.1, float(sharpness))
+        self.artist_weight = float(artist_weight)
         self.weights = {**FEEDBACK_WEIGHTS, **(feedback_weights or {})}
         #: tracks heard so far (plays and skips): the age of feedback is counted in it
         self.clock = 0
@@ -231,7 +243,11 @@ class Radio:
 
     def _add(self, event: FeedbackEvent, fade: float) -> None:
         k = _kernel(self.index.scores(self.index.vector(event.position, self.method),
-                                      self.method))
+                                      self.method), self.sharpness)
+        if self.artist_weight:
+            a = int(self.meta.artist[event.position]) if len(self.meta) else -1
+            if a >= 0:  # a skip is partly about the artist: the same artist's other songs
+                k = np.maximum(k, np.float32(self.artist_weight) * (self.meta.artist == a))
         if self._feedback is None:
             self._feedback = np.zeros(len(self.index), np.float32)
         self._feedback += np.float32(event.weight * fade) * k
@@ -268,6 +284,7 @@ class Radio:
             "options": {"drift": self.drift, "window": self.window,
                         "artist_spacing": self.artist_spacing, "pool": self.pool,
                         "randomness": self.randomness, "half_life": self.half_life,
+                        "sharpness": self.sharpness, "artist_weight": self.artist_weight,
                         "feedback_weights": dict(self.weights)},
             "rng": self.rng.bit_generator.state,
         }

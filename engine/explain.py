@@ -31,6 +31,16 @@ DESCRIPTORS: dict[str, tuple[str, str]] = {
     "dynamic_range_db": ("wide dynamics", "compressed"),
     "spectral_flatness": ("noisy", "tonal"),
 }
+#: feature → (comparative when a track has more of it than a group, when less)
+CONTRASTS: dict[str, tuple[str, str]] = {
+    "tempo_bpm": ("faster", "slower"),
+    "spectral_centroid_hz": ("brighter", "darker"),
+    "bass_ratio": ("more bass", "less bass"),
+    "beat_strength": ("stronger beat", "gentler beat"),
+    "loudness_db": ("louder", "quieter"),
+    "dynamic_range_db": ("wider dynamics", "more compressed"),
+    "spectral_flatness": ("noisier", "more tonal"),
+}
 TAG_THRESHOLD = 0.2
 STATS_SAMPLE = 20000
 TEMPO_TOLERANCE = 0.06
@@ -151,6 +161,68 @@ class Explainer:
         if key is not None and key == self._key(features_b):
             out.append(f"both in {key}")
         return out
+
+    # -- words for a group of tracks (radio feedback) ----------------------------------
+    def _zs(self, features: np.ndarray) -> dict[str, float]:
+        out = {}
+        for name in ("tempo_bpm", *DESCRIPTORS):
+            z = self._z(features, name)
+            if z is not None:
+                out[name] = z
+        return out
+
+    def describe(self, features: np.ndarray, tags: np.ndarray, limit: int = 1) -> list[str]:
+        """What a group of tracks has in common, relative to the library ("fast").
+
+        Parameters
+        ----------
+        features : np.ndarray, shape (m, n_features)
+        tags : np.ndarray, shape (m, n_tags)
+        """
+        f = np.atleast_2d(np.asarray(features, np.float64))
+        zs = [self._zs(row) for row in f]
+        words = []
+        for name, (high, low) in {"tempo_bpm": ("fast", "slow"), **DESCRIPTORS}.items():
+            vals = [z[name] for z in zs if name in z]
+            if len(vals) == len(zs) and vals:
+                if min(vals) > Z_THRESHOLD:
+                    words.append((min(vals), high))
+                elif max(vals) < -Z_THRESHOLD:
+                    words.append((-max(vals), low))
+        t = np.atleast_2d(np.asarray(tags, np.float64))
+        if t.size and t.shape[1] <= len(self.tag_labels):
+            low = t.min(axis=0) - self.tag_mean[: t.shape[1]]
+            for i in np.argsort(-low):
+                if t[:, i].min() < TAG_THRESHOLD or low[i] < 0.1:
+                    break
+                if self.tag_labels[i] not in _DECADE:
+                    words.append((2.0 + float(low[i]), self.tag_labels[i]))
+        words.sort(key=lambda w: -w[0])
+        return [w for _, w in words[:limit]]
+
+    def contrast(self, group_features: np.ndarray, group_tags: np.ndarray,
+                 features: np.ndarray, tags: np.ndarray, limit: int = 2) -> list[str]:
+        """How one track differs from a group ("slower, acoustic"), the clearest first."""
+        g = np.atleast_2d(np.asarray(group_features, np.float64))
+        gz = [self._zs(row) for row in g]
+        mine = self._zs(np.asarray(features, np.float64))
+        words = []
+        for name, (more, less) in CONTRASTS.items():
+            vals = [z[name] for z in gz if name in z]
+            if name not in mine or not vals:
+                continue
+            d = mine[name] - float(np.mean(vals))
+            if abs(d) >= 2 * Z_THRESHOLD:
+                words.append((abs(d), more if d > 0 else less))
+        gt = np.atleast_2d(np.asarray(group_tags, np.float64))
+        t = np.asarray(tags, np.float64)
+        if gt.size and len(t) == gt.shape[1] and len(t) <= len(self.tag_labels):
+            diff = t - gt.mean(axis=0)
+            for i in np.argsort(-diff)[:3]:
+                if diff[i] >= 0.15 and t[i] >= TAG_THRESHOLD and self.tag_labels[i] not in _DECADE:
+                    words.append((1.0 + 4 * float(diff[i]), self.tag_labels[i]))
+        words.sort(key=lambda w: -w[0])
+        return list(dict.fromkeys(w for _, w in words))[:limit]
 
     def _key(self, features: np.ndarray) -> str | None:
         k, m = self._feature(features, "key"), self._feature(features, "mode")

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from soundalike.engine import moods
 from soundalike.engine import vectors as vec
 from soundalike.engine.explain import Explainer
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
 from soundalike.engine.radio import Radio as EngineRadio
 from soundalike.engine.radio import song_path
-from soundalike.engine.similarity import SimilarityIndex
+from soundalike.engine.similarity import SimilarityIndex, ranked_accept
 from soundalike.library import browse
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.errors import LibraryError
@@ -186,6 +187,9 @@ class Recommender:
         self.model: vec.VectorModel | None = None
         self.explainer: Explainer | None = None
         self._signature: tuple | None = None
+        self.mood_tags: dict[str, np.ndarray] = {}
+        self.tempo: np.ndarray | None = None
+        self.energy: np.ndarray | None = None
         self.refresh()
 
     # -- index ----------------------------------------------------------------------------
@@ -238,6 +242,7 @@ class Recommender:
         del tracks
         if not ids:
             self.index, self.model, self.explainer = None, None, None
+            self.mood_tags, self.tempo, self.energy = {}, None, None
             return
         n = len(keep)
         if keep.all():  # views, no copies
@@ -249,6 +254,10 @@ class Recommender:
         self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))
         # explanations need only library statistics; per-track values are read on demand
         self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS, tag_m)
+        # radio from words: tags per vocabulary (float16: 10 MB per 100k tracks), tempo, energy
+        self.mood_tags = {"msd": tag_m.astype(np.float16)}
+        self.tempo = features[:, dsp.INDEX["tempo_bpm"]].astype(np.float32)
+        self.energy = moods.energy(features, dsp.FEATURE_NAMES)
 
     def _vector_model(self, features, tags, emb, names) -> vec.VectorModel:
         n = len(features)
@@ -483,6 +492,61 @@ class Recommender:
                              filters=filters or self.filters(), method=method, rng=rng)
         return RadioSession(self, engine)
 
+    def mood_seeds(self, words: str | Sequence[str], *,
+                   tempo: tuple[float, float] | None = None, energy: float | None = None,
+                   k: int = 5) -> list[int]:
+        """The *k* analysed tracks that best fit mood *words* ("calm, piano"), a tempo
+        range (BPM) and an energy (0 … 1), by different artists where possible.
+
+        Raises
+        ------
+        RecommendError
+            Unknown words (the message lists the known ones), or nothing analysed.
+        """
+        if self.index is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        try:
+            refs = moods.lookup(words)
+        except moods.UnknownWordsError as exc:
+            raise RecommendError(str(exc)) from None
+        scores = moods.mood_scores(self.mood_tags, refs, tempo=self.tempo, tempo_range=tempo,
+                                   energy_of=self.energy, energy_target=energy)
+        rf = ResultFilter(self.meta, Filters(max_per_artist=1, max_per_album=1))
+        hits = [p for p, _ in ranked_accept(scores, k, rf.accept)]
+        if len(hits) < k:
+            hits += [p for p, _ in ranked_accept(scores, k + len(hits))
+                     if p not in hits][:k - len(hits)]
+        return [int(self.index.ids[p]) for p in hits]
+
+    def mood_radio(self, words: str | Sequence[str], *,
+                   tempo: tuple[float, float] | None = None, energy: float | None = None,
+                   **options) -> RadioSession:
+        """A radio that starts from mood words (see :meth:`mood_seeds`); its first tracks
+        are drawn near the best-fitting tracks (which are not played themselves)."""
+        session = self.radio(self.mood_seeds(words, tempo=tempo, energy=energy), **options)
+        session.words = ", ".join(moods.parse_words(words) if isinstance(words, str)
+                                  else words)
+        return session
+
+    def radio_from_dict(self, state: dict, *, filters: Filters | None = None) -> RadioSession:
+        """A radio restored from :meth:`RadioSession.to_dict` (a saved session).
+
+        Raises
+        ------
+        RecommendError
+            The state is unreadable or none of its seeds is analysed any more.
+        """
+        if self.index is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        try:
+            engine = EngineRadio.from_dict(state.get("engine", {}), self.index, self.meta,
+                                           filters=filters or self.filters())
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise RecommendError(f"cannot restore the radio ({exc})") from None
+        session = RadioSession(self, engine)
+        session.words = str(state.get("words") or "")
+        return session
+
     def path(self, a: int, b: int, steps: int = 10, *, method: str = DEFAULT_METHOD,
              filters: Filters | None = None) -> list[Track]:
         """Tracks leading from *a* to *b* in *steps* tracks (both included)."""
@@ -516,11 +580,19 @@ class Recommender:
 
 
 class RadioSession:
-    """An endless radio over a :class:`Recommender`: ``next(k) -> list[Track]``."""
+    """An endless radio over a :class:`Recommender`: ``next(k) -> list[Track]``.
+
+    Feedback by track id — :meth:`played`, :meth:`skipped`, :meth:`more_like`,
+    :meth:`less_like` — steers the draws that follow (:class:`engine.radio.Radio`);
+    :meth:`reason` says in words why a track came after feedback. :meth:`to_dict` is
+    the whole state as JSON values (:meth:`Recommender.radio_from_dict` restores it).
+    Feedback lives in this object only: nothing is written anywhere.
+    """
 
     def __init__(self, recommender: Recommender, engine: EngineRadio):
         self.recommender = recommender
         self.engine = engine
+        self.words = ""   # the mood words it started from, if any
 
     def next(self, k: int = 1) -> list[Track]:
         """The next *k* tracks; tracks that went missing since the index was built are
@@ -535,10 +607,87 @@ class RadioSession:
             out += [by_id[i] for i in ids if i in by_id and by_id[i].status == TrackStatus.ANALYSED]
         return out
 
+    def next_with_reasons(self, k: int = 1) -> list[tuple[Track, str]]:
+        """The next *k* tracks, each with :meth:`reason` ("" without feedback)."""
+        tracks = self.next(k)
+        return [(t, self.reason(t.id)) for t in tracks]
+
     @property
     def history(self) -> list[int]:
         """Track ids played so far."""
         return [int(self.engine.index.ids[p]) for p in self.engine.history]
+
+    @property
+    def seeds(self) -> list[int]:
+        return [int(self.engine.index.ids[p]) for p in self.engine.seeds]
+
+    # -- feedback -------------------------------------------------------------------------
+    def _position(self, track_id: int) -> int | None:
+        return self.engine.index.position(int(track_id))
+
+    def played(self, track_id: int, seconds: float) -> bool:
+        """The track was heard for *seconds* (to its end, or until the listener moved
+        on). False when the track is not in the index (nothing changes)."""
+        p = self._position(track_id)
+        return p is not None and self.engine.played(p, float(seconds)) is not None
+
+    def skipped(self, track_id: int, at_seconds: float) -> bool:
+        """The listener skipped the track after *at_seconds*."""
+        p = self._position(track_id)
+        return p is not None and self.engine.skipped(p, float(at_seconds)) is not None
+
+    def more_like(self, track_id: int) -> bool:
+        p = self._position(track_id)
+        return p is not None and self.engine.more_like(p) is not None
+
+    def less_like(self, track_id: int) -> bool:
+        p = self._position(track_id)
+        return p is not None and self.engine.less_like(p) is not None
+
+    def reason(self, track_id: int) -> str:
+        """Why *track_id* was chosen after the feedback still in effect, in words:
+        ``"after you skipped 2 fast tracks: slower, acoustic"``; "" without feedback."""
+        rec = self.recommender
+        active = self.engine.active_events()
+        if not active or rec.explainer is None:
+            return ""
+        chosen = rec.store.get_analysis(int(track_id))
+        if chosen is None:
+            return ""
+        ids = self.engine.index.ids
+        negative = [e for e, w in active if w < 0][:5]
+        positive = [e for e, w in active if w > 0 and e.kind == "more_like"][:1]
+        if negative:
+            rows = [a for e in negative if (a := rec.store.get_analysis(int(ids[e.position])))]
+            if not rows:
+                return ""
+            feats = np.array([a.features for a in rows])
+            tags = np.array([a.tags for a in rows])
+            what = rec.explainer.describe(feats, tags)
+            skips = sum(e.kind in ("skipped", "late_skip") for e in negative)
+            less = len(negative) - skips
+            noun = f"{' '.join(what)} track" if what else "track"
+            parts = []
+            if skips:
+                parts.append(f"skipped {skips} {noun}{'s' if skips > 1 else ''}")
+            if less:
+                parts.append(f"marked {less} {'' if skips else noun + ' '}“less like this”")
+            head = "after you " + " and ".join(parts)
+            how = rec.explainer.contrast(feats, tags, chosen.features, chosen.tags)
+            return f"{head}: {', '.join(how)}" if how else head
+        if positive:
+            e = positive[0]
+            liked = rec.store.get_track(int(ids[e.position]))
+            if liked is None or liked.id == int(track_id):
+                return ""
+            why = rec.explain(liked.id, int(track_id))
+            return f"more like “{liked.display_title}”: {why}"
+        return ""
+
+    # -- state ----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The radio's state (seeds, history, feedback, random state) as JSON values."""
+        return {"engine": self.engine.to_dict(), "words": self.words}
 
 
 def replace_filters(filters: Filters, **changes) -> Filters:

@@ -41,9 +41,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "radio", help="an endless radio from seed tracks, written as a playlist",
         description="Draw N tracks of a radio that starts from the seeds: each a good match "
                     "with some randomness, no repeats, artists spaced out.")
-    p.add_argument("seeds", metavar="SEED", nargs="+",
+    p.add_argument("seeds", metavar="SEED", nargs="*",
                    help="file path, 'artist – title' text (quote it), album:NAME, "
                         "artist:NAME, playlist:NAME or a playlist file")
+    p.add_argument("--tags", metavar="WORDS",
+                   help="start from mood words instead of (or with) seeds, e.g. "
+                        "\"calm, piano, instrumental\"")
+    p.add_argument("--tempo", type=_tempo_range, metavar="LOW-HIGH",
+                   help="with --tags: a tempo range in BPM, e.g. 70-110")
+    p.add_argument("--energy", type=fraction, metavar="0..1",
+                   help="with --tags: 0 quiet and gentle … 1 loud and driving")
+    p.add_argument("--interactive", action="store_true",
+                   help="steer the radio in the terminal: s skip, m more like this, "
+                        "l less like this, Enter next, q quit")
     p.add_argument("-n", type=whole_number(1, 100000), default=50, metavar="N",
                    help="how many (default 50)")
     p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
@@ -322,13 +332,42 @@ def _seed_ids(store, rec, seeds: list[str]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+def _tempo_range(text: str) -> tuple[float, float]:
+    lo, sep, hi = text.replace("–", "-").partition("-")
+    try:
+        low, high = float(lo), float(hi) if sep else float(lo)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tempo range like 70-110") from None
+    if min(low, high) < 20 or max(low, high) > 300:
+        raise argparse.ArgumentTypeError("tempo must lie between 20 and 300 BPM")
+    return (min(low, high), max(low, high))
+
+
 def cmd_radio(args: argparse.Namespace) -> int:
+    if not args.seeds and not args.tags:
+        raise UsageError("give seed tracks or --tags \"mood words\" "
+                         "(e.g. soundalike radio --tags \"calm, instrumental\")")
+    if (args.tempo or args.energy is not None) and not args.tags:
+        raise UsageError("--tempo and --energy go with --tags")
+    if args.interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("--interactive needs a terminal (it reads the keys s, m, l)")
     store, rec = _open(args)
     try:
-        seeds = _seed_ids(store, rec, args.seeds)
+        seeds = _seed_ids(store, rec, args.seeds) if args.seeds else []
+        if args.tags:
+            seeds += _recommend_call(rec.mood_seeds, args.tags, tempo=args.tempo,
+                                     energy=args.energy)
+            seeds = list(dict.fromkeys(seeds))
         radio = _recommend_call(rec.radio, seeds, drift=args.drift, window=args.window,
                                 artist_spacing=args.artist_spacing, method=args.method,
                                 filters=_filters(rec, args), rng=args.random_seed)
+        if args.interactive:
+            from soundalike.cli.radio_keys import run_interactive
+
+            played = run_interactive(radio)
+            if args.out:
+                _output_tracks(args, played, "Soundalike radio", seeds=seeds)
+            return 0
         _output_tracks(args, radio.next(args.n), "Soundalike radio", seeds=seeds)
         return 0
     finally:

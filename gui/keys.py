@@ -22,3 +22,8 @@ def widget_shortcut(key: QKeySequence | QKeySequence.StandardKey | Qt.Key, widge
     shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
     shortcut.activated.connect(slot)
     return shortcut
+
+
+#: the radio's feedback keys (the window's actions, the queue's menu, the now-playing bar)
+MORE_KEY = "Ctrl+Shift+M"
+LESS_KEY = "Ctrl+Shift+L"

@@ -3,7 +3,7 @@ with elapsed and total time, and a volume slider."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,7 +19,11 @@ from soundalike.gui.player import Player
 
 
 class NowPlayingBar(QWidget):
-    """Controls for a :class:`Player`."""
+    """Controls for a :class:`Player`; "More like this" / "Less like this" emit the
+    playing track's id (:attr:`more_like_requested`, :attr:`less_like_requested`)."""
+
+    more_like_requested = Signal(int)
+    less_like_requested = Signal(int)
 
     def __init__(self, player: Player, parent=None):
         super().__init__(parent)
@@ -40,6 +44,22 @@ class NowPlayingBar(QWidget):
         self.play_button = button(P.SP_MediaPlay, "Play (Space)", player.toggle)
         self.next_button = button(P.SP_MediaSkipForward, "Next", player.next)
         self._icons = (style.standardIcon(P.SP_MediaPlay), style.standardIcon(P.SP_MediaPause))
+
+        def feedback(text: str, tip: str, signal) -> QToolButton:
+            b = QToolButton(self)
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.setEnabled(False)
+            b.clicked.connect(lambda: player.current is not None
+                              and signal.emit(player.current.id))
+            return b
+
+        self.more_button = feedback("▲ More like this", "More like this (Ctrl+Shift+M): "
+                                    "the radio plays more songs like it",
+                                    self.more_like_requested)
+        self.less_button = feedback("▼ Less", "Less like this (Ctrl+Shift+L): skip it, "
+                                    "and the radio steers away", self.less_like_requested)
 
         self.title_label = QLabel("Nothing playing", self)
         font = self.title_label.font()
@@ -81,6 +101,8 @@ class NowPlayingBar(QWidget):
             row.addWidget(b)
         row.addSpacing(6)
         row.addLayout(text, 2)
+        row.addWidget(self.more_button)
+        row.addWidget(self.less_button)
         row.addWidget(self.elapsed_label)
         row.addWidget(self.seek_slider, 5)
         row.addWidget(self.total_label)
@@ -115,6 +137,8 @@ class NowPlayingBar(QWidget):
         self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
 
     def _on_track(self, item) -> None:
+        for b in (self.more_button, self.less_button):
+            b.setEnabled(item is not None)
         if item is None:
             self.title_label.setText("Nothing playing")
             self.artist_label.setText("")

@@ -35,6 +35,9 @@ class Player(QObject):
     playing_changed = Signal(bool)
     #: the queue is running low (for the radio): number of tracks after the current one
     running_low = Signal(int)
+    #: a track stopped being the one playing: (row, seconds heard, played to its end)
+    #: — the radio's feedback (a full play, or a skip at that many seconds)
+    listened = Signal(object, float, bool)
 
     LOW_WATER = 2
 
@@ -60,6 +63,9 @@ class Player(QObject):
             lambda playing: self._stall_timer.start() if playing else self._stall_timer.stop())
         self._last_position = -1
         self._stalled_checks = 0
+        self._on_item: Row | None = None     # the track listened to, until reported
+        self._heard_ms = 0
+        self.media.positionChanged.connect(self._on_position)
 
     # ------------------------------------------------------------------ state
     @property
@@ -76,8 +82,23 @@ class Player(QObject):
         return self.media.duration()
 
     # ------------------------------------------------------------------ control
+    def _on_position(self, ms: int) -> None:
+        if self._on_item is not None and self.is_playing():
+            self._heard_ms = int(ms)   # where the listener was when leaving it
+
+    def _report(self, finished: bool = False) -> None:
+        """Tell :attr:`listened` about the track being left (once per track)."""
+        item, self._on_item = self._on_item, None
+        if item is None:
+            return
+        heard = self._heard_ms / 1000.0
+        if finished:
+            heard = max(heard, self.media.duration() / 1000.0, float(item.duration or 0))
+        self.listened.emit(item, heard, finished)
+
     def play_row(self, row: int) -> None:
         """Start the queue row *row* (skipping forward past unplayable files)."""
+        self._report()
         item = self.queue.item(row)
         if item is None:
             self.stop()
@@ -93,6 +114,7 @@ class Player(QObject):
             self.media.setSource(QUrl())  # the same file again: make the player reload it
         self.media.setSource(url)
         self.media.play()
+        self._on_item, self._heard_ms = item, 0
         self._check_low()
 
     def play_rows(self, rows: list[Row], *, start: int = 0) -> None:
@@ -119,6 +141,7 @@ class Player(QObject):
     def stop(self) -> None:
         # setSource() stops and unloads with the GIL released (PySide marks it so);
         # a separate media.stop() would tear the engine down while holding it
+        self._report()
         self.media.setSource(QUrl())
         self.current_changed.emit(None)
 
@@ -151,6 +174,7 @@ class Player(QObject):
         S = QMediaPlayer.MediaStatus
         if status == S.EndOfMedia:
             self._failures_in_row = 0
+            self._report(finished=True)
             self.next()
         elif status in (S.LoadedMedia, S.BufferedMedia):
             self._failures_in_row = 0
@@ -178,6 +202,7 @@ class Player(QObject):
         QTimer.singleShot(0, later)
 
     def _skip(self, item: Row | None, reason: str) -> None:
+        self._on_item = None   # not the listener's choice: no feedback
         name = item.display_title if item else "this track"
         self.message.emit(f"Cannot play “{name}”: {reason}. Skipped.")
         self._failures_in_row += 1

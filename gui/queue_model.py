@@ -30,6 +30,8 @@ class QueueModel(QAbstractListModel):
         self._items: list[Row] = []
         self.current = -1
         self._resolve = resolve
+        #: track id → why the radio chose it ("after you skipped 2 fast tracks: slower")
+        self.reasons: dict[int, str] = {}
 
     # ------------------------------------------------------------------ access
     @property
@@ -75,6 +77,14 @@ class QueueModel(QAbstractListModel):
             self.current += len(rows)
         self.endInsertRows()
         self.changed.emit()
+
+    def set_reasons(self, reasons: dict[int, str]) -> None:
+        """Show why tracks were chosen (under their row and in the tooltip)."""
+        self.reasons.update({k: v for k, v in reasons.items() if v})
+        for k in [k for k, v in reasons.items() if not v]:
+            self.reasons.pop(k, None)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
 
     def replace(self, rows: Sequence[Row]) -> None:
         self.beginResetModel()
@@ -160,9 +170,12 @@ class QueueModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             prefix = "▶ " if index.row() == self.current else ""
             length = f"  ({format_time(item.duration)})" if item.duration else ""
-            return f"{prefix}{item.display_title} — {item.display_artist}{length}"
+            why = self.reasons.get(item.id)
+            more = f"\n      ↳ {why}" if why else ""
+            return f"{prefix}{item.display_title} — {item.display_artist}{length}{more}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.path
+            why = self.reasons.get(item.id)
+            return f"{item.path}\nChosen {why}" if why else item.path
         if role == Qt.ItemDataRole.FontRole and index.row() == self.current:
             font = QFont()
             font.setBold(True)

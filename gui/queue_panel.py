@@ -11,12 +11,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from soundalike.gui.keys import widget_shortcut
+from soundalike.gui.keys import LESS_KEY, MORE_KEY, widget_shortcut
 from soundalike.gui.queue_model import QueueModel
 
 
@@ -27,6 +28,8 @@ class QueuePanel(QWidget):
     save_requested = Signal()
     export_requested = Signal()
     import_requested = Signal()
+    more_like_requested = Signal(int)   # track id
+    less_like_requested = Signal(int)
 
     def __init__(self, queue: QueueModel, parent=None):
         super().__init__(parent)
@@ -48,7 +51,9 @@ class QueuePanel(QWidget):
         self.view.setAcceptDrops(True)
         self.view.setDropIndicatorShown(True)
         self.view.setAlternatingRowColors(True)
-        self.view.setUniformItemSizes(True)
+        self.view.setUniformItemSizes(False)   # rows the radio explains have two lines
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(lambda ix: self.play_requested.emit(ix.row()))
         widget_shortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
         widget_shortcut(Qt.Key.Key_Return, self.view,
@@ -83,6 +88,27 @@ class QueuePanel(QWidget):
         layout.addLayout(buttons)
         queue.changed.connect(self._update_title)
         self._update_title()
+
+    def context_menu(self, row: int) -> QMenu:
+        """The right-click menu of queue row *row*: play, more / less like this, remove."""
+        menu = QMenu(self)
+        item = self.queue.item(row)
+        if item is None:
+            return menu
+        menu.addAction("Play", lambda: self.play_requested.emit(row))
+        menu.addSeparator()
+        more = menu.addAction("More like this", lambda: self.more_like_requested.emit(item.id))
+        less = menu.addAction("Less like this", lambda: self.less_like_requested.emit(item.id))
+        more.setShortcut(QKeySequence(MORE_KEY))
+        less.setShortcut(QKeySequence(LESS_KEY))
+        menu.addSeparator()
+        menu.addAction("Remove", lambda: self.queue.remove([row]))
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        ix = self.view.indexAt(pos)
+        if ix.isValid():
+            self.context_menu(ix.row()).exec(self.view.viewport().mapToGlobal(pos))
 
     def selected_rows(self) -> list[int]:
         return sorted({ix.row() for ix in self.view.selectionModel().selectedIndexes()})

@@ -127,6 +127,9 @@ class MainWindow(QMainWindow):
             A.NEXT: player.next,
             A.PREVIOUS: player.previous,
             A.PAUSE_ANALYSIS: self.analysis_status.toggle,
+            A.MORE_LIKE: similar.more_like,
+            A.LESS_LIKE: similar.less_like,
+            A.MOOD_RADIO: similar.open_mood_dialog,
             A.SEARCH: browser.focus_search,
             A.LIBRARY_MAP: browser.show_map,
             A.LIBRARY: browser.show_library,
@@ -157,6 +160,11 @@ class MainWindow(QMainWindow):
         self.queue_panel.play_requested.connect(player.play_row)
         self.queue_panel.save_requested.connect(playlists.save_queue)
         self.queue_panel.export_requested.connect(playlists.export_queue)
+        self.queue_panel.more_like_requested.connect(similar.more_like)
+        self.queue_panel.less_like_requested.connect(similar.less_like)
+        self.now_playing.more_like_requested.connect(similar.more_like)
+        self.now_playing.less_like_requested.connect(similar.less_like)
+        similar.queue_reason_changed.connect(self._on_reason)
         self.similar_panel.play_requested.connect(self.playback.play_now)
         self.similar_panel.queue_requested.connect(self.playback.enqueue)
         self.similar_panel.radio_requested.connect(
@@ -172,6 +180,10 @@ class MainWindow(QMainWindow):
                             if row else "Soundalike")
         if row is not None:
             self.browser.reveal(row.id)
+
+    def _on_reason(self, reason: str) -> None:
+        self.queue_panel.radio_label.setToolTip(f"Latest tracks chosen {reason}")
+        self.statusBar().showMessage(f"Radio: {reason}", 8000)
 
     def _on_radio(self, label: str) -> None:
         self.queue_panel.radio_label.setText(label)

@@ -14,6 +14,8 @@ from enum import StrEnum
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from soundalike.gui.keys import LESS_KEY, MORE_KEY
+
 Shortcut = str | QKeySequence.StandardKey | Qt.Key | None
 
 
@@ -30,6 +32,9 @@ class ActionName(StrEnum):
     NEXT = "next"
     PREVIOUS = "previous"
     PAUSE_ANALYSIS = "pause-analysis"
+    MORE_LIKE = "more-like-this"
+    LESS_LIKE = "less-like-this"
+    MOOD_RADIO = "mood-radio"
     # View
     SEARCH = "search"
     QUEUE_PANEL = "queue-panel"
@@ -79,6 +84,9 @@ ACTIONS: dict[ActionName, ActionSpec] = {
     A.NEXT: ActionSpec("Next", "Ctrl+Right"),
     A.PREVIOUS: ActionSpec("Previous", "Ctrl+Left"),
     A.PAUSE_ANALYSIS: ActionSpec("Pause analysis"),
+    A.MORE_LIKE: ActionSpec("More like this", MORE_KEY),
+    A.LESS_LIKE: ActionSpec("Less like this", LESS_KEY),
+    A.MOOD_RADIO: ActionSpec("Radio from moods…", "Ctrl+Shift+R"),
     A.SEARCH: ActionSpec("Search", QKeySequence.StandardKey.Find),
     A.QUEUE_PANEL: ActionSpec("Play queue", "Ctrl+L"),
     A.SIMILAR_PANEL: ActionSpec("Similar songs panel", checkable=True),
@@ -107,7 +115,8 @@ ACTIONS: dict[ActionName, ActionSpec] = {
 MENUS: tuple[tuple[str, tuple[ActionName | None, ...]], ...] = (
     ("&File", (A.ADD_FOLDER, A.FIND_LIKE_FILE, A.IMPORT_PLAYLIST, A.EXPORT_QUEUE, None,
                A.SETTINGS, None, A.QUIT)),
-    ("&Playback", (A.PLAY_PAUSE, A.NEXT, A.PREVIOUS, None, A.PAUSE_ANALYSIS)),
+    ("&Playback", (A.PLAY_PAUSE, A.NEXT, A.PREVIOUS, None, A.MORE_LIKE, A.LESS_LIKE,
+                   A.MOOD_RADIO, None, A.PAUSE_ANALYSIS)),
     ("&View", (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY)),
 )
 #: the library table's right-click menu

@@ -51,6 +51,8 @@ class SimilarityActions(QObject):
     """
 
     radio_changed = Signal(str)
+    #: why the radio's latest tracks were chosen ("after you skipped 2 fast tracks: …")
+    queue_reason_changed = Signal(str)
 
     def __init__(self, *, db_path: str, tasks: Tasks, reader: LibraryReader,
                  resolve_rows: Callable[[list[int]], list[Row]], analysis: AnalysisBridge,
@@ -80,6 +82,9 @@ class SimilarityActions(QObject):
         analysis.result.connect(lambda *_: self._check_waiters())
         analysis.progress.connect(self._on_progress)
         player.running_low.connect(self._refill)
+        player.listened.connect(self._on_listened)
+        self._drawn: set[int] = set()   # queue track ids the radio drew (not the user's)
+        self.last_reason = ""
 
     # ------------------------------------------------------------------ plumbing
     def _call(self, fn, on_done, on_error=None) -> None:
@@ -261,6 +266,8 @@ class SimilarityActions(QObject):
         def done(tracks) -> None:
             self.radio_active = True
             self.radio_seeds = seeds
+            self._drawn = {t.id for t in tracks}
+            self.queue.reasons.clear()
             self.queue.replace(seeds + [row_from_track(t) for t in tracks])
             label = (f"Radio: {seeds[0].display_title}" if len(seeds) == 1
                      else f"Radio: {len(seeds)} seeds")
@@ -270,27 +277,138 @@ class SimilarityActions(QObject):
 
         self._when_analysed(ids, lambda: self._call(work, done), "radio")
 
+    def start_mood_radio(self, words: str, *, tempo: tuple[float, float] | None = None,
+                         energy: float | None = None) -> None:
+        """Replace the queue with a radio that starts from mood words."""
+        def work(rec):
+            self._radio = rec.mood_radio(words, tempo=tempo, energy=energy)
+            return self._radio.words, self._radio.next(RADIO_FIRST)
+
+        def done(found) -> None:
+            label_words, tracks = found
+            self.radio_active = True
+            self.radio_seeds = []
+            self._drawn = {t.id for t in tracks}
+            self.queue.reasons.clear()
+            self.queue.replace([row_from_track(t) for t in tracks])
+            label = f"Radio: {label_words}"
+            self.radio_changed.emit(label)
+            self.player.play_row(0)
+            self._show(f"{label} started", 5000)
+
+        self._call(work, done)
+
+    def open_mood_dialog(self):
+        """The "Radio from moods…" dialog; starts the radio when accepted."""
+        from soundalike.gui.mood_dialog import MoodDialog
+
+        dialog = MoodDialog(self.parent())
+        if dialog.exec():
+            self.start_mood_radio(dialog.text(), tempo=dialog.tempo(),
+                                  energy=dialog.energy_value())
+        return dialog
+
     def stop_radio(self) -> None:
         self.radio_active = False
         self.radio_seeds = []
+        self._drawn = set()
         self.radio_changed.emit("")
+
+    # ------------------------------------------------------------------ feedback
+    def _on_listened(self, row, seconds: float, finished: bool) -> None:
+        """The player left a track: a full play, or a skip at *seconds*."""
+        if not self.radio_active or self._radio is None or row is None:
+            return
+        tid = int(row.id)
+        if tid not in self._drawn and tid not in {r.id for r in self.radio_seeds}:
+            return   # not the radio's (a track the user queued, or from before it started)
+        if finished:
+            self._call(lambda rec: self._radio and self._radio.played(tid, seconds),
+                       lambda _ok: None)
+        else:
+            self._feedback(lambda radio: radio.skipped(tid, seconds))
+
+    def more_like(self, track_id: int | None = None) -> None:
+        """"More like this" (the playing track by default): the radio draws its next
+        tracks again at once; without a radio, a radio starts from the track."""
+        tid = self._target(track_id)
+        if tid is None:
+            return
+        if not self.radio_active or self._radio is None:
+            self.start_radio([tid])
+            return
+        self._feedback(lambda radio: radio.more_like(tid), "More like this")
+
+    def less_like(self, track_id: int | None = None) -> None:
+        """"Less like this": the radio steers away at once; the playing track is skipped."""
+        tid = self._target(track_id)
+        if tid is None:
+            return
+        if not self.radio_active or self._radio is None:
+            self._show("“Less like this” steers a radio: start one first "
+                       "(Start radio, or Radio from moods…)", 6000)
+            return
+        current = self.queue.current_item()
+        if current is not None and current.id == tid:
+            self.player._on_item = None   # reported as "less like this", not as a skip
+            self.player.next()
+        self._feedback(lambda radio: radio.less_like(tid), "Less like this")
+
+    def _target(self, track_id: int | None) -> int | None:
+        if track_id is not None:
+            return int(track_id)
+        current = self.queue.current_item()
+        return None if current is None else int(current.id)
+
+    def _feedback(self, event, note: str = "") -> None:
+        """Give the radio one event, then refill what it had queued at once."""
+        def work(rec):
+            radio = self._radio
+            if radio is None:
+                return []
+            event(radio)
+            return radio.next_with_reasons(RADIO_REFILL)
+
+        def done(found) -> None:
+            if not self.radio_active or not found:
+                return
+            after = self.queue.current + 1
+            stale = [r for r in range(max(0, after), self.queue.rowCount())
+                     if self.queue.item(r).id in self._drawn]
+            self.queue.remove(stale)
+            rows = [row_from_track(t) for t, _ in found]
+            self._drawn |= {r.id for r in rows}
+            self.queue.set_reasons({t.id: why for t, why in found})
+            self.queue.insert(self.queue.current + 1 if self.queue.current >= 0 else 0, rows)
+            reason = next((why for _, why in found if why), "")
+            self.last_reason = reason
+            if reason:
+                self.queue_reason_changed.emit(reason)
+            if note:
+                self._show(f"{note}: the radio changed course"
+                           + (f" — {reason}" if reason else ""), 6000)
+
+        self._call(work, done)
 
     def _refill(self, remaining: int) -> None:
         if not self.radio_active or self._refilling or self._radio is None:
             return
         self._refilling = True
 
-        def done(tracks) -> None:
+        def done(found) -> None:
             self._refilling = False
             if self.radio_active:
-                self.queue.append([row_from_track(t) for t in tracks])
+                rows = [row_from_track(t) for t, _ in found]
+                self._drawn |= {r.id for r in rows}
+                self.queue.set_reasons({t.id: why for t, why in found})
+                self.queue.append(rows)
 
         def failed(exc: BaseException) -> None:
             self._refilling = False
             self._error(exc)
 
-        self._call(lambda rec: self._radio.next(RADIO_REFILL) if self._radio else [],
-                   done, failed)
+        self._call(lambda rec: self._radio.next_with_reasons(RADIO_REFILL) if self._radio
+                   else [], done, failed)
 
     # ------------------------------------------------------------------ path
     def path_to(self, start: int, end: int | None = None) -> None:

@@ -6,7 +6,10 @@ that blends the seeds with the track just played:
     target = (1 − drift) · seeds + drift · last track
 
 so ``drift=0`` stays close to the seeds and ``drift=1`` wanders from song to song
-(the last track *liked*: a track skipped or marked "less like this" is never followed).
+(once the listener gives feedback, the last track *heard through* or marked "more like
+this"; a track skipped or marked "less like this" is never followed). Draws with the
+same target reuse its scores, so a refill of several tracks costs one pass over the
+library (plus one per feedback event).
 
 Feedback (issue 15). The radio listens to four events and nothing else — no labels,
 no genres, no profile: :meth:`Radio.played` ``(track, seconds)``, :meth:`Radio.skipped`
@@ -182,6 +185,8 @@ class Radio:
         self.events: list[FeedbackEvent] = []
         self._feedback: np.ndarray | None = None   # Σ w · fade · kernel, at self.clock
         self._disliked: set[int] = set()
+        self._liked: int | None = None   # the last track heard through or "more like"d
+        self._target_scores: tuple[int | None, np.ndarray] | None = None
 
     # -- feedback ---------------------------------------------------------------------
     def played(self, track: int, seconds: float) -> FeedbackEvent | None:
@@ -223,8 +228,11 @@ class Radio:
         w = float(self.weights.get(kind, 0.0))
         if w < 0:
             self._disliked.add(p)
+            if self._liked == p:
+                self._liked = None
         elif w > 0:
             self._disliked.discard(p)
+            self._liked = p
         if w == 0.0:
             return None
         event = FeedbackEvent(p, kind, w, self.clock)
@@ -281,6 +289,7 @@ class Radio:
             "events": [{"track_id": tid(e.position), "kind": e.kind, "weight": e.weight,
                         "clock": e.clock} for e in self.events],
             "disliked": sorted(tid(p) for p in self._disliked),
+            "liked": None if self._liked is None else tid(self._liked),
             "options": {"drift": self.drift, "window": self.window,
                         "artist_spacing": self.artist_spacing, "pool": self.pool,
                         "randomness": self.randomness, "half_life": self.half_life,
@@ -311,6 +320,8 @@ class Radio:
         radio.recent.extend(positions(state.get("recent", ())))
         radio.clock = int(state.get("clock", 0))
         radio._disliked = set(positions(state.get("disliked", ())))
+        if state.get("liked") is not None:
+            radio._liked = index.position(int(state["liked"]))
         for e in state.get("events", ()):
             p = index.position(int(e["track_id"]))
             if p is None:
@@ -340,15 +351,29 @@ class Radio:
 
     def _next_one(self) -> int:
         last = self.history[-1] if self.history else None
-        # drift follows the last track the listener did not reject
-        followed = next((p for p in reversed(self.history) if p not in self._disliked), None)
-        if followed is None or self.drift == 0.0:
-            target = self._anchor
+        # drift follows the last track liked: once the listener gives feedback, the last
+        # one heard through (or "more like this"), else the last drawn; never a rejected one
+        if self._liked is not None:
+            followed = self._liked
+        elif self.clock or self.events:
+            followed = None
         else:
-            target = _target(self.index,
-                             [self._anchor, self.index.vector(followed, self.method)],
-                             [1.0 - self.drift, self.drift], self.method)
-        scores = self.index.scores(target, self.method)
+            followed = next((p for p in reversed(self.history) if p not in self._disliked),
+                            None)
+        if self.drift == 0.0:
+            followed = None
+        cached = self._target_scores
+        if cached is not None and cached[0] == followed:
+            scores = cached[1]   # the same target as the last draw: no pass over the library
+        else:
+            if followed is None:
+                target = self._anchor
+            else:
+                target = _target(self.index,
+                                 [self._anchor, self.index.vector(followed, self.method)],
+                                 [1.0 - self.drift, self.drift], self.method)
+            scores = self.index.scores(target, self.method)
+            self._target_scores = (followed, scores)
         if self._feedback is not None:
             scores = scores + self._feedback
         recent = list(self.recent)

@@ -98,7 +98,7 @@ def _method_arg(p: argparse.ArgumentParser) -> None:
 
 # -- connection -----------------------------------------------------------------------------
 def _address(args):
-    from soundalike.players.mpd import PlayerError, mpd_address
+    from soundalike.library.mpd import PlayerError, mpd_address
 
     try:
         return mpd_address(args.host, args.port, args.password)
@@ -109,7 +109,7 @@ def _address(args):
 @contextlib.contextmanager
 def _connected(args):
     """``(address, client)``; MPD's errors become one plain line."""
-    from soundalike.players.mpd import close, command_error_text, connect, connection_errors
+    from soundalike.library.mpd import close, command_error_text, connect, connection_errors
 
     import_mpd_or_fail()
     import mpd
@@ -138,7 +138,7 @@ def import_mpd_or_fail() -> None:
 
 def _music_dir(args, store, client, address):
     """MPD's music directory as a :class:`MusicDir`; CliError when nobody can tell."""
-    from soundalike.players.mpd import MUSIC_DIR_SETTING, MusicDir, music_directory
+    from soundalike.library.mpd import MUSIC_DIR_SETTING, MusicDir, music_directory
 
     given = args.music_dir
     if given:
@@ -188,9 +188,9 @@ def _say(text: str) -> None:
 def cmd_scan(args) -> int:
     from soundalike.cli.library_cmds import open_store, print_json, run_scan
     from soundalike.library.errors import LibraryError
+    from soundalike.library.mpd import MUSIC_DIR_SETTING
     from soundalike.library.states import TrackStatus
     from soundalike.library.track import printable
-    from soundalike.players.mpd import MUSIC_DIR_SETTING
 
     with _connected(args) as (address, client):
         try:
@@ -245,8 +245,8 @@ def cmd_similar(args) -> int:
 
 def cmd_radio(args) -> int:
     from soundalike.cli.recommend_cmds import _filters
-    from soundalike.players.mpd import MpdUnavailable, PlayerError
-    from soundalike.players.mpd_radio import MpdRadio
+    from soundalike.library.mpd import MpdUnavailable, PlayerError
+    from soundalike.library.mpd_radio import MpdRadio
 
     import_mpd_or_fail()
     store, rec = _recommender(args)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from soundalike.players.mpd import (
+from soundalike.library.mpd import (
     MpdAddress,
     MpdUnavailable,
     MusicDir,

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from soundalike.players.mpd import MpdAddress, MusicDir, PlayerError, mpd_address
+from soundalike.library.mpd import MpdAddress, MusicDir, PlayerError, mpd_address
 
 
 def test_host_and_port_come_from_arguments_then_the_environment():

@@ -1,6 +1,6 @@
 """PlayWatch turns MPD's status replies into played / skipped events (what the radio hears)."""
 
-from soundalike.players.mpd_radio import PlayEvent, PlayWatch, feed_radio
+from soundalike.library.mpd_radio import PlayEvent, PlayWatch, feed_radio
 
 
 def status(song_id, state="play", elapsed=0.0, duration=200.0):

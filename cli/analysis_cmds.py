@@ -37,9 +37,16 @@ def run_analysis(path: str, *, workers: int | None = None, time_limit: float | N
     from soundalike.library.analysis import DEFAULT_TIME_LIMIT, AnalysisController
 
     bar = ProgressBar(None, "Analysing", unit="tracks", stream=stream, enabled=show_progress)
+    last_state = [""]
 
     def on_progress(p) -> None:
         bar.set_total(p.total or None)
+        if p.state != last_state[0]:  # a full disk is said on a line of its own, always
+            if p.state == "paused-disk-full":
+                bar.message(f"soundalike: {p.message}")
+            elif last_state[0] == "paused-disk-full" and p.state == "running":
+                bar.message("soundalike: disk space is back: analysis resumed")
+            last_state[0] = p.state
         note = ("paused: on battery power" if p.state == "paused-battery"
                 else p.message or (p.last_path or ""))
         bar.update(p.done + p.failed, note)

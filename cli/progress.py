@@ -66,6 +66,13 @@ class ProgressBar:
             text += "  " + (note if len(note) <= width else "…" + note[-max(width - 1, 0):])
         return text
 
+    def message(self, text: str) -> None:
+        """Print *text* on a line of its own, terminal or not (the bar redraws below it)."""
+        prefix = "\r\x1b[K" if self.enabled else ""
+        self.stream.write(f"{prefix}{text}\n")
+        self.stream.flush()
+        self._last_draw = 0.0
+
     def close(self) -> None:
         if self.enabled:
             self.stream.write("\r\x1b[K" + self.render() + "\n")

@@ -65,22 +65,25 @@ class LibrarySettings:
                    exclude_own_artist=bool(store.get_setting(OWN_ARTIST_KEY, False)))
 
     def save(self, store) -> tuple[list[str], list[str]]:
-        """Write to *store*; return (folders added, folders removed)."""
+        """Write to *store* in one transaction (all or nothing: a full disk leaves the old
+        settings); return (folders added, folders removed)."""
         old = {f.path for f in store.folders()}
         new = {str(Path(p)) for p in self.folders}
         added = sorted(new - old)
         removed = sorted(old - new)
-        for path in removed:
-            store.remove_folder(path)
-        for path in added:
-            store.add_folder(path)
-        store.set_setting(WORKERS_KEY, int(self.workers))
-        store.set_setting(BATTERY_KEY, bool(self.pause_on_battery))
-        for k, key in EXCLUDE_KEYS.items():
-            store.set_setting(key, [v.strip() for v in self.exclude.get(k, []) if v.strip()])
-        for k, key in CAP_KEYS.items():
-            store.set_setting(key, int(self.caps.get(k, DEFAULT_CAP)))
-        store.set_setting(OWN_ARTIST_KEY, bool(self.exclude_own_artist))
+        with store.transaction():
+            for path in removed:
+                store.remove_folder(path)
+            for path in added:
+                store.add_folder(path)
+            store.set_setting(WORKERS_KEY, int(self.workers))
+            store.set_setting(BATTERY_KEY, bool(self.pause_on_battery))
+            for k, key in EXCLUDE_KEYS.items():
+                store.set_setting(key, [v.strip() for v in self.exclude.get(k, [])
+                                        if v.strip()])
+            for k, key in CAP_KEYS.items():
+                store.set_setting(key, int(self.caps.get(k, DEFAULT_CAP)))
+            store.set_setting(OWN_ARTIST_KEY, bool(self.exclude_own_artist))
         return added, removed
 
 

@@ -51,6 +51,9 @@ class AnalysisStatus(QWidget):
         self.bar.setValue(n)
         if p.state == "paused":
             text = f"Analysis paused at {n} of {p.total}"
+        elif p.state == "paused-disk-full":
+            text = p.message or "disk full: analysis paused"
+            text = text[:1].upper() + text[1:]
         elif p.state == "paused-battery":
             text = f"Analysis paused on battery ({n} of {p.total})"
         elif p.state == "error":

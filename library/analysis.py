@@ -25,9 +25,11 @@ from pathlib import Path
 from soundalike.engine.analyze import ANALYSIS_VERSION
 from soundalike.library import cnn_choice, machine
 from soundalike.library.analysis_worker import worker_main
+from soundalike.library.errors import DiskFullError
 from soundalike.library.power import on_battery
 from soundalike.library.states import TrackStatus
 from soundalike.library.store import Store
+from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
 
 DEFAULT_TIME_LIMIT = 120.0     # seconds per file
 DEFAULT_FILES_PER_WORKER = 200  # recycle a worker after this many files …
@@ -36,6 +38,12 @@ IDLE_RECHECK_S = 15.0          # idle: look for new work this often even without
 STARTUP_LIMIT_S = 90.0          # a worker that cannot load the model by then is replaced
 MAX_FAILED_STARTS = 3
 BATTERY_POLL_S = 15.0
+DISK_POLL_S = 2.0               # disk full: look at the free space this often
+
+
+def disk_full_message(needed_bytes: int) -> str:
+    """What the analysis says while it waits for disk space."""
+    return f"disk full: analysis paused ({max(1, round(needed_bytes / 1e6))} MB free needed)"
 
 
 def default_workers() -> int:
@@ -49,7 +57,8 @@ class Progress:
     """A snapshot of the analysis, handed to ``on_progress``.
 
     ``state`` is one of ``idle``, ``running``, ``paused``, ``paused-battery``,
-    ``finished``, ``cancelled``, ``error``. ``eta`` is in seconds (None when unknown).
+    ``paused-disk-full`` (``message`` says how much space it waits for), ``finished``,
+    ``cancelled``, ``error``. ``eta`` is in seconds (None when unknown).
     """
 
     state: str = "idle"
@@ -99,6 +108,11 @@ class AnalysisController:
         Pause while the machine runs on battery, resume on mains power.
     on_progress : callable(Progress), optional
     on_result : callable(track_id, ok: bool, reason: str | None), optional
+    free_space_needed : int
+        Bytes of free space the analysis waits for when the disk filled up: a result that
+        cannot be written is kept in memory, no new file is started, and every
+        ``DISK_POLL_S`` seconds the free space is looked at; once there is this much, the
+        kept results are written and the analysis goes on by itself.
     """
 
     def __init__(self, db_path: str | Path, *, workers: int | None = None,
@@ -110,7 +124,8 @@ class AnalysisController:
                  on_progress: Callable[[Progress], None] | None = None,
                  on_result: Callable[[int, bool, str | None], None] | None = None,
                  battery_check: Callable[[], bool] = on_battery,
-                 battery_poll_s: float = BATTERY_POLL_S):
+                 battery_poll_s: float = BATTERY_POLL_S,
+                 free_space_needed: int = FREE_SPACE_NEEDED):
         self.db_path = str(db_path)
         self.workers = max(1, workers or default_workers())
         self.time_limit = time_limit
@@ -123,6 +138,9 @@ class AnalysisController:
         self.on_result = on_result
         self._battery_check = battery_check
         self._battery_poll_s = battery_poll_s
+        self.free_space_needed = free_space_needed
+        #: Writes the full disk refused, in order: (Store method name, args, kwargs).
+        self._unsaved: collections.deque[tuple[str, tuple, dict]] = collections.deque()
         self._ctx = mp.get_context("spawn")  # no fork of a threaded (Qt) parent
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -199,7 +217,9 @@ class AnalysisController:
     # ------------------------------------------------------------------ the loop
     def run(self) -> Progress:
         """Analyse until nothing is pending (or until cancelled); return the last progress."""
-        store = Store(self.db_path)
+        store = self._open_store()
+        if store is None:
+            return self._progress
         workers: list[_Worker] = []
         queue: collections.deque[tuple[int, str]] = collections.deque()
         seen: set[int] = set()       # queued, in flight, or skipped (vanished) in this run
@@ -208,6 +228,7 @@ class AnalysisController:
         last_tick = time.monotonic()
         battery_paused = False
         next_battery_check = 0.0
+        next_disk_check = 0.0
         state = "running"
         message: str | None = None
 
@@ -235,7 +256,13 @@ class AnalysisController:
                 if self.pause_on_battery and now >= next_battery_check:
                     next_battery_check = now + self._battery_poll_s
                     battery_paused = self._battery_check()
-                paused = self._paused or battery_paused
+                # Disk full: results wait in memory; once there is room, write them.
+                if self._unsaved and now >= next_disk_check:
+                    next_disk_check = now + DISK_POLL_S
+                    if free_space(self.db_path) >= self.free_space_needed:
+                        self._flush_unsaved(store)
+                disk_paused = bool(self._unsaved)
+                paused = self._paused or battery_paused or disk_paused
                 busy = [w for w in workers if w.task is not None]
                 if not paused:
                     active_time += now - last_tick
@@ -246,7 +273,7 @@ class AnalysisController:
                     refill()
                     if queue:
                         emit(total=self._progress.total + len(queue))
-                if not queue and not busy:
+                if not queue and not busy and not disk_paused:
                     if not self.keep_running:
                         state = "finished"
                         break
@@ -264,12 +291,18 @@ class AnalysisController:
 
                 if not paused:
                     self._dispatch(workers, queue)
-                wanted = ("paused" if self._paused
+                wanted = ("paused-disk-full" if disk_paused else "paused" if self._paused
                           else "paused-battery" if battery_paused else "running")
                 in_flight = sum(1 for x in workers if x.task)
                 # "paused" with files still in flight must say so: they finish and count
                 if self._progress.state != wanted or self._progress.in_flight != in_flight:
-                    emit(state=wanted, in_flight=in_flight)
+                    if wanted == "paused-disk-full":
+                        emit(state=wanted, in_flight=in_flight,
+                             message=disk_full_message(self.free_space_needed))
+                    elif self._progress.state == "paused-disk-full":
+                        emit(state=wanted, in_flight=in_flight, message=None)
+                    else:
+                        emit(state=wanted, in_flight=in_flight)
 
                 conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
                 # wake no later than the first in-flight file's time limit runs out
@@ -297,22 +330,72 @@ class AnalysisController:
                         self.on_result(track_id, kind == "ok", reason)
                     in_flight = sum(1 for x in workers if x.task)
                     finished = done + failed
+                    note = None if kind == "ok" else f"{Path(path).name}: {reason}"
+                    if self._unsaved:  # not written yet: keep saying why
+                        note = disk_full_message(self.free_space_needed)
                     emit(done=done, failed=failed, last_path=path, in_flight=in_flight,
                          rate=done / active_time if active_time > 0 else 0.0,
                          eta=((len(queue) + in_flight) * active_time / finished
                               if active_time > 0 and finished else None),
-                         message=None if kind == "ok" else f"{Path(path).name}: {reason}")
+                         message=note)
                 workers[:] = [w for w in workers if not w.retire or w.task is not None]
         except _Fatal:
             pass
         finally:
             self._stop_workers(workers)
+            if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
+                self._flush_unsaved(store)  # room came back just before the end
             store.close()
             emit(state=state, in_flight=0, eta=None,
                  message=message if message else self._progress.message)
         return self._progress
 
     # ------------------------------------------------------------------ helpers
+    def _open_store(self) -> Store | None:
+        """The writer's Store; on a full disk wait (``paused-disk-full``) until there is
+        room. None when cancelled meanwhile."""
+        while True:
+            try:
+                return Store(self.db_path)
+            except DiskFullError:
+                if self._progress.state != "paused-disk-full":
+                    self._progress = replace(self._progress, state="paused-disk-full",
+                                             message=disk_full_message(self.free_space_needed))
+                    if self.on_progress is not None:
+                        self.on_progress(self._progress)
+            while True:  # at least one poll, then until there is room
+                self._wake.wait(DISK_POLL_S)
+                self._wake.clear()
+                if self._cancelled:
+                    self._progress = replace(self._progress, state="cancelled")
+                    if self.on_progress is not None:
+                        self.on_progress(self._progress)
+                    return None
+                if free_space(self.db_path) >= self.free_space_needed:
+                    break
+
+    def _save(self, store: Store, method: str, *args, **kwargs) -> None:
+        """``store.method(*args, **kwargs)``, or keep it for later when the disk is full
+        (also while earlier writes wait, so results are written in order)."""
+        if not self._unsaved:
+            try:
+                getattr(store, method)(*args, **kwargs)
+                return
+            except DiskFullError:
+                pass
+        self._unsaved.append((method, args, kwargs))
+
+    def _flush_unsaved(self, store: Store) -> bool:
+        """Write the kept results; True when all are written (False: still full)."""
+        while self._unsaved:
+            method, args, kwargs = self._unsaved[0]
+            try:
+                getattr(store, method)(*args, **kwargs)
+            except DiskFullError:
+                return False
+            self._unsaved.popleft()
+        return True
+
     def _take_priority(self, store: Store, queue, seen: set[int]) -> None:
         with self._lock:
             wanted = list(self._priority)
@@ -421,7 +504,7 @@ class AnalysisController:
             code = w.process.exitcode
             reason = ("the analysis process crashed"
                       + (f" (signal {-code})" if code and code < 0 else f" (exit code {code})"))
-            store.save_failure(task[0], reason)
+            self._save(store, "save_failure", task[0], reason)
             return ("err", task[0], task[1], reason)
         return None
 
@@ -447,14 +530,14 @@ class AnalysisController:
         if kind == "ok":
             _, track_id, features, tags, embedding, duration, timings, _ = reply
             t0 = time.perf_counter()
-            store.save_analysis(track_id, version=ANALYSIS_VERSION, features=features,
-                                tags=tags, embedding=embedding, duration=duration)
+            self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
+                       features=features, tags=tags, embedding=embedding, duration=duration)
             timings = dict(timings, write=time.perf_counter() - t0)
             for stage, seconds in timings.items():
                 self.timings[stage] += seconds
             return ("ok", track_id, path, None)
         _, track_id, reason, _ = reply
-        store.save_failure(track_id, reason)
+        self._save(store, "save_failure", track_id, reason)
         return ("err", track_id, path, reason)
 
     def _enforce_limits(self, workers: list[_Worker], store: Store) -> list[tuple]:
@@ -468,7 +551,7 @@ class AnalysisController:
                 w.process.join(5)
                 w.task, w.retire = None, True
                 reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
-                store.save_failure(track_id, reason)
+                self._save(store, "save_failure", track_id, reason)
                 outcomes.append(("err", track_id, path, reason))
             elif not w.ready and not w.retire and now - w.started > STARTUP_LIMIT_S:
                 w.process.kill()

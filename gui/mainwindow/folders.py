@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from soundalike.gui import library_glue
 from soundalike.gui.bridges import AnalysisBridge, CallbackBridge
@@ -21,6 +21,7 @@ from soundalike.gui.settings_dialog import (
     SettingsDialog,
 )
 from soundalike.gui.tasks import Tasks
+from soundalike.library.errors import LibraryError
 from soundalike.library.store import Store
 
 
@@ -132,7 +133,11 @@ class FolderController(QObject):
 
     def _apply_settings(self, dialog: SettingsDialog) -> None:
         settings = dialog.result_settings()
-        added, removed = settings.save(self.store)
+        try:
+            added, removed = settings.save(self.store)
+        except LibraryError as exc:  # a full disk or a read-only library: the old ones stay
+            QMessageBox.warning(self.parent(), "Settings", f"The settings were not saved:\n{exc}")
+            return
         self.analysis.set_options(workers=settings.workers or None,
                                   pause_on_battery=settings.pause_on_battery)
         if removed or self.watcher is None:

@@ -48,13 +48,18 @@ class PlaylistController:
         name = name or self._ask_name("Add to playlist" if append else "Save playlist")
         if not name or not ids:
             return None
-        existing = {p.name: p.id for p in self.store.playlists()}
-        if name in existing:
-            pid = existing[name]
-            before = [t.id for t in self.store.playlist_tracks(pid)] if append else []
-            self.store.set_playlist_tracks(pid, before + list(ids))
-        else:
-            pid = self.store.create_playlist(name, ids)
+        try:
+            existing = {p.name: p.id for p in self.store.playlists()}
+            if name in existing:
+                pid = existing[name]
+                before = [t.id for t in self.store.playlist_tracks(pid)] if append else []
+                self.store.set_playlist_tracks(pid, before + list(ids))
+            else:
+                pid = self.store.create_playlist(name, ids)
+        except LibraryError as exc:  # a full disk, a busy or read-only library: said, not lost
+            QMessageBox.warning(self.parent, "Save playlist",
+                                f"The playlist “{name}” was not saved:\n{exc}")
+            return None
         self._show(f"Saved playlist “{name}” ({len(ids)} songs)", 5000)
         self.sidebar.categories["playlist"].setExpanded(True)
         self.sidebar.refresh()
@@ -70,7 +75,12 @@ class PlaylistController:
         self.playback.play_rows(self.resolve_rows(ids))
 
     def delete_playlist(self, playlist_id: int) -> None:
-        self.store.delete_playlist(playlist_id)
+        try:
+            self.store.delete_playlist(playlist_id)
+        except LibraryError as exc:
+            QMessageBox.warning(self.parent, "Delete playlist",
+                                f"The playlist was not deleted:\n{exc}")
+            return
         self.sidebar.refresh()
 
     def export_playlist(self, playlist_id: int) -> None:

@@ -22,12 +22,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Self
 
-from soundalike.library.errors import LibraryError
+from soundalike.library.errors import DiskFullError, LibraryError
 from soundalike.library.search import fold, search_match, search_text
 from soundalike.library.states import StoreEvent
 
@@ -35,6 +36,9 @@ log = logging.getLogger("soundalike.library.store")
 
 BUSY_TIMEOUT_MS = 10_000
 BATCH_SIZE = 500
+#: Free space a writer waits for after the disk filled up: the WAL grows to about 4 MB
+#: (1000 pages) before a checkpoint copies it into the main file, which may grow as much.
+FREE_SPACE_NEEDED = 16_000_000  # 16 MB
 
 
 def default_db_path() -> Path:
@@ -59,6 +63,35 @@ def db_path_param(path: str) -> str | bytes:
 def db_path_value(value: str | bytes) -> str:
     """Inverse of :func:`db_path_param`."""
     return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+def free_space(path: str | os.PathLike) -> int:
+    """Bytes an ordinary user may still write on the disk holding *path* (its folder);
+    0 when that cannot be told."""
+    folder = Path(path).parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+def disk_full_error(path: str | os.PathLike, exc: BaseException) -> DiskFullError | None:
+    """The plain-words :class:`DiskFullError` for an SQLite error that means the disk is
+    full (``SQLITE_FULL``, or an I/O error while less than :data:`FREE_SPACE_NEEDED` is
+    free), else None."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    free = free_space(path)
+    full = code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    io_error = code is not None and code & 0xFF == sqlite3.SQLITE_IOERR
+    if not full and not (io_error and free < FREE_SPACE_NEEDED):
+        return None
+    return DiskFullError(
+        f"disk full: the change was not saved and the library is as it was "
+        f"({free / 1e6:.1f} MB free next to {path}, {FREE_SPACE_NEEDED // 1_000_000} MB "
+        "needed); free some space and try again",
+        free_bytes=free, needed_bytes=FREE_SPACE_NEEDED)
 
 
 class StoreBase:
@@ -109,6 +142,12 @@ class StoreBase:
 
     def _raise_open_error(self, exc: sqlite3.DatabaseError):
         msg = str(exc)
+        if disk_full_error(self.path, exc) is not None:
+            raise DiskFullError(
+                f"disk full: the library database {self.path} cannot be opened "
+                f"({free_space(self.path) / 1e6:.1f} MB free, "
+                f"{FREE_SPACE_NEEDED // 1_000_000} MB needed); free some space and try again",
+                free_bytes=free_space(self.path), needed_bytes=FREE_SPACE_NEEDED) from None
         if "not a database" in msg or "malformed" in msg:
             raise LibraryError(f"{self.path} is not a Soundalike library database "
                                f"(or it is damaged): {msg}") from None
@@ -177,23 +216,31 @@ class StoreBase:
         self._depth = 1
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             self._depth = 0
             self._events.clear()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+            if (full := disk_full_error(self.path, exc)) is not None:
+                raise full from None
             raise
         self._depth = 0
         try:
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             self._events.clear()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+            if (full := disk_full_error(self.path, exc)) is not None:
+                raise full from None
             raise
         events, self._events = self._events, []
+        self._after_commit()
         for event, ids in events:
             self._notify(event, ids)
+
+    def _after_commit(self) -> None:  # BackupMixin
+        pass
 
     def subscribe(self, callback: Callable[[str, list[int]], None]) -> Callable[[], None]:
         """Call ``callback(event, track_ids)`` after each commit in this Store.

@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from soundalike.cli.errors import CliError, UsageError
+from soundalike.library.errors import LibraryError
 
 # Modules that contribute subcommands; each has ``register(subparsers)``.
 COMMAND_MODULES = (
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2 if argv else 0
+        check_library(args)
         return int(args.func(args) or 0)
     except UsageError as exc:
         print(f"soundalike: {exc}", file=sys.stderr)
@@ -79,5 +81,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nsoundalike: interrupted", file=sys.stderr)
         return 130
+    except LibraryError as exc:  # opening the library failed before any command ran
+        print(f"soundalike: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
+
+
+def check_library(args: argparse.Namespace) -> None:
+    """Before a command: the start-up check of the library file; a damaged one is set aside,
+    recovered (said on stderr) and its folders rescanned to rebuild the tracks."""
+    import textwrap
+
+    from soundalike.cli.arguments import db_path
+    from soundalike.library.store.recovery import ensure_healthy
+
+    report = ensure_healthy(db_path(args))
+    if report is None:
+        return
+    print(textwrap.fill(f"soundalike: {report.message()}", width=100), file=sys.stderr)
+    if report.folders and getattr(args.func, "__name__", "") != "cmd_scan":  # scan: it will
+        from soundalike.cli.library_cmds import run_scan
+        from soundalike.library.store import Store
+
+        with Store(report.path) as store:
+            scan = run_scan(store)
+            counts = store.counts()
+        print(f"soundalike: rescanned: {scan.files} audio files, {counts['pending']} to "
+              f"analyse again (soundalike analyze), {counts['missing']} missing",
+              file=sys.stderr)

@@ -35,16 +35,20 @@ def run(db: str | None = None) -> int:
     """Open the player on the library at *db* (default: the user's library); exit code."""
     from soundalike.library.errors import LibraryError
     from soundalike.library.store import Store, default_db_path
+    from soundalike.library.store.recovery import ensure_healthy
 
     app = make_app()
     path = db or str(default_db_path())
     try:
+        recovered = ensure_healthy(path)  # the start-up check; a damaged file is recovered
         with Store(path) as store:  # creates and migrates before the readers open it
             first_run = not store.folders() and not QSettings().value("first_run_done",
                                                                       False, bool)
     except LibraryError as exc:
         QMessageBox.critical(None, "Soundalike", f"The library cannot be opened:\n{exc}")
         return 1
+    if recovered is not None:  # the start-up scan below rebuilds the tracks
+        QMessageBox.warning(None, "Soundalike — library recovered", recovered.message())
 
     from soundalike.gui.main_window import MainWindow
     from soundalike.gui.tasks import Tasks

@@ -8,7 +8,9 @@
   schema version, integrity check;
 - :mod:`.folders`, :mod:`.tracks`, :mod:`.analyses`, :mod:`.playlists`, :mod:`.settings` —
   one table each;
-- :mod:`.browse` — the views the desktop library table and sidebar show.
+- :mod:`.browse` — the views the desktop library table and sidebar show;
+- :mod:`.backup` — the small rotating backup of playlists, settings and folders;
+  :mod:`.recovery` — the start-up check of the file and the recovery of a damaged one.
 
 No SQL and no sqlite3 connection lives outside this package; other modules call Store
 methods (:mod:`soundalike.library.browse` for searching and browsing).
@@ -20,6 +22,7 @@ import os
 
 from soundalike.library.states import StoreEvent
 from soundalike.library.store.analyses import AnalysesMixin, AnalysisRow
+from soundalike.library.store.backup import BackupMixin
 from soundalike.library.store.browse import BrowseMixin
 from soundalike.library.store.connection import (
     BATCH_SIZE,
@@ -46,7 +49,7 @@ __all__ = ["BATCH_SIZE", "BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "Ana
 
 
 class Store(MigrationsMixin, FoldersMixin, TracksMixin, AnalysesMixin, PlaylistsMixin,
-            SettingsMixin, BrowseMixin, StoreBase):
+            SettingsMixin, BrowseMixin, BackupMixin, StoreBase):
     """The library database. Opens (creating and migrating) the file at *path*.
 
     Parameters

@@ -180,6 +180,7 @@ class StoreBase:
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
+        self._close_backup()
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
@@ -240,6 +241,9 @@ class StoreBase:
             self._notify(event, ids)
 
     def _after_commit(self) -> None:  # BackupMixin
+        pass
+
+    def _close_backup(self) -> None:  # BackupMixin
         pass
 
     def subscribe(self, callback: Callable[[str, list[int]], None]) -> Callable[[], None]:

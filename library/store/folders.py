@@ -21,6 +21,7 @@ class FoldersMixin:
             cur = self._db.execute("INSERT INTO folders(path, added_at) VALUES (?, ?)",
                                    (db_path_param(p), time.time()))
             self._event(StoreEvent.FOLDERS_CHANGED)
+            self._backup_data_changed()
             return int(cur.lastrowid)
 
     def remove_folder(self, path: str | os.PathLike) -> bool:
@@ -38,6 +39,7 @@ class FoldersMixin:
             self.mark_missing(ids)
             self._db.execute("DELETE FROM folders WHERE id = ?", row)
             self._event(StoreEvent.FOLDERS_CHANGED)
+            self._backup_data_changed()
             return True
 
     def folders(self) -> list[Folder]:

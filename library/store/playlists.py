@@ -58,6 +58,7 @@ class PlaylistsMixin:
             conn.execute("UPDATE playlists SET updated_at = ? WHERE id = ?",
                          (time.time(), playlist_id))
             self._event(StoreEvent.PLAYLISTS_CHANGED)
+            self._backup_data_changed()
 
     def playlist_tracks(self, playlist_id: int) -> list[Track]:
         return [self._track(r) for r in self._all(
@@ -68,4 +69,5 @@ class PlaylistsMixin:
         with self.transaction():
             n = self._db.execute("DELETE FROM playlists WHERE id = ?", (playlist_id,)).rowcount
             self._event(StoreEvent.PLAYLISTS_CHANGED)
+            self._backup_data_changed()
         return n > 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from soundalike.library.store.backup import CACHE_SETTINGS
+
 
 class SettingsMixin:
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -20,6 +22,7 @@ class SettingsMixin:
         """Remove every setting whose key starts with *prefix* (``"recommend."``: the saved
         vector model and the recommendation filters); returns how many."""
         with self.transaction():
+            self._backup_data_changed()
             return self._db.execute("DELETE FROM settings WHERE substr(key, 1, ?) = ?",
                                     (len(prefix), prefix)).rowcount
 
@@ -28,3 +31,5 @@ class SettingsMixin:
         with self.transaction():
             self._db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
                              (key, text))
+            if key not in CACHE_SETTINGS:
+                self._backup_data_changed()

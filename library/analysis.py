@@ -25,7 +25,7 @@ from pathlib import Path
 from soundalike.engine.analyze import ANALYSIS_VERSION
 from soundalike.library import cnn_choice, machine
 from soundalike.library.analysis_worker import worker_main
-from soundalike.library.errors import DiskFullError
+from soundalike.library.errors import DiskFullError, LibraryError
 from soundalike.library.power import on_battery
 from soundalike.library.states import TrackStatus
 from soundalike.library.store import Store
@@ -353,11 +353,17 @@ class AnalysisController:
     # ------------------------------------------------------------------ helpers
     def _open_store(self) -> Store | None:
         """The writer's Store; on a full disk wait (``paused-disk-full``) until there is
-        room. None when cancelled meanwhile."""
+        room. None when cancelled meanwhile, or when the library cannot be opened (state
+        ``error``, the plain reason in ``message``)."""
         while True:
             try:
                 return Store(self.db_path)
-            except DiskFullError:
+            except LibraryError as exc:
+                if not isinstance(exc, DiskFullError):
+                    self._progress = replace(self._progress, state="error", message=str(exc))
+                    if self.on_progress is not None:
+                        self.on_progress(self._progress)
+                    return None
                 if self._progress.state != "paused-disk-full":
                     self._progress = replace(self._progress, state="paused-disk-full",
                                              message=disk_full_message(self.free_space_needed))

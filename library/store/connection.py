@@ -94,6 +94,56 @@ def disk_full_error(path: str | os.PathLike, exc: BaseException) -> DiskFullErro
         free_bytes=free, needed_bytes=FREE_SPACE_NEEDED)
 
 
+def _user(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user {uid}"
+
+
+def permission_problem(path: str | os.PathLike, *, read_only: bool = False) -> str | None:
+    """Plain words for why this user may not use the library file at *path* (unreadable,
+    unwritable, or its folder read-only: WAL needs the ``-wal`` and ``-shm`` files beside it),
+    or None when the permissions are not the problem."""
+    path = Path(path)
+    folder = path.parent
+    me = _user(os.geteuid())
+    if not path.exists():
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            return (f"cannot create the library database {path}: the folder {folder} is "
+                    f"read-only for {me} (permission denied)")
+        return None
+    st = path.stat()
+    if not os.access(path, os.R_OK):
+        return (f"the library database {path} cannot be read by {me}: it belongs to "
+                f"{_user(st.st_uid)} (permission denied)")
+    if read_only:
+        return None
+    if not os.access(path, os.W_OK):
+        return (f"the library database {path} cannot be written by {me}: it belongs to "
+                f"{_user(st.st_uid)} and is read-only for others (permission denied)")
+    if not os.access(folder, os.W_OK):
+        return (f"the library database {path} cannot be used: its folder {folder} is "
+                f"read-only for {me}, and SQLite must create files beside it "
+                "(permission denied)")
+    return None
+
+
+def write_error(path: str | os.PathLike, exc: BaseException) -> LibraryError | None:
+    """The plain-words error for an SQLite write failure a user can act on (a full disk, a
+    read-only file), else None."""
+    if (full := disk_full_error(path, exc)) is not None:
+        return full
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, sqlite3.Error) and code is not None and code & 0xFF in (
+            sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return LibraryError(permission_problem(path) or
+                            f"the library database {path} cannot be written: {exc}")
+    return None
+
+
 class StoreBase:
     """Connection, transactions and events; the table mixins build on these."""
 
@@ -120,6 +170,7 @@ class StoreBase:
                                          isolation_level=None)
             self._register_functions()
             self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._refuse_newer()  # before anything that could write the file
             self._conn.execute("PRAGMA journal_mode=WAL").fetchone()
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -142,6 +193,8 @@ class StoreBase:
 
     def _raise_open_error(self, exc: sqlite3.DatabaseError):
         msg = str(exc)
+        if (denied := permission_problem(self.path, read_only=self.read_only)) is not None:
+            raise LibraryError(denied) from None
         if disk_full_error(self.path, exc) is not None:
             raise DiskFullError(
                 f"disk full: the library database {self.path} cannot be opened "
@@ -159,6 +212,9 @@ class StoreBase:
         self._conn.create_function("search_match", -1, search_match, deterministic=True)
 
     def _migrate(self) -> None:  # MigrationsMixin
+        raise NotImplementedError
+
+    def _refuse_newer(self) -> None:  # MigrationsMixin
         raise NotImplementedError
 
     # -- the connection (private to library/store/) ----------------------------------------
@@ -213,6 +269,8 @@ class StoreBase:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise LibraryError(f"the library database {self.path} is busy: another program "
                                    "kept it locked for over 10 s; try again") from None
+            if (plain := write_error(self.path, exc)) is not None:
+                raise plain from None
             raise
         self._depth = 1
         try:
@@ -222,8 +280,8 @@ class StoreBase:
             self._events.clear()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            if (full := disk_full_error(self.path, exc)) is not None:
-                raise full from None
+            if (plain := write_error(self.path, exc)) is not None:
+                raise plain from None
             raise
         self._depth = 0
         try:
@@ -232,8 +290,8 @@ class StoreBase:
             self._events.clear()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            if (full := disk_full_error(self.path, exc)) is not None:
-                raise full from None
+            if (plain := write_error(self.path, exc)) is not None:
+                raise plain from None
             raise
         events, self._events = self._events, []
         self._after_commit()

@@ -79,13 +79,20 @@ class MigrationsMixin:
     def schema_version(self) -> int:
         return int(self._one("PRAGMA user_version")[0])
 
+    def _refuse_newer(self) -> None:
+        """A file from a newer Soundalike is refused before anything is written to it."""
+        current, latest = self.schema_version(), SCHEMA_VERSION
+        if current > latest:
+            raise LibraryError(
+                f"the library database {self.path} was written by a newer Soundalike "
+                f"(schema version {current}; this version understands up to {latest}); it "
+                "was left untouched: use the newer Soundalike, or another --db")
+
     def _migrate(self) -> None:
         migrations, latest = MIGRATIONS, SCHEMA_VERSION  # module globals: tests add steps
         current = self.schema_version()
         if current > latest:
-            raise LibraryError(
-                f"the library database {self.path} was written by a newer Soundalike "
-                f"(schema {current}; this version understands up to {latest})")
+            self._refuse_newer()
         if current == latest:
             return
         conn = self._db

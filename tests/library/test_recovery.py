@@ -237,3 +237,23 @@ def test_the_analysis_cache_and_track_writes_do_not_back_up(library):
         store.set_setting("recommend.vector_model", {"fitted_at": 1})
         store.mark_missing([1])
     assert [p.stat().st_mtime_ns for p in backup_paths(db) if p.exists()] == stamp
+
+
+def test_every_start_checks_the_precious_tables_and_the_whole_file_once_a_day(library, rng):
+    db, _, _ = library
+    assert check(db) is None  # no stamp yet: the whole file, then stamped
+    assert Path(f"{db}.checked").exists()
+    with sqlite3.connect(db) as conn:
+        pages = dict(conn.execute("SELECT name, min(pageno) FROM dbstat GROUP BY name"))
+    conn.close()
+    data = bytearray(db.read_bytes())
+    analysis = pages["analysis"]
+    data[(analysis - 1) * PAGE: analysis * PAGE] = rng.integers(0, 256, PAGE,
+                                                                dtype=np.uint8).tobytes()
+    db.write_bytes(bytes(data))
+    assert check(db) is None  # the analysis cache is not looked at again today …
+    assert check(db, full=True) is not None  # … the daily whole-file check finds it
+    playlists = pages["playlists"]
+    data[(playlists - 1) * PAGE: playlists * PAGE] = bytes(PAGE)
+    db.write_bytes(bytes(data))
+    assert check(db) is not None  # the playlists are checked at every start

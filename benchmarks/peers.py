@@ -676,9 +676,11 @@ def main() -> None:
         print("\nnote: analyze_file did not call model.predict: the CNN CPU figure is the "
               "wall time of result.timings['cnn']")
     print(f"\nSoundalike in-process stages (wall ms, result.timings): decode "
-          f"{sa['decode_wall'] * 1e3:.1f}, dsp {sa['dsp_wall'] * 1e3:.1f}, cnn "
-          f"{sa['cnn_wall'] * 1e3:.1f}; CNN CPU {sa['cnn_cpu'] * 1e3:.1f} ms over "
-          f"{sa['patches']:.2f} patches/track = {sa['cnn_cpu'] / sa['patches'] * 1e3:.1f} ms/patch")
+          f"{sa['decode_wall'] * 1e3:.1f}, dsp {sa['dsp_wall'] * 1e3:.1f}, cnn (patches + MSD) "
+          f"{sa['cnn_wall'] * 1e3:.1f}, mtt {sa['mtt_wall'] * 1e3:.1f}; CNN CPU (both taggers) "
+          f"{sa['cnn_cpu'] * 1e3:.1f} ms, of it the MTT interpreter {sa['mtt_cpu'] * 1e3:.1f}, "
+          f"over {sa['patches']:.2f} patches/track = "
+          f"{sa['cnn_cpu'] / sa['patches'] * 1e3:.1f} ms/patch for both")
     print(f"CNN FLOP floor: sgemm {gflops:.1f} GFLOP/s (median of {len(slot_gflops)} slots; "
           f"best {max(slot_gflops):.1f}) × {cost['macs'] / 1e9:.3f} GMAC/patch → "
           f"{patch_floor * 1e3:.1f} ms/patch × {sa['patches']:.2f} patches → "

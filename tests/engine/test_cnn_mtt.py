@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audiofiles import write_audio
 
 from soundalike.engine import analyze, cnn
 from soundalike.engine.errors import AudioError
-from audiofiles import write_audio
 
 SR = 16000
 TOOLS = Path(__file__).resolve().parents[2] / "tools"

@@ -13,10 +13,12 @@ machine hit all of them alike:
 - whole-file decode floor: the whole file to 16 kHz mono (soundfile, else PyAV; soxr);
 - excerpt-decode floor: ``engine.audio.load`` (decodes only the analysis excerpts);
 - bliss: ``bliss_audio.Song(path)`` (the official Python bindings of bliss-rs);
-- Soundalike in-process: ``engine.analyze.analyze_file`` with the default model, one thread;
+- Soundalike in-process: ``engine.analyze.analyze_file`` with the default models (MSD and
+  MTT taggers), one thread;
 - an sgemm slot: the CNN's dominant GEMM with numpy on one BLAS thread → GFLOP/s, which
-  times the model's MACs per patch (read from the .tflite file) and the patches per track
-  the engine actually cuts gives the CNN FLOP floor.
+  times the models' MACs per patch (read from the .tflite files, summed over both) and the
+  patches per track the engine actually cuts gives the CNN FLOP floor. "CNN" is both
+  taggers together (the shared log-mel front end included, as before).
 
 CPU time is ``time.process_time`` (every thread of the process: bliss may use several), so
 tracks/h/core = 3600 s / CPU s per track is fair; wall time is printed too. A file any
@@ -177,24 +179,24 @@ def bliss_song(path: Path):
 
 
 class TimedModel:
-    """Wraps the tagging model handed to ``analyze_file``: CPU and wall time of ``predict``
-    (result.timings has wall time only), and the segments, to count the patches later."""
+    """Wraps a tagging model handed to ``analyze_file``: CPU and wall time of
+    ``predict_track`` (result.timings has wall time only) and the patches it ran on."""
 
     def __init__(self, model) -> None:
         self._model = model
         self.cpu = self.wall = 0.0
         self.calls = 0
-        self.last = None
+        self.last_patches = 0
 
-    def predict(self, segments, sr):
+    def predict_track(self, batch):
         c0, w0 = time.process_time(), time.perf_counter()
         try:
-            return self._model.predict(segments, sr)
+            return self._model.predict_track(batch)
         finally:
             self.cpu += time.process_time() - c0
             self.wall += time.perf_counter() - w0
             self.calls += 1
-            self.last = (segments, sr)
+            self.last_patches = len(batch)
 
     def __getattr__(self, name):
         return getattr(self._model, name)
@@ -439,11 +441,12 @@ def configure_cnn_path(choice: str) -> str:
     return f"{getattr(default_model(), 'kernels', 'xnnpack')} kernels, one thread{note}"
 
 
-def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel) -> dict:
+def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel,
+                mtt_model: TimedModel) -> dict:
     from soundalike.engine.analyze import analyze_file
 
     def soundalike(path):
-        return analyze_file(path, model=model)
+        return analyze_file(path, model=model, mtt_model=mtt_model)
 
     fns = {"whole": full_decode, "excerpt": excerpt_decode, "bliss": bliss_song,
            "soundalike": soundalike, "sgemm": sgemm}
@@ -460,6 +463,7 @@ def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel) -> dict:
         row = {"path": str(path), "order": list(order), "errors": {}}
         for name in order:
             cnn_cpu0, cnn_wall0 = model.cpu, model.wall
+            mtt_cpu0 = mtt_model.cpu
             c0, w0 = time.process_time(), time.perf_counter()
             try:
                 result = fns[name](path)
@@ -471,11 +475,17 @@ def interleaved(files: list[Path], sgemm: Sgemm, model: TimedModel) -> dict:
             row[name] = {"cpu": time.process_time() - c0, "wall": time.perf_counter() - w0}
             if name == "soundalike":
                 row[name].update({f"{k}_wall": v for k, v in result.timings.items()})
-                if model.wall > cnn_wall0:  # analyze_file went through model.predict
-                    row[name]["cnn_cpu"] = model.cpu - cnn_cpu0
-                    row[name]["patches"] = count_patches(*model.last)
+                if model.wall > cnn_wall0:  # analyze_file went through predict_track
+                    # both taggers' interpreters; the shared log-mel patches (in the
+                    # "cnn" stage) are added from the stage timings below
+                    front = max(0.0, result.timings.get("cnn", 0.0)
+                                - (model.wall - cnn_wall0))
+                    row[name]["mtt_cpu"] = mtt_model.cpu - mtt_cpu0
+                    row[name]["cnn_cpu"] = (model.cpu - cnn_cpu0) + row[name]["mtt_cpu"] + front
+                    row[name]["patches"] = model.last_patches
                 else:  # the engine took another path: wall time, patches of the excerpts
-                    row[name]["cnn_cpu"] = result.timings.get("cnn", float("nan"))
+                    row[name]["cnn_cpu"] = (result.timings.get("cnn", float("nan"))
+                                            + result.timings.get("mtt", 0.0))
                     row[name]["cnn_cpu_is_wall"] = True
                     decoded = excerpt_decode(path)
                     row[name]["patches"] = count_patches(decoded.segments, decoded.sr)
@@ -533,15 +543,20 @@ def main() -> None:
     cnn_desc = configure_cnn_path(args.cnn_path)
     print(f"Soundalike in-process CNN: {cnn_desc}")
 
-    cost = model_cost(default_model_path())
+    costs = {name: model_cost(default_model_path(name)) for name in ("msd", "mtt")}
+    cost = {"macs": sum(c["macs"] for c in costs.values()), "gemm": costs["msd"]["gemm"],
+            "source": "; ".join(c["source"] for c in costs.values()),
+            "macs_by_model": {k: c["macs"] for k, c in costs.items()}}
     m, k, n = cost["gemm"]
-    print(f"model: {cost['macs'] / 1e9:.3f} GMAC per patch ({cost['source']}; hand count "
+    print("models: " + ", ".join(f"{k.upper()} {c['macs'] / 1e9:.3f}" for k, c in costs.items())
+          + f" = {cost['macs'] / 1e9:.3f} GMAC per patch ({cost['source']}; hand count of MSD "
           f"{FALLBACK_MACS / 1e9:.3f}); dominant GEMM ({m}×{k}) @ ({k}×{n})")
     sgemm = Sgemm(m, k, n)
-    model = TimedModel(default_model())
+    model = TimedModel(default_model("msd"))
+    mtt_model = TimedModel(default_model("mtt"))
 
     print("\ninterleaved pass (method order rotated per file):")
-    main_pass = interleaved(files, sgemm, model)
+    main_pass = interleaved(files, sgemm, model, mtt_model)
     rows = main_pass["rows"]
     failures = {r["path"]: r["errors"] for r in rows if r["errors"]}
     kept_rows = [r for r in rows if not r["errors"]]
@@ -554,9 +569,10 @@ def main() -> None:
         return [r[name][key] for r in kept_rows]
 
     sa = {"cpu": mean(col("soundalike")), "wall": mean(col("soundalike", "wall"))}
-    for stage in ("decode", "dsp", "cnn"):
+    for stage in ("decode", "dsp", "cnn", "mtt"):
         sa[f"{stage}_wall"] = mean(col("soundalike", f"{stage}_wall"))
     sa["cnn_cpu"] = mean(col("soundalike", "cnn_cpu"))
+    sa["mtt_cpu"] = mean(r["soundalike"].get("mtt_cpu", float("nan")) for r in kept_rows)
     patches = [r["soundalike"]["patches"] for r in kept_rows]
     sa["patches"] = mean(patches)
     slot_gflops = [SGEMM_REPS * sgemm.flop / r["sgemm"]["cpu"] / 1e9 for r in rows
@@ -660,9 +676,11 @@ def main() -> None:
         print("\nnote: analyze_file did not call model.predict: the CNN CPU figure is the "
               "wall time of result.timings['cnn']")
     print(f"\nSoundalike in-process stages (wall ms, result.timings): decode "
-          f"{sa['decode_wall'] * 1e3:.1f}, dsp {sa['dsp_wall'] * 1e3:.1f}, cnn "
-          f"{sa['cnn_wall'] * 1e3:.1f}; CNN CPU {sa['cnn_cpu'] * 1e3:.1f} ms over "
-          f"{sa['patches']:.2f} patches/track = {sa['cnn_cpu'] / sa['patches'] * 1e3:.1f} ms/patch")
+          f"{sa['decode_wall'] * 1e3:.1f}, dsp {sa['dsp_wall'] * 1e3:.1f}, cnn (patches + MSD) "
+          f"{sa['cnn_wall'] * 1e3:.1f}, mtt {sa['mtt_wall'] * 1e3:.1f}; CNN CPU (both taggers) "
+          f"{sa['cnn_cpu'] * 1e3:.1f} ms, of it the MTT interpreter {sa['mtt_cpu'] * 1e3:.1f}, "
+          f"over {sa['patches']:.2f} patches/track = "
+          f"{sa['cnn_cpu'] / sa['patches'] * 1e3:.1f} ms/patch for both")
     print(f"CNN FLOP floor: sgemm {gflops:.1f} GFLOP/s (median of {len(slot_gflops)} slots; "
           f"best {max(slot_gflops):.1f}) × {cost['macs'] / 1e9:.3f} GMAC/patch → "
           f"{patch_floor * 1e3:.1f} ms/patch × {sa['patches']:.2f} patches → "

@@ -35,6 +35,10 @@ frames, symmetrised KL). bliss's features and musly's Gaussians are cached in
 ``<db>.bliss.npz`` / ``<db>.musly.npz`` (with a temporary database, not kept). Files a peer
 cannot read are listed and are not queries in its row.
 
+``--baseline-db OTHER.db`` also scores hybrid on another database of the same files (an
+older analysis version, say) and prints this database's hybrid minus that one, P@10 and
+same-artist P@10, paired per query (matched by path) with bootstrap intervals.
+
 Supplementary measures (less dependent on weak group labels; printed before the last
 line). Both use the normal duplicate filter but neither the artist exclusion nor the
 per-artist/per-album caps (the caps would hide the very tracks being looked for):
@@ -499,11 +503,13 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
                     tid, kmax, method=method, filters=nocap, explain=False)) / kmax
                     for tid in artist_q]
                 sup.update({"artist_P@10": sum(pa) / len(pa), "artist_queries": len(pa),
-                            "per_query_artist_p10": pa})
+                            "per_query_artist_p10": pa,
+                            "artist_query_paths": [path_of[t] for t in artist_q]})
             out[method] = {
                 **sup,
                 **{f"P@{k}": sum(v) / len(v) for k, v in prec.items()},
                 "per_query_p10": prec[kmax],
+                "query_paths": [path_of[t] for t, _ in queries],
                 "queries": len(queries), "short_lists": short,
                 "broken_filtered": broken["filtered"], "broken_unfiltered": broken["unfiltered"],
                 "per_group": {g: sum(v) / len(v) for g, v in sorted(per_group.items())},
@@ -609,6 +615,30 @@ def print_peers(db: str, rows: list[dict], result: dict) -> None:
             print(f"{name} left out: {p} ({why.splitlines()[0][:100]})")
 
 
+def print_baseline(baseline_db: str, rows: list[dict], result: dict) -> None:
+    """Hybrid on *baseline_db* (another analysis of the same files, e.g. an older analysis
+    version) against this database's hybrid, paired per query (matched by path)."""
+    base = evaluate(baseline_db, rows, methods=("hybrid",))
+    base.pop("_info", None)
+    b, h = base["hybrid"], result["hybrid"]
+
+    def paired(key: str, paths_key: str) -> tuple[float, float, float, int]:
+        mine = dict(zip(h[paths_key], h[key], strict=True))
+        theirs = dict(zip(b[paths_key], b[key], strict=True))
+        common = [p for p in mine if p in theirs]
+        x, y = [mine[p] for p in common], [theirs[p] for p in common]
+        lo, hi = paired_bootstrap(x, y)
+        return (sum(x) - sum(y)) / len(common), lo, hi, len(common)
+
+    d, lo, hi, n = paired("per_query_p10", "query_paths")
+    da, alo, ahi, na = paired("per_query_artist_p10", "artist_query_paths")
+    print(f"\nbaseline {baseline_db}: hybrid P@5 {b['P@5']:.3f} P@10 {b['P@10']:.3f} "
+          f"same-artist P@10 {b['artist_P@10']:.3f}")
+    print(f"hybrid − baseline P@10: {d:+.3f} (95% paired-bootstrap interval {lo:+.3f} … "
+          f"{hi:+.3f}, {n} queries); same-artist P@10: {da:+.3f} ({alo:+.3f} … {ahi:+.3f}, "
+          f"{na} queries)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -628,6 +658,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-group", action="store_true", help="print P@10 per group")
     ap.add_argument("--peers", action="store_true",
                     help="also score bliss, musicnn and musly (see the module docstring)")
+    ap.add_argument("--baseline-db",
+                    help="also score hybrid on this other analysis of the same files (e.g. "
+                         "an older analysis version) and print the paired difference")
     args = ap.parse_args(argv)
 
     rows, problems = read_manifest(args.manifest, path_col=args.path_col,
@@ -684,6 +717,8 @@ def main(argv: list[str] | None = None) -> int:
     print_supplementary(list(result.items()) + list(variants.items()))
     if args.peers:
         print_peers(db, rows, result)
+    if args.baseline_db:
+        print_baseline(args.baseline_db, rows, result)
     lo, hi = paired_bootstrap(result["hybrid"]["per_query_p10"], result["seed"]["per_query_p10"])
     print(f"hybrid − seed P@10: {result['hybrid']['P@10'] - result['seed']['P@10']:+.3f} "
           f"(95% paired-bootstrap interval over queries {lo:+.3f} … {hi:+.3f})")

@@ -283,12 +283,15 @@ def cmd_status(args) -> int:
         counts = store.counts()
         failures = store.failures()
         folders = store.folders()
+        versions = store.analysed_versions()
     cnn, key = _cnn_status(getattr(args, "measure_cnn", False))
+    analysis, models = _analysis_status(versions)
     if args.json:
         print_json({**counts,
                     "failures": [{"path": printable(p), "reason": r} for p, r in failures],
                     "folders": [printable(f.path) for f in folders],
                     "db": printable(db_path(args)),
+                    "analysis": analysis, "models": models,
                     "cnn": _cnn_json(cnn, key)})
         return 0
     print(f"library: {printable(db_path(args))}")
@@ -296,6 +299,11 @@ def cmd_status(args) -> int:
     print(f"tracks: {counts['tracks']} — {counts[TrackStatus.ANALYSED]} analysed, "
           f"{counts[TrackStatus.PENDING]} pending, {counts[TrackStatus.FAILED]} failed, "
           f"{counts[TrackStatus.MISSING]} missing")
+    print(_analysis_line(analysis))
+    print("models: " + "; ".join(
+        f"{m['title']} ({m['file']}, {m['tags']} tags, "
+        + (f"sha256 {m['sha256'][:12]})" if m["sha256"] else "file missing)")
+        for m in models) + " — both on the same 3-s patches, 3 per track")
     if cnn is not None:
         print(f"CNN: {cnn.describe()}")
     else:
@@ -306,6 +314,32 @@ def cmd_status(args) -> int:
     for path, reason in failures:
         print(f"  failed: {printable(path)}: {reason}")
     return 0
+
+
+def _analysis_status(versions: dict[int, int]) -> tuple[dict, list[dict]]:
+    """(analysis versions of the analysed tracks, the tagging models) for ``status``."""
+    from soundalike.engine import analyze, cnn
+    from soundalike.library.cnn_choice import model_digest
+
+    current = versions.get(analyze.ANALYSIS_VERSION, 0)
+    upgrade = sum(n for v, n in versions.items() if v in analyze.UPGRADABLE_VERSIONS)
+    analysis = {"version": analyze.ANALYSIS_VERSION, "current": current,
+                "to_upgrade": upgrade,
+                "to_redo": sum(versions.values()) - current - upgrade,
+                "by_version": {str(v): n for v, n in sorted(versions.items())}}
+    models = [{"name": t.name, "title": t.title, "file": t.file, "tags": len(t.labels),
+               "sha256": model_digest(t.path)} for t in cnn.TAGGERS.values()]
+    return analysis, models
+
+
+def _analysis_line(a: dict) -> str:
+    parts = [f"{a['current']} current"]
+    if a["to_upgrade"]:
+        parts.append(f"{a['to_upgrade']} of an older version to complete (only the "
+                     "instrument tags, MTT, are added)")
+    if a["to_redo"]:
+        parts.append(f"{a['to_redo']} of an older version to analyse again")
+    return f"analysis: version {a['version']} — " + ", ".join(parts)
 
 
 def _cnn_status(measure: bool):

@@ -1,10 +1,14 @@
-"""Music tagging CNN: musicnn's Million Song Dataset model, shipped as TFLite.
+"""Music tagging CNNs: musicnn's Million Song Dataset and MagnaTagATune models, as TFLite.
 
-The model (Pons & Serra 2019, ``MSD_musicnn``; see ``models/MODEL_CARD.md``) maps a
-3-second log-mel patch to 50 tag probabilities and a 200-d penultimate embedding.
-:class:`TagModel` runs it with LiteRT on one thread and averages over all patches of
-a track. The front end (:func:`log_mel`) reproduces the training spectrogram exactly,
-but in float32 (musicnn's own float16 ``10000 * x`` overflows to inf on loud audio).
+Two models of the same architecture (Pons & Serra 2019, ``MSD_musicnn`` and
+``MTT_musicnn``; see ``models/MODEL_CARD.md``) each map a 3-second log-mel patch to 50
+tag probabilities and a 200-d penultimate embedding. MSD's tags are genres, eras and
+moods (Last.fm); MTT's name instruments and styles MSD cannot (strings, piano, violin,
+choir, harpsichord, classical, techno). :class:`TagModel` runs one of them with LiteRT
+on one thread and averages over a track's patches; both run on the same patches
+(:func:`track_patches`, computed once). The front end (:func:`log_mel`) reproduces the
+training spectrogram exactly, but in float32 (musicnn's own float16 ``10000 * x``
+overflows to inf on loud audio).
 """
 
 from __future__ import annotations
@@ -27,17 +31,24 @@ N_FFT = 512
 HOP = 256
 N_MELS = 96
 PATCH_FRAMES = 187  # 3 s at 16 kHz / 256
+EMBEDDING_DIMS = 200
 #: Patches per interpreter call (activations are ≈ 25 MB per patch).
 CHUNK = 4
 
-#: Folder of the shipped model, its labels and card (``soundalike/models``).
+#: Folder of the shipped models, their labels and card (``soundalike/models``).
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def _labels(name: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (MODELS_DIR / name).read_text("utf-8").splitlines()
+                 if line.strip())
+
 
 #: The 50 MSD tags in the model's output order, as the build script wrote them
 #: (``models/labels.txt``; one source for the build and the runtime).
-TAG_LABELS: tuple[str, ...] = tuple(
-    line.strip() for line in (MODELS_DIR / "labels.txt").read_text("utf-8").splitlines()
-    if line.strip())
+TAG_LABELS: tuple[str, ...] = _labels("labels.txt")
+#: The 50 MagnaTagATune tags of the MTT model, in its output order (``models/labels_mtt.txt``).
+MTT_LABELS: tuple[str, ...] = _labels("labels_mtt.txt")
 
 #: The 28 tags that name a genre, in TAG_LABELS order.
 GENRE_LABELS: tuple[str, ...] = (
@@ -50,12 +61,77 @@ GENRE_LABELS: tuple[str, ...] = (
 #: Indices of GENRE_LABELS in TAG_LABELS.
 GENRE_INDEX: np.ndarray = np.array([TAG_LABELS.index(g) for g in GENRE_LABELS], dtype=np.intp)
 
-MODEL_FILE = "musicnn_msd.tflite"
+#: MTT tags that name a style or genre (explanations, the map's colours). The rest of the
+#: MTT vocabulary is instruments (:data:`MTT_INSTRUMENTS`), voices ("male vocal", "no
+#: vocals", …) and tempo or loudness words the DSP features already describe.
+MTT_STYLES: tuple[str, ...] = (
+    "classical", "techno", "electronic", "rock", "ambient", "pop", "dance", "country",
+    "metal", "indian", "opera", "new age",
+)  # fmt: skip
+#: MTT tags that name an instrument or an ensemble.
+MTT_INSTRUMENTS: tuple[str, ...] = (
+    "strings", "piano", "violin", "guitar", "drums", "synth", "harpsichord", "flute",
+    "sitar", "choir", "harp", "cello",
+)  # fmt: skip
 
 
-def default_model_path() -> Path:
-    """Path of the shipped model file (``soundalike/models/musicnn_msd.tflite``)."""
-    return MODELS_DIR / MODEL_FILE
+@dataclass(frozen=True, slots=True)
+class Tagger:
+    """One shipped tagging model: its key, file and output vocabulary."""
+
+    name: str                  # "msd" | "mtt"
+    title: str                 # what `soundalike status` calls it
+    file: str                  # in MODELS_DIR
+    labels: tuple[str, ...]    # output order of its tags
+
+    @property
+    def path(self) -> Path:
+        return MODELS_DIR / self.file
+
+
+#: The two shipped models. An analysis stores the MSD outputs as ``tags`` /
+#: ``embedding`` and the MTT outputs as ``mtt_tags`` / ``mtt_embedding``.
+TAGGERS: dict[str, Tagger] = {
+    "msd": Tagger("msd", "musicnn MSD (genres, eras, moods)", "musicnn_msd.tflite", TAG_LABELS),
+    "mtt": Tagger("mtt", "musicnn MTT (instruments, styles)", "musicnn_mtt.tflite", MTT_LABELS),
+}
+MODEL_FILE = TAGGERS["msd"].file
+
+
+def tag_vocabulary() -> dict[str, tuple[str, ...]]:
+    """Every tag word an analysis stores, per model, in stored order.
+
+    Returns
+    -------
+    dict
+        ``{"msd": 50 words (an analysis's ``tags``), "mtt": 50 words (its ``mtt_tags``)}``.
+        Some words occur in both (rock, pop, electronic, dance, metal, ambient, country,
+        guitar); :func:`tag_words` gives the union.
+    """
+    return {name: t.labels for name, t in TAGGERS.items()}
+
+
+def tag_words() -> tuple[str, ...]:
+    """The union of :func:`tag_vocabulary`'s words, lower case, MSD order first."""
+    seen: dict[str, None] = {}
+    for labels in tag_vocabulary().values():
+        for w in labels:
+            seen.setdefault(w.lower(), None)
+    return tuple(seen)
+
+
+def default_model_path(model: str = "msd") -> Path:
+    """Path of a shipped model file (``soundalike/models/musicnn_msd.tflite`` or
+    ``musicnn_mtt.tflite``)."""
+    return _tagger(model).path
+
+
+def _tagger(model: str) -> Tagger:
+    try:
+        return TAGGERS[model]
+    except KeyError:
+        raise ValueError(f"unknown tagging model {model!r} (choose from "
+                         f"{', '.join(TAGGERS)})") from None
 
 
 def genre_vector(tags: np.ndarray) -> np.ndarray:
@@ -79,6 +155,54 @@ def genre_vector(tags: np.ndarray) -> np.ndarray:
     uniform = np.full_like(g, 1.0 / len(GENRE_LABELS))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, g / np.where(total > 0, total, 1.0), uniform).astype(np.float32)
+
+
+#: The words :func:`top_style` chooses from: MSD's genres and MTT's styles (shared words once).
+STYLE_WORDS: tuple[str, ...] = tuple(dict.fromkeys(
+    [g.lower() for g in GENRE_LABELS] + list(MTT_STYLES)))
+_MSD_STYLE = np.array([STYLE_WORDS.index(g.lower()) for g in GENRE_LABELS], np.intp)
+_MTT_STYLE_COLS = np.array([MTT_LABELS.index(w) for w in MTT_STYLES], np.intp)
+_MTT_STYLE = np.array([STYLE_WORDS.index(w) for w in MTT_STYLES], np.intp)
+
+
+def style_scores(tags: np.ndarray, mtt_tags: np.ndarray | None = None) -> np.ndarray:
+    """Each track's probability for every word of :data:`STYLE_WORDS`.
+
+    A word both models know (rock, electronic, ambient, …) takes the larger of the two
+    probabilities; MSD-only words come from *tags*, MTT-only ones (classical, techno,
+    opera, …) from *mtt_tags* (0 without it).
+
+    Parameters
+    ----------
+    tags : np.ndarray, shape (n, 50)
+        MSD tag probabilities.
+    mtt_tags : np.ndarray, shape (n, 50), optional
+        MTT tag probabilities (rows of NaN count as absent).
+
+    Returns
+    -------
+    np.ndarray, shape (n, len(STYLE_WORDS)), float32
+    """
+    tags = np.atleast_2d(np.asarray(tags, dtype=np.float32))
+    out = np.zeros((len(tags), len(STYLE_WORDS)), np.float32)
+    out[:, _MSD_STYLE] = np.nan_to_num(tags[:, GENRE_INDEX])
+    if mtt_tags is not None:
+        m = np.nan_to_num(np.atleast_2d(np.asarray(mtt_tags, dtype=np.float32))[:, _MTT_STYLE_COLS])
+        out[:, _MTT_STYLE] = np.maximum(out[:, _MTT_STYLE], m)
+    return out
+
+
+def top_style(tags: np.ndarray, mtt_tags: np.ndarray | None = None) -> list[str]:
+    """The most probable style word of each track over both vocabularies.
+
+    "classical" for an orchestral track (which MSD alone would call jazz or rock);
+    MSD's top genre when there are no MTT tags.
+
+    Returns
+    -------
+    list of str, one per row, from :data:`STYLE_WORDS`
+    """
+    return [STYLE_WORDS[i] for i in style_scores(tags, mtt_tags).argmax(axis=1)]
 
 
 @lru_cache(maxsize=1)
@@ -167,12 +291,14 @@ def _quiet_native_stderr():
 
 
 class TagModel:
-    """The shipped musicnn MSD tagger, run with LiteRT.
+    """A shipped musicnn tagger (MSD or MTT), run with LiteRT.
 
     Parameters
     ----------
     model_path : str or Path, optional
-        A ``.tflite`` file; the shipped model when omitted.
+        A ``.tflite`` file; the shipped file of *model* when omitted.
+    model : {"msd", "mtt"}, keyword-only
+        Which of :data:`TAGGERS` it is (its vocabulary, and the default file).
     threads : int, keyword-only
         Interpreter threads (default 1: analysis parallelises across processes).
     kernels : {"xnnpack", "builtin"}, keyword-only
@@ -194,13 +320,15 @@ class TagModel:
     instance may be shared between threads but runs one track at a time.
     """
 
-    def __init__(self, model_path: str | Path | None = None, *, threads: int = 1,
-                 kernels: str = "xnnpack") -> None:
+    def __init__(self, model_path: str | Path | None = None, *, model: str = "msd",
+                 threads: int = 1, kernels: str = "xnnpack") -> None:
+        self.tagger = _tagger(model)
+        self.labels = self.tagger.labels
         if kernels not in KERNELS:
             raise ValueError(f"kernels must be one of {', '.join(KERNELS)}; got {kernels!r}")
         if int(threads) < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
-        self.path = Path(model_path) if model_path is not None else default_model_path()
+        self.path = Path(model_path) if model_path is not None else self.tagger.path
         self.kernels = kernels
         self.threads = int(threads)
         if not self.path.is_file():
@@ -223,12 +351,12 @@ class TagModel:
         if (
             len(inputs) != 1
             or tuple(inputs[0]["shape"][1:]) != (PATCH_FRAMES, N_MELS)
-            or set(outputs) != {len(TAG_LABELS), 200}
+            or set(outputs) != {len(self.labels), EMBEDDING_DIMS}
         ):
-            raise ModelError(f"not the musicnn MSD tagging model: {self.path}")
+            raise ModelError(f"not a musicnn tagging model: {self.path}")
         self._input = inputs[0]["index"]
-        self._tags_out = outputs[len(TAG_LABELS)]
-        self._emb_out = outputs[200]
+        self._tags_out = outputs[len(self.labels)]
+        self._emb_out = outputs[EMBEDDING_DIMS]
         self._batch = int(inputs[0]["shape"][0])
         self._lock = threading.Lock()
 
@@ -265,7 +393,8 @@ class TagModel:
                 tags.append(t)
                 embs.append(e)
         if not tags:
-            return np.zeros((0, len(TAG_LABELS)), np.float32), np.zeros((0, 200), np.float32)
+            return (np.zeros((0, len(self.labels)), np.float32),
+                    np.zeros((0, EMBEDDING_DIMS), np.float32))
         return np.concatenate(tags), np.concatenate(embs)
 
     def predict(self, segments: list[np.ndarray], sr: int) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +417,7 @@ class TagModel:
         Returns
         -------
         tags : np.ndarray, shape (50,), float32
-            In :data:`TAG_LABELS` order.
+            In the order of this model's :attr:`labels`.
         embedding : np.ndarray, shape (200,), float32
 
         Raises
@@ -296,7 +425,17 @@ class TagModel:
         AudioError
             There is no audio at all (every segment is empty).
         """
-        batch = track_patches(segments, sr)
+        return self.predict_track(track_patches(segments, sr))
+
+    def predict_track(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A track's tags and embedding from its :func:`track_patches` (the mean over them),
+        so several models can share one front end.
+
+        Raises
+        ------
+        AudioError
+            *batch* is empty (the track has no audio).
+        """
         if not len(batch):
             raise AudioError("no audio to analyse (all excerpts are empty)")
         tags, emb = self.predict_patches(batch)

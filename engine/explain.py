@@ -1,18 +1,21 @@
 """Short human reasons why two tracks sound alike, built from their features.
 
-Example: ``both electronic/dance · 124 vs 126 BPM · bright, bass-heavy``.
+Example: ``both electronic/dance · 124 vs 126 BPM · bright, bass-heavy``, or with the MTT
+model's tags ``both classical · strings/violin · 92 vs 95 BPM``.
 
 Reasons come in this order, each only when it holds:
 
 1. tags both tracks carry strongly (``both electronic/dance``, ``both instrumental``); when
    the library's tags are known, the tags that set the pair apart from the library come
    first (in a library of instrumentals, ``both ambient`` says more than ``both
-   instrumental``);
-2. tempo within 6 % (or at half / double time): ``124 vs 126 BPM``;
-3. sound descriptors shared by both, relative to *this* library (robust z-score beyond
+   instrumental``). With MTT tags, its style words (``engine.cnn.MTT_STYLES``: classical,
+   techno, opera, …) compete with the MSD tags on the same footing;
+2. instruments both carry (MTT tags only, ``engine.cnn.MTT_INSTRUMENTS``): ``strings/piano``;
+3. tempo within 6 % (or at half / double time): ``124 vs 126 BPM``;
+4. sound descriptors shared by both, relative to *this* library (robust z-score beyond
    ±0.5): bright / dark, bass-heavy / light bass, strong beat / gentle beat, loud /
    quiet, wide dynamics / compressed, noisy / tonal — the most pronounced first;
-4. same key and mode when both have a clear key: ``both in A minor``.
+5. same key and mode when both have a clear key: ``both in A minor``.
 """
 
 from __future__ import annotations
@@ -60,16 +63,33 @@ class Explainer:
     tags : np.ndarray, shape (n, len(tag_labels)), optional
         Tag probabilities of the library; shared tags are then ranked by how far both
         tracks carry them above the library's mean, not by strength alone.
+    mtt_tags : np.ndarray, shape (n, len(mtt_labels)), keyword-only, optional
+        The library's MTT tag probabilities (their means, as for *tags*).
+    mtt_labels, mtt_styles, mtt_instruments : sequence of str, keyword-only
+        The MTT vocabulary and which of its words are styles and instruments (default:
+        ``engine.cnn``'s); other MTT words (voices, tempo, loudness) are never shown.
     """
 
     def __init__(self, features: np.ndarray, feature_names: Sequence[str],
-                 tag_labels: Sequence[str], tags: np.ndarray | None = None):
+                 tag_labels: Sequence[str], tags: np.ndarray | None = None, *,
+                 mtt_tags: np.ndarray | None = None,
+                 mtt_labels: Sequence[str] | None = None,
+                 mtt_styles: Sequence[str] | None = None,
+                 mtt_instruments: Sequence[str] | None = None):
+        if mtt_labels is None or mtt_styles is None or mtt_instruments is None:
+            from soundalike.engine import cnn
+
+            mtt_labels = cnn.MTT_LABELS if mtt_labels is None else mtt_labels
+            mtt_styles = cnn.MTT_STYLES if mtt_styles is None else mtt_styles
+            mtt_instruments = cnn.MTT_INSTRUMENTS if mtt_instruments is None else mtt_instruments
         self.names = {name: i for i, name in enumerate(feature_names)}
         self.tag_labels = [str(t).lower() for t in tag_labels]
-        self.tag_mean = np.zeros(len(self.tag_labels))
-        t = None if tags is None else np.atleast_2d(np.asarray(tags))
-        if t is not None and t.size and t.shape[1] == len(self.tag_labels):
-            self.tag_mean = np.nan_to_num(t.mean(axis=0, dtype=np.float64))
+        self.tag_mean = _means(tags, len(self.tag_labels))
+        self.mtt_labels = [str(t).lower() for t in mtt_labels]
+        self.mtt_mean = _means(mtt_tags, len(self.mtt_labels))
+        self.mtt_styles = np.array([self.mtt_labels.index(w) for w in mtt_styles], np.intp)
+        self.mtt_instruments = np.array([self.mtt_labels.index(w) for w in mtt_instruments],
+                                        np.intp)
         f = np.atleast_2d(np.asarray(features))
         if len(f) > STATS_SAMPLE:  # medians and quartiles are stable on a sample
             f = f[np.random.default_rng(0).choice(len(f), STATS_SAMPLE, replace=False)]
@@ -100,22 +120,52 @@ class Explainer:
         i = self.names[name]
         return (v - float(self.median[i])) / float(self.scale[i])
 
-    def shared_tags(self, tags_a: np.ndarray, tags_b: np.ndarray, limit: int = 2) -> list[str]:
+    def shared_tags(self, tags_a: np.ndarray, tags_b: np.ndarray, limit: int = 2, *,
+                    mtt_a: np.ndarray | None = None, mtt_b: np.ndarray | None = None
+                    ) -> list[str]:
         """Labels both tracks carry with probability ≥ :data:`TAG_THRESHOLD`.
 
         The most distinctive first: by how far the weaker of the two lies above the
-        library's mean for that tag (by strength alone without library tags).
+        library's mean for that tag (by strength alone without library tags). With both
+        tracks' MTT tags, its style words compete too (a word both models know counts
+        once).
         """
         a, b = np.asarray(tags_a, dtype=np.float64), np.asarray(tags_b, dtype=np.float64)
         both = np.minimum(a, b)
         mean = self.tag_mean[: len(both)] if len(self.tag_mean) >= len(both) else 0.0
+        labels = list(self.tag_labels) + [f"tag {i}" for i in range(len(self.tag_labels),
+                                                                    len(both))]
+        score, strength = both - mean, both
+        if mtt_a is not None and mtt_b is not None:
+            m = np.minimum(np.asarray(mtt_a, np.float64), np.asarray(mtt_b, np.float64))
+            if len(m) == len(self.mtt_labels):
+                s = self.mtt_styles
+                labels += [self.mtt_labels[i] for i in s]
+                score = np.concatenate([score, m[s] - self.mtt_mean[s]])
+                strength = np.concatenate([strength, m[s]])
+        return self._pick(labels, score, strength, limit)
+
+    def shared_instruments(self, mtt_a: np.ndarray, mtt_b: np.ndarray,
+                           limit: int = 2) -> list[str]:
+        """MTT instrument words both tracks carry (≥ :data:`TAG_THRESHOLD`), the most
+        distinctive for this library first."""
+        a, b = np.asarray(mtt_a, np.float64), np.asarray(mtt_b, np.float64)
+        if len(a) != len(self.mtt_labels) or len(b) != len(self.mtt_labels):
+            return []
+        s = self.mtt_instruments
+        m = np.minimum(a, b)[s]
+        return self._pick([self.mtt_labels[i] for i in s], m - self.mtt_mean[s], m, limit)
+
+    @staticmethod
+    def _pick(labels: list[str], score: np.ndarray, strength: np.ndarray,
+              limit: int) -> list[str]:
         out: list[str] = []
-        for i in np.argsort(-(both - mean), kind="stable"):
+        for i in np.argsort(-score, kind="stable"):
             if len(out) >= limit:
                 break
-            if both[i] < TAG_THRESHOLD:
+            if strength[i] < TAG_THRESHOLD:
                 continue
-            label = self.tag_labels[i] if i < len(self.tag_labels) else f"tag {i}"
+            label = labels[i]
             if label in _DECADE:
                 continue
             label = {"female vocalist": "female vocalists"}.get(label, label)
@@ -124,22 +174,29 @@ class Explainer:
         return out
 
     def reasons(self, features_a: np.ndarray, tags_a: np.ndarray, features_b: np.ndarray,
-                tags_b: np.ndarray) -> list[str]:
+                tags_b: np.ndarray, *, mtt_a: np.ndarray | None = None,
+                mtt_b: np.ndarray | None = None) -> list[str]:
         """Reasons, most telling first (possibly empty).
 
         Parameters
         ----------
         features_a, features_b : np.ndarray, shape (n_features,)
         tags_a, tags_b : np.ndarray, shape (n_tags,)
+        mtt_a, mtt_b : np.ndarray, shape (n_mtt_tags,), keyword-only, optional
+            The two tracks' MTT tags (styles and instruments are named only with both).
 
         Returns
         -------
         list of str
         """
         out: list[str] = []
-        tags = self.shared_tags(tags_a, tags_b)
+        tags = self.shared_tags(tags_a, tags_b, mtt_a=mtt_a, mtt_b=mtt_b)
         if tags:
             out.append("both " + "/".join(tags))
+        if mtt_a is not None and mtt_b is not None:
+            instruments = self.shared_instruments(mtt_a, mtt_b)
+            if instruments:
+                out.append("/".join(instruments))
         ta, tb = self._feature(features_a, "tempo_bpm"), self._feature(features_b, "tempo_bpm")
         if ta and tb and ta > 0 and tb > 0:
             ratio = max(ta, tb) / min(ta, tb)
@@ -232,7 +289,16 @@ class Explainer:
         return f"{KEY_NAMES[int(round(k)) % 12]} {'major' if m >= 0.5 else 'minor'}"
 
     def explain(self, features_a: np.ndarray, tags_a: np.ndarray, features_b: np.ndarray,
-                tags_b: np.ndarray) -> str:
+                tags_b: np.ndarray, *, mtt_a: np.ndarray | None = None,
+                mtt_b: np.ndarray | None = None) -> str:
         """The reasons joined with `` · ``; ``similar overall sound`` when none apply."""
-        r = self.reasons(features_a, tags_a, features_b, tags_b)
+        r = self.reasons(features_a, tags_a, features_b, tags_b, mtt_a=mtt_a, mtt_b=mtt_b)
         return " · ".join(r) if r else "similar overall sound"
+
+
+def _means(tags: np.ndarray | None, columns: int) -> np.ndarray:
+    """Per-tag library means (zeros when the tags are absent or of another width)."""
+    t = None if tags is None else np.atleast_2d(np.asarray(tags))
+    if t is not None and t.size and t.shape[1] == columns:
+        return np.nan_to_num(t.mean(axis=0, dtype=np.float64))
+    return np.zeros(columns)

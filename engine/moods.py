@@ -1,7 +1,7 @@
 """Radio from words: "calm, piano, instrumental" → tracks of the library to start from.
 
 Words are looked up in the tag vocabularies (:func:`vocabularies`: the MSD model's 50
-tags today; a second model's vocabulary is one more entry there) and in a few plain
+tags and the MTT model's 50, ``engine.cnn.tag_vocabulary``) and in a few plain
 :data:`ALIASES` ("calm" → mellow, chill, easy listening). A track's mood score is the
 mean, over the words, of how far its tag probability lies above the library's mean for
 that tag (in library standard deviations); tracks outside a tempo range, or far from a
@@ -38,10 +38,12 @@ ENERGY_FEATURES = ("loudness_db", "beat_strength", "spectral_centroid_hz", "temp
 
 
 def vocabularies() -> dict[str, tuple[str, ...]]:
-    """Tag vocabularies by name, each in its model's column order."""
-    from soundalike.engine.cnn import TAG_LABELS
+    """Tag vocabularies by name, each in its model's column order (``"msd"``, ``"mtt"``:
+    ``engine.cnn.tag_vocabulary``). A library without MTT tags yet scores the MTT words'
+    columns as absent (``mood_scores`` skips a vocabulary it has no tags for)."""
+    from soundalike.engine.cnn import tag_vocabulary
 
-    return {"msd": tuple(TAG_LABELS)}   # a second tag model: one more entry here
+    return tag_vocabulary()
 
 
 class UnknownWordsError(SoundalikeError):

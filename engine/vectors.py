@@ -18,6 +18,13 @@ dot product of two track vectors is the weighted sum of the per-block cosines:
   :data:`DEFAULT_GROUP_WEIGHTS`, so a group's influence does not depend on how many
   numbers describe it (78 MFCC covariances must not drown 4 rhythm features).
 
+A block may be made of parts, one per model (``emb_parts`` / ``tag_parts``: the column
+count of each): with the MSD and MTT taggers the embedding block is [MSD 200 | MTT 200]
+and the tags block [MSD 50 | MTT 50]. Each part is standardised as above, made a unit
+vector and weighted equally inside its block, so the default weights become embedding
+0.25 + 0.25, tags 0.1 + 0.1, DSP 0.3 (the recipe pre-registered in
+benchmarks/experiments/mtt_experiment.py).
+
 Finally the vectors are projected on at most :data:`MAX_DIMS` principal axes of the
 library (an orthogonal projection, so dot products are preserved up to the discarded
 variance) to keep the in-memory index small and queries fast.
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: Bumped whenever the construction of track vectors changes.
-VECTOR_VERSION = 2  # 2: DSP feature groups weighted inside the dsp block
+VECTOR_VERSION = 3  # 2: DSP feature groups weighted inside the dsp block; 3: block parts
 #: Default block weights (must be non-negative; they are renormalised to sum to 1).
 DEFAULT_WEIGHTS: Mapping[str, float] = {"embedding": 0.5, "tags": 0.2, "dsp": 0.3}
 #: Weights of the DSP feature groups inside the dsp block (timbre first: it is what
@@ -57,6 +64,27 @@ _EPS = 1e-6
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norms, _EPS)
+
+
+def _unit_parts(x: np.ndarray, parts: Sequence[int]) -> np.ndarray:
+    """Each part (consecutive columns, sizes *parts*) a unit vector times √(1/len(parts));
+    the whole row a unit vector when there are fewer than two parts."""
+    if len(parts) < 2:
+        return _unit_rows(x)
+    out = np.empty_like(x)
+    w = np.float32(np.sqrt(1.0 / len(parts)))
+    start = 0
+    for size in parts:
+        out[:, start:start + size] = w * _unit_rows(x[:, start:start + size])
+        start += size
+    return out
+
+
+def _check_parts(parts: Sequence[int] | None, columns: int, block: str) -> tuple[int, ...]:
+    parts = tuple(int(p) for p in (parts or ()))
+    if parts and (sum(parts) != columns or min(parts) <= 0):
+        raise ValueError(f"{block} parts {list(parts)} do not add up to its {columns} columns")
+    return parts
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -106,6 +134,8 @@ class VectorModel:
     explained_variance: float = field(default=1.0)
     feature_group: np.ndarray | None = None  # int group id per used feature (None: one group)
     group_weights: tuple[float, ...] = ()
+    emb_parts: tuple[int, ...] = ()  # columns of each model's part of the embedding block
+    tag_parts: tuple[int, ...] = ()  # … and of the tags block (() or one part: not split)
 
     @property
     def dims(self) -> int:
@@ -129,9 +159,10 @@ class VectorModel:
         tags = np.atleast_2d(np.asarray(tags, dtype=np.float32))
         embedding = np.atleast_2d(np.asarray(embedding, dtype=np.float32))
         f32 = np.float32
-        emb = _unit_rows((embedding - self.emb_mean.astype(f32)) / self.emb_scale.astype(f32))
-        tag = _unit_rows((_logit(tags).astype(f32) - self.tag_mean.astype(f32))
-                         / self.tag_scale.astype(f32))
+        emb = _unit_parts((embedding - self.emb_mean.astype(f32)) / self.emb_scale.astype(f32),
+                          self.emb_parts)
+        tag = _unit_parts((_logit(tags).astype(f32) - self.tag_mean.astype(f32))
+                          / self.tag_scale.astype(f32), self.tag_parts)
         f = np.nan_to_num(features[:, self.feature_mask], nan=0.0, posinf=0.0, neginf=0.0)
         z = np.clip((f - self.dsp_median.astype(f32)) / self.dsp_scale.astype(f32), -4.0, 4.0)
         if self.feature_group is None or not len(self.group_weights):
@@ -176,6 +207,7 @@ class VectorModel:
             "feature_group": None if self.feature_group is None else
             [int(x) for x in self.feature_group],
             "group_weights": list(self.group_weights),
+            "emb_parts": list(self.emb_parts), "tag_parts": list(self.tag_parts),
             **{name: _b64(getattr(self, name)) for name in (
                 "emb_mean", "emb_scale", "tag_mean", "tag_scale", "dsp_median", "dsp_scale",
                 "projection")},
@@ -197,6 +229,8 @@ class VectorModel:
                        feature_group=None if d.get("feature_group") is None else
                        np.asarray(d["feature_group"], dtype=np.int64),
                        group_weights=tuple(float(x) for x in d.get("group_weights", ())),
+                       emb_parts=tuple(int(x) for x in d.get("emb_parts", ())),
+                       tag_parts=tuple(int(x) for x in d.get("tag_parts", ())),
                        **arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"unusable vector model ({exc})") from exc
@@ -218,6 +252,7 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         feature_names: Sequence[str], weights: Mapping[str, float] | None = None,
         feature_groups: Mapping[str, Sequence[str]] | None = None,
         group_weights: Mapping[str, float] | None = None,
+        emb_parts: Sequence[int] | None = None, tag_parts: Sequence[int] | None = None,
         max_dims: int = MAX_DIMS, seed: int = 0) -> VectorModel:
     """Fit the standardisation and projection on a library.
 
@@ -236,6 +271,9 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         Without groups the whole dsp block is normalised at once.
     group_weights : mapping, optional
         Weights of the groups (default :data:`DEFAULT_GROUP_WEIGHTS`).
+    emb_parts, tag_parts : sequence of int, optional
+        Column counts of each model's part of the embedding / tags block (e.g. (200, 200)
+        for MSD + MTT); each part is weighted equally inside its block. Default: one part.
     max_dims : int
         Upper bound on the projected dimension.
     seed : int
@@ -251,6 +289,8 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         raise ValueError("fit needs the same, non-zero number of rows in every block")
     if features.shape[1] != len(feature_names):
         raise ValueError(f"{features.shape[1]} feature columns but {len(feature_names)} names")
+    emb_parts = _check_parts(emb_parts, embedding.shape[1], "embedding")
+    tag_parts = _check_parts(tag_parts, tags.shape[1], "tags")
     if n > FIT_SAMPLE:  # sample before converting: bounded memory on huge libraries
         rows = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
         features, tags, embedding = features[rows], tags[rows], embedding[rows]
@@ -289,7 +329,8 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         tag_mean=logits.mean(axis=0), tag_scale=scale(logits),
         dsp_median=med, dsp_scale=dsp_scale,
         projection=np.zeros((0, 0), dtype=np.float32), fitted_on=n,
-        feature_group=feature_group, group_weights=gweights)
+        feature_group=feature_group, group_weights=gweights,
+        emb_parts=emb_parts, tag_parts=tag_parts)
     raw = model.raw_blocks(features, tags, embedding).astype(np.float64)
     # Uncentred PCA: the principal axes of the raw vectors' second moment, so the
     # projection is a rotation + truncation and dot products are preserved.

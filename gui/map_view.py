@@ -1,4 +1,8 @@
-"""The library map: a 2-D projection of the analysed tracks, coloured by top genre.
+"""The library map: a 2-D projection of the analysed tracks, coloured by top style.
+
+A track's colour is its most probable style word over both taggers' vocabularies
+(:func:`colour_groups`: MSD's genres and MTT's styles, so orchestral music reads
+"classical", not "jazz").
 
 The projection (PCA by SVD of the standardised CNN embeddings) is computed off the
 UI thread; the widget paints the points itself. Hovering shows the track; clicking
@@ -28,7 +32,7 @@ class MapData:
     ids: np.ndarray        # (n,) int64
     xy: np.ndarray         # (n, 2) float32 in [0, 1]
     genre: np.ndarray      # (n,) int — index into labels
-    labels: list[str]      # genre names, most frequent first (colour order)
+    labels: list[str]      # style words, most frequent first (colour order)
     titles: list[str]      # "Title — Artist"
 
 
@@ -54,29 +58,42 @@ def project(vectors: np.ndarray) -> np.ndarray:
     return np.clip(scaled, 0.0, 1.0).astype(np.float32)
 
 
+def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
+    """Which colour each track gets: ``(rank per track, style words by rank)``.
+
+    A track's word is its top style over MSD's genres and MTT's styles
+    (``engine.cnn.top_style``; MSD's top genre where a track has no MTT tags, rows of NaN);
+    words are ranked by how many tracks have them, the most common first (colour order).
+    """
+    from soundalike.engine.cnn import top_style
+
+    words = top_style(tags, mtt_tags)
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    labels = sorted(counts, key=lambda w: -counts[w])  # stable: ties keep first-seen order
+    rank = {w: i for i, w in enumerate(labels)}
+    return np.asarray([rank[w] for w in words], dtype=int), labels
+
+
 def load_map(db_path: str) -> MapData:
     """Read the analysed tracks and project them (runs on a worker thread)."""
-    from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.engine.cnn import GENRE_LABELS, genre_vector
-    from soundalike.library.browse import analysed_points
+    from soundalike.engine.analyze import USABLE_VERSIONS
+    from soundalike.library.browse import analysed_mtt_tags, analysed_points
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
-        ids, embs, tags, tracks = analysed_points(store, ANALYSIS_VERSION)
+        ids, embs, tags, tracks = analysed_points(store, USABLE_VERSIONS)
+        mtt_tags = analysed_mtt_tags(store, ids)
     if not ids:
         return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),
                        np.zeros(0, int), [], [])
-    top = genre_vector(tags).argmax(axis=1)
-    counts = np.bincount(top, minlength=len(GENRE_LABELS))
-    order = [int(g) for g in np.argsort(-counts, kind="stable") if counts[g] > 0]
-    rank = {g: i for i, g in enumerate(order)}
+    groups, labels = colour_groups(tags, mtt_tags)
     titles = []
     for tid in ids:
         t = tracks.get(tid)
         titles.append(f"{t.display_title} — {t.display_artist}" if t else str(tid))
-    return MapData(np.asarray(ids, np.int64), project(embs),
-                   np.asarray([rank[int(g)] for g in top]),
-                   [GENRE_LABELS[g] for g in order], titles)
+    return MapData(np.asarray(ids, np.int64), project(embs), groups, labels, titles)
 
 
 class LibraryMap(QWidget):
@@ -201,7 +218,7 @@ class LibraryMap(QWidget):
         bold = QFont(font)
         bold.setBold(True)
         p.setFont(bold)
-        p.drawText(QPointF(x0, y + line * 0.7), "Top genre")
+        p.drawText(QPointF(x0, y + line * 0.7), "Top style")
         p.setFont(font)
         shown = d.labels[:len(PALETTE)]
         for rank, label in enumerate(shown):
@@ -249,7 +266,7 @@ class LibraryMap(QWidget):
         if i is not None:
             genre = self.data.labels[self.data.genre[i]]
             QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{self.data.titles[i]}\ntop genre: {genre}", self)
+                              f"{self.data.titles[i]}\ntop style: {genre}", self)
         else:
             QToolTip.hideText()
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
-from soundalike.engine.analyze import ANALYSIS_VERSION
+from soundalike.engine.analyze import ANALYSIS_VERSION, UPGRADABLE_VERSIONS
 from soundalike.library import cnn_choice, machine
 from soundalike.library.analysis_worker import worker_main
 from soundalike.library.errors import DiskFullError, LibraryError
@@ -81,7 +81,7 @@ class _Worker:
     process: mp.process.BaseProcess
     conn: object
     files: int = 0
-    task: tuple[int, str] | None = None
+    task: tuple[int, str, str] | None = None  # (track id, path, job "full" | "mtt")
     started: float = 0.0       # when the current task (or, before ready, the process) began
     retire: bool = False
     ready: bool = False        # the model is loaded
@@ -158,6 +158,9 @@ class AnalysisController:
         self._cnn_key: dict | None = None
         #: (kernels, threads) each started worker reported in its ready message.
         self.worker_cnn: list[tuple[str, int]] = []
+        #: MTT-only jobs done: analyses of an older version brought up to date by adding
+        #: only what they lacked (``job_for``: "mtt"), counted among ``progress.done`` too.
+        self.upgraded = 0
 
     # ------------------------------------------------------------------ control
     @property
@@ -221,7 +224,7 @@ class AnalysisController:
         if store is None:
             return self._progress
         workers: list[_Worker] = []
-        queue: collections.deque[tuple[int, str]] = collections.deque()
+        queue: collections.deque[tuple[int, str, str]] = collections.deque()
         seen: set[int] = set()       # queued, in flight, or skipped (vanished) in this run
         done = failed = 0
         active_time = 0.0
@@ -241,7 +244,7 @@ class AnalysisController:
             for t in store.pending_for_analysis(ANALYSIS_VERSION):
                 if t.id not in seen:
                     seen.add(t.id)
-                    queue.append((t.id, t.path))
+                    queue.append((t.id, t.path, job_for(t)))
 
         try:
             refill()
@@ -412,7 +415,7 @@ class AnalysisController:
                 continue
             if track.status == TrackStatus.ANALYSED and track.analysis_version == ANALYSIS_VERSION:
                 continue
-            for i, (qid, _) in enumerate(queue):
+            for i, (qid, *_) in enumerate(queue):
                 if qid == tid:
                     del queue[i]
                     break
@@ -420,7 +423,7 @@ class AnalysisController:
                 if tid in seen:  # in flight already
                     continue
             seen.add(tid)
-            queue.appendleft((tid, track.path))
+            queue.appendleft((tid, track.path, job_for(track)))
             self._progress = replace(self._progress, total=max(self._progress.total,
                                                                len(queue)))
 
@@ -472,17 +475,17 @@ class AnalysisController:
             idle = [w for w in workers if w.ready and w.task is None and not w.retire]
             if not idle:
                 return
-            track_id, path = queue.popleft()
-            if not os.path.exists(path):
+            task = queue.popleft()
+            if not os.path.exists(task[1]):
                 continue  # vanished since the scan: the scanner/watcher will mark it missing
             w = idle[0]
             try:
-                w.conn.send((track_id, path))
+                w.conn.send(task)
             except (BrokenPipeError, OSError):
                 w.retire = True
-                queue.appendleft((track_id, path))
+                queue.appendleft(task)
                 continue
-            w.task, w.started = (track_id, path), time.monotonic()
+            w.task, w.started = task, time.monotonic()
 
     def _collect(self, w: _Worker, ready: list, store: Store):
         """Read a worker's reply, or notice its death. Returns (kind, id, path, reason)."""
@@ -534,10 +537,16 @@ class AnalysisController:
         if w.files >= self.files_per_worker or rss > self.memory_limit_mb:
             w.retire = True
         if kind == "ok":
-            _, track_id, features, tags, embedding, duration, timings, _ = reply
+            _, track_id, job, result, timings, _ = reply
             t0 = time.perf_counter()
-            self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
-                       features=features, tags=tags, embedding=embedding, duration=duration)
+            if job == "mtt":  # only what an older version lacks: keep the rest
+                self._save(store, "upgrade_analysis", track_id,
+                           from_versions=UPGRADABLE_VERSIONS, version=ANALYSIS_VERSION,
+                           **result)
+                self.upgraded += 1
+            else:
+                self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
+                           **result)
             timings = dict(timings, write=time.perf_counter() - t0)
             for stage, seconds in timings.items():
                 self.timings[stage] += seconds
@@ -552,7 +561,7 @@ class AnalysisController:
         now = time.monotonic()
         for w in workers:
             if w.task is not None and now - w.started > self.time_limit:
-                track_id, path = w.task
+                track_id, path, _ = w.task
                 w.process.kill()
                 w.process.join(5)
                 w.task, w.retire = None, True
@@ -594,6 +603,15 @@ class AnalysisController:
                 w.process.join(1)
             w.conn.close()
         workers.clear()
+
+
+def job_for(track) -> str:
+    """What the analysis of *track* must do: ``"mtt"`` when it has a valid analysis of an
+    :data:`~soundalike.engine.analyze.UPGRADABLE_VERSIONS` version (only the MTT model's
+    outputs are added, features and MSD outputs kept), else ``"full"``."""
+    if track.status == TrackStatus.ANALYSED and track.analysis_version in UPGRADABLE_VERSIONS:
+        return "mtt"
+    return "full"
 
 
 class _Fatal(Exception):

@@ -49,13 +49,17 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
                 threads: int = 1) -> None:
     """Serve analysis requests from *conn* until it closes or sends ``None``.
 
-    The tagging model runs on the LiteRT path *kernels* with *threads* interpreter
-    threads (the controller passes the choice of :mod:`soundalike.library.cnn_choice`).
-    Requests are ``(track_id, path)``; replies are
-    ``("ok", track_id, features, tags, embedding, duration, timings, rss_mb)``,
+    The tagging models (MSD and MTT) run on the LiteRT path *kernels* with *threads*
+    interpreter threads (the controller passes the choice of
+    :mod:`soundalike.library.cnn_choice`). Requests are ``(track_id, path, job)``, *job*
+    ``"full"`` (:func:`~soundalike.engine.analyze.analyze_file`) or ``"mtt"`` (only what
+    a version-2 analysis lacks: :func:`~soundalike.engine.analyze.analyze_mtt`); replies
+    are ``("ok", track_id, job, result, timings, rss_mb)`` with *result* a dict of the
+    arrays computed (``features``, ``tags``, ``embedding``, ``duration``, ``mtt_tags``,
+    ``mtt_embedding``; only the last two for ``"mtt"``), or
     ``("err", track_id, reason, rss_mb)``. The first message is
-    ``("ready", rss_mb, kernels, threads)`` once the model is loaded (the path it
-    really uses), or ``("fatal", reason)`` when it cannot be.
+    ``("ready", rss_mb, kernels, threads)`` once the models are loaded (the path they
+    really use), or ``("fatal", reason)`` when they cannot be.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's to handle
     for name in _SINGLE_THREAD:
@@ -67,12 +71,13 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
     if not os.environ.get("SOUNDALIKE_DEBUG"):
         _silence_stderr()  # native decoders print notes there; every outcome goes through conn
 
-    from soundalike.engine.analyze import analyze_file
+    from soundalike.engine.analyze import analyze_file, analyze_mtt
     from soundalike.engine.cnn import TagModel
     from soundalike.engine.errors import SoundalikeError
 
     try:
-        model = TagModel(threads=threads, kernels=kernels)
+        model = TagModel(model="msd", threads=threads, kernels=kernels)
+        mtt_model = TagModel(model="mtt", threads=threads, kernels=kernels)
     except SoundalikeError as exc:
         conn.send(("fatal", str(exc)))
         return
@@ -84,11 +89,19 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
             return
         if request is None:
             return
-        track_id, path = request
+        track_id, path, job = request
         try:
-            r = analyze_file(path, model=model)
-            reply = ("ok", track_id, r.features, r.tags, r.embedding, r.duration,
-                     r.timings, rss_mb())
+            if job == "mtt":
+                m = analyze_mtt(path, mtt_model=mtt_model)
+                result, timings = {"mtt_tags": m.mtt_tags,
+                                   "mtt_embedding": m.mtt_embedding}, m.timings
+            else:
+                r = analyze_file(path, model=model, mtt_model=mtt_model)
+                result = {"features": r.features, "tags": r.tags, "embedding": r.embedding,
+                          "duration": r.duration, "mtt_tags": r.mtt_tags,
+                          "mtt_embedding": r.mtt_embedding}
+                timings = r.timings
+            reply = ("ok", track_id, job, result, timings, rss_mb())
         except SoundalikeError as exc:
             reply = ("err", track_id, str(exc), rss_mb())
         except Exception as exc:  # never let one file take the worker down silently  # noqa: BLE001

@@ -186,6 +186,8 @@ class Recommender:
         self.meta: MetaTable | None = None
         self.model: vec.VectorModel | None = None
         self.explainer: Explainer | None = None
+        #: Whether the hybrid includes the MTT model's blocks (every indexed track has them).
+        self.uses_mtt = False
         self._signature: tuple | None = None
         self.mood_tags: dict[str, np.ndarray] = {}
         self.tempo: np.ndarray | None = None
@@ -194,11 +196,11 @@ class Recommender:
 
     # -- index ----------------------------------------------------------------------------
     def _current_signature(self) -> tuple:
-        from soundalike.engine.analyze import ANALYSIS_VERSION
+        from soundalike.engine.analyze import USABLE_VERSIONS
 
-        # save_analysis, tag updates, mark_missing … all bump tracks.updated_at, so one
-        # pass over the analysed tracks (status index) sees every change that matters
-        return (ANALYSIS_VERSION, *self.store.analysed_signature(ANALYSIS_VERSION))
+        # save_analysis, upgrades, tag updates, mark_missing … all bump tracks.updated_at,
+        # so one pass over the analysed tracks (status index) sees every change that matters
+        return (USABLE_VERSIONS, *self.store.analysed_signature(USABLE_VERSIONS))
 
     def refresh(self, force: bool = False) -> bool:
         """Reload the index if analyses or track metadata changed; True if it did."""
@@ -211,16 +213,20 @@ class Recommender:
 
     def _build(self) -> None:
         from soundalike.engine import cnn, dsp
-        from soundalike.engine.analyze import ANALYSIS_VERSION
+        from soundalike.engine.analyze import USABLE_VERSIONS
 
         n_feat, n_tags = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS)
+        n_mtt = len(cnn.MTT_LABELS)
         # fill preallocated arrays row by row (no per-row copies kept: half the peak memory)
         cap = max(16, self.store.counts()[TrackStatus.ANALYSED])
         features = np.empty((cap, n_feat), np.float32)
         tag_m = np.empty((cap, n_tags), np.float32)
+        mtt_t = np.empty((cap, n_mtt), np.float32)
+        mtt_e = np.empty((cap, cnn.EMBEDDING_DIMS), np.float32)
+        has_mtt = np.zeros(cap, bool)
         emb: np.ndarray | None = None
         ids: list[int] = []
-        for row in self.store.analysis_rows(version=ANALYSIS_VERSION):
+        for row in self.store.analysis_rows(version=USABLE_VERSIONS):
             if len(row.features) != n_feat or len(row.tags) != n_tags or len(row.embedding) == 0:
                 continue  # written by an incompatible build: ignore rather than crash
             if emb is None:
@@ -231,9 +237,15 @@ class Recommender:
             i = len(ids)
             if i == cap:  # analysed while we read: grow
                 cap *= 2
-                features, tag_m, emb = (np.resize(a, (cap, a.shape[1]))
-                                        for a in (features, tag_m, emb))
+                features, tag_m, emb, mtt_t, mtt_e = (np.resize(a, (cap, a.shape[1])) for a in
+                                                      (features, tag_m, emb, mtt_t, mtt_e))
+                has_mtt = np.resize(has_mtt, cap)
             features[i], tag_m[i], emb[i] = row.features, row.tags, row.embedding
+            has_mtt[i] = (row.mtt_tags is not None and len(row.mtt_tags) == n_mtt
+                          and row.mtt_embedding is not None
+                          and len(row.mtt_embedding) == cnn.EMBEDDING_DIMS)
+            if has_mtt[i]:
+                mtt_t[i], mtt_e[i] = row.mtt_tags, row.mtt_embedding
             ids.append(row.track_id)
         tracks = {t.id: t for t in self.store.get_tracks(ids)}
         keep = np.array([t in tracks for t in ids], dtype=bool)
@@ -247,19 +259,34 @@ class Recommender:
         n = len(keep)
         if keep.all():  # views, no copies
             features, tag_m, emb = features[:n], tag_m[:n], emb[:n]
+            mtt_t, mtt_e, has_mtt = mtt_t[:n], mtt_e[:n], has_mtt[:n]
         else:
             features, tag_m, emb = features[:n][keep], tag_m[:n][keep], emb[:n][keep]
-        self.model = self._vector_model(features, tag_m, emb, dsp.FEATURE_NAMES)
-        hybrid = self.model.transform(features, tag_m, emb)
+            mtt_t, mtt_e, has_mtt = mtt_t[:n][keep], mtt_e[:n][keep], has_mtt[:n][keep]
+        # The MTT blocks join the hybrid once every indexed track has them (while version-2
+        # analyses are being upgraded, the MSD-only hybrid of version 2 is used).
+        self.uses_mtt = bool(has_mtt.all())
+        if self.uses_mtt:
+            all_tags, all_emb = np.hstack([tag_m, mtt_t]), np.hstack([emb, mtt_e])
+            parts = {"tag_parts": (n_tags, n_mtt), "emb_parts": (emb.shape[1], cnn.EMBEDDING_DIMS)}
+        else:
+            all_tags, all_emb, parts = tag_m, emb, {}
+        self.model = self._vector_model(features, all_tags, all_emb, dsp.FEATURE_NAMES, **parts)
+        hybrid = self.model.transform(features, all_tags, all_emb)
+        del all_tags, all_emb
         self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))
         # explanations need only library statistics; per-track values are read on demand
-        self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS, tag_m)
+        self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS, tag_m,
+                                   mtt_tags=mtt_t if self.uses_mtt else None)
         # radio from words: tags per vocabulary (float16: 10 MB per 100k tracks), tempo, energy
         self.mood_tags = {"msd": tag_m.astype(np.float16)}
+        if self.uses_mtt:
+            self.mood_tags["mtt"] = mtt_t.astype(np.float16)
         self.tempo = features[:, dsp.INDEX["tempo_bpm"]].astype(np.float32)
         self.energy = moods.energy(features, dsp.FEATURE_NAMES)
 
-    def _vector_model(self, features, tags, emb, names) -> vec.VectorModel:
+    def _vector_model(self, features, tags, emb, names, *, tag_parts=(), emb_parts=()
+                      ) -> vec.VectorModel:
         n = len(features)
         stored = self.store.get_setting(MODEL_SETTING) if self.persist_model else None
         model = None
@@ -272,6 +299,9 @@ class Recommender:
             fresh = (model.weights == self.weights and len(model.feature_mask) == len(names)
                      and model.feature_group is not None
                      and model.emb_mean.shape[0] == emb.shape[1]
+                     and model.tag_mean.shape[0] == tags.shape[1]
+                     and model.emb_parts == tuple(emb_parts)
+                     and model.tag_parts == tuple(tag_parts)
                      and n >= ALWAYS_REFIT_BELOW
                      and abs(n - model.fitted_on) <= REFIT_GROWTH * model.fitted_on)
             if fresh:
@@ -279,7 +309,7 @@ class Recommender:
         from soundalike.engine.dsp import FEATURE_GROUPS
 
         model = vec.fit(features, tags, emb, feature_names=names, weights=self.weights,
-                        feature_groups=FEATURE_GROUPS)
+                        feature_groups=FEATURE_GROUPS, tag_parts=tag_parts, emb_parts=emb_parts)
         if self.persist_model:
             self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
         return model
@@ -381,18 +411,23 @@ class Recommender:
     def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
                             embedding: np.ndarray, n: int = 10, *,
                             method: str = DEFAULT_METHOD, filters: Filters | None = None,
-                            explain: bool = True,
-                            fingerprint: str | None = None) -> ResultList:
+                            explain: bool = True, fingerprint: str | None = None,
+                            mtt_tags: np.ndarray | None = None,
+                            mtt_embedding: np.ndarray | None = None) -> ResultList:
         """The *n* library tracks most like a song that is not in the library.
 
-        *features*, *tags* and *embedding* are what :func:`engine.analyze.analyze_file`
-        gives for that song; they are placed in this library's vector space. Library
-        copies of the same file (same content *fingerprint*) are left out.
+        *features*, *tags*, *embedding*, *mtt_tags* and *mtt_embedding* are what
+        :func:`engine.analyze.analyze_file` gives for that song; they are placed in this
+        library's vector space. Library copies of the same file (same content
+        *fingerprint*) are left out.
 
         Raises
         ------
         RecommendError
             Nothing is analysed yet.
+        ValueError
+            The library's vectors use the MTT model and *mtt_tags* / *mtt_embedding*
+            are missing.
         """
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
@@ -402,8 +437,14 @@ class Recommender:
 
         row = np.asarray(tags, np.float32)[None, :]
         if method == Method.HYBRID:
-            query = self.model.transform(np.asarray(features, np.float32)[None, :], row,
-                                         np.asarray(embedding, np.float32)[None, :])[0]
+            all_tags, all_emb = row, np.asarray(embedding, np.float32)[None, :]
+            if self.uses_mtt:
+                if mtt_tags is None or mtt_embedding is None:
+                    raise ValueError("this library's vectors need the MTT tags and embedding")
+                all_tags = np.hstack([all_tags, np.asarray(mtt_tags, np.float32)[None, :]])
+                all_emb = np.hstack([all_emb, np.asarray(mtt_embedding, np.float32)[None, :]])
+            query = self.model.transform(np.asarray(features, np.float32)[None, :], all_tags,
+                                         all_emb)[0]
         else:
             query = cnn.genre_vector(row)[0]
         copies = ({c.id for c in self.store.tracks_by_fingerprint(fingerprint)}
@@ -423,7 +464,7 @@ class Recommender:
                 continue
             topped += i >= topped_from
             b = self._analysis(p) if explain else None
-            reasons = (self.explainer.reasons(features, tags, b.features, b.tags)
+            reasons = (self._explainer_reasons(features, tags, mtt_tags, b)
                        if b is not None else [])
             out.append(Result(track, score, reasons, " · ".join(reasons) if reasons else
                               ("similar overall sound" if explain else "")))
@@ -459,13 +500,22 @@ class Recommender:
             fingerprint = None
         return self.similar_to_analysis(result.features, result.tags, result.embedding, n,
                                         method=method, filters=filters, explain=explain,
-                                        fingerprint=fingerprint)
+                                        fingerprint=fingerprint, mtt_tags=result.mtt_tags,
+                                        mtt_embedding=result.mtt_embedding)
 
     def _reasons(self, a, p: int) -> list[str]:
         b = self._analysis(p)
         if a is None or b is None:
             return []
-        return self.explainer.reasons(a.features, a.tags, b.features, b.tags)
+        return self._explainer_reasons(a.features, a.tags, a.mtt_tags, b)
+
+    def _explainer_reasons(self, features, tags, mtt_tags, b) -> list[str]:
+        """The explainer's reasons for query arrays against stored analysis *b* (the MTT
+        words only when the index uses MTT, so every pair is explained alike)."""
+        use = self.uses_mtt and mtt_tags is not None and b.mtt_tags is not None
+        return self.explainer.reasons(features, tags, b.features, b.tags,
+                                      mtt_a=mtt_tags if use else None,
+                                      mtt_b=b.mtt_tags if use else None)
 
     def _analysis(self, pos: int):
         return self.store.get_analysis(int(self.index.ids[pos]))
@@ -476,7 +526,8 @@ class Recommender:
         a, b = self._analysis(pa), self._analysis(pb)
         if a is None or b is None:
             return "similar overall sound"
-        return self.explainer.explain(a.features, a.tags, b.features, b.tags)
+        reasons = self._explainer_reasons(a.features, a.tags, a.mtt_tags, b)
+        return " · ".join(reasons) if reasons else "similar overall sound"
 
     # -- radio and paths --------------------------------------------------------------------
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,

@@ -64,6 +64,26 @@ MSD_TAGS = [
 ]  # fmt: skip
 
 
+# Tag order of the MagnaTagATune model's output layer (musicnn configuration.MTT_LABELS).
+MTT_TAGS = [
+    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock",
+    "fast", "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian",
+    "opera", "male", "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet",
+    "flute", "woman", "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man",
+    "classic", "choir", "voice", "new age", "dance", "male voice", "female vocal", "beats",
+    "harp", "cello", "no voice", "weird", "country", "metal", "female voice", "choral",
+]  # fmt: skip
+
+#: What each vocabulary's build writes next to the .tflite: labels, metadata, reference
+#: outputs (the MSD names are the original ones, kept so nothing else moves).
+VOCABULARIES = {
+    "msd": {"tags": MSD_TAGS, "checkpoint": "MSD_musicnn", "labels": "labels.txt",
+            "meta": "model.json", "reference": "reference_outputs.npz"},
+    "mtt": {"tags": MTT_TAGS, "checkpoint": "MTT_musicnn", "labels": "labels_mtt.txt",
+            "meta": "model_mtt.json", "reference": "reference_outputs_mtt.npz"},
+}
+
+
 class Graph:
     """Creates variables with the checkpoint's auto-generated layer names."""
 
@@ -384,7 +404,13 @@ def main(argv: list[str] | None = None) -> int:
         help="also output the pooled mid-level features [n, 1506] (experiments "
         "only: the shipped model and engine/cnn.py have two outputs)",
     )
+    ap.add_argument("--vocabulary", choices=sorted(VOCABULARIES), default=None,
+                    help="which tag list the checkpoint was trained on (default: from the "
+                         "checkpoint folder's name, MTT_… → mtt, else msd)")
     args = ap.parse_args(argv)
+    vocab_name = args.vocabulary or ("mtt" if args.checkpoint.name.upper().startswith("MTT")
+                                     else "msd")
+    vocab = VOCABULARIES[vocab_name]
     if not (args.checkpoint / ".index").is_file():
         print(f"checkpoint not found in {args.checkpoint} (see this script's docstring)")
         return 1
@@ -482,12 +508,13 @@ def main(argv: list[str] | None = None) -> int:
     r_tags, r_emb, r_pool = sess.run([tags, emb, pooled], {x: ref_batch})
     out_dir = args.out.parent
     extra = {"pooled": r_pool} if args.pooled else {}
-    np.savez_compressed(out_dir / "reference_outputs.npz", tags=r_tags, embedding=r_emb, **extra)
+    np.savez_compressed(out_dir / vocab["reference"], tags=r_tags, embedding=r_emb, **extra)
 
-    (out_dir / "labels.txt").write_text("\n".join(MSD_TAGS) + "\n")
+    (out_dir / vocab["labels"]).write_text("\n".join(vocab["tags"]) + "\n")
     meta = {
-        "name": "musicnn MSD_musicnn (Pons & Serra 2019), float16 TFLite",
-        "source": "PyPI musicnn 0.1.0, musicnn/MSD_musicnn checkpoint (ISC licence)",
+        "name": f"musicnn {vocab['checkpoint']} (Pons & Serra 2019), float16 TFLite",
+        "source": f"PyPI musicnn 0.1.0, musicnn/{vocab['checkpoint']} checkpoint (ISC licence)",
+        "vocabulary": vocab_name,
         "file": args.out.name,
         "sha256": sha,
         "bytes": len(blob),
@@ -499,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         "tf_version": tf.__version__,
         "agreement": report,
     }  # fmt: skip
-    (out_dir / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (out_dir / vocab["meta"]).write_text(json.dumps(meta, indent=2) + "\n")
     return 0
 
 

@@ -36,6 +36,18 @@ Adoption bar: ≥ +0.03 P@10 over the current hybrid with a 95 % paired-bootstra
 (over queries) excluding 0, and no drop in the supplementary measures (variant MRR,
 same-artist P@10).
 
+Adoption check (issue 13, item 2; written before the run, nothing tuned after it). The
+issue adopts the primary candidate for its vocabulary (instrument and style words for
+explanations and the map) given the +1.0-point result above. The shipped engine runs it on
+the shipped patch budget (3 central patches per track, not the 12 above) with exactly the
+primary recipe's weights (``engine.vectors`` block parts: embedding 0.25 + 0.25, tags
+0.1 + 0.1, DSP 0.3). Check: ``benchmarks/quality.py --db DEV-V3 --baseline-db DEV-V2``,
+DEV-V3 being a copy of the dev corpus's version-2 database upgraded by ``soundalike
+analyze`` (MTT outputs added, features and MSD outputs kept). Expected: hybrid P@10 gains
+about +0.01 as above. Bar for keeping it: the paired 95 % interval of (v3 − v2) P@10 does
+not lie wholly below 0, and neither does same-artist P@10's; otherwise it is left out of
+the hybrid (the vocabulary may still serve explanations and the map).
+
 Evaluation is :func:`quality.evaluate` with its ``prepare`` hook replacing the index's
 hybrid vectors. The given database is only read, through a temporary copy.
 

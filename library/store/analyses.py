@@ -14,7 +14,11 @@ from soundalike.library.track import printable
 
 
 class AnalysisRow(NamedTuple):
-    """One analysed track's vectors (float32 arrays) as stored in ``analysis``."""
+    """One analysed track's vectors (float32 arrays) as stored in ``analysis``.
+
+    ``tags`` / ``embedding`` are the MSD model's, ``mtt_tags`` / ``mtt_embedding`` the
+    MTT model's (None in rows written before analysis version 3).
+    """
 
     track_id: int
     version: int
@@ -22,6 +26,8 @@ class AnalysisRow(NamedTuple):
     tags: np.ndarray
     embedding: np.ndarray
     duration: float | None
+    mtt_tags: np.ndarray | None = None
+    mtt_embedding: np.ndarray | None = None
 
 
 def _to_blob(values) -> bytes:
@@ -32,20 +38,30 @@ def _from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-_COLUMNS = "a.track_id, a.version, a.features, a.tags, a.embedding, a.duration"
+def _maybe_blob(values) -> bytes | None:
+    return None if values is None else _to_blob(values)
+
+
+def _maybe_array(blob: bytes | None) -> np.ndarray | None:
+    return None if blob is None else _from_blob(blob)
+
+
+_COLUMNS = ("a.track_id, a.version, a.features, a.tags, a.embedding, a.duration, "
+            "a.mtt_tags, a.mtt_embedding")
 
 
 class AnalysesMixin:
     def save_analysis(self, track_id: int, *, version: int, features, tags, embedding,
-                      duration: float | None) -> None:
+                      duration: float | None, mtt_tags=None, mtt_embedding=None) -> None:
         """Store one track's vectors and mark it ``analysed`` (one transaction)."""
         with self.transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO analysis(track_id, version, features, tags, "
-                "embedding, duration, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "embedding, duration, created_at, mtt_tags, mtt_embedding) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (track_id, int(version), _to_blob(features), _to_blob(tags),
                  _to_blob(embedding), None if duration is None else float(duration),
-                 time.time()))
+                 time.time(), _maybe_blob(mtt_tags), _maybe_blob(mtt_embedding)))
             self._db.execute(
                 "UPDATE tracks SET status = CASE WHEN status = :missing THEN :missing "
                 "ELSE :analysed END, analysis_version = :version, error = NULL, "
@@ -54,6 +70,31 @@ class AnalysesMixin:
                  "version": int(version), "duration": duration, "now": time.time(),
                  "id": track_id})
             self._event(StoreEvent.ANALYSIS_SAVED, [track_id])
+
+    def upgrade_analysis(self, track_id: int, *, from_versions: Iterable[int], version: int,
+                         mtt_tags, mtt_embedding) -> bool:
+        """Add the MTT outputs to a track's analysis of one of *from_versions* and make it
+        *version*, keeping its features and MSD outputs (one transaction).
+
+        Only a track still ``analysed`` with such a version is changed (its file may have
+        changed, or it been analysed again, while the upgrade ran); returns whether it was.
+        """
+        olds = {int(v) for v in from_versions}
+        with self.transaction():
+            row = self._one("SELECT t.status, t.analysis_version, a.version FROM tracks t "
+                            "JOIN analysis a ON a.track_id = t.id WHERE t.id = ?", (track_id,))
+            if row is None or row[0] != TrackStatus.ANALYSED or row[1] not in olds \
+                    or row[2] != row[1]:
+                return False
+            now = time.time()
+            self._db.execute("UPDATE analysis SET version = ?, mtt_tags = ?, mtt_embedding = ?, "
+                             "created_at = ? WHERE track_id = ?",
+                             (int(version), _to_blob(mtt_tags), _to_blob(mtt_embedding), now,
+                              track_id))
+            self._db.execute("UPDATE tracks SET analysis_version = ?, updated_at = ? "
+                             "WHERE id = ?", (int(version), now, track_id))
+            self._event(StoreEvent.ANALYSIS_SAVED, [track_id])
+        return True
 
     def save_failure(self, track_id: int, reason: str) -> None:
         """Mark a track ``failed`` with a plain-words *reason*."""
@@ -70,17 +111,22 @@ class AnalysesMixin:
 
     @staticmethod
     def _analysis(row: tuple) -> AnalysisRow:
-        tid, version, f, t, e, d = row
-        return AnalysisRow(int(tid), int(version), _from_blob(f), _from_blob(t), _from_blob(e), d)
+        tid, version, f, t, e, d, mt, me = row
+        return AnalysisRow(int(tid), int(version), _from_blob(f), _from_blob(t), _from_blob(e), d,
+                           _maybe_array(mt), _maybe_array(me))
 
-    def analysis_rows(self, version: int | None = None) -> Iterator[AnalysisRow]:
-        """Analysis of every ``analysed`` track (optionally of one *version*), by track id."""
+    def analysis_rows(self, version: int | Iterable[int] | None = None
+                      ) -> Iterator[AnalysisRow]:
+        """Analysis of every ``analysed`` track (optionally of one *version*, or of any of
+        several), by track id."""
         sql = (f"SELECT {_COLUMNS} FROM analysis a JOIN tracks t ON t.id = a.track_id "
                "WHERE t.status = ?")
         params: list = [TrackStatus.ANALYSED]
         if version is not None:
-            sql += " AND a.version = ?"
-            params.append(int(version))
+            versions = ([int(version)] if isinstance(version, int | np.integer)
+                        else [int(v) for v in version])
+            sql += f" AND a.version IN ({', '.join('?' * len(versions))})"
+            params += versions
         cur = self._db.execute(sql + " ORDER BY a.track_id", params)
         try:
             while rows := cur.fetchmany(1000):  # streamed: 100k rows never sit in memory twice
@@ -113,6 +159,11 @@ class AnalysesMixin:
             changed = cur.rowcount
             self._event(StoreEvent.ANALYSIS_SAVED, [t for _, t in pairs])
         return changed
+
+    def mtt_tags_by_track(self) -> dict[int, np.ndarray]:
+        """``track id → MTT tag probabilities`` of every analysis row that has them."""
+        return {int(i): _from_blob(b) for i, b in self._all(
+            "SELECT track_id, mtt_tags FROM analysis WHERE mtt_tags IS NOT NULL")}
 
     def analysis_created(self) -> dict[int, float]:
         """``track id → created_at`` of every analysis row (when it was written)."""

@@ -69,6 +69,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX playlist_items_track ON playlist_items(track_id)",
         "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     )),
+    # analysis version 3: the second tagging model (musicnn MTT); NULL in older rows
+    Migration(2, "analysis: MTT tags and embedding", (
+        "ALTER TABLE analysis ADD COLUMN mtt_tags BLOB",
+        "ALTER TABLE analysis ADD COLUMN mtt_embedding BLOB",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

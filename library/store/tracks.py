@@ -139,6 +139,12 @@ class TracksMixin:
             out["tracks"] += int(n)
         return out
 
+    def analysed_versions(self) -> dict[int, int]:
+        """``analysis version → number of analysed tracks`` with it."""
+        return {int(v): int(n) for v, n in self._all(
+            "SELECT analysis_version, COUNT(*) FROM tracks WHERE status = ? "
+            "AND analysis_version IS NOT NULL GROUP BY analysis_version", (ANALYSED,))}
+
     def failures(self) -> list[tuple[str, str]]:
         """``(path, reason)`` of every failed track, by path."""
         return [(db_path_value(p), e or "unknown error") for p, e in self._all(
@@ -161,12 +167,15 @@ class TracksMixin:
                 for i, p, s, m, st, fp, f in self._all(
                     "SELECT id, path, size, mtime, status, fingerprint, folder_id FROM tracks")}
 
-    def analysed_signature(self, version: int) -> tuple[int, float, float | None]:
-        """``(count, sum of ids, latest updated_at)`` of the tracks analysed with *version*:
-        changes whenever an analysis, a tag update or a status change touches them."""
+    def analysed_signature(self, version: int | Iterable[int]
+                           ) -> tuple[int, float, float | None]:
+        """``(count, sum of ids, latest updated_at)`` of the tracks analysed with *version*
+        (or any of several): changes whenever an analysis, a tag update or a status change
+        touches them."""
+        versions = [int(version)] if isinstance(version, int) else [int(v) for v in version]
         n, total, latest = self._one(
-            "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks "
-            "WHERE status = ? AND analysis_version = ?", (ANALYSED, int(version)))
+            "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks WHERE status = ? AND "
+            f"analysis_version IN ({', '.join('?' * len(versions))})", (ANALYSED, *versions))
         return n, total, latest
 
     # -- writing --------------------------------------------------------------------------

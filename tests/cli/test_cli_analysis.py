@@ -32,11 +32,21 @@ def test_analyze_then_status_counts_everything(capsys, tmp_path):
     assert code == 0, err
     summary = json.loads(out)
     assert summary["analysed"] == 2 and summary["remaining"] == 0
-    assert set(summary["stage_seconds"]) >= {"decode", "dsp", "cnn", "write"}
+    assert set(summary["stage_seconds"]) >= {"decode", "dsp", "cnn", "mtt", "write"}
     code, out, _ = run(capsys, "--db", db, "status", "--json")
     status = json.loads(out)
     assert (status["analysed"], status["failed"], status["pending"]) == (2, 1, 0)
     assert [f["path"] for f in status["failures"]] == [str(music / "broken.mp3")]
+    assert status["analysis"] == {"version": 3, "current": 2, "to_upgrade": 0, "to_redo": 0,
+                                  "by_version": {"3": 2}}
+    assert [(m["name"], m["file"], m["tags"]) for m in status["models"]] == [
+        ("msd", "musicnn_msd.tflite", 50), ("mtt", "musicnn_mtt.tflite", 50)]
+    assert all(len(m["sha256"]) == 64 for m in status["models"])
+    code, out, _ = run(capsys, "--db", db, "status")
+    lines = out.splitlines()
+    assert "analysis: version 3 — 2 current" in lines
+    models = next(x for x in lines if x.startswith("models: "))
+    assert "musicnn MSD" in models and "musicnn MTT" in models and "3 per track" in models
     # A second run has nothing left to do.
     code, out, _ = run(capsys, "--db", db, "analyze", "--json")
     assert code == 0 and json.loads(out)["analysed"] == 0

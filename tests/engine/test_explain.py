@@ -71,3 +71,32 @@ def test_distinctive_tags_and_strongest_descriptors_come_first(rng):
     b = np.array([140, 20.0, 0.44, 1.0, 5, 1, 0.0])
     descriptors = aware.reasons(a, pair_tags, b, pair_tags)[1]
     assert descriptors == "dark, bass-heavy"
+
+
+def test_mtt_styles_and_instruments_name_what_msd_cannot(rng):
+    """An orchestral pair: MSD says little (a weak 'jazz'), MTT says classical and strings."""
+    from soundalike.engine import cnn
+
+    lib = np.column_stack([rng.uniform(70, 170, 100), rng.uniform(800, 3000, 100),
+                           rng.uniform(0.1, 0.5, 100), rng.uniform(0.5, 1.5, 100),
+                           rng.integers(0, 12, 100), rng.integers(0, 2, 100),
+                           rng.uniform(0, 1, 100)])
+    lib_mtt = rng.uniform(0, 0.1, (100, 50))
+    ex = Explainer(lib, NAMES, TAGS, mtt_tags=lib_mtt)
+    a = np.array([92, 2000, 0.3, 1.0, 2, 1, 0.01])
+    b = np.array([95, 2000, 0.3, 1.0, 2, 1, 0.01])
+    ta = tb = np.array([0.0, 0.0, 0.0, 0.0, 0.1, 0.15])  # nothing above the threshold
+    ma, mb = np.zeros(50), np.zeros(50)
+    for word, pa, pb in (("classical", 0.8, 0.7), ("strings", 0.6, 0.5), ("violin", 0.3, 0.25),
+                         ("no vocals", 0.9, 0.9), ("slow", 0.7, 0.8), ("harpsichord", 0.1, 0.6)):
+        ma[cnn.MTT_LABELS.index(word)], mb[cnn.MTT_LABELS.index(word)] = pa, pb
+    r = ex.reasons(a, ta, b, tb, mtt_a=ma, mtt_b=mb)
+    assert r == ["both classical", "strings/violin", "92 vs 95 BPM"]  # no 'no vocals', 'slow'
+    assert ex.explain(a, ta, b, tb, mtt_a=ma, mtt_b=mb) == \
+        "both classical · strings/violin · 92 vs 95 BPM"
+    assert ex.reasons(a, ta, b, tb) == ["92 vs 95 BPM"]  # without MTT: as before
+    # a word both vocabularies have counts once
+    ta2 = np.array([0.6, 0.0, 0.0, 0.0, 0.0, 0.0])  # MSD rock
+    ma2 = np.zeros(50)
+    ma2[cnn.MTT_LABELS.index("rock")] = 0.7
+    assert ex.shared_tags(ta2, ta2, mtt_a=ma2, mtt_b=ma2) == ["rock"]

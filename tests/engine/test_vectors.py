@@ -125,3 +125,35 @@ def test_feature_groups_weigh_groups_not_feature_counts(rng):
     back = vectors.VectorModel.from_dict(model.to_dict())
     np.testing.assert_allclose(back.transform(feats2, tags, emb),
                                model.transform(feats2, tags, emb), atol=1e-5)
+
+
+def test_block_parts_weigh_each_model_equally_inside_its_block(rng):
+    """MSD + MTT: dot = 0.25 cos(emb msd) + 0.25 cos(emb mtt) + 0.1 + 0.1 (tags) + 0.3 dsp."""
+    n = 80
+    feats = rng.normal(size=(n, 6))
+    tags = rng.uniform(0.01, 0.99, size=(n, 8))
+    emb = np.hstack([rng.normal(size=(n, 10)), 5 * rng.normal(size=(n, 30))])  # unequal sizes
+    names = [f"f{i}" for i in range(6)]
+    m = vectors.fit(feats, tags, emb, feature_names=names, emb_parts=(10, 30),
+                    tag_parts=(4, 4), max_dims=1000)
+    v = m.transform(feats, tags, emb)
+
+    def z(x, mean, scale):
+        return (x - mean) / scale
+
+    def cos(x):
+        x = x / np.linalg.norm(x, axis=1, keepdims=True)
+        return x @ x.T
+
+    ze = z(emb, m.emb_mean, m.emb_scale)
+    zt = z(vectors._logit(tags), m.tag_mean, m.tag_scale)
+    zf = np.clip(z(feats, m.dsp_median, m.dsp_scale), -4, 4)
+    want = (0.25 * cos(ze[:, :10]) + 0.25 * cos(ze[:, 10:]) + 0.1 * cos(zt[:, :4])
+            + 0.1 * cos(zt[:, 4:]) + 0.3 * cos(zf))
+    np.testing.assert_allclose(v @ v.T, want / np.sqrt(np.outer(np.diag(want), np.diag(want))),
+                               atol=2e-4)
+    back = vectors.VectorModel.from_dict(m.to_dict())
+    assert back.emb_parts == (10, 30) and back.tag_parts == (4, 4)
+    np.testing.assert_allclose(back.transform(feats, tags, emb), v, atol=1e-6)
+    with pytest.raises(ValueError, match="parts"):
+        vectors.fit(feats, tags, emb, feature_names=names, emb_parts=(10, 20))

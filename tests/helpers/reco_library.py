@@ -149,7 +149,8 @@ def build_library(tmp_path_factory) -> Library:
                 store.save_failure(t.id, str(exc))
                 continue
             store.save_analysis(t.id, version=r.version, features=r.features, tags=r.tags,
-                                embedding=r.embedding, duration=r.duration)
+                                embedding=r.embedding, duration=r.duration,
+                                mtt_tags=r.mtt_tags, mtt_embedding=r.mtt_embedding)
         Path(lib.missing).unlink()
         Scanner(store).scan()
     _CACHE["lib"] = lib

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from reco_library import build_library
 
+from soundalike.engine.analyze import analyze_file
 from soundalike.engine.filters import Filters, normalise_artist
 from soundalike.library.recommend import (
     MODEL_SETTING,
@@ -193,7 +194,8 @@ def test_refresh_sees_tag_edits_and_new_analyses(store, lib):
     assert t.id not in [r.track.id for r in others]
     a = store.get_analysis(t.id)
     store.save_analysis(t.id, version=a.version, features=a.features, tags=a.tags,
-                        embedding=a.embedding, duration=a.duration)
+                        embedding=a.embedding, duration=a.duration, mtt_tags=a.mtt_tags,
+                        mtt_embedding=a.mtt_embedding)
     assert rec.refresh() is True
 
 
@@ -309,3 +311,23 @@ def test_radio_over_a_one_artist_library_never_stalls(one_artist_store, lib):
     ids = [t.id for t in tracks]
     for i in range(len(ids)):  # no repeat inside the window
         assert ids[i] not in ids[max(0, i - 8):i]
+
+
+def test_hybrid_uses_both_taggers_and_explains_with_mtt_words(store, lib):
+    rec = Recommender(store, persist_model=False)
+    assert rec.uses_mtt  # every track analysed by version 3 has the MTT outputs
+    assert rec.model.emb_parts == (200, 200) and rec.model.tag_parts == (50, 50)
+    q = _id(store, lib.paths["Alpha", "A1", 0])
+    res = rec.similar(q, 5)
+    assert len(res) == 5 and all(r.explanation for r in res)
+    # explanations take MTT words into account: the same pair through the engine
+    a, b = store.get_analysis(q), store.get_analysis(res[0].track.id)
+    want = rec.explainer.reasons(a.features, a.tags, b.features, b.tags, mtt_a=a.mtt_tags,
+                                 mtt_b=b.mtt_tags)
+    assert rec.explain(q, res[0].track.id) == (" · ".join(want) or "similar overall sound")
+    # a file from outside is placed in the same space (both models analysed on the spot)
+    out = rec.similar_to_file(lib.audiobook, 3)
+    assert len(out) == 3
+    r = analyze_file(lib.audiobook)
+    with pytest.raises(ValueError, match="MTT"):
+        rec.similar_to_analysis(r.features, r.tags, r.embedding, 3)

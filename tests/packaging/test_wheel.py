@@ -19,7 +19,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DATA = ["soundalike/models/musicnn_msd.tflite", "soundalike/models/labels.txt",
         "soundalike/models/MODEL_CARD.md", "soundalike/models/model.json",
-        "soundalike/models/reference_outputs.npz", "soundalike/resources/soundalike.svg",
+        "soundalike/models/reference_outputs.npz", "soundalike/models/musicnn_mtt.tflite",
+        "soundalike/models/labels_mtt.txt", "soundalike/models/model_mtt.json",
+        "soundalike/models/reference_outputs_mtt.npz", "soundalike/resources/soundalike.svg",
         "soundalike/resources/soundalike.desktop", "soundalike/resources/soundalike-256.png"]
 NOT_SHIPPED = ("tools", "benchmarks", "tests", "docs", "scripts")
 SKIP_COPY = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", "build", "dist",

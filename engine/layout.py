@@ -27,6 +27,7 @@ import numpy as np
 
 EXACT_KNN_UP_TO = 20_000
 STEP = 4.0  # step size per round (times the mean pair gradient)
+EDGE_CHUNK = 65_536  # neighbour pairs per vectorised pass
 # UMAP's curve for min_dist = 0.1, spread = 1 (fitted there by least squares)
 CURVE_A, CURVE_B = 1.577, 0.895
 
@@ -70,7 +71,7 @@ def unit_square(xy: np.ndarray, *, robust: bool = True) -> np.ndarray:
     return np.clip(scaled, 0.0, 1.0).astype(np.float32)
 
 
-def knn(vectors: np.ndarray, k: int, *, block: int = 2048,
+def knn(vectors: np.ndarray, k: int, *, block: int = 256,
         exact_up_to: int = EXACT_KNN_UP_TO, rng: np.random.Generator | None = None,
         cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Indices (n, k) of each row's *k* most similar other rows by dot product (cosine
@@ -180,39 +181,48 @@ def layout(vectors: np.ndarray, *, k: int = 15, epochs: int | None = None,
     keep = head != tail
     head, tail = head[keep], tail[keep]
     epochs = epochs if epochs is not None else (300 if n < 10_000 else 200)
-    a, b = CURVE_A, CURVE_B
+    # each track's update is the mean over its pairs (a Jacobi version of UMAP's
+    # per-edge steps: a sum would make hubs jump)
+    deg = np.bincount(head, minlength=n) + np.bincount(tail, minlength=n)
+    step = (STEP / np.maximum(deg, 1)).astype(np.float32)[:, None]
     for e in range(epochs):
         if cancel is not None and cancel():
             raise LayoutCancelled
-        lr = 1.0 - e / epochs
-        grad = np.zeros((n, 2), np.float32)
-        # attraction along the neighbour edges (both ends move)
-        diff = y[head] - y[tail]
-        d2 = np.einsum("ij,ij->i", diff, diff)
-        coef = np.where(d2 > 0, -2 * a * b * np.power(d2, b - 1, where=d2 > 0,
-                                                       out=np.ones_like(d2))
-                        / (1 + a * np.power(d2, b)), 0.0).astype(np.float32)
-        g = np.clip(coef[:, None] * diff, -4, 4)
-        _accumulate(grad, head, g)
-        _accumulate(grad, tail, -g)
-        # repulsion from random tracks (only the head moves, as in UMAP)
-        rep_head = np.repeat(head, negatives)
-        rep_tail = rng.integers(0, n, size=len(rep_head))
-        diff = y[rep_head] - y[rep_tail]
-        d2 = np.einsum("ij,ij->i", diff, diff)
-        coef = (2 * b / ((0.001 + d2) * (1 + a * np.power(d2, b)))).astype(np.float32)
-        coef[rep_head == rep_tail] = 0
-        g = np.clip(coef[:, None] * diff, -4, 4)
-        _accumulate(grad, rep_head, g)
-        # each track's update is the mean over its pairs (a Jacobi version of UMAP's
-        # per-edge steps: summing would make hubs jump)
-        deg = np.bincount(head, minlength=n) + np.bincount(tail, minlength=n)
-        y += lr * grad / np.maximum(deg, 1)[:, None].astype(np.float32) * STEP
-        if progress is not None and e % 20 == 0:
+        grad = np.zeros((n, 2), np.float64)
+        for s in range(0, len(head), EDGE_CHUNK):  # bounded memory at any size
+            _edge_gradients(grad, y, head[s:s + EDGE_CHUNK], tail[s:s + EDGE_CHUNK],
+                            negatives, rng)
+        y += (1.0 - e / epochs) * step * grad.astype(np.float32)
+        if progress is not None and e % 10 == 0:
             progress(0.2 + 0.8 * e / epochs)
     if progress is not None:
         progress(1.0)
     return unit_square(y)
+
+
+def _edge_gradients(grad: np.ndarray, y: np.ndarray, head: np.ndarray, tail: np.ndarray,
+                    negatives: int, rng: np.random.Generator) -> None:
+    """Add one round's gradient of these neighbour pairs, and of *negatives* random
+    pairs per head, to *grad* (n, 2)."""
+    a, b = CURVE_A, CURVE_B
+    n = len(y)
+    # attraction along the neighbour edges (both ends move)
+    diff = y[head] - y[tail]
+    d2 = np.einsum("ij,ij->i", diff, diff)
+    pos = d2 > 0
+    coef = np.zeros_like(d2)
+    coef[pos] = -2 * a * b * d2[pos] ** (b - 1) / (1 + a * d2[pos] ** b)
+    g = np.clip(coef[:, None] * diff, -4, 4)
+    _accumulate(grad, head, g)
+    _accumulate(grad, tail, -g)
+    # repulsion from random tracks (only the head moves, as in UMAP)
+    rep_head = np.repeat(head, negatives)
+    rep_tail = rng.integers(0, n, size=len(rep_head))
+    diff = y[rep_head] - y[rep_tail]
+    d2 = np.einsum("ij,ij->i", diff, diff)
+    coef = 2 * b / ((0.001 + d2) * (1 + a * d2 ** b))
+    coef[rep_head == rep_tail] = 0
+    _accumulate(grad, rep_head, np.clip(coef[:, None] * diff, -4, 4))
 
 
 def _accumulate(out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:

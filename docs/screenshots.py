@@ -2,7 +2,8 @@
 
 Builds (or reuses) a library database from the development corpus, opens the player
 in a real X11 window (starting Xvfb when ``DISPLAY`` is unset) and saves
-``docs/library.png``, ``docs/similar.png``, ``docs/radio.png``, ``docs/map.png`` and
+``docs/library.png``, ``docs/similar.png`` (with the explanations), ``docs/radio.png``,
+``docs/map.png`` (the laid-out map, one artist highlighted by its search) and
 ``docs/settings.png``.
 
     python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR]
@@ -177,14 +178,18 @@ def shoot(db: Path, out: Path) -> list[Path]:
     w.resizeDocks([w.queue_dock], [380], Qt.Orientation.Horizontal)
     save(w, "radio.png")
 
-    # 4. the library map, one dot hovered
+    # 4. the library map (the full layout, cached in the database), one artist highlighted
+    #    by the map's search and the first match stepped to with Enter
     w.tabs.setCurrentWidget(w.map)
-    wait_until(app, lambda: w.map.data is not None and len(w.map.data.ids) > 0, 60)
-    pause(app, 0.3)
-    if w.map.data is not None and len(w.map.data.ids):
-        w.map.hover = int(len(w.map.data.ids) // 2)
-        w.map.update()
+    if not wait_until(app, lambda: w.map.data is not None and len(w.map.data.ids) > 0
+                      and w.map.data.state == "cached" and not w.map.layout_running, 300):
+        print("screenshots: the map layout did not finish; showing the preview",
+              file=sys.stderr)
+    w.map.search.setText("Eric Matyas")
+    w.map.apply_search()
+    w.map.step_match(1)
     save(w, "map.png")
+    w.map.search.clear()
     w.tabs.setCurrentIndex(0)
 
     # 5. settings

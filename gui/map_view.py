@@ -1,30 +1,41 @@
-"""The library map: a 2-D projection of the analysed tracks, coloured by top style.
+"""The library map: the analysed tracks laid out so that nearby dots sound alike,
+coloured by top style.
 
 A track's colour is its most probable style word over both taggers' vocabularies
 (:func:`colour_groups`: MSD's genres and MTT's styles, so orchestral music reads
 "classical", not "jazz").
 
-The projection (PCA by SVD of the standardised CNN embeddings) is computed off the
-UI thread; the widget paints the points itself. Hovering shows the track; clicking
-offers Play and Find similar songs.
+The positions come from :mod:`soundalike.library.map_layout` (read on a worker thread):
+the cached layout, new tracks placed near their neighbours, or at first the PCA of the
+hybrid vectors while the full layout (:func:`soundalike.engine.layout.layout`) is
+computed in a separate process (:class:`~soundalike.library.map_layout.LayoutJob`); the
+map then reloads. The widget paints the points itself. Hovering shows the track; clicking
+offers Play and Find similar songs. The search box above the map highlights the tracks
+that match (the library search's words and fields) and dims the rest; Enter and
+Shift+Enter step through the matches, Ctrl+Enter plays the current one, Escape clears.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QMenu, QToolTip, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QToolTip, QWidget
 
-from soundalike.gui.tasks import Tasks
+from soundalike.gui.keys import widget_shortcut
+from soundalike.gui.tasks import TaskHandle, Tasks
 
 # 12 distinct colours (Tableau-like), the rest of the genres share grey
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
            "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b")
 OTHER = "#9a9a9a"
 MARGIN = 24
+TOP = 56            # room above the plot for the search box
+SEARCH_DEBOUNCE_MS = 150
+PROGRESS_POLL_MS = 250
+DIM_ALPHA = 40
 
 
 @dataclass(slots=True)
@@ -34,6 +45,10 @@ class MapData:
     genre: np.ndarray      # (n,) int — index into labels
     labels: list[str]      # style words, most frequent first (colour order)
     titles: list[str]      # "Title — Artist"
+    hay: list[str] = field(default_factory=list)  # folded search text per point
+    state: str = "pca"     # where the positions come from (Positions.state)
+    placed: int = 0        # tracks placed near their neighbours since the last layout
+    relayout_due: bool = False
 
 
 def project(vectors: np.ndarray) -> np.ndarray:
@@ -80,20 +95,49 @@ def load_map(db_path: str) -> MapData:
     """Read the analysed tracks and project them (runs on a worker thread)."""
     from soundalike.engine.analyze import USABLE_VERSIONS
     from soundalike.library.browse import analysed_mtt_tags, analysed_points
+    from soundalike.library.map_layout import map_positions
+    from soundalike.library.search import SEARCH_COLUMNS, search_text
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
         ids, embs, tags, tracks = analysed_points(store, USABLE_VERSIONS)
         mtt_tags = analysed_mtt_tags(store, ids)
+        where = map_positions(store, ids) if ids else None
     if not ids:
         return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),
                        np.zeros(0, int), [], [])
     groups, labels = colour_groups(tags, mtt_tags)
-    titles = []
+    titles, hay = [], []
     for tid in ids:
         t = tracks.get(tid)
         titles.append(f"{t.display_title} — {t.display_artist}" if t else str(tid))
-    return MapData(np.asarray(ids, np.int64), project(embs), groups, labels, titles)
+        hay.append(search_text(*(getattr(t, c) for c in SEARCH_COLUMNS)) if t else "")
+    return MapData(np.asarray(ids, np.int64), where.xy, groups, labels, titles, hay,
+                   where.state, where.placed, where.relayout_due)
+
+
+class MapSearch(QLineEdit):
+    """The map's search box: Enter / Shift+Enter (or Down / Up) step through the matches,
+    Ctrl+Enter plays the current one, Escape clears."""
+
+    step = Signal(int)          # +1 / -1
+    play_current = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        key, mods = event.key(), event.modifiers()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if mods & Qt.KeyboardModifier.ControlModifier:
+                self.play_current.emit()
+            else:
+                self.step.emit(-1 if mods & Qt.KeyboardModifier.ShiftModifier else 1)
+            return
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.step.emit(1 if key == Qt.Key.Key_Down else -1)
+            return
+        if key == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
 
 
 class LibraryMap(QWidget):
@@ -102,18 +146,40 @@ class LibraryMap(QWidget):
     play_requested = Signal(int)       # track id
     similar_requested = Signal(int)    # track id
     loaded = Signal(int)               # number of points
+    layout_finished = Signal(str)      # "" when stored, else the plain-words problem
 
-    def __init__(self, db_path: str, parent=None, *, tasks: Tasks | None = None):
+    def __init__(self, db_path: str, parent=None, *, tasks: Tasks | None = None,
+                 auto_layout: bool = True):
         super().__init__(parent)
         self.db_path = db_path
         self.tasks = tasks or Tasks(self)
+        self.auto_layout = auto_layout   # start the full layout when one is due
         self.data: MapData | None = None
         self.stale = True
         self.loading = False
         self.hover: int | None = None
+        self.matches: np.ndarray | None = None   # indices matching the search, or None
+        self.current: int | None = None          # position in matches (Enter steps)
+        self.layout_job = None                   # library.map_layout.LayoutJob running
+        self._layout_handle: TaskHandle | None = None
+        self.layout_error = ""
         self.setMouseTracking(True)
         self.setMinimumSize(320, 240)
         self.setAutoFillBackground(True)
+        self.search = MapSearch(self)
+        self.search.setPlaceholderText("Find on the map: title, artist, album…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Matching songs are highlighted. Enter / Shift+Enter: next / "
+                               "previous match · Ctrl+Enter: play it · Esc: clear")
+        self.match_label = QLabel(self)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.step.connect(self.step_match)
+        self.search.play_current.connect(self.play_current_match)
+        self._progress_timer = QTimer(self, interval=PROGRESS_POLL_MS)
+        self._progress_timer.timeout.connect(self.update)
+        widget_shortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
 
     # ------------------------------------------------------------------ data
     def ensure_loaded(self) -> None:
@@ -132,10 +198,16 @@ class LibraryMap(QWidget):
 
         def done(data: MapData) -> None:
             self.loading = False
+            keep = self._current_id()
             self.data = data
             self.hover = None
+            self.apply_search(keep_id=keep)
             self.update()
             self.loaded.emit(len(data.ids))
+            if data.relayout_due and self.auto_layout:
+                self.start_layout()
+            if self.stale and self.isVisible():  # changed while we read
+                self.reload()
 
         def failed(exc: BaseException) -> None:
             self.loading = False
@@ -143,19 +215,144 @@ class LibraryMap(QWidget):
 
         self.tasks.run_task(lambda: load_map(self.db_path), done, failed)
 
+    @property
+    def layout_running(self) -> bool:
+        return self.layout_job is not None
+
+    def start_layout(self) -> None:
+        """Compute the full layout in a separate process (unless one is running); the map
+        reloads when it is stored."""
+        if self.layout_job is not None:
+            return
+        from soundalike.library.map_layout import LayoutJob
+
+        job = LayoutJob(self.db_path)
+        self.layout_job = job
+        self.layout_error = ""
+        self._progress_timer.start()
+
+        def finish(problem: str) -> None:
+            if self.layout_job is job:
+                self.layout_job = None
+                self._layout_handle = None
+            self._progress_timer.stop()
+            self.layout_error = problem
+            if not problem:
+                self.stale = True
+                self.reload()
+            self.update()
+            self.layout_finished.emit(problem)
+
+        self._layout_handle = self.tasks.run_task(
+            job.wait, lambda _n: finish(""), lambda exc: finish(str(exc)))
+
+    def cancel_layout(self) -> None:
+        """Stop the running layout process (the stored layout stays as it was)."""
+        job, handle = self.layout_job, self._layout_handle
+        self.layout_job, self._layout_handle = None, None
+        self._progress_timer.stop()
+        if handle is not None:
+            handle.cancel()
+        if job is not None:
+            job.cancel()
+        self.update()
+
+    def closeEvent(self, event) -> None:
+        self.cancel_layout()
+        super().closeEvent(event)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.ensure_loaded()
 
+    # ------------------------------------------------------------------ search
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def apply_search(self, keep_id: int | None = None) -> None:
+        """Highlight the tracks matching the search text (every word, as in the library
+        search); the current match is kept when it still matches."""
+        from soundalike.library.search import filter_indices, search_words
+
+        text = self.search.text()
+        if self.data is None or not search_words(text):
+            self.matches, self.current = None, None
+        else:
+            keep_id = self._current_id() if keep_id is None else keep_id
+            self.matches = np.asarray(filter_indices(self.data.hay, text), np.int64)
+            self.current = None
+            if keep_id is not None and len(self.matches):
+                at = np.flatnonzero(self.data.ids[self.matches] == keep_id)
+                self.current = int(at[0]) if len(at) else None
+        self._update_match_label()
+        self.update()
+
+    def _current_id(self) -> int | None:
+        if self.data is None or self.matches is None or self.current is None:
+            return None
+        return int(self.data.ids[self.matches[self.current]])
+
+    def current_index(self) -> int | None:
+        """Point index of the current match (the one Enter moved to), or None."""
+        if self.matches is None or self.current is None:
+            return None
+        return int(self.matches[self.current])
+
+    def step_match(self, direction: int = 1) -> None:
+        if self._search_timer.isActive():  # typed and pressed Enter at once
+            self._search_timer.stop()
+            self.apply_search()
+        if self.matches is None or not len(self.matches):
+            return
+        if self.current is None:
+            self.current = 0 if direction > 0 else len(self.matches) - 1
+        else:
+            self.current = (self.current + direction) % len(self.matches)
+        self._update_match_label()
+        self.update()
+
+    def play_current_match(self) -> None:
+        i = self.current_index()
+        if i is None and self.matches is not None and len(self.matches):
+            self.step_match(1)
+            i = self.current_index()
+        if i is not None:
+            self.play_requested.emit(int(self.data.ids[i]))
+
+    def _update_match_label(self) -> None:
+        if self.matches is None:
+            self.match_label.setText("")
+        elif not len(self.matches):
+            self.match_label.setText("no songs match")
+        elif self.current is None:
+            n = len(self.matches)
+            self.match_label.setText(f"{n} song{'s' if n != 1 else ''} · Enter: go to each")
+        else:
+            title = self.data.titles[self.matches[self.current]]
+            self.match_label.setText(f"{self.current + 1} of {len(self.matches)}: {title}")
+        self.match_label.adjustSize()
+
     # ------------------------------------------------------------------ geometry
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        h = self.search.sizeHint().height()
+        self.search.setGeometry(MARGIN, (TOP - h) // 2, min(340, self.width() - 2 * MARGIN), h)
+        self.match_label.move(self.search.geometry().right() + 12,
+                              (TOP - self.match_label.sizeHint().height()) // 2)
+        self.match_label.setMaximumWidth(max(0, self.width() - self.search.width() - 60))
+
     def _plot_rect(self) -> QRectF:
         legend = 170 if self.data is not None and self.data.labels else 0
-        return QRectF(MARGIN, MARGIN, max(10, self.width() - 2 * MARGIN - legend),
-                      max(10, self.height() - 2 * MARGIN))
+        return QRectF(MARGIN, TOP, max(10, self.width() - 2 * MARGIN - legend),
+                      max(10, self.height() - TOP - MARGIN))
 
     def _dot_rect(self) -> QRectF:
-        """Where dot centres go: the plot area less a small inner margin."""
-        return self._plot_rect().adjusted(10, 10, -10, -10)
+        """Where dot centres go: the largest square in the plot area (the layout keeps
+        its aspect), less a small inner margin."""
+        r = self._plot_rect().adjusted(10, 10, -10, -10)
+        side = min(r.width(), r.height())
+        return QRectF(r.center().x() - side / 2, r.center().y() - side / 2, side, side)
 
     def point_at(self, pos: QPointF, radius: float = 7.0) -> int | None:
         """Index of the point nearest *pos* within *radius* pixels."""
@@ -165,6 +362,10 @@ class LibraryMap(QWidget):
         px = r.left() + self.data.xy[:, 0] * r.width()
         py = r.bottom() - self.data.xy[:, 1] * r.height()
         d = (px - pos.x()) ** 2 + (py - pos.y()) ** 2
+        if self.matches is not None and len(self.matches):  # highlighted dots win
+            near = d[self.matches] <= radius * radius
+            if near.any():
+                return int(self.matches[np.flatnonzero(near)[np.argmin(d[self.matches][near])]])
         i = int(np.argmin(d))
         return i if d[i] <= radius * radius else None
 
@@ -178,6 +379,21 @@ class LibraryMap(QWidget):
         return QColor(PALETTE[rank] if rank < len(PALETTE) else OTHER)
 
     # ------------------------------------------------------------------ painting
+    def status_text(self) -> str:
+        """The line under the map: the count, and what the layout is doing."""
+        d = self.data
+        parts = [f"{len(d.ids)} analysed songs · nearby dots sound alike · click a dot"]
+        if self.layout_job is not None:
+            parts.append(f"arranging the map… {int(100 * self.layout_job.progress)}%")
+        elif self.layout_error:
+            parts.append(self.layout_error)
+        elif d.state == "placed" and d.placed:
+            parts.append(f"{d.placed} new song{'s' if d.placed != 1 else ''} placed near "
+                         "their neighbours")
+        elif d.state == "pca":
+            parts.append("quick preview layout")
+        return " · ".join(parts)
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -196,18 +412,33 @@ class LibraryMap(QWidget):
         d = self.data
         p.setPen(Qt.PenStyle.NoPen)
         size = 7.0 if len(d.ids) < 2000 else 4.0 if len(d.ids) < 20000 else 2.5
+        lit = None
+        if self.matches is not None:
+            lit = np.zeros(len(d.ids), bool)
+            lit[self.matches] = True
         for rank in sorted(set(d.genre.tolist()), reverse=True):  # common genres on top
             colour = self.colour(rank)
-            colour.setAlpha(210)
+            colour.setAlpha(210 if lit is None else DIM_ALPHA)
             p.setBrush(colour)
-            for i in np.flatnonzero(d.genre == rank):
+            for i in np.flatnonzero((d.genre == rank) if lit is None
+                                    else (d.genre == rank) & ~lit):
                 p.drawEllipse(self.screen_pos(int(i)), size / 2, size / 2)
-        if self.hover is not None:
-            c = self.screen_pos(self.hover)
+        if lit is not None:  # matches on top, full colour, ringed
+            big = max(size, 6.0) * 1.4
+            for i in self.matches:
+                p.setBrush(self.colour(int(d.genre[i])))
+                p.setPen(QPen(text_colour, 1.2))
+                p.drawEllipse(self.screen_pos(int(i)), big / 2, big / 2)
+            p.setPen(Qt.PenStyle.NoPen)
+        current = self.current_index()
+        for i, width in ((current, 2.5), (self.hover, 2.0)):
+            if i is None:
+                continue
+            c = self.screen_pos(i)
             p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(QPen(text_colour, 2))
-            p.drawEllipse(c, size, size)
-            self._draw_label(p, c, d.titles[self.hover])
+            p.setPen(QPen(text_colour, width))
+            p.drawEllipse(c, size + 2, size + 2)
+            self._draw_label(p, c, d.titles[i])
         # legend
         font = QFont(self.font())
         p.setFont(font)
@@ -238,8 +469,7 @@ class LibraryMap(QWidget):
             p.drawText(QPointF(x0 + 16, y + line * 0.7), "other")
         p.setPen(pal.mid().color())
         p.drawText(QRectF(r.left(), r.bottom() + 2, r.width(), MARGIN - 2),
-                   Qt.AlignmentFlag.AlignLeft,
-                   f"{len(d.ids)} analysed songs · nearby dots sound alike · click a dot")
+                   Qt.AlignmentFlag.AlignLeft, self.status_text())
 
     def _draw_label(self, p: QPainter, at: QPointF, text: str) -> None:
         """The hovered track's name in a small box beside its dot."""

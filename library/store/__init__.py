@@ -8,6 +8,7 @@
   schema version, integrity check;
 - :mod:`.folders`, :mod:`.tracks`, :mod:`.analyses`, :mod:`.playlists`, :mod:`.settings` —
   one table each;
+- :mod:`.map_layout` — the library map's cached layout;
 - :mod:`.browse` — the views the desktop library table and sidebar show;
 - :mod:`.backup` — the small rotating backup of playlists, settings and folders;
   :mod:`.recovery` — the start-up check of the file and the recovery of a damaged one.
@@ -33,6 +34,7 @@ from soundalike.library.store.connection import (
     default_db_path,
 )
 from soundalike.library.store.folders import FoldersMixin
+from soundalike.library.store.map_layout import MapLayoutInfo, MapLayoutMixin
 from soundalike.library.store.migrations import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -44,12 +46,12 @@ from soundalike.library.store.settings import SettingsMixin
 from soundalike.library.store.tracks import IndexEntry, TracksMixin
 
 __all__ = ["BATCH_SIZE", "BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "AnalysisRow",
-           "IndexEntry", "Migration", "Playlist", "Store", "StoreEvent", "db_path_param",
-           "db_path_value", "default_db_path"]
+           "IndexEntry", "MapLayoutInfo", "Migration", "Playlist", "Store", "StoreEvent",
+           "db_path_param", "db_path_value", "default_db_path"]
 
 
 class Store(MigrationsMixin, FoldersMixin, TracksMixin, AnalysesMixin, PlaylistsMixin,
-            SettingsMixin, BrowseMixin, BackupMixin, StoreBase):
+            SettingsMixin, MapLayoutMixin, BrowseMixin, BackupMixin, StoreBase):
     """The library database. Opens (creating and migrating) the file at *path*.
 
     Parameters

@@ -74,6 +74,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE analysis ADD COLUMN mtt_tags BLOB",
         "ALTER TABLE analysis ADD COLUMN mtt_embedding BLOB",
     )),
+    Migration(3, "library map layout cache", (
+        """CREATE TABLE map_layout(
+            track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+            x REAL NOT NULL,
+            y REAL NOT NULL)""",
+        """CREATE TABLE map_layout_info(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            analysis_version INTEGER NOT NULL,
+            track_key TEXT NOT NULL,
+            method TEXT NOT NULL,
+            tracks INTEGER NOT NULL,
+            created_at REAL NOT NULL)""",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

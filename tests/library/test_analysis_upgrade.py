@@ -24,6 +24,7 @@ from soundalike.library.analysis import AnalysisController, job_for
 from soundalike.library.recommend import Recommender
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store
+from soundalike.library.store.migrations import SCHEMA_VERSION
 
 SR = 22050
 
@@ -72,7 +73,8 @@ def v2_library(tmp_path, monkeypatch) -> tuple[Path, Path]:
 def test_version_2_library_gets_only_the_mtt_outputs_added(v2_library):
     db, music = v2_library
     with Store(db) as store:  # opening migrates: the new columns exist, the rows are kept
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
+        assert (2, "analysis: MTT tags and embedding") in store.applied_migrations()
         before = {r.track_id: r for r in store.analysis_rows()}
         assert all(r.mtt_tags is None for r in before.values())
         jobs = {Path(t.path).name: job_for(t) for t in store.tracks()}

@@ -13,10 +13,13 @@ MSD tagger (the central 3-s patch of each of the 3 excerpts, ``cnn.track_patches
 averages them. On the 2-core AVX2 machine of issue 10's cost targets that adds about
 3 × 40–45 ms CPU per track, putting the worker pool near the 1.5× bliss floor. The MTT
 blocks enter the hybrid at a quarter of the embedding and tag weights and were worth
-about +0.01 P@10 (v3 − v2, interval touching 0); the patch-budget experiment found MSD on
-1 patch (P1) within noise of 12. So MTT on ONE patch — the central patch of the middle
-excerpt — is expected to keep the hybrid's quality (M1 within noise of M3) at a third of
-the MTT cost.
+about +0.01 P@10 (v3 − v2, interval touching 0). So MTT on ONE patch — the central patch
+of the middle excerpt — is expected to keep the hybrid's quality (M1 within noise of M3)
+at a third of the MTT cost. Against it: in the patch-budget experiment the same single
+patch for the MSD model (P1, MSD carrying half the hybrid's weight) lost 3.5 points of
+P@10 and 5.5 of same-artist P@10 against 12 patches, well outside noise; MTT carries
+0.35 of the weight (embedding 0.25, tags 0.1) beside MSD's 3-patch blocks, so a loss, if
+any, should be diluted, but is plausible.
 
 Recipe.
 

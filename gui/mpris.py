@@ -9,10 +9,11 @@ bus (tests, CI, other systems) :class:`Mpris` does nothing and says so in
 
 from __future__ import annotations
 
-from PySide6.QtCore import ClassInfo, Property, QObject, Slot
+from PySide6.QtCore import ClassInfo, Property, QObject, QUrl, Slot
 from PySide6.QtDBus import QDBusAbstractAdaptor, QDBusConnection, QDBusMessage, QDBusObjectPath
 from PySide6.QtMultimedia import QMediaPlayer
 
+from soundalike.gui.covers import CoverLoader
 from soundalike.gui.player import Player
 
 SERVICE = "org.mpris.MediaPlayer2.soundalike"
@@ -60,9 +61,10 @@ class RootAdaptor(QDBusAbstractAdaptor):
 class PlayerAdaptor(QDBusAbstractAdaptor):
     """``org.mpris.MediaPlayer2.Player``: transport controls, metadata, volume."""
 
-    def __init__(self, parent: QObject, player: Player):
+    def __init__(self, parent: QObject, player: Player, covers: CoverLoader | None = None):
         super().__init__(parent)
         self.player = player
+        self.covers = covers
 
     # methods
     @Slot()
@@ -109,7 +111,7 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
         return "Stopped"
 
     def _metadata(self) -> dict:
-        return metadata(self.player)
+        return metadata(self.player, self.covers)
 
     def _volume(self) -> float:
         return float(self.player.volume())
@@ -132,8 +134,9 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
     CanControl = Property(bool, lambda self: True)
 
 
-def metadata(player: Player) -> dict:
-    """The MPRIS ``Metadata`` map of the current track."""
+def metadata(player: Player, covers: CoverLoader | None = None) -> dict:
+    """The MPRIS ``Metadata`` map of the current track (``mpris:artUrl``: the cached
+    thumbnail of its cover, when *covers* has found one)."""
     item = player.current
     if item is None:
         return {"mpris:trackid": QDBusObjectPath(NO_TRACK)}
@@ -143,6 +146,9 @@ def metadata(player: Player) -> dict:
             "xesam:url": "file://" + item.path}
     if item.album:
         meta["xesam:album"] = item.album
+    art = covers.art_file(item.path) if covers is not None else None
+    if art:
+        meta["mpris:artUrl"] = QUrl.fromLocalFile(art).toString()
     length_ms = player.duration_ms() or int((item.duration or 0) * 1000)
     if length_ms > 0:
         meta["mpris:length"] = int(length_ms) * 1000
@@ -153,13 +159,13 @@ class Mpris(QObject):
     """Publishes a :class:`Player` on the session bus (or *connection*) while it lives."""
 
     def __init__(self, player: Player, window=None, connection: QDBusConnection | None = None,
-                 service: str = SERVICE):
+                 service: str = SERVICE, *, covers: CoverLoader | None = None):
         super().__init__(window)
         self.player = player
         self.service = service
         self.root = QObject(self)
         self.root_adaptor = RootAdaptor(self.root, window)
-        self.player_adaptor = PlayerAdaptor(self.root, player)
+        self.player_adaptor = PlayerAdaptor(self.root, player, covers)
         self.connection = connection if connection is not None else QDBusConnection.sessionBus()
         self.available = False
         if self.connection.isConnected():
@@ -171,6 +177,13 @@ class Mpris(QObject):
                                                                     "CanGoPrevious"))
             player.media.durationChanged.connect(lambda _d: self._changed("Metadata"))
             player.audio.volumeChanged.connect(lambda _v: self._changed("Volume"))
+            if covers is not None:  # the cover is found after the track started
+                covers.ready.connect(self._cover_ready)
+
+    def _cover_ready(self, path: str) -> None:
+        current = self.player.current
+        if current is not None and current.path == path:
+            self._changed("Metadata")
 
     def _changed(self, *names: str) -> None:
         """Emit ``org.freedesktop.DBus.Properties.PropertiesChanged`` for *names*."""

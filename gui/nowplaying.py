@@ -1,9 +1,10 @@
-"""The now-playing bar: previous / play-pause / next, title and artist, a seek slider
-with elapsed and total time, and a volume slider."""
+"""The now-playing bar: previous / play-pause / next, the cover, title and artist, a
+seek slider with elapsed and total time, and a volume slider."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,20 +15,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soundalike.gui.covers import CoverLoader, placeholder
 from soundalike.gui.formatting import format_time
 from soundalike.gui.player import Player
+
+COVER = 48  # the cover's edge in pixels
 
 
 class NowPlayingBar(QWidget):
     """Controls for a :class:`Player`; "More like this" / "Less like this" emit the
-    playing track's id (:attr:`more_like_requested`, :attr:`less_like_requested`)."""
+    playing track's id (:attr:`more_like_requested`, :attr:`less_like_requested`); the
+    cover comes from *covers* (none without)."""
 
     more_like_requested = Signal(int)
     less_like_requested = Signal(int)
 
-    def __init__(self, player: Player, parent=None):
+    def __init__(self, player: Player, parent=None, *, covers: CoverLoader | None = None):
         super().__init__(parent)
         self.player = player
+        self.covers = covers
         self.setObjectName("NowPlayingBar")
         style = self.style()
 
@@ -90,6 +96,17 @@ class NowPlayingBar(QWidget):
         volume_icon = QLabel(self)
         volume_icon.setPixmap(style.standardIcon(P.SP_MediaVolume).pixmap(16, 16))
 
+        self.cover_label = QLabel(self)
+        self.cover_label.setObjectName("NowPlayingCover")
+        self.cover_label.setFixedSize(COVER, COVER)
+        self.cover_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cover_label.setAccessibleName("Cover art")
+        self._no_cover = placeholder(COVER, self.palette().color(QPalette.ColorRole.Text))
+        self.cover_label.setPixmap(self._no_cover)
+        self._cover_path: str | None = None
+        if covers is not None:
+            covers.ready.connect(self._on_cover)
+
         text = QVBoxLayout()
         text.setSpacing(0)
         text.addWidget(self.title_label)
@@ -100,6 +117,8 @@ class NowPlayingBar(QWidget):
         for b in (self.prev_button, self.play_button, self.next_button):
             row.addWidget(b)
         row.addSpacing(6)
+        row.addWidget(self.cover_label)
+        row.addSpacing(4)
         row.addLayout(text, 2)
         row.addWidget(self.more_button)
         row.addWidget(self.less_button)
@@ -136,9 +155,23 @@ class NowPlayingBar(QWidget):
         self.play_button.setIcon(self._icons[1 if playing else 0])
         self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
 
+    def _show_cover(self) -> None:
+        path = self._cover_path
+        pm = self.covers.pixmap(path, COVER) if self.covers is not None and path else None
+        self.cover_label.setPixmap(pm if pm is not None else self._no_cover)
+        cover = self.covers.cover(path) if self.covers is not None and path else None
+        self.cover_label.setToolTip(f"No cover: {cover.reason}" if cover is not None
+                                    and cover.reason and pm is None else "")
+
+    def _on_cover(self, path: str) -> None:
+        if path == self._cover_path:
+            self._show_cover()
+
     def _on_track(self, item) -> None:
         for b in (self.more_button, self.less_button):
             b.setEnabled(item is not None)
+        self._cover_path = item.path if item is not None else None
+        self._show_cover()
         if item is None:
             self.title_label.setText("Nothing playing")
             self.artist_label.setText("")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soundalike.gui.covers import CoverLoader
 from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.library_query import Row
 
@@ -33,12 +34,24 @@ class Suggestion:
     why: str
 
 
+COVER = 32  # the covers next to the titles, in pixels
+
+
 class SimilarModel(QAbstractTableModel):
     HEADERS = ("Score", "Title", "Artist", "Why")
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, covers: CoverLoader | None = None):
         super().__init__(parent)
         self.items: list[Suggestion] = []
+        self.covers = covers
+        if covers is not None:
+            covers.ready.connect(self._cover_ready)
+
+    def _cover_ready(self, path: str) -> None:
+        for r, s in enumerate(self.items):
+            if s.row.path == path:
+                ix = self.index(r, 1)
+                self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.DecorationRole])
 
     def set_items(self, items: list[Suggestion]) -> None:
         self.beginResetModel()
@@ -64,6 +77,8 @@ class SimilarModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             score = f"{index.row() + 1}." if s.score is None else f"{s.score:.2f}"
             return (score, s.row.display_title, s.row.display_artist, s.why)[col]
+        if role == Qt.ItemDataRole.DecorationRole and col == 1 and self.covers is not None:
+            return self.covers.pixmap(s.row.path, COVER)
         if role == Qt.ItemDataRole.ToolTipRole:
             return s.why if col == 3 else s.row.path
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
@@ -80,9 +95,9 @@ class SimilarPanel(QWidget):
     queue_requested = Signal(list)   # [Row] — append to the queue
     radio_requested = Signal(list)   # [Row] — start a radio from the seeds
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, covers: CoverLoader | None = None):
         super().__init__(parent)
-        self.model = SimilarModel(self)
+        self.model = SimilarModel(self, covers=covers)
         self.seeds: list[Row] = []
         self.title = QLabel("Similar songs", self)
         font = self.title.font()
@@ -97,7 +112,9 @@ class SimilarPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        self.view.verticalHeader().setDefaultSectionSize(
+            max(self.view.fontMetrics().height() + 8, COVER + 4 if covers is not None else 0))
+        self.view.setIconSize(QSize(COVER, COVER))
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -85,6 +85,22 @@ Row = make_dataclass("Row", dataclass_fields(ROW_FIELDS, defaults=False),
 Row.__doc__ = "One library table row: the displayed columns of a track (schema types)."
 
 
+@dataclass(frozen=True, slots=True)
+class Album:
+    """One album of the album grid: its name, who it is by (album artist, else artist),
+    its number of tracks, latest year and the path of its first file (for the cover)."""
+
+    name: str
+    artist: str | None
+    tracks: int
+    year: int | None
+    path: str
+
+    @property
+    def display_artist(self) -> str:
+        return self.artist or "Unknown artist"
+
+
 def row_from_track(track: Track) -> Row:
     """The :class:`Row` of a :class:`~soundalike.library.track.Track`."""
     return Row(*(getattr(track, name) for name in ROW_FIELDS))
@@ -132,6 +148,15 @@ class LibraryReader:
     def count(self) -> int:
         """Tracks that are not missing."""
         return self._call("visible_count", default=0)
+
+    # --------------------------------------------------------------- the album grid
+    def albums(self) -> list[Album]:
+        """Every album (name and album artist, else artist), by artist then name."""
+        return [Album(*r) for r in self._call("album_list", default=[])]
+
+    def album_ids(self, album: Album) -> list[int]:
+        """The album's track ids in disc and track order."""
+        return self._call("album_track_ids", album.name, album.artist, default=[])
 
     # --------------------------------------------------------------- the sidebar
     def distinct(self, column: str) -> list[tuple[str, int]]:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from soundalike.engine.formats import is_audio_name
+from soundalike.gui.covers import CoverLoader
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import LibraryReader, Row
 from soundalike.gui.mainwindow import create
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.model = LibraryModel(self.reader, self, tasks=self.tasks)
         self.queue = QueueModel(self.resolve_rows, self)
         self.player = Player(self.queue, self)
+        self.covers = CoverLoader(self.tasks, parent=self)
         self.analysis = analysis_bridge(self.db_path, self.store, analysis_workers, self)
         create.build_widgets(self)
         self.registry = ActionRegistry(
@@ -78,7 +80,7 @@ class MainWindow(QMainWindow):
                                       search=self.search, sidebar=self.sidebar, tabs=self.tabs,
                                       map_view=self.map, count_label=self.count_label,
                                       playback=self.playback, registry=self.registry,
-                                      parent=self)
+                                      album_grid=self.album_grid, parent=self)
         self.actions = SimilarityActions(
             db_path=self.db_path, tasks=self.tasks, reader=self.reader,
             resolve_rows=self.resolve_rows, analysis=self.analysis, player=self.player,
@@ -98,7 +100,8 @@ class MainWindow(QMainWindow):
         if sys.platform.startswith("linux"):
             from soundalike.gui.mpris import Mpris
 
-            self.mpris = Mpris(self.player, self)  # silently absent without a session bus
+            # silently absent without a session bus
+            self.mpris = Mpris(self.player, self, covers=self.covers)
 
         create.build_menus(self.menuBar(), self.registry)
         self.addActions([self.registry[name] for name in MEDIA_KEYS])
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
             A.SEARCH: browser.focus_search,
             A.LIBRARY_MAP: browser.show_map,
             A.LIBRARY: browser.show_library,
+            A.ALBUMS: browser.show_albums,
             A.PLAY_FROM_ROW: browser.play_current_row,
             A.PLAY: lambda: self.playback.play_now(menu_rows()),
             A.PLAY_NEXT: lambda: self.playback.play_next(menu_rows()),
@@ -172,6 +176,10 @@ class MainWindow(QMainWindow):
         self.map.play_requested.connect(
             lambda tid: self.playback.play_now(self.resolve_rows([tid])))
         self.map.similar_requested.connect(lambda tid: similar.find_similar([tid]))
+        self.album_grid.play_requested.connect(browser.play_album)
+        self.album_grid.queue_requested.connect(
+            lambda album: browser.play_album(album, enqueue=True))
+        self.album_grid.show_requested.connect(browser.show_album_tracks)
         self.playback.queue_replaced.connect(similar.stop_radio)
         similar.radio_changed.connect(self._on_radio)
 
@@ -305,6 +313,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         if self.mpris is not None:
             self.mpris.close()
+        self.covers.close()
         self.player.stop()
         self.folders.shutdown()
         self.actions.close()

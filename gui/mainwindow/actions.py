@@ -41,6 +41,7 @@ class ActionName(StrEnum):
     SIMILAR_PANEL = "similar-panel"
     LIBRARY_MAP = "library-map"
     LIBRARY = "library"
+    ALBUMS = "albums"
     # the library table's menu (Return and double-click play from the row too, through
     # the table's activated signal); the right-click menu acts on the songs it was opened on
     PLAY_FROM_ROW = "play-from-row"
@@ -92,6 +93,7 @@ ACTIONS: dict[ActionName, ActionSpec] = {
     A.SIMILAR_PANEL: ActionSpec("Similar songs panel", checkable=True),
     A.LIBRARY_MAP: ActionSpec("Library map", "Ctrl+M"),
     A.LIBRARY: ActionSpec("Library", "Ctrl+1"),
+    A.ALBUMS: ActionSpec("Albums", "Ctrl+2"),
     # no key: Return and double-click come through the table's activated signal
     # (a Return shortcut on the table was ambiguous and never fired)
     A.PLAY_FROM_ROW: ActionSpec("Play from here"),
@@ -117,7 +119,8 @@ MENUS: tuple[tuple[str, tuple[ActionName | None, ...]], ...] = (
                A.SETTINGS, None, A.QUIT)),
     ("&Playback", (A.PLAY_PAUSE, A.NEXT, A.PREVIOUS, None, A.MORE_LIKE, A.LESS_LIKE,
                    A.MOOD_RADIO, None, A.PAUSE_ANALYSIS)),
-    ("&View", (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY)),
+    ("&View", (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY,
+               A.ALBUMS)),
 )
 #: the library table's right-click menu
 TABLE_MENU: tuple[ActionName | None, ...] = (

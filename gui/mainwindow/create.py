@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soundalike.gui.album_grid import AlbumGrid
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.mainwindow.actions import MENUS, TABLE_MENU, ActionName, ActionRegistry
 from soundalike.gui.map_view import LibraryMap
@@ -75,9 +76,10 @@ def build_widgets(w: MainWindow) -> None:
     w.table = make_table(w.model, w)
     w.count_label = QLabel("", w)
     w.sidebar = Sidebar(w.reader, w, tasks=w.tasks)
-    w.similar_panel = SimilarPanel(w)
+    w.similar_panel = SimilarPanel(w, covers=w.covers)
     w.queue_panel = QueuePanel(w.queue, w)
-    w.now_playing = NowPlayingBar(w.player, w)
+    w.now_playing = NowPlayingBar(w.player, w, covers=w.covers)
+    w.album_grid = AlbumGrid(w.reader, w.covers, w.tasks, w)
     w.map = LibraryMap(w.db_path, w, tasks=w.tasks)
     w.analysis_status = AnalysisStatus(w.analysis, w)
 
@@ -90,6 +92,7 @@ def build_widgets(w: MainWindow) -> None:
     w.tabs = QTabWidget(w)
     w.tabs.setDocumentMode(True)
     w.tabs.addTab(library_page, "Library")
+    w.tabs.addTab(w.album_grid, "Albums")
     w.tabs.addTab(w.map, "Map")
 
     w.center_split = QSplitter(Qt.Orientation.Vertical, w)

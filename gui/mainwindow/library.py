@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QTableView, QTabWidget
 
+from soundalike.gui.album_grid import AlbumGrid
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import Browse, LibraryReader, Row
 from soundalike.gui.mainwindow.actions import ActionRegistry
@@ -14,6 +15,7 @@ from soundalike.gui.mainwindow.create import table_menu
 from soundalike.gui.mainwindow.playback import PlaybackController
 from soundalike.gui.map_view import LibraryMap
 from soundalike.gui.sidebar import Sidebar
+from soundalike.library.browse import Album
 
 SEARCH_DEBOUNCE_MS = 120
 REFRESH_DEBOUNCE_MS = 800
@@ -38,7 +40,7 @@ class LibraryBrowser(QObject):
     def __init__(self, *, reader: LibraryReader, model: LibraryModel, table: QTableView,
                  search: QLineEdit, sidebar: Sidebar, tabs: QTabWidget, map_view: LibraryMap,
                  count_label: QLabel, playback: PlaybackController, registry: ActionRegistry,
-                 parent=None):
+                 album_grid: AlbumGrid | None = None, parent=None):
         super().__init__(parent)
         self.reader = reader
         self.model = model
@@ -47,6 +49,7 @@ class LibraryBrowser(QObject):
         self.sidebar = sidebar
         self.tabs = tabs
         self.map = map_view
+        self.album_grid = album_grid
         self.count_label = count_label
         self.playback = playback
         self.registry = registry
@@ -91,6 +94,26 @@ class LibraryBrowser(QObject):
     def show_map(self) -> None:
         self.tabs.setCurrentWidget(self.map)
 
+    def show_albums(self) -> None:
+        if self.album_grid is not None:
+            self.tabs.setCurrentWidget(self.album_grid)
+            self.album_grid.view.setFocus()
+
+    def show_album_tracks(self, album: Album) -> None:
+        """The album's songs in the library table (the search box is cleared)."""
+        self.search.clear()
+        self.model.set_browse(Browse(album=album.name))
+        self.tabs.setCurrentIndex(0)
+        self.table.setFocus()
+
+    def play_album(self, album: Album, *, enqueue: bool = False) -> None:
+        """Play the album from its first track (or add it to the queue)."""
+        rows = self.resolve_rows(self.reader.album_ids(album))
+        if enqueue:
+            self.playback.enqueue(rows)
+        elif rows:
+            self.playback.play_rows(rows)
+
     def _on_loaded(self, n: int, seconds: float) -> None:
         if self._total is None or not self.model.browse.text:  # typing: the total stands
             self._total = self.reader.count()
@@ -101,6 +124,8 @@ class LibraryBrowser(QObject):
     def _on_tab(self, index: int) -> None:
         if self.tabs.widget(index) is self.map:
             self.map.ensure_loaded()
+        elif self.album_grid is not None and self.tabs.widget(index) is self.album_grid:
+            self.album_grid.ensure_loaded()
 
     def reveal(self, track_id: int) -> None:
         """Scroll the table to this track (unless the user is busy in the table)."""
@@ -156,3 +181,5 @@ class LibraryBrowser(QObject):
         self.model.reload(keep_rows=True)
         self.sidebar.refresh()
         self.map.mark_stale()
+        if self.album_grid is not None:
+            self.album_grid.mark_stale()

@@ -30,6 +30,9 @@ SORT_SQL: dict[str, tuple[str, ...]] = {  # NULLs last in either direction
     "status": ("status",),
 }
 _VISIBLE = f"status != '{TrackStatus.MISSING}'"
+# who an album is by: its album artist, else the track artist (compilations are tagged
+# with an album artist by taggers such as Picard)
+_ALBUM_ARTIST = "COALESCE(NULLIF(albumartist, ''), artist)"
 
 
 def where_clause(browse: Browse) -> tuple[str, list]:
@@ -100,6 +103,23 @@ class BrowseMixin:
             p = columns.index("path")
             rows = [(*r[:p], db_path_value(r[p]), *r[p + 1:]) for r in rows]
         return rows
+
+    def album_list(self) -> list[tuple[str, str | None, int, int | None, str]]:
+        """(album, album artist — else the artist, tracks, latest year, path of its first
+        file) of every album, sorted by artist then album (no artist last)."""
+        return [(album, who, n, year, db_path_value(path)) for album, who, n, year, path
+                in self._all(
+                    f"SELECT album, {_ALBUM_ARTIST} AS who, COUNT(*), MAX(year), MIN(path) "
+                    f"FROM tracks WHERE album IS NOT NULL AND album != '' AND {_VISIBLE} "
+                    "GROUP BY album, who ORDER BY who IS NULL, who COLLATE NOCASE, "
+                    "album COLLATE NOCASE")]
+
+    def album_track_ids(self, album: str, artist: str | None) -> list[int]:
+        """Ids of the album's tracks (as :meth:`album_list` groups them), in disc and
+        track order."""
+        return [r[0] for r in self._all(
+            f"SELECT id FROM tracks WHERE album = ? AND {_ALBUM_ARTIST} IS ? AND {_VISIBLE} "
+            "ORDER BY discnumber, tracknumber, path", (album, artist))]
 
     def visible_count(self) -> int:
         """Tracks that are not missing."""

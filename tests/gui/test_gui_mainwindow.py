@@ -66,6 +66,7 @@ def expected_shortcuts() -> dict[ActionName, QKeySequence]:
         A.MORE_LIKE: QKeySequence("Ctrl+Shift+M"),
         A.LESS_LIKE: QKeySequence("Ctrl+Shift+L"),
         A.MOOD_RADIO: QKeySequence("Ctrl+Shift+R"),
+        A.ALBUMS: QKeySequence("Ctrl+2"),
         A.MEDIA_PLAY: QKeySequence(Qt.Key.Key_MediaPlay),
         A.MEDIA_TOGGLE: QKeySequence(Qt.Key.Key_MediaTogglePlayPause),
         A.MEDIA_PAUSE: QKeySequence(Qt.Key.Key_MediaPause),

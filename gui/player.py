@@ -38,6 +38,8 @@ class Player(QObject):
     #: a track stopped being the one playing: (row, seconds heard, played to its end)
     #: — the radio's feedback (a full play, or a skip at that many seconds)
     listened = Signal(object, float, bool)
+    #: the user moved the position (ms)
+    seeked = Signal(int)
 
     LOW_WATER = 2
 
@@ -66,6 +68,8 @@ class Player(QObject):
         self._on_item: Row | None = None     # the track listened to, until reported
         self._heard_ms = 0
         self.media.positionChanged.connect(self._on_position)
+        self._cue_ms: int | None = None  # cue_row: the position to show once loaded …
+        self._cue_play = False           # … and whether Play was pressed meanwhile
 
     # ------------------------------------------------------------------ state
     @property
@@ -76,7 +80,8 @@ class Player(QObject):
         return self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
 
     def position_ms(self) -> int:
-        return self.media.position()
+        """The position (a cued track's position until it has loaded)."""
+        return self._cue_ms if self._cue_ms is not None else self.media.position()
 
     def duration_ms(self) -> int:
         return self.media.duration()
@@ -109,6 +114,7 @@ class Player(QObject):
             self._skip(item, "the file is missing")
             return
         self._stalled_checks, self._last_position = 0, -1
+        self._cue_ms = None
         url = QUrl.fromLocalFile(item.path)
         if self.media.source() == url:
             self.media.setSource(QUrl())  # the same file again: make the player reload it
@@ -117,6 +123,19 @@ class Player(QObject):
         self._on_item, self._heard_ms = item, 0
         self._check_low()
 
+    def cue_row(self, row: int, position_ms: int = 0) -> None:
+        """Load the queue row *row* paused at *position_ms* (a restored session): it
+        shows as the current track, and Play resumes it there."""
+        item = self.queue.item(row)
+        if item is None:
+            return
+        self.queue.set_current(row)
+        self.current_changed.emit(item)
+        if not os.path.isfile(item.path):
+            return
+        self._cue_ms, self._cue_play = max(0, int(position_ms)), False
+        self.media.setSource(QUrl.fromLocalFile(item.path))
+
     def play_rows(self, rows: list[Row], *, start: int = 0) -> None:
         """Replace the queue with *rows* and play from *start*."""
         self.queue.replace(rows)
@@ -124,7 +143,9 @@ class Player(QObject):
 
     def toggle(self) -> None:
         """Play/pause (starts the queue when nothing is loaded)."""
-        if self.is_playing():
+        if self._cue_ms is not None:  # a cued track still loading
+            self._cue_play = not self._cue_play
+        elif self.is_playing():
             self.media.pause()
         elif self.queue.current >= 0 and not self.media.source().isEmpty():
             self.media.play()
@@ -132,13 +153,17 @@ class Player(QObject):
             self.play_row(max(0, self.queue.current))
 
     def play(self) -> None:
-        if not self.is_playing():
+        if self._cue_ms is not None:
+            self._cue_play = True
+        elif not self.is_playing():
             self.toggle()
 
     def pause(self) -> None:
+        self._cue_play = False
         self.media.pause()
 
     def stop(self) -> None:
+        self._cue_ms = None
         # setSource() stops and unloads with the GIL released (PySide marks it so);
         # a separate media.stop() would tear the engine down while holding it
         self._report()
@@ -161,6 +186,7 @@ class Player(QObject):
 
     def seek(self, ms: int) -> None:
         self.media.setPosition(max(0, int(ms)))
+        self.seeked.emit(max(0, int(ms)))
 
     def set_volume(self, volume: float) -> None:
         self.audio.setVolume(max(0.0, min(1.0, volume)))
@@ -178,6 +204,13 @@ class Player(QObject):
             self.next()
         elif status in (S.LoadedMedia, S.BufferedMedia):
             self._failures_in_row = 0
+            if status == S.LoadedMedia and self._cue_ms is not None:
+                ms, self._cue_ms = self._cue_ms, None
+                if self._cue_play:
+                    self.media.play()
+                else:  # paused (not stopped): play() resumes at the position
+                    self.media.pause()
+                self.media.setPosition(ms)
         elif status == S.InvalidMedia:
             self._schedule_skip(self.media.errorString() or "not a playable audio file")
 
@@ -190,6 +223,11 @@ class Player(QObject):
         """Skip once the player's signals for this file are all delivered (an error and
         ``InvalidMedia`` arrive together for one bad file: skip it only once)."""
         if self._skipping:
+            return
+        if self._cue_ms is not None:  # a restored track that cannot be loaded: say so only
+            self._cue_ms = None
+            name = self.current.display_title if self.current else "this track"
+            self.message.emit(f"Cannot play “{name}”: {reason}.")
             return
         self._skipping = True
         row, source = self.queue.current, self.media.source()

@@ -5,7 +5,8 @@ The window builds its widgets (:mod:`.create`), makes one QAction per
 :class:`~.actions.ActionName` (:mod:`.actions`) and hands the work to controllers,
 each given what it uses through its constructor: :class:`~.playback.PlaybackController`,
 :class:`~.library.LibraryBrowser`, :class:`~.similarity.SimilarityActions`,
-:class:`~.playlists.PlaylistController` and :class:`~.folders.FolderController`.
+:class:`~.playlists.PlaylistController`, :class:`~.folders.FolderController` and
+:class:`~.session.SessionController` (the queue, track and position saved and restored).
 It opens its own read-only :class:`LibraryReader` for the table and one
 :class:`Store` for the few small writes the UI makes (playlists, folders, settings);
 its thread pools come from the application (:class:`~soundalike.gui.tasks.Tasks`).
@@ -30,11 +31,13 @@ from soundalike.gui.mainwindow.folders import FolderController, analysis_bridge
 from soundalike.gui.mainwindow.library import LibraryBrowser, resolver
 from soundalike.gui.mainwindow.playback import PlaybackController
 from soundalike.gui.mainwindow.playlists import PlaylistController
+from soundalike.gui.mainwindow.session import SessionController
 from soundalike.gui.mainwindow.similarity import SimilarityActions
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.settings_dialog import SettingsDialog
 from soundalike.gui.tasks import Tasks
+from soundalike.library.session import session_path
 from soundalike.library.store import Store
 
 __all__ = ["MainWindow"]
@@ -96,6 +99,11 @@ class MainWindow(QMainWindow):
                                         pause_action=self.registry[A.PAUSE_ANALYSIS],
                                         show_message=show, parent=self)
 
+        self.session = SessionController(
+            path=session_path(self.db_path), player=self.player, queue=self.queue,
+            reader=self.reader, tasks=self.tasks, radio=self.actions, show_message=show,
+            parent=self)
+
         self.mpris = None
         if sys.platform.startswith("linux"):
             from soundalike.gui.mpris import Mpris
@@ -110,6 +118,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         if not self.model.loading:  # (sorting the table has usually started the load)
             self.model.reload()
+        self.session.restore()  # queue, track and position, radio: in the background
 
     def _connect(self) -> None:
         """Actions → controllers, and the signals that cross from one to another."""
@@ -313,6 +322,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         if self.mpris is not None:
             self.mpris.close()
+        self.session.close()  # (before the player stops: that would clear the track)
         self.covers.close()
         self.player.stop()
         self.folders.shutdown()

@@ -75,6 +75,9 @@ class SimilarityActions(QObject):
         self._radio = None          # RadioSession (used on the serial thread only)
         self.radio_active = False
         self.radio_seeds: list[Row] = []
+        #: the radio's state as a plain dict (saved with the session; None: no radio)
+        self.radio_state: dict | None = None
+        self._radio_resume: dict | None = None  # a restored state, made a radio when used
         self._refilling = False
         self._waiters: list[_Waiter] = []
         self._poll = QTimer(self, interval=WAIT_POLL_MS)
@@ -261,16 +264,17 @@ class SimilarityActions(QObject):
 
         def work(rec):
             self._radio = rec.radio(ids)
-            return self._radio.next(RADIO_FIRST)
+            return self._radio.next(RADIO_FIRST), radio_to_state(self._radio)
 
-        def done(tracks) -> None:
+        def done(found) -> None:
+            tracks, state = found
             self.radio_active = True
             self.radio_seeds = seeds
+            self.radio_state, self._radio_resume = state, None
             self._drawn = {t.id for t in tracks}
             self.queue.reasons.clear()
             self.queue.replace(seeds + [row_from_track(t) for t in tracks])
-            label = (f"Radio: {seeds[0].display_title}" if len(seeds) == 1
-                     else f"Radio: {len(seeds)} seeds")
+            label = _radio_label(seeds, "")
             self.radio_changed.emit(label)
             self.player.play_row(0)
             self._show(f"{label} started", 5000)
@@ -282,12 +286,13 @@ class SimilarityActions(QObject):
         """Replace the queue with a radio that starts from mood words."""
         def work(rec):
             self._radio = rec.mood_radio(words, tempo=tempo, energy=energy)
-            return self._radio.words, self._radio.next(RADIO_FIRST)
+            return self._radio.words, self._radio.next(RADIO_FIRST), radio_to_state(self._radio)
 
         def done(found) -> None:
-            label_words, tracks = found
+            label_words, tracks, state = found
             self.radio_active = True
             self.radio_seeds = []
+            self.radio_state, self._radio_resume = state, None
             self._drawn = {t.id for t in tracks}
             self.queue.reasons.clear()
             self.queue.replace([row_from_track(t) for t in tracks])
@@ -312,19 +317,66 @@ class SimilarityActions(QObject):
         self.radio_active = False
         self.radio_seeds = []
         self._drawn = set()
+        self.radio_state = self._radio_resume = None
         self.radio_changed.emit("")
+
+    def restore_radio(self, state: dict, seeds: list[Row]) -> None:
+        """Carry on a radio saved with the session (the queue is already back): it is
+        labelled at once and made again from *state* on the recommender's thread the
+        first time it is used (a refill, feedback)."""
+        words = radio_words(state)
+        if not seeds and not words:
+            return
+        self.radio_active = True
+        self.radio_seeds = list(seeds)
+        self.radio_state = self._radio_resume = dict(state)
+        seed_ids = {r.id for r in seeds}
+        self._drawn = {i for i in self.queue.ids() if i not in seed_ids}
+        self.radio_changed.emit(_radio_label(seeds, words))
+
+    def _has_radio(self) -> bool:
+        return self._radio is not None or self._radio_resume is not None
+
+    def _radio_call(self, fn, on_done, on_error=None) -> None:
+        """``fn(radio)`` on the recommender's thread (the restored radio made first when
+        need be); *on_done* gets ``(result, the radio's state after it)``."""
+        resume = self._radio_resume
+
+        def work(rec):
+            if self._radio is None and resume is not None:
+                self._radio = radio_from_state(rec, resume)
+            if self._radio is None:
+                return None, None
+            return fn(self._radio), radio_to_state(self._radio)
+
+        def done(found) -> None:
+            result, state = found
+            if self.radio_active and state is not None:
+                self._radio_resume = None
+                self.radio_state = state
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            if resume is not None and self._radio is None:  # the saved radio cannot go on
+                self.stop_radio()
+                self._show(f"The radio could not carry on: {exc}", 10000)
+            if on_error is not None:
+                on_error(exc)
+            elif resume is None:
+                self._error(exc)
+
+        self._call(work, done, failed)
 
     # ------------------------------------------------------------------ feedback
     def _on_listened(self, row, seconds: float, finished: bool) -> None:
         """The player left a track: a full play, or a skip at *seconds*."""
-        if not self.radio_active or self._radio is None or row is None:
+        if not self.radio_active or not self._has_radio() or row is None:
             return
         tid = int(row.id)
         if tid not in self._drawn and tid not in {r.id for r in self.radio_seeds}:
             return   # not the radio's (a track the user queued, or from before it started)
         if finished:
-            self._call(lambda rec: self._radio and self._radio.played(tid, seconds),
-                       lambda _ok: None)
+            self._radio_call(lambda radio: radio.played(tid, seconds), lambda _ok: None)
         else:
             self._feedback(lambda radio: radio.skipped(tid, seconds))
 
@@ -334,7 +386,7 @@ class SimilarityActions(QObject):
         tid = self._target(track_id)
         if tid is None:
             return
-        if not self.radio_active or self._radio is None:
+        if not self.radio_active or not self._has_radio():
             self.start_radio([tid])
             return
         self._feedback(lambda radio: radio.more_like(tid), "More like this")
@@ -344,7 +396,7 @@ class SimilarityActions(QObject):
         tid = self._target(track_id)
         if tid is None:
             return
-        if not self.radio_active or self._radio is None:
+        if not self.radio_active or not self._has_radio():
             self._show("“Less like this” steers a radio: start one first "
                        "(Start radio, or Radio from moods…)", 6000)
             return
@@ -362,10 +414,7 @@ class SimilarityActions(QObject):
 
     def _feedback(self, event, note: str = "") -> None:
         """Give the radio one event, then refill what it had queued at once."""
-        def work(rec):
-            radio = self._radio
-            if radio is None:
-                return []
+        def work(radio):
             event(radio)
             return radio.next_with_reasons(RADIO_REFILL)
 
@@ -388,16 +437,16 @@ class SimilarityActions(QObject):
                 self._show(f"{note}: the radio changed course"
                            + (f" — {reason}" if reason else ""), 6000)
 
-        self._call(work, done)
+        self._radio_call(work, done)
 
     def _refill(self, remaining: int) -> None:
-        if not self.radio_active or self._refilling or self._radio is None:
+        if not self.radio_active or self._refilling or not self._has_radio():
             return
         self._refilling = True
 
         def done(found) -> None:
             self._refilling = False
-            if self.radio_active:
+            if self.radio_active and found:
                 rows = [row_from_track(t) for t, _ in found]
                 self._drawn |= {r.id for r in rows}
                 self.queue.set_reasons({t.id: why for t, why in found})
@@ -405,10 +454,10 @@ class SimilarityActions(QObject):
 
         def failed(exc: BaseException) -> None:
             self._refilling = False
-            self._error(exc)
+            if self.radio_active:  # (a saved radio that cannot go on has ended, said why)
+                self._error(exc)
 
-        self._call(lambda rec: self._radio.next_with_reasons(RADIO_REFILL) if self._radio
-                   else [], done, failed)
+        self._radio_call(lambda radio: radio.next_with_reasons(RADIO_REFILL), done, failed)
 
     # ------------------------------------------------------------------ path
     def path_to(self, start: int, end: int | None = None) -> None:
@@ -440,6 +489,38 @@ class SimilarityActions(QObject):
                                 f"“{seeds[-1].display_title}”")
 
         self._when_analysed([start, end], lambda: self._call(work, done), "similar")
+
+
+def _radio_label(seeds: list[Row], words: str) -> str:
+    if words:
+        return f"Radio: {words}"
+    return (f"Radio: {seeds[0].display_title}" if len(seeds) == 1
+            else f"Radio: {len(seeds)} seeds")
+
+
+# The radio's state as saved with the session, and a radio made again from it: the only
+# places that know what the state holds (library.recommend's to_dict / radio_from_dict).
+def radio_to_state(radio) -> dict:
+    """A :class:`~soundalike.library.recommend.RadioSession`'s whole state (seeds,
+    history, feedback, random state, mood words) as JSON values."""
+    return radio.to_dict()
+
+
+def radio_from_state(rec, state: dict):
+    """The radio *state* (:func:`radio_to_state`) carries on over the recommender *rec*
+    (RecommendError when it cannot: no seed left, unreadable)."""
+    return rec.radio_from_dict(state)
+
+
+def radio_seed_ids(state: dict) -> list[int]:
+    """The seed track ids in a radio state (for its label)."""
+    seeds = (state.get("engine") or {}).get("seeds") or []
+    return [i for i in seeds if isinstance(i, int)]
+
+
+def radio_words(state: dict) -> str:
+    """The mood words of a radio state ("" for a radio from songs)."""
+    return str(state.get("words") or "")
 
 
 def _topped_up_note(results) -> str:

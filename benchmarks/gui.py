@@ -9,9 +9,16 @@ Each figure is printed with a baseline measured in the same run:
 * search latency (text set → rows on screen, the 120 ms typing debounce excluded) vs. the
   bare SQLite query of the same view on a fresh connection;
 * longest gap between 10 ms QTimer heartbeats on the UI thread while the analysis runs
-  vs. the same window idle for the same time.
+  vs. the same window idle for the same time;
+* (issue 17) first paint of the 100,000-track library with a saved session to restore
+  (a 500-track queue of real files, the current track at 12 s) vs. the same library
+  without one; the album grid (every album of the library) shown, and the longest UI
+  stall while the covers of its first albums are read, thumbnailed and shown (real
+  folder images) vs. the same window idle.
 
-Targets (issue 6): first paint < 1 s, search < 50 ms, stall < 50 ms.
+Targets (issue 6): first paint < 1 s, search < 50 ms, stall < 50 ms; issue 17 keeps
+them with the session and covers (first paint with a session < 1 s, album grid shown
+< 1 s, stall while covers load < 50 ms).
 """
 
 from __future__ import annotations
@@ -188,10 +195,118 @@ def analysis_stall(app, root: Path, n_files: int) -> dict:
             "ticks": ticks, "quit": quit_s}
 
 
+def add_session_and_covers(db: Path, root: Path, n_queue: int = 500,
+                           n_covers: int = 120) -> None:
+    """Real files for the first *n_queue* tracks of the queue and the first *n_covers*
+    albums (links to one FLAC), a cover.png in their folders, and a saved session."""
+    import struct
+    import zlib
+
+    from audiofiles import tone, write_audio
+
+    from soundalike.library.browse import Browse, LibraryReader
+    from soundalike.library.session import Session, save_session, session_path
+
+    real = write_audio(root / "real.flac", tone([220, 330], 30, 22050), 22050)
+
+    def png(w: int, h: int) -> bytes:
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return (struct.pack(">I", len(data)) + kind + data
+                    + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+        rows = b"".join(b"\0" + bytes((y % 256, 90, 160)) * w for y in range(h))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+    reader = LibraryReader(db)
+    try:
+        albums = reader.albums()[:n_covers]
+        ids = reader.ids(Browse())
+        queue_rows = reader.rows(ids[:n_queue])
+    finally:
+        reader.close()
+    cover = png(1000, 1000)
+    paths = [queue_rows[i].path for i in ids[:n_queue]] + [a.path for a in albums]
+    for path in paths:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if not p.exists():
+            p.symlink_to(real)
+        if not (p.parent / "cover.png").exists():
+            (p.parent / "cover.png").write_bytes(cover)
+    save_session(session_path(db), Session(
+        queue=[(i, queue_rows[i].path) for i in ids[:n_queue]], current=10,
+        position_ms=12000, playing=True))
+
+
+def first_paint_with_session(app, db: Path, ini: Path) -> tuple[float, float]:
+    """First paint as :func:`first_paint`, the saved session restored too."""
+    from PySide6.QtCore import QSettings
+
+    from soundalike.gui.main_window import MainWindow
+
+    t0 = time.perf_counter()
+    w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    watch = PaintWatch(w)
+    w.resize(1280, 800)
+    w.show()
+    if not wait_until(app, lambda: watch.t is not None, 60):
+        raise SystemExit("the table never painted")
+    elapsed = watch.t - t0
+    if not wait_until(app, lambda: w.queue.rowCount() > 0, 30):
+        raise SystemExit("the session was not restored")
+    restored = time.perf_counter() - t0
+    w.close()
+    return elapsed, restored
+
+
+def album_grid(app, db: Path, ini: Path, n_covers: int) -> dict:
+    """Album grid shown (list loaded, painted) and the UI stall while its covers load."""
+    from PySide6.QtCore import QEvent, QObject, QSettings
+
+    from soundalike.gui.main_window import MainWindow
+    from soundalike.gui.mainwindow.actions import ActionName
+
+    w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+    wait_until(app, lambda: w.model.rowCount() > 0 and w.model.search_ready()
+               and w.session.ready)
+    idle, _ = heartbeat_stall(app, w, 3.0)
+    painted: list[float] = []
+
+    class Filter(QObject):
+        def eventFilter(self, obj, event):
+            if (event.type() == QEvent.Type.Paint and not painted
+                    and w.album_grid.model.rowCount() > 0):
+                painted.append(time.perf_counter())
+            return False
+
+    f = Filter()
+    w.album_grid.view.viewport().installEventFilter(f)
+    t0 = time.perf_counter()
+    w.registry[ActionName.ALBUMS].trigger()
+    wait_until(app, lambda: bool(painted), 60)
+    shown = painted[0] - t0
+    albums = w.album_grid.model.albums
+    first = [a.path for a in albums[:n_covers]]
+    t1 = time.perf_counter()
+    # scroll through the first albums so each asks for its cover while the clock runs
+    busy, ticks = heartbeat_stall(
+        app, w, 120, until=lambda: all(w.covers.cover(p) is not None for p in first))
+    covers_s = time.perf_counter() - t1
+    found = sum(1 for p in first if w.covers.art_file(p))
+    w.close()
+    return {"albums": len(albums), "shown": shown, "busy": busy, "idle": idle,
+            "covers": len(first), "found": found, "seconds": covers_s}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="GUI responsiveness benchmark")
     parser.add_argument("--tracks", type=int, default=100_000)
     parser.add_argument("--analysis-files", type=int, default=12)
+    parser.add_argument("--covers", type=int, default=120,
+                        help="albums whose covers the album grid benchmark loads")
     args = parser.parse_args()
 
     from soundalike.gui.app import make_app
@@ -204,6 +319,8 @@ def main() -> int:
     make_db(small, 1000)
     print(f"(built test databases in {time.perf_counter() - t:.1f} s)", file=sys.stderr)
     ini = root / "bench.ini"
+    # a cover cache of this run only (not the user's)
+    os.environ["SOUNDALIKE_CACHE_DIR"] = str(root / "cache")
 
     first_paint(app, small, ini)  # warm-up (imports, fonts)
     base = statistics.median(first_paint(app, small, ini) for _ in range(3))
@@ -220,6 +337,31 @@ def main() -> int:
           f"ratio {statistics.median(gui) / statistics.median(bare):.2f}")
     for text, g, b in zip(prefixes, gui, bare, strict=False):
         print(f"    {text!r:18} gui {g * 1000:6.1f} ms   sql {b * 1000:6.1f} ms", file=sys.stderr)
+
+    # issue 17: a saved session to restore, and the album grid with covers
+    add_session_and_covers(big, root, n_covers=args.covers)
+    from soundalike.library.session import session_path
+
+    saved = session_path(big).read_text()
+    with_session, without = [], []
+    for _ in range(3):  # interleaved, so both see the same machine
+        session_path(big).unlink()
+        without.append(first_paint(app, big, ini))
+        session_path(big).write_text(saved)
+        with_session.append(first_paint_with_session(app, big, ini))
+    session_path(big).write_text(saved)
+    fs = statistics.median(t for t, _ in with_session)
+    rs = statistics.median(r for _, r in with_session)
+    fw = statistics.median(without)
+    print(f"first paint, {args.tracks:,} tracks, saved 500-track session: {fs * 1000:.0f} ms "
+          f"(target < 1000 ms; queue restored at {rs * 1000:.0f} ms); without a session "
+          f"(interleaved): {fw * 1000:.0f} ms; ratio {fs / fw:.2f}")
+    g = album_grid(app, big, ini, args.covers)
+    print(f"album grid, {g['albums']:,} albums: shown in {g['shown'] * 1000:.0f} ms "
+          f"(target < 1000 ms); {g['covers']} covers ({g['found']} found, from 1000x1000 PNGs) "
+          f"loaded in {g['seconds']:.1f} s with the longest UI stall {g['busy'] * 1000:.1f} ms "
+          f"(target < 50 ms); idle window: {g['idle'] * 1000:.1f} ms; "
+          f"ratio {g['busy'] / g['idle']:.2f}")
 
     r = analysis_stall(app, root, args.analysis_files)
     print(f"longest UI stall while analysing {r['files']} files ({r['seconds']:.1f} s): "

@@ -3,13 +3,18 @@
 Builds (or reuses) a library database from the development corpus, opens the player
 in a real X11 window (starting Xvfb when ``DISPLAY`` is unset) and saves
 ``docs/library.png``, ``docs/similar.png`` (with the explanations), ``docs/radio.png``,
-``docs/map.png`` (the laid-out map, one artist highlighted by its search) and
-``docs/settings.png``.
+``docs/albums.png``, ``docs/map.png`` (the laid-out map, one artist highlighted by its
+search) and ``docs/settings.png``.
 
     python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR]
 
 The corpus is ``--corpus``, else ``$SOUNDALIKE_CORPUS``, else ``../corpus`` next to the
 repository; its ``tracks.txt`` lists the music files (paths relative to the corpus).
+The corpus (game soundtracks) has no cover art and is never written to, so the library
+is a folder tree next to the database: one folder per corpus folder, holding links to
+its music files and a ``cover.png`` this script paints; one folder holds copies of the
+files with the picture embedded in their tags instead (so both ways covers are found
+show up). The covers are read, thumbnailed and cached by the player as for any library.
 """
 
 from __future__ import annotations
@@ -35,20 +40,97 @@ def corpus_dir(arg: str | None) -> Path:
     return path
 
 
+def cover_png(seed: str, size: int = 600) -> bytes:
+    """A made-up album cover (two-colour gradient with rings), as PNG bytes."""
+    import colorsys
+    import hashlib
+    import struct
+    import zlib
+
+    import numpy as np
+
+    h = hashlib.sha1(seed.encode()).digest()
+    hue_a, hue_b = h[0] / 255, (h[0] / 255 + 0.25 + h[1] / 1020) % 1.0
+    a = np.array(colorsys.hsv_to_rgb(hue_a, 0.65, 0.85))
+    b = np.array(colorsys.hsv_to_rgb(hue_b, 0.75, 0.35))
+    y, x = np.mgrid[0:size, 0:size] / size
+    t = ((x + y) / 2)[..., None]
+    img = a * (1 - t) + b * t
+    cx, cy = 0.3 + h[2] / 400, 0.3 + h[3] / 400
+    r = np.hypot(x - cx, y - cy)
+    rings = (np.sin(r * (25 + h[4] % 20)) > 0.6)[..., None]
+    img = np.where(rings, img * 0.75 + 0.25, img)
+    pixels = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+    raw = b"".join(b"\0" + row.tobytes() for row in pixels)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2,
+                                                                 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def music_tree(corpus: Path, root: Path) -> Path:
+    """The screenshot library: ``root/music/<corpus folder>/`` with links to the corpus
+    files and a painted ``cover.png``; the first folder gets copies with the picture
+    embedded instead. Made once; returns the music folder."""
+    import base64
+
+    music = root / "music"
+    done = music / ".complete"
+    if done.exists():
+        return music
+    files = [corpus / line.strip() for line in (corpus / "tracks.txt").read_text().splitlines()
+             if line.strip()]
+    by_folder: dict[Path, list[Path]] = {}
+    for f in files:
+        if f.is_file():
+            by_folder.setdefault(f.parent, []).append(f)
+    embedded = min(by_folder, key=lambda d: sum(f.stat().st_size for f in by_folder[d]))
+    for folder, members in sorted(by_folder.items()):
+        rel = folder.relative_to(corpus).parts
+        package = rel[1] if len(rel) > 1 else rel[0]
+        name = package.removesuffix("-data").removesuffix("-music")
+        if rel[-1] not in (package, "music"):
+            name = f"{name} {rel[-1]}"
+        target = music / name.replace("_", " ")
+        target.mkdir(parents=True, exist_ok=True)
+        png = cover_png(target.name)
+        if folder != embedded:
+            (target / "cover.png").write_bytes(png)
+        for f in members:
+            link = target / f.name
+            if link.exists() or link.is_symlink():
+                continue
+            if folder != embedded:
+                link.symlink_to(f)
+                continue
+            import mutagen
+            from mutagen.flac import Picture
+
+            shutil.copyfile(f, link)
+            audio = mutagen.File(link)
+            pic = Picture()
+            pic.type, pic.mime, pic.data = 3, "image/png", png
+            audio["metadata_block_picture"] = [base64.b64encode(pic.write()).decode("ascii")]
+            audio.save()
+    done.touch()
+    return music
+
+
 def build_library(corpus: Path, db: Path) -> None:
-    """Scan the corpus folders listed in tracks.txt and analyse what is pending."""
+    """Lay out the music folder (:func:`music_tree`), scan it and analyse what is
+    pending."""
     from soundalike.library.analysis import AnalysisController, default_workers
     from soundalike.library.scanner import Scanner
     from soundalike.library.store import Store
 
-    folders = sorted({str((corpus / line.strip()).parent)
-                      for line in (corpus / "tracks.txt").read_text().splitlines()
-                      if line.strip()})
     db.parent.mkdir(parents=True, exist_ok=True)
+    music = music_tree(corpus, db.parent)
     with Store(db) as store:
-        for folder in folders:
-            if os.path.isdir(folder):
-                store.add_folder(folder)
+        store.add_folder(music)
         report = Scanner(store).scan()
         pending = store.counts()["pending"]
     print(f"screenshots: library {db}: {report.added} new files, {pending} to analyse",
@@ -146,13 +228,18 @@ def shoot(db: Path, out: Path) -> list[Path]:
         sys.exit("screenshots: the library is empty")
     w.main_split.setSizes([230, SIZE[0] - 230])
 
-    # 1. library: browsing the sidebar, a track playing
+    def covers_known(paths) -> bool:
+        return all(w.covers.cover(p) is not None for p in paths)
+
+    # 1. library: browsing the sidebar, a track playing (its cover in the now-playing bar)
     w.sidebar.categories["artist"].setExpanded(True)
     wait_until(app, lambda: w.sidebar.categories["artist"].childCount() > 0, 10)
     start = (find_rows(w, "Dystopic") or [0])[0]
     w.play_from_table(start)
     w.queue_dock.setVisible(False)
     select(w, [start])
+    wait_until(app, lambda: w.player.current is not None
+               and covers_known([w.player.current.path]), 20)
     pause(app, 2.5)
     w.player.pause()
     save(w, "library.png")
@@ -164,6 +251,7 @@ def shoot(db: Path, out: Path) -> list[Path]:
     w.actions.find_similar(w.selected_ids())
     wait_until(app, lambda: w.similar_panel.model.rowCount() > 0, 60)
     w.center_split.setSizes([SIZE[1] // 2, SIZE[1] // 2])
+    wait_until(app, lambda: covers_known([s.row.path for s in w.similar_panel.model.items]), 30)
     save(w, "similar.png")
 
     # 3. radio from two seeds
@@ -178,7 +266,18 @@ def shoot(db: Path, out: Path) -> list[Path]:
     w.resizeDocks([w.queue_dock], [380], Qt.Orientation.Horizontal)
     save(w, "radio.png")
 
-    # 4. the library map (the full layout, cached in the database), one artist highlighted
+    # 4. the album grid (the first album with a cover chosen)
+    w.registry[ActionName.ALBUMS].trigger()
+    grid = w.album_grid
+    wait_until(app, lambda: grid.model.rowCount() > 0, 30)
+    wait_until(app, lambda: covers_known([a.path for a in grid.model.albums[:40]]), 60)
+    pause(app, 0.3)
+    with_cover = [i for i, a in enumerate(grid.model.albums) if w.covers.art_file(a.path)]
+    if with_cover:
+        grid.view.setCurrentIndex(grid.model.index(with_cover[min(2, len(with_cover) - 1)]))
+    save(w, "albums.png")
+
+    # 5. the library map (the full layout, cached in the database), one artist highlighted
     #    by the map's search and the first match stepped to with Enter
     w.tabs.setCurrentWidget(w.map)
     if not wait_until(app, lambda: w.map.data is not None and len(w.map.data.ids) > 0
@@ -192,7 +291,7 @@ def shoot(db: Path, out: Path) -> list[Path]:
     w.map.search.clear()
     w.tabs.setCurrentIndex(0)
 
-    # 5. settings
+    # 6. settings
     dialog = w.open_settings()
     pause(app, 0.5)
     save(dialog, "settings.png")
@@ -213,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="build the library database and stop")
     args = parser.parse_args(argv)
     db = Path(args.db)
+    # the covers' thumbnails go next to the screenshot library, not the user's cache
+    os.environ.setdefault("SOUNDALIKE_CACHE_DIR", str(db.parent / "cache"))
     build_library(corpus_dir(args.corpus), db)
     if args.build_only:
         return 0

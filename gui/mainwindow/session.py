@@ -112,11 +112,13 @@ class SessionController(QObject):
             found = reader.rows([i for i, _ in session.queue])
             rows: list[Row] = []
             new_index: dict[int, int] = {}  # saved position → position now
-            for n, (tid, _saved_path) in enumerate(session.queue):
+            for n, (tid, saved_path) in enumerate(session.queue):
                 row = found.get(tid)
                 if row is None or row.status == TrackStatus.MISSING \
                         or not os.path.isfile(row.path):
                     continue
+                if saved_path and row.path != saved_path and os.path.exists(saved_path):
+                    continue  # not the same track (the id belongs to another file now)
                 new_index[n] = len(rows)
                 rows.append(row)
             gone = len(session.queue) - len(rows)

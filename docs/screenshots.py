@@ -208,8 +208,10 @@ def shoot(db: Path, out: Path) -> list[Path]:
     from soundalike.gui.app import make_app
     from soundalike.gui.main_window import MainWindow
     from soundalike.gui.mainwindow.actions import ActionName
+    from soundalike.library.session import session_path
 
     app = make_app()
+    session_path(db).unlink(missing_ok=True)  # start from an empty queue every time
     ini = Path(tempfile.mkdtemp()) / "screenshots.ini"
     w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
     w.resize(*SIZE)

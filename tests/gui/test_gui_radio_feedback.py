@@ -23,18 +23,29 @@ def test_player_reports_a_skip_and_the_queue_refills_with_a_reason(window, qtbot
     _start_radio(window, qtbot)
     heard = []
     window.player.listened.connect(lambda row, s, done: heard.append((row.id, s, done)))
-    window.player.play_row(1)
-    first = window.queue.current_item()
-    before = window.queue.ids()[2:]
+    player = window.player
+
+    def heard_a_little() -> bool:  # playing, and the position has moved
+        return player.is_playing() and player.position_ms() > 0
+
+    qtbot.waitUntil(heard_a_little, timeout=20000)
+    seed = window.queue.current_item()
     with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:
-        window.player.next()                       # a skip, seconds in
-    assert heard[-1][0] == first.id and heard[-1][2] is False
+        player.play_row(1)                         # leaving the seed early: a skip
+    assert heard == [(seed.id, heard[0][1], False)] and heard[0][1] < 30
     assert sig.args[0].startswith("after you skipped 1 ")
+    qtbot.waitUntil(heard_a_little, timeout=20000)
+    first = window.queue.current_item()
+    before = window.queue.ids()[window.queue.current + 2:]  # what would follow the next one
+    with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:
+        player.next()                              # a skip, seconds in
+    assert heard[-1][0] == first.id and heard[-1][2] is False
+    assert sig.args[0].startswith("after you skipped 2 ")
     after = window.queue.ids()[window.queue.current + 1:]
     assert after and after != before               # what follows was drawn again
     m = window.queue
     text = m.data(m.index(m.current + 1))
-    assert "↳ after you skipped 1 " in text       # the row says why it was chosen
+    assert "↳ after you skipped 2 " in text       # the row says why it was chosen
     assert "Chosen after you skipped" in m.data(m.index(m.current + 1),
                                                 Qt.ItemDataRole.ToolTipRole)
 

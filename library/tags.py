@@ -276,3 +276,81 @@ def _corrupt(path: str, head: bytes | None, exc: Exception) -> str:
     if len(detail) > 120:
         detail = detail[:117] + "…"
     return corrupt_reason(head or b"", path, detail)
+
+
+# ---------------------------------------------------------------------- ReplayGain
+@dataclass(frozen=True, slots=True)
+class ReplayGain:
+    """A file's ReplayGain tags: gains in dB (relative to the ReplayGain reference,
+    −18 LUFS for ReplayGain 2.0), peaks as linear sample amplitude (1.0 = full scale).
+    Any value may be None (not tagged)."""
+
+    track_gain: float | None = None
+    track_peak: float | None = None
+    album_gain: float | None = None
+    album_peak: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.track_gain is None and self.album_gain is None
+
+
+_RG_KEYS = {"replaygain_track_gain": "track_gain", "replaygain_track_peak": "track_peak",
+            "replaygain_album_gain": "album_gain", "replaygain_album_peak": "album_peak"}
+#: Opus (RFC 7845): R128_*_GAIN are Q7.8 integers relative to −23 LUFS; ReplayGain's
+#: reference is 5 dB louder (−18 LUFS), so gain_rg = value / 256 + 5.
+_R128_KEYS = {"r128_track_gain": "track_gain", "r128_album_gain": "album_gain"}
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+
+
+def _rg_key(key: str) -> str:
+    """The plain lower-cased name of a tag key: ``TXXX:REPLAYGAIN_TRACK_GAIN`` (ID3),
+    ``----:com.apple.iTunes:replaygain_track_gain`` (MP4) and ``REPLAYGAIN_TRACK_GAIN``
+    (Vorbis comments, APEv2, ASF) all become ``replaygain_track_gain``."""
+    key = key.lower()
+    for prefix in ("txxx:", "----:com.apple.itunes:"):
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
+
+
+def _rg_number(text: str | None) -> float | None:
+    m = _NUMBER.search(text or "")
+    if not m:
+        return None
+    value = float(m.group().replace(",", "."))
+    return value if -100.0 < value < 100.0 else None
+
+
+def parse_replaygain(tags) -> ReplayGain:
+    """The ReplayGain values in a mutagen tag object (any format); missing or unreadable
+    values are None."""
+    values: dict[str, float] = {}
+    r128: dict[str, float] = {}
+    try:
+        items = list(tags.items()) if tags is not None else []
+    except Exception:  # noqa: BLE001 - a damaged tag block gives no ReplayGain, nothing worse
+        items = []
+    for key, value in items:
+        name = _rg_key(str(key))
+        if name in _RG_KEYS:
+            number = _rg_number(_text(value))
+            if number is not None and (not name.endswith("peak") or number >= 0):
+                values.setdefault(_RG_KEYS[name], number)
+        elif name in _R128_KEYS:
+            text = _text(value)
+            with contextlib.suppress(TypeError, ValueError):
+                r128.setdefault(_R128_KEYS[name], int(str(text).strip()) / 256.0 + 5.0)
+    for name, gain in r128.items():  # a ReplayGain tag of the same name wins
+        values.setdefault(name, gain)
+    return ReplayGain(**values)
+
+
+def read_replaygain(path: str) -> ReplayGain:
+    """The ReplayGain tags of the audio file at *path*; never raises (an unreadable file
+    or one without tags gives an empty :class:`ReplayGain`)."""
+    try:
+        audio = mutagen.File(path)
+    except Exception:  # noqa: BLE001 - playback goes on at the unadjusted level
+        return ReplayGain()
+    return parse_replaygain(getattr(audio, "tags", None)) if audio is not None else ReplayGain()

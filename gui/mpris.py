@@ -175,8 +175,8 @@ class Mpris(QObject):
             player.playing_changed.connect(lambda _p: self._changed("PlaybackStatus"))
             player.current_changed.connect(lambda _t: self._changed("Metadata", "CanGoNext",
                                                                     "CanGoPrevious"))
-            player.media.durationChanged.connect(lambda _d: self._changed("Metadata"))
-            player.audio.volumeChanged.connect(lambda _v: self._changed("Volume"))
+            player.duration_changed.connect(lambda _d: self._changed("Metadata"))
+            player.volume_changed.connect(lambda _v: self._changed("Volume"))
             if covers is not None:  # the cover is found after the track started
                 covers.ready.connect(self._cover_ready)
 

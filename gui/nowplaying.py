@@ -129,9 +129,8 @@ class NowPlayingBar(QWidget):
         row.addWidget(volume_icon)
         row.addWidget(self.volume_slider)
 
-        media = player.media
-        media.positionChanged.connect(self._on_position)
-        media.durationChanged.connect(self._on_duration)
+        player.position_changed.connect(self._on_position)
+        player.duration_changed.connect(self._on_duration)
         player.playing_changed.connect(self._on_playing)
         player.current_changed.connect(self._on_track)
 

@@ -145,6 +145,14 @@ class LibraryReader:
         return {r[0]: Row(*r[:_STATUS], TrackStatus(r[_STATUS]), *r[_STATUS + 1:])
                 for r in found}
 
+    def loudness(self, track_id: int) -> tuple[float | None, float | None]:
+        """The analysis's loudness of a track and of its album (energy mean), dBFS; None
+        where not analysed. The player levels untagged tracks with them."""
+        from soundalike.library.loudness import album_loudness_db
+
+        own, album = self._call("loudness_values", int(track_id), default=(None, []))
+        return own, album_loudness_db(album)
+
     def count(self) -> int:
         """Tracks that are not missing."""
         return self._call("visible_count", default=0)

@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.resolve_rows = resolver(self.reader)
         self.model = LibraryModel(self.reader, self, tasks=self.tasks)
         self.queue = QueueModel(self.resolve_rows, self)
-        self.player = Player(self.queue, self)
+        self.player = Player(self.queue, self, loudness=self.reader.loudness)
         self.covers = CoverLoader(self.tasks, parent=self)
         self.analysis = analysis_bridge(self.db_path, self.store, analysis_workers, self)
         create.build_widgets(self)

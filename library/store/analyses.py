@@ -105,6 +105,31 @@ class AnalysesMixin:
                               TrackStatus.MISSING))
             self._event(StoreEvent.ANALYSIS_FAILED, [track_id])
 
+    def loudness_values(self, track_id: int) -> tuple[float | None, list[float]]:
+        """The analysis's ``loudness_db`` of *track_id* (None if not analysed) and those of
+        every analysed track of its album (same album and album artist, else artist;
+        empty when the album is unknown). For levelling untagged tracks."""
+        from soundalike.engine.dsp import INDEX
+
+        col = INDEX["loudness_db"]
+
+        def value(blob) -> float:
+            return float(np.frombuffer(blob, dtype="<f4", count=1, offset=4 * col)[0])
+
+        row = self._one("SELECT t.album, COALESCE(t.albumartist, t.artist), a.features "
+                        "FROM tracks t LEFT JOIN analysis a ON a.track_id = t.id "
+                        "WHERE t.id = ?", (track_id,))
+        if row is None:
+            return None, []
+        album, artist, blob = row
+        own = value(blob) if blob is not None else None
+        if not album:
+            return own, []
+        rows = self._all("SELECT a.features FROM tracks t JOIN analysis a ON a.track_id = t.id "
+                         "WHERE t.album = ? AND COALESCE(t.albumartist, t.artist) IS ? "
+                         "AND t.status = ?", (album, artist, TrackStatus.ANALYSED))
+        return own, [value(r[0]) for r in rows]
+
     def get_analysis(self, track_id: int) -> AnalysisRow | None:
         row = self._one(f"SELECT {_COLUMNS} FROM analysis a WHERE track_id = ?", (track_id,))
         return self._analysis(row) if row else None

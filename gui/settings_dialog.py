@@ -1,4 +1,5 @@
-"""The settings dialog (music folders, analysis workers, battery, exclusions) and the
+"""The settings dialog (tab Library: music folders, analysis workers, battery, variety,
+exclusions; Playback: loudness, gapless, crossfade; Desktop: notifications, tray) and the
 first-run folder prompt.
 
 Library-wide settings live in the database (``settings`` table) so the command line
@@ -14,8 +15,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -25,9 +28,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+
+from soundalike.gui.preferences import PREAMP_RANGE_DB, PlayerSettings
+from soundalike.library.loudness import GainMode, GainSettings
 
 WORKERS_KEY = "analysis.workers"            # int, 0 = automatic (library.analysis.default_workers)
 BATTERY_KEY = "analysis.pause_on_battery"   # bool
@@ -136,79 +143,195 @@ class FolderList(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """Edit a :class:`LibrarySettings`; :meth:`result_settings` returns the edited copy."""
+    """Edit a :class:`LibrarySettings` (tab Library) and, when given, the player's
+    :class:`~soundalike.gui.preferences.PlayerSettings` (tabs Playback and Desktop);
+    :meth:`result_settings` and :meth:`result_player_settings` return the edited copies.
+    *tray_available*: whether closing to the tray can work on this desktop."""
 
     def __init__(self, settings: LibrarySettings, *, max_workers: int | None = None,
+                 player: PlayerSettings | None = None, tray_available: bool = False,
                  parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Soundalike settings")
+        self.setWindowTitle(self.tr("Soundalike settings"))
         self.setObjectName("SettingsDialog")
-        self.folders = FolderList(settings.folders, self)
-        folders_box = QGroupBox("Music folders", self)
-        QVBoxLayout(folders_box).addWidget(self.folders)
-
-        self.workers = QSpinBox(self)
-        self.workers.setRange(0, max_workers or max(1, os.cpu_count() or 1))
-        self.workers.setSpecialValueText("Automatic")
-        self.workers.setValue(settings.workers)
-        self.workers.setMaximumWidth(140)
-        self.workers.setToolTip("Processes analysing music at the same time "
-                                "(Automatic: one per physical core, leaving one free "
-                                "from 3 cores up)")
-        self.battery = QCheckBox("Pause analysis while on battery", self)
-        self.battery.setChecked(settings.pause_on_battery)
-        analysis_box = QGroupBox("Analysis", self)
-        form = QFormLayout(analysis_box)
-        form.addRow("Worker processes:", self.workers)
-        form.addRow(self.battery)
-
-        variety_box = QGroupBox("Variety", self)
-        variety = QFormLayout(variety_box)
-        self.caps: dict[str, QSpinBox] = {}
-        for key, label in (("artist", "Songs per artist in a list:"),
-                           ("album", "Songs per album in a list:")):
-            spin = QSpinBox(self)
-            spin.setRange(0, 99)
-            spin.setSpecialValueText("No limit")
-            spin.setValue(settings.caps.get(key, DEFAULT_CAP))
-            spin.setMaximumWidth(140)
-            spin.setToolTip("Similar songs, radio and paths show at most this many songs "
-                            f"by one {key} (No limit: as many as match)")
-            self.caps[key] = spin
-            variety.addRow(label, spin)
-        self.own_artist = QCheckBox("Leave out the song's own artist", self)
-        self.own_artist.setChecked(settings.exclude_own_artist)
-        variety.addRow(self.own_artist)
-
-        exclude_box = QGroupBox("Never recommend", self)
-        ex_form = QFormLayout(exclude_box)
-        note = QLabel("Similar songs, radio and paths leave out songs of these genres, from "
-                      "these folders, or with these words in their title, artist, album or "
-                      "file name. One per line.", self)
-        note.setWordWrap(True)
-        ex_form.addRow(note)
-        self.exclude: dict[str, QPlainTextEdit] = {}
-        for key, label, hint in (("genres", "Genres:", "Christmas\nSpoken word"),
-                                 ("folders", "Folders:", "/home/me/Music/Audiobooks"),
-                                 ("keywords", "Keywords:", "live\nkaraoke")):
-            edit = QPlainTextEdit("\n".join(settings.exclude.get(key, [])), self)
-            edit.setPlaceholderText(hint)
-            edit.setFixedHeight(edit.fontMetrics().height() * 3 + 14)
-            self.exclude[key] = edit
-            ex_form.addRow(label, edit)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Settings pages"))
+        self.tabs.addTab(self._library_page(settings, max_workers), self.tr("Library"))
+        self._player = player
+        if player is not None:
+            self.tabs.addTab(self._playback_page(player), self.tr("Playback"))
+            self.tabs.addTab(self._desktop_page(player, tray_available), self.tr("Desktop"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+        self.resize(720, 760)
+
+    # ------------------------------------------------------------------ pages
+    def _library_page(self, settings: LibrarySettings, max_workers: int | None) -> QWidget:
+        page = QWidget(self)
+        self.folders = FolderList(settings.folders, page)
+        folders_box = QGroupBox(self.tr("Music folders"), page)
+        QVBoxLayout(folders_box).addWidget(self.folders)
+
+        self.workers = QSpinBox(page)
+        self.workers.setRange(0, max_workers or max(1, os.cpu_count() or 1))
+        self.workers.setSpecialValueText(self.tr("Automatic"))
+        self.workers.setValue(settings.workers)
+        self.workers.setMaximumWidth(140)
+        self.workers.setToolTip(self.tr("Processes analysing music at the same time "
+                                        "(Automatic: one per physical core, leaving one free "
+                                        "from 3 cores up)"))
+        self.battery = QCheckBox(self.tr("Pause analysis while on battery"), page)
+        self.battery.setChecked(settings.pause_on_battery)
+        self.battery.setToolTip(self.tr("Stop analysing music while the computer runs on "
+                                        "battery; go on when it is plugged in"))
+        analysis_box = QGroupBox(self.tr("Analysis"), page)
+        form = QFormLayout(analysis_box)
+        form.addRow(self.tr("Worker processes:"), self.workers)
+        form.addRow(self.battery)
+
+        variety_box = QGroupBox(self.tr("Variety"), page)
+        variety = QFormLayout(variety_box)
+        self.caps: dict[str, QSpinBox] = {}
+        for key, label, tip in (
+                ("artist", self.tr("Songs per artist in a list:"),
+                 self.tr("Similar songs, radio and paths show at most this many songs by "
+                         "one artist (No limit: as many as match)")),
+                ("album", self.tr("Songs per album in a list:"),
+                 self.tr("Similar songs, radio and paths show at most this many songs from "
+                         "one album (No limit: as many as match)"))):
+            spin = QSpinBox(page)
+            spin.setRange(0, 99)
+            spin.setSpecialValueText(self.tr("No limit"))
+            spin.setValue(settings.caps.get(key, DEFAULT_CAP))
+            spin.setMaximumWidth(140)
+            spin.setToolTip(tip)
+            self.caps[key] = spin
+            variety.addRow(label, spin)
+        self.own_artist = QCheckBox(self.tr("Leave out the song's own artist"), page)
+        self.own_artist.setChecked(settings.exclude_own_artist)
+        self.own_artist.setToolTip(self.tr("Similar songs never include songs by the artist "
+                                           "of the song you asked about"))
+        variety.addRow(self.own_artist)
+
+        exclude_box = QGroupBox(self.tr("Never recommend"), page)
+        ex_form = QFormLayout(exclude_box)
+        note = QLabel(self.tr("Similar songs, radio and paths leave out songs of these "
+                              "genres, from these folders, or with these words in their "
+                              "title, artist, album or file name. One per line."), page)
+        note.setWordWrap(True)
+        ex_form.addRow(note)
+        self.exclude: dict[str, QPlainTextEdit] = {}
+        for key, label, hint in (("genres", self.tr("Genres:"), "Christmas\nSpoken word"),
+                                 ("folders", self.tr("Folders:"), "/home/me/Music/Audiobooks"),
+                                 ("keywords", self.tr("Keywords:"), "live\nkaraoke")):
+            edit = QPlainTextEdit("\n".join(settings.exclude.get(key, [])), page)
+            edit.setPlaceholderText(hint)
+            edit.setFixedHeight(edit.fontMetrics().height() * 3 + 14)
+            edit.setTabChangesFocus(True)  # Tab moves on (keyboard users), not a tab char
+            edit.setToolTip(self.tr("Never recommend: {0} (one per line)")
+                            .format(label.rstrip(":").lower()))
+            edit.setAccessibleName(self.tr("Never recommend {0}")
+                                   .format(label.rstrip(":").lower()))
+            self.exclude[key] = edit
+            ex_form.addRow(label, edit)
+
+        layout = QVBoxLayout(page)
         layout.addWidget(folders_box)
         layout.addWidget(analysis_box)
         layout.addWidget(variety_box)
         layout.addWidget(exclude_box)
-        layout.addWidget(buttons)
-        self.resize(720, 760)
+        return page
 
+    def _playback_page(self, ps: PlayerSettings) -> QWidget:
+        page = QWidget(self)
+        loud_box = QGroupBox(self.tr("Loudness (ReplayGain)"), page)
+        form = QFormLayout(loud_box)
+        self.gain_mode = QComboBox(page)
+        for mode, text in ((GainMode.OFF, self.tr("Off")),
+                           (GainMode.TRACK, self.tr("Track: every song at the same level")),
+                           (GainMode.ALBUM, self.tr("Album: keep an album's own dynamics")),
+                           (GainMode.AUTO, self.tr("Automatic: album when an album plays in "
+                                                   "order"))):
+            self.gain_mode.addItem(text, str(mode))
+        self.gain_mode.setCurrentIndex(max(0, self.gain_mode.findData(str(ps.gain.mode))))
+        self.gain_mode.setToolTip(self.tr("Which ReplayGain value levels the songs you play"))
+        form.addRow(self.tr("Level songs:"), self.gain_mode)
+        self.preamp = QDoubleSpinBox(page)
+        self.preamp.setRange(*PREAMP_RANGE_DB)
+        self.preamp.setSingleStep(0.5)
+        self.preamp.setDecimals(1)
+        self.preamp.setSuffix(" dB")
+        self.preamp.setValue(ps.gain.preamp_db)
+        self.preamp.setMaximumWidth(140)
+        self.preamp.setToolTip(self.tr("Added to every song's gain. ReplayGain's reference "
+                                       "level (−18 LUFS) is quieter than most recordings"))
+        form.addRow(self.tr("Pre-amplification:"), self.preamp)
+        self.prevent_clipping = QCheckBox(self.tr("Prevent clipping (use the peak tags)"), page)
+        self.prevent_clipping.setChecked(ps.gain.prevent_clipping)
+        self.prevent_clipping.setToolTip(self.tr("Never raise a song so far that its loudest "
+                                                 "sample would distort"))
+        form.addRow(self.prevent_clipping)
+        self.level_untagged = QCheckBox(self.tr("Level songs without tags from their "
+                                                "analysis"), page)
+        self.level_untagged.setChecked(ps.gain.level_untagged)
+        self.level_untagged.setToolTip(self.tr("Songs without ReplayGain tags get a gain "
+                                               "estimated from the loudness Soundalike "
+                                               "measured when it analysed them"))
+        form.addRow(self.level_untagged)
+
+        trans_box = QGroupBox(self.tr("Between songs"), page)
+        tform = QFormLayout(trans_box)
+        self.gapless = QCheckBox(self.tr("Gapless playback"), page)
+        self.gapless.setChecked(ps.gapless)
+        self.gapless.setToolTip(self.tr("Load the next song before this one ends so that "
+                                        "albums play without a pause between tracks"))
+        tform.addRow(self.gapless)
+        self.crossfade = QDoubleSpinBox(page)
+        self.crossfade.setRange(0.0, 12.0)
+        self.crossfade.setSingleStep(0.5)
+        self.crossfade.setDecimals(1)
+        self.crossfade.setSuffix(" s")
+        self.crossfade.setSpecialValueText(self.tr("Off"))
+        self.crossfade.setValue(ps.crossfade_s)
+        self.crossfade.setMaximumWidth(140)
+        self.crossfade.setToolTip(self.tr("While the radio plays, fade each song into the "
+                                          "next over this many seconds"))
+        tform.addRow(self.tr("Radio crossfade:"), self.crossfade)
+        layout = QVBoxLayout(page)
+        layout.addWidget(loud_box)
+        layout.addWidget(trans_box)
+        layout.addStretch(1)
+        return page
+
+    def _desktop_page(self, ps: PlayerSettings, tray_available: bool) -> QWidget:
+        page = QWidget(self)
+        box = QGroupBox(self.tr("Desktop"), page)
+        form = QFormLayout(box)
+        self.notify = QCheckBox(self.tr("Show a notification when the song changes"), page)
+        self.notify.setChecked(ps.notify)
+        self.notify.setToolTip(self.tr("A desktop notification with the title and artist "
+                                       "while the window is not in front"))
+        form.addRow(self.notify)
+        self.close_to_tray = QCheckBox(self.tr("Keep playing in the system tray when the "
+                                               "window is closed"), page)
+        self.close_to_tray.setChecked(ps.close_to_tray and tray_available)
+        self.close_to_tray.setEnabled(tray_available)
+        self.close_to_tray.setToolTip(
+            self.tr("Closing the window hides it; the tray icon has play, pause and next")
+            if tray_available else self.tr("This desktop has no system tray"))
+        form.addRow(self.close_to_tray)
+        layout = QVBoxLayout(page)
+        layout.addWidget(box)
+        layout.addStretch(1)
+        return page
+
+    # ------------------------------------------------------------------ results
     def result_settings(self) -> LibrarySettings:
         return LibrarySettings(
             folders=self.folders.folders(), workers=self.workers.value(),
@@ -217,6 +340,20 @@ class SettingsDialog(QDialog):
                          if line.strip()] for k, edit in self.exclude.items()},
             caps={k: spin.value() for k, spin in self.caps.items()},
             exclude_own_artist=self.own_artist.isChecked())
+
+    def result_player_settings(self) -> PlayerSettings | None:
+        """The edited player settings (None when the dialog was opened without them)."""
+        if self._player is None:
+            return None
+        gain = GainSettings(mode=GainMode(self.gain_mode.currentData()),
+                            preamp_db=self.preamp.value(),
+                            prevent_clipping=self.prevent_clipping.isChecked(),
+                            level_untagged=self.level_untagged.isChecked())
+        return PlayerSettings(gain=gain, gapless=self.gapless.isChecked(),
+                              crossfade_s=self.crossfade.value(),
+                              notify=self.notify.isChecked(),
+                              close_to_tray=(self.close_to_tray.isChecked()
+                                             and self.close_to_tray.isEnabled()))
 
 
 class FirstRunDialog(QDialog):

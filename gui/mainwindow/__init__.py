@@ -19,10 +19,12 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 from soundalike.engine.formats import is_audio_name
+from soundalike.gui.about import AboutDialog
 from soundalike.gui.covers import CoverLoader
+from soundalike.gui.desktop import Notifier, Tray
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import LibraryReader, Row
 from soundalike.gui.mainwindow import create
@@ -34,6 +36,7 @@ from soundalike.gui.mainwindow.playlists import PlaylistController
 from soundalike.gui.mainwindow.session import SessionController
 from soundalike.gui.mainwindow.similarity import SimilarityActions
 from soundalike.gui.player import Player
+from soundalike.gui.preferences import PlayerSettings, Preferences
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.settings_dialog import SettingsDialog
 from soundalike.gui.tasks import Tasks
@@ -93,11 +96,18 @@ class MainWindow(QMainWindow):
                                             queue=self.queue, playback=self.playback,
                                             sidebar=self.sidebar, model=self.model,
                                             show_message=show, parent=self)
+        self.preferences = Preferences(self.qsettings, self)
+        self.tray = Tray(self.player, self, self)
+        self.notifier = Notifier(self.player, self, tray=self.tray, parent=self)
         self.folders = FolderController(db_path=self.db_path, store=self.store,
                                         tasks=self.tasks, analysis=self.analysis,
                                         browser=self.browser,
                                         pause_action=self.registry[A.PAUSE_ANALYSIS],
-                                        show_message=show, parent=self)
+                                        show_message=show, preferences=self.preferences,
+                                        tray_available=Tray.available, parent=self)
+        self._quitting = False
+        self._told_about_tray = False
+        self.apply_preferences(self.preferences.load())
 
         self.session = SessionController(
             path=session_path(self.db_path), player=self.player, queue=self.queue,
@@ -134,7 +144,9 @@ class MainWindow(QMainWindow):
             A.IMPORT_PLAYLIST: playlists.import_playlist,
             A.EXPORT_QUEUE: playlists.export_queue,
             A.SETTINGS: self.folders.open_settings,
-            A.QUIT: self.close,
+            A.QUIT: self.quit,
+            A.ABOUT: self.show_about,
+            A.ABOUT_QT: lambda: QMessageBox.aboutQt(self, self.tr("About Qt")),
             A.PLAY_PAUSE: self.playback.play_pause,
             A.NEXT: player.next,
             A.PREVIOUS: player.previous,
@@ -191,6 +203,9 @@ class MainWindow(QMainWindow):
         self.album_grid.show_requested.connect(browser.show_album_tracks)
         self.playback.queue_replaced.connect(similar.stop_radio)
         similar.radio_changed.connect(self._on_radio)
+        similar.radio_changed.connect(lambda label: player.set_radio(bool(label)))
+        self.preferences.changed.connect(self.apply_preferences)
+        self.tray.quit_requested.connect(self.quit)
 
     def _on_track(self, row: Row | None) -> None:
         self.setWindowTitle(f"{row.display_title} — {row.display_artist} · Soundalike"
@@ -206,6 +221,24 @@ class MainWindow(QMainWindow):
         self.queue_panel.radio_label.setText(label)
         if label:
             self.queue_dock.setVisible(True)
+
+    def apply_preferences(self, ps: PlayerSettings) -> None:
+        """The player's preferences (Settings → Playback, Desktop) take effect now."""
+        self.player.set_gain_settings(ps.gain)
+        self.player.set_transitions(gapless=ps.gapless, crossfade_s=ps.crossfade_s)
+        self.notifier.enabled = ps.notify
+        self.close_to_tray = ps.close_to_tray and Tray.available()
+        self.tray.set_enabled(self.close_to_tray)
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.open()
+        return dialog
+
+    def quit(self) -> None:
+        """Quit for real (the tray does not keep the window)."""
+        self._quitting = True
+        self.close()
 
     # ------------------------------------------------------------------ what others call
     # (the app, the tests and the scripts in docs/ and benchmarks/)
@@ -319,6 +352,18 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ quitting
     def closeEvent(self, event) -> None:
+        if self.close_to_tray and self.tray.visible and not self._quitting:
+            # closed to the tray: the music goes on, the window comes back from the icon
+            self.save_layout()
+            self.hide()
+            event.ignore()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.icon.showMessage(
+                    "Soundalike", self.tr("Soundalike keeps playing here. Quit from this "
+                                          "icon's menu."), self.windowIcon(), 4000)
+            return
+        self.tray.set_enabled(False)
         self.save_layout()
         if self.mpris is not None:
             self.mpris.close()

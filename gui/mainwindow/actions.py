@@ -42,6 +42,9 @@ class ActionName(StrEnum):
     LIBRARY_MAP = "library-map"
     LIBRARY = "library"
     ALBUMS = "albums"
+    # Help
+    ABOUT = "about"
+    ABOUT_QT = "about-qt"
     # the library table's menu (Return and double-click play from the row too, through
     # the table's activated signal); the right-click menu acts on the songs it was opened on
     PLAY_FROM_ROW = "play-from-row"
@@ -94,6 +97,8 @@ ACTIONS: dict[ActionName, ActionSpec] = {
     A.LIBRARY_MAP: ActionSpec("Library map", "Ctrl+M"),
     A.LIBRARY: ActionSpec("Library", "Ctrl+1"),
     A.ALBUMS: ActionSpec("Albums", "Ctrl+2"),
+    A.ABOUT: ActionSpec("About Soundalike"),
+    A.ABOUT_QT: ActionSpec("About Qt"),
     # no key: Return and double-click come through the table's activated signal
     # (a Return shortcut on the table was ambiguous and never fired)
     A.PLAY_FROM_ROW: ActionSpec("Play from here"),
@@ -121,6 +126,7 @@ MENUS: tuple[tuple[str, tuple[ActionName | None, ...]], ...] = (
                    A.MOOD_RADIO, None, A.PAUSE_ANALYSIS)),
     ("&View", (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY,
                A.ALBUMS)),
+    ("&Help", (A.ABOUT, A.ABOUT_QT)),
 )
 #: the library table's right-click menu
 TABLE_MENU: tuple[ActionName | None, ...] = (

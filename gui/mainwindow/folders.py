@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from soundalike.gui import library_glue
 from soundalike.gui.bridges import AnalysisBridge, CallbackBridge
 from soundalike.gui.mainwindow.library import LibraryBrowser
+from soundalike.gui.preferences import Preferences
 from soundalike.gui.settings_dialog import (
     BATTERY_KEY,
     WORKERS_KEY,
@@ -42,8 +43,12 @@ class FolderController(QObject):
 
     def __init__(self, *, db_path: str, store: Store, tasks: Tasks, analysis: AnalysisBridge,
                  browser: LibraryBrowser, pause_action: QAction,
-                 show_message: Callable[[str, int], None], parent=None):
+                 show_message: Callable[[str, int], None],
+                 preferences: Preferences | None = None,
+                 tray_available: Callable[[], bool] = lambda: False, parent=None):
         super().__init__(parent)
+        self.preferences = preferences
+        self.tray_available = tray_available
         self.db_path = db_path
         self.store = store
         self.tasks = tasks
@@ -126,13 +131,18 @@ class FolderController(QObject):
                     self.store.add_folder(path)
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(LibrarySettings.load(self.store), parent=self.parent())
+        player = self.preferences.load() if self.preferences is not None else None
+        dialog = SettingsDialog(LibrarySettings.load(self.store), player=player,
+                                tray_available=self.tray_available(), parent=self.parent())
         dialog.finished.connect(lambda code: self._apply_settings(dialog) if code else None)
         dialog.open()
         return dialog
 
     def _apply_settings(self, dialog: SettingsDialog) -> None:
         settings = dialog.result_settings()
+        player = dialog.result_player_settings()
+        if player is not None and self.preferences is not None:
+            self.preferences.save(player)  # the window applies them (Preferences.changed)
         try:
             added, removed = settings.save(self.store)
         except LibraryError as exc:  # a full disk or a read-only library: the old ones stay

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from soundalike.gui import theme
@@ -26,8 +26,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Soundalike")
     app.setDesktopFileName("soundalike")
     app.setWindowIcon(theme.app_icon())
-    theme.apply(app, QSettings().value("ui/scheme", "system", str))
-    theme.follow_system(app)
+    scheme = QSettings().value("ui/scheme", "system", str)
+    theme.apply(app, scheme)
+    theme.follow_system(app, scheme)
     return app
 
 
@@ -45,7 +46,8 @@ def run(db: str | None = None) -> int:
             first_run = not store.folders() and not QSettings().value("first_run_done",
                                                                       False, bool)
     except LibraryError as exc:
-        QMessageBox.critical(None, "Soundalike", f"The library cannot be opened:\n{exc}")
+        QMessageBox.critical(None, "Soundalike", QCoreApplication.translate(
+            "App", "The library cannot be opened:\n{0}").format(exc))
         return 1
     if recovered is not None:  # the start-up scan below rebuilds the tracks
         QMessageBox.warning(None, "Soundalike — library recovered", recovered.message())

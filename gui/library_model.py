@@ -11,7 +11,15 @@ from __future__ import annotations
 import collections
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QMimeData,
+    QModelIndex,
+    Qt,
+    Signal,
+)
 
 from soundalike.gui.formatting import format_time
 from soundalike.gui.library_query import (
@@ -33,6 +41,15 @@ TRACK_IDS_MIME = "application/x-soundalike-track-ids"
 _STATUS_TEXT = {TrackStatus.PENDING: "not yet", TrackStatus.ANALYSED: "✓",
                 TrackStatus.FAILED: "failed", TrackStatus.MISSING: "missing"}
 
+
+#: the column titles of library.browse.COLUMNS, for the translators (lupdate reads these)
+_COLUMN_TITLES = (QT_TRANSLATE_NOOP("LibraryModel", "Title"),
+                  QT_TRANSLATE_NOOP("LibraryModel", "Artist"),
+                  QT_TRANSLATE_NOOP("LibraryModel", "Album"),
+                  QT_TRANSLATE_NOOP("LibraryModel", "Genre"),
+                  QT_TRANSLATE_NOOP("LibraryModel", "Year"),
+                  QT_TRANSLATE_NOOP("LibraryModel", "Length"),
+                  QT_TRANSLATE_NOOP("LibraryModel", "Analysis"))
 
 class LibraryModel(QAbstractTableModel):
     """Rows = track ids of the current :class:`Browse` view, sorted by one column."""
@@ -203,7 +220,7 @@ class LibraryModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
+            return QCoreApplication.translate("LibraryModel", COLUMNS[section][1])
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):

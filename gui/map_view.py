@@ -166,11 +166,17 @@ class LibraryMap(QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(320, 240)
         self.setAutoFillBackground(True)
+        self.setObjectName("LibraryMap")
+        self.setAccessibleName(self.tr("Library map"))
+        self.setToolTip(self.tr("Every analysed song as a dot: songs that sound alike lie "
+                                "close. Click a dot to play it, right-click for more"))
         self.search = MapSearch(self)
-        self.search.setPlaceholderText("Find on the map: title, artist, album…")
+        self.search.setPlaceholderText(self.tr("Find on the map: title, artist, album…"))
+        self.search.setAccessibleName(self.tr("Find on the map"))
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Matching songs are highlighted. Enter / Shift+Enter: next / "
-                               "previous match · Ctrl+Enter: play it · Esc: clear")
+        self.search.setToolTip(self.tr("Matching songs are highlighted. Enter / Shift+Enter: "
+                                       "next / previous match · Ctrl+Enter: play it · Esc: "
+                                       "clear"))
         self.match_label = QLabel(self)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self.apply_search)
@@ -403,8 +409,8 @@ class LibraryMap(QWidget):
         if self.data is None or not len(self.data.ids):
             p.setPen(text_colour)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                       "Building the map…" if self.loading else
-                       "No analysed songs yet: the map fills as the analysis runs.")
+                       self.tr("Building the map…") if self.loading else
+                       self.tr("No analysed songs yet: the map fills as the analysis runs."))
             return
         r = self._plot_rect()
         p.setPen(QPen(pal.mid().color(), 1, Qt.PenStyle.DotLine))
@@ -449,7 +455,7 @@ class LibraryMap(QWidget):
         bold = QFont(font)
         bold.setBold(True)
         p.setFont(bold)
-        p.drawText(QPointF(x0, y + line * 0.7), "Top style")
+        p.drawText(QPointF(x0, y + line * 0.7), self.tr("Top style"))
         p.setFont(font)
         shown = d.labels[:len(PALETTE)]
         for rank, label in enumerate(shown):
@@ -507,7 +513,7 @@ class LibraryMap(QWidget):
         tid = int(self.data.ids[i])
         menu = QMenu(self)
         menu.addAction(self.data.titles[i]).setEnabled(False)
-        menu.addAction("Play", lambda: self.play_requested.emit(tid))
-        menu.addAction("Find similar songs", lambda: self.similar_requested.emit(tid))
+        menu.addAction(self.tr("Play"), lambda: self.play_requested.emit(tid))
+        menu.addAction(self.tr("Find similar songs"), lambda: self.similar_requested.emit(tid))
         menu.popup(event.globalPosition().toPoint())
         self._menu = menu

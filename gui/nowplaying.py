@@ -37,18 +37,22 @@ class NowPlayingBar(QWidget):
         self.setObjectName("NowPlayingBar")
         style = self.style()
 
-        def button(icon, tip: str, slot) -> QToolButton:
+        def button(icon, name: str, tip: str, slot) -> QToolButton:
             b = QToolButton(self)
             b.setIcon(style.standardIcon(icon))
+            b.setAccessibleName(name)
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.clicked.connect(slot)
             return b
 
         P = QStyle.StandardPixmap
-        self.prev_button = button(P.SP_MediaSkipBackward, "Previous", player.previous)
-        self.play_button = button(P.SP_MediaPlay, "Play (Space)", player.toggle)
-        self.next_button = button(P.SP_MediaSkipForward, "Next", player.next)
+        self.prev_button = button(P.SP_MediaSkipBackward, self.tr("Previous"),
+                                  self.tr("Previous song (Ctrl+Left)"), player.previous)
+        self.play_button = button(P.SP_MediaPlay, self.tr("Play"), self.tr("Play (Space)"),
+                                  player.toggle)
+        self.next_button = button(P.SP_MediaSkipForward, self.tr("Next"),
+                                  self.tr("Next song (Ctrl+Right)"), player.next)
         self._icons = (style.standardIcon(P.SP_MediaPlay), style.standardIcon(P.SP_MediaPause))
 
         def feedback(text: str, tip: str, signal) -> QToolButton:
@@ -61,26 +65,35 @@ class NowPlayingBar(QWidget):
                               and signal.emit(player.current.id))
             return b
 
-        self.more_button = feedback("▲ More like this", "More like this (Ctrl+Shift+M): "
-                                    "the radio plays more songs like it",
+        self.more_button = feedback(self.tr("▲ More like this"),
+                                    self.tr("More like this (Ctrl+Shift+M): the radio plays "
+                                            "more songs like it"),
                                     self.more_like_requested)
-        self.less_button = feedback("▼ Less", "Less like this (Ctrl+Shift+L): skip it, "
-                                    "and the radio steers away", self.less_like_requested)
+        self.less_button = feedback(self.tr("▼ Less"),
+                                    self.tr("Less like this (Ctrl+Shift+L): skip it, and the "
+                                            "radio steers away"), self.less_like_requested)
+        self.more_button.setAccessibleName(self.tr("More like this"))
+        self.less_button.setAccessibleName(self.tr("Less like this"))
 
-        self.title_label = QLabel("Nothing playing", self)
+        self.title_label = QLabel(self.tr("Nothing playing"), self)
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
         self.artist_label = QLabel("", self)
+        self.title_label.setAccessibleName(self.tr("Title"))
+        self.artist_label.setAccessibleName(self.tr("Artist and album"))
         for label in (self.title_label, self.artist_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setMinimumWidth(120)
+            label.setToolTip(self.tr("The song playing"))
 
         self.elapsed_label = QLabel(format_time(0), self)
         self.total_label = QLabel(format_time(None), self)
         self.seek_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.seek_slider.setRange(0, 0)
-        self.seek_slider.setToolTip("Seek")
+        self.seek_slider.setAccessibleName(self.tr("Position"))
+        self.seek_slider.setToolTip(self.tr("Position in the song: drag, or use the arrow "
+                                            "keys and Page Up/Down"))
         self.seek_slider.sliderMoved.connect(
             lambda v: self.elapsed_label.setText(format_time(v / 1000)))
         self.seek_slider.sliderReleased.connect(
@@ -91,7 +104,8 @@ class NowPlayingBar(QWidget):
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(round(player.volume() * 100))
         self.volume_slider.setFixedWidth(100)
-        self.volume_slider.setToolTip("Volume")
+        self.volume_slider.setAccessibleName(self.tr("Volume"))
+        self.volume_slider.setToolTip(self.tr("Volume"))
         self.volume_slider.valueChanged.connect(lambda v: player.set_volume(v / 100))
         volume_icon = QLabel(self)
         volume_icon.setPixmap(style.standardIcon(P.SP_MediaVolume).pixmap(16, 16))
@@ -152,7 +166,9 @@ class NowPlayingBar(QWidget):
 
     def _on_playing(self, playing: bool) -> None:
         self.play_button.setIcon(self._icons[1 if playing else 0])
-        self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+        self.play_button.setToolTip(self.tr("Pause (Space)") if playing
+                                    else self.tr("Play (Space)"))
+        self.play_button.setAccessibleName(self.tr("Pause") if playing else self.tr("Play"))
 
     def _show_cover(self) -> None:
         path = self._cover_path
@@ -172,7 +188,7 @@ class NowPlayingBar(QWidget):
         self._cover_path = item.path if item is not None else None
         self._show_cover()
         if item is None:
-            self.title_label.setText("Nothing playing")
+            self.title_label.setText(self.tr("Nothing playing"))
             self.artist_label.setText("")
             self.seek_slider.setRange(0, 0)
             self.elapsed_label.setText(format_time(0))
@@ -182,3 +198,5 @@ class NowPlayingBar(QWidget):
         album = f" — {item.album}" if item.album else ""
         self.artist_label.setText(f"{item.display_artist}{album}")
         self.setToolTip(item.path)
+        for label in (self.title_label, self.artist_label):
+            label.setToolTip(item.path)

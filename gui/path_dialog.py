@@ -22,11 +22,12 @@ class PathDialog(QDialog):
 
     def __init__(self, reader: LibraryReader, start: Row, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Path to…")
+        self.setWindowTitle(self.tr("Path to…"))
         self.model = LibraryModel(reader, self)
         self.model.browse = Browse()
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search the destination song…")
+        self.search.setPlaceholderText(self.tr("Search the destination song…"))
+        self.search.setAccessibleName(self.tr("Search the destination song"))
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -44,7 +45,8 @@ class PathDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        label = QLabel(f"From “{start.display_title}” — {start.display_artist} to:", self)
+        label = QLabel(self.tr("From “{0}” — {1} to:").format(start.display_title,
+                                                              start.display_artist), self)
         label.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.addWidget(label)

@@ -531,8 +531,8 @@ class Player(QObject):
 
     def _skip(self, item: Row | None, reason: str) -> None:
         self._on_item = None   # not the listener's choice: no feedback
-        name = item.display_title if item else "this track"
-        self.message.emit(f"Cannot play “{name}”: {reason}. Skipped.")
+        name = item.display_title if item else self.tr("this track")
+        self.message.emit(self.tr("Cannot play “{0}”: {1}. Skipped.").format(name, reason))
         self._failures_in_row += 1
         if self._failures_in_row >= max(1, self.queue.rowCount()):
             self._failures_in_row = 0

@@ -34,7 +34,7 @@ class QueuePanel(QWidget):
     def __init__(self, queue: QueueModel, parent=None):
         super().__init__(parent)
         self.queue = queue
-        self.title = QLabel("Play queue", self)
+        self.title = QLabel(self.tr("Play queue"), self)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
@@ -54,11 +54,18 @@ class QueuePanel(QWidget):
         self.view.setUniformItemSizes(False)   # rows the radio explains have two lines
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.setObjectName("QueueView")
+        self.view.setAccessibleName(self.tr("Play queue"))
+        self.view.setToolTip(self.tr("Songs to play next. Enter plays, Delete removes, "
+                                     "Alt+Up/Down moves, the Menu key opens its menu"))
         self.view.doubleClicked.connect(lambda ix: self.play_requested.emit(ix.row()))
         widget_shortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
-        widget_shortcut(Qt.Key.Key_Return, self.view,
-                        lambda: self.play_requested.emit(self.view.currentIndex().row())
-                        if self.view.currentIndex().isValid() else None)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            widget_shortcut(key, self.view,
+                            lambda: self.play_requested.emit(self.view.currentIndex().row())
+                            if self.view.currentIndex().isValid() else None)
+        widget_shortcut("Alt+Up", self.view, lambda: self.move_selected(-1))
+        widget_shortcut("Alt+Down", self.view, lambda: self.move_selected(1))
 
         def button(text: str, tip: str, slot: Callable) -> QPushButton:
             b = QPushButton(text, self)
@@ -66,12 +73,14 @@ class QueuePanel(QWidget):
             b.clicked.connect(slot)
             return b
 
-        self.remove_button = button("Remove", "Remove the selected tracks (Delete)",
+        self.remove_button = button(self.tr("Remove"),
+                                    self.tr("Remove the selected tracks (Delete)"),
                                     self.remove_selected)
-        self.clear_button = button("Clear", "Empty the queue", queue.clear)
-        self.save_button = button("Save…", "Save the queue as a playlist",
+        self.clear_button = button(self.tr("Clear"), self.tr("Empty the queue"), queue.clear)
+        self.save_button = button(self.tr("Save…"), self.tr("Save the queue as a playlist"),
                                   self.save_requested.emit)
-        self.export_button = button("Export…", "Export the queue as M3U8 or XSPF",
+        self.export_button = button(self.tr("Export…"),
+                                    self.tr("Export the queue as M3U8 or XSPF"),
                                     self.export_requested.emit)
 
         buttons = QHBoxLayout()
@@ -116,9 +125,33 @@ class QueuePanel(QWidget):
     def remove_selected(self) -> None:
         self.queue.remove(self.selected_rows())
 
+    def move_selected(self, step: int) -> None:
+        """Move the selected rows one place up (*step* −1) or down (+1), keeping them
+        selected and current (Alt+Up / Alt+Down)."""
+        rows = self.selected_rows()
+        if not rows:
+            return
+        n = self.queue.rowCount()
+        if (step < 0 and rows[0] == 0) or (step > 0 and rows[-1] >= n - 1):
+            return
+        at = rows[0] - 1 if step < 0 else rows[-1] + 2
+        self.queue.move(rows, at)
+        first = rows[0] + step
+        selection = self.view.selectionModel()
+        selection.clear()
+        for r in range(first, first + len(rows)):
+            selection.select(self.queue.index(r),
+                             selection.SelectionFlag.Select)
+        selection.setCurrentIndex(self.queue.index(first),
+                                  selection.SelectionFlag.NoUpdate)
+
     def _update_title(self) -> None:
         n = self.queue.rowCount()
-        self.title.setText(f"Play queue — {n} track{'s' if n != 1 else ''}" if n
-                           else "Play queue (empty)")
+        if n == 1:
+            self.title.setText(self.tr("Play queue — 1 track"))
+        elif n:
+            self.title.setText(self.tr("Play queue — {0} tracks").format(n))
+        else:
+            self.title.setText(self.tr("Play queue (empty)"))
         for b in (self.remove_button, self.clear_button, self.save_button, self.export_button):
             b.setEnabled(n > 0)

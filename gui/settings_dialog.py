@@ -112,9 +112,14 @@ class FolderList(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for i in range(self.list.count()):
             self.list.item(i).setToolTip(self.list.item(i).text())
-        add = QPushButton("Add…", self)
+        self.list.setAccessibleName(self.tr("Music folders"))
+        self.list.setToolTip(self.tr("The folders Soundalike finds your music in"))
+        add = QPushButton(self.tr("Add…"), self)
+        add.setToolTip(self.tr("Add a music folder"))
         add.clicked.connect(self._add)
-        self.remove_button = QPushButton("Remove", self)
+        self.remove_button = QPushButton(self.tr("Remove"), self)
+        self.remove_button.setToolTip(self.tr("Remove the selected folders (their songs stay "
+                                              "on disk)"))
         self.remove_button.clicked.connect(self._remove)
         buttons = QVBoxLayout()
         buttons.addWidget(add)
@@ -133,7 +138,7 @@ class FolderList(QWidget):
             self.list.addItem(path)
 
     def _add(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Add a music folder",
+        path = QFileDialog.getExistingDirectory(self, self.tr("Add a music folder"),
                                                 default_music_folder())
         self.add_folder(path)
 
@@ -361,17 +366,18 @@ class FirstRunDialog(QDialog):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Welcome to Soundalike")
-        intro = QLabel("<b>Where is your music?</b><br>Soundalike will list the songs in these "
-                       "folders and listen to each one, on this computer, to find the songs "
-                       "that sound alike. You can change the folders later in Settings.", self)
+        self.setWindowTitle(self.tr("Welcome to Soundalike"))
+        intro = QLabel(self.tr("<b>Where is your music?</b><br>Soundalike will list the songs "
+                               "in these folders and listen to each one, on this computer, to "
+                               "find the songs that sound alike. You can change the folders "
+                               "later in Settings."), self)
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         music = default_music_folder()
         self.folders = FolderList([music] if Path(music).is_dir() else [], self)
         buttons = QDialogButtonBox(self)
-        buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(self.tr("Start"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("Not now"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
 
 from soundalike.gui.library_query import Browse, LibraryReader
 from soundalike.gui.tasks import Tasks
 
 _ROLE = Qt.ItemDataRole.UserRole
-CATEGORIES = (("artist", "Artists"), ("album", "Albums"), ("genre", "Genres"),
-              ("folder", "Folders"), ("playlist", "Playlists"))
+CATEGORIES = (("artist", QT_TRANSLATE_NOOP("Sidebar", "Artists")),
+              ("album", QT_TRANSLATE_NOOP("Sidebar", "Albums")),
+              ("genre", QT_TRANSLATE_NOOP("Sidebar", "Genres")),
+              ("folder", QT_TRANSLATE_NOOP("Sidebar", "Folders")),
+              ("playlist", QT_TRANSLATE_NOOP("Sidebar", "Playlists")))
 
 
 class Sidebar(QTreeWidget):
@@ -34,11 +37,15 @@ class Sidebar(QTreeWidget):
         self.setHeaderHidden(True)
         self.setUniformRowHeights(True)
         self.setMinimumWidth(160)
-        self.all_item = QTreeWidgetItem(self, ["All music"])
+        self.setObjectName("Sidebar")
+        self.setAccessibleName(self.tr("Browse the library"))
+        self.setToolTip(self.tr("Browse by artist, album, genre, folder or playlist: arrows "
+                                "move, Right opens a category, Enter goes to the songs"))
+        self.all_item = QTreeWidgetItem(self, [self.tr("All music")])
         self.all_item.setData(0, _ROLE, ("all", None))
         self.categories: dict[str, QTreeWidgetItem] = {}
         for key, label in CATEGORIES:
-            item = QTreeWidgetItem(self, [label])
+            item = QTreeWidgetItem(self, [QCoreApplication.translate("Sidebar", label)])
             item.setData(0, _ROLE, ("category", key))
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
@@ -142,9 +149,9 @@ class Sidebar(QTreeWidget):
         if kind != "playlist":
             return
         menu = QMenu(self)
-        menu.addAction("Play", lambda: self.playlist_play_requested.emit(value))
-        menu.addAction("Export…", lambda: self.playlist_export_requested.emit(value))
-        menu.addAction("Delete", lambda: self.playlist_delete_requested.emit(value))
+        menu.addAction(self.tr("Play"), lambda: self.playlist_play_requested.emit(value))
+        menu.addAction(self.tr("Export…"), lambda: self.playlist_export_requested.emit(value))
+        menu.addAction(self.tr("Delete"), lambda: self.playlist_delete_requested.emit(value))
         menu.exec(self.viewport().mapToGlobal(pos))
 
 

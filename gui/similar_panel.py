@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,7 +46,10 @@ COVER = 32  # the covers next to the titles, in pixels
 
 
 class SimilarModel(QAbstractTableModel):
-    HEADERS = ("Score", "Title", "Artist", "Why")
+    HEADERS = (QT_TRANSLATE_NOOP("SimilarModel", "Score"),
+               QT_TRANSLATE_NOOP("SimilarModel", "Title"),
+               QT_TRANSLATE_NOOP("SimilarModel", "Artist"),
+               QT_TRANSLATE_NOOP("SimilarModel", "Why"))
 
     def __init__(self, parent=None, *, covers: CoverLoader | None = None):
         super().__init__(parent)
@@ -66,7 +77,7 @@ class SimilarModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return QCoreApplication.translate("SimilarModel", self.HEADERS[section])
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
@@ -99,14 +110,19 @@ class SimilarPanel(QWidget):
         super().__init__(parent)
         self.model = SimilarModel(self, covers=covers)
         self.seeds: list[Row] = []
-        self.title = QLabel("Similar songs", self)
+        self.title = QLabel(self.tr("Similar songs"), self)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.status = QLabel("Right-click a song and choose “Find similar songs”.", self)
+        self.status = QLabel(self.tr("Right-click a song (or press the Menu key) and choose "
+                                     "“Find similar songs”."), self)
         self.status.setWordWrap(True)
         self.view = QTableView(self)
         self.view.setModel(self.model)
+        self.view.setObjectName("SimilarView")
+        self.view.setAccessibleName(self.tr("Similar songs"))
+        self.view.setToolTip(self.tr("Songs like the one you chose. Enter adds the selected "
+                                     "ones to the queue, Ctrl+Enter plays them"))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -128,11 +144,14 @@ class SimilarPanel(QWidget):
         self.view.doubleClicked.connect(lambda ix: self.play_requested.emit([self._row(ix.row())]))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             widget_shortcut(key, self.view, self.queue_selected)
-        self.queue_button = QPushButton("Add to queue", self)
-        self.queue_button.setToolTip("Add the selected songs (or all) to the queue (Enter)")
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            widget_shortcut(key, self.view, self.play_selected)
+        self.queue_button = QPushButton(self.tr("Add to queue"), self)
+        self.queue_button.setToolTip(self.tr("Add the selected songs (or all) to the queue "
+                                             "(Enter)"))
         self.queue_button.clicked.connect(self.queue_selected)
-        self.radio_button = QPushButton("Start radio", self)
-        self.radio_button.setToolTip("An endless queue of songs like these")
+        self.radio_button = QPushButton(self.tr("Start radio"), self)
+        self.radio_button.setToolTip(self.tr("An endless queue of songs like these"))
         self.radio_button.clicked.connect(lambda: self.radio_requested.emit(list(self.seeds)))
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -157,6 +176,13 @@ class SimilarPanel(QWidget):
         rows = sorted({ix.row() for ix in self.view.selectionModel().selectedRows()})
         return [self._row(r) for r in rows]
 
+    def play_selected(self) -> None:
+        rows = self.selected_rows()
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self._row(self.view.currentIndex().row())]
+        if rows:
+            self.play_requested.emit(rows)
+
     def queue_selected(self) -> None:
         rows = self.selected_rows() or [s.row for s in self.model.items]
         if rows:
@@ -175,7 +201,7 @@ class SimilarPanel(QWidget):
         self.seeds = list(seeds)
         self.title.setText(_title(seeds))
         self.model.set_items(items)
-        self.status.setText(note or ("No similar songs found." if not items else ""))
+        self.status.setText(note or (self.tr("No similar songs found.") if not items else ""))
         self.status.setVisible(bool(self.status.text()))
         self._enable()
 
@@ -188,7 +214,10 @@ class SimilarPanel(QWidget):
 
 def _title(seeds: list[Row]) -> str:
     if not seeds:
-        return "Similar songs"
+        return QCoreApplication.translate("SimilarPanel", "Similar songs")
     if len(seeds) == 1:
-        return f"Similar to “{seeds[0].display_title}” — {seeds[0].display_artist}"
-    return f"Similar to {len(seeds)} songs (“{seeds[0].display_title}” and others)"
+        return QCoreApplication.translate("SimilarPanel", "Similar to “{0}” — {1}").format(
+            seeds[0].display_title, seeds[0].display_artist)
+    return QCoreApplication.translate(
+        "SimilarPanel", "Similar to {0} songs (“{1}” and others)").format(
+            len(seeds), seeds[0].display_title)

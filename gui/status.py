@@ -18,9 +18,11 @@ class AnalysisStatus(QWidget):
         self.bar = QProgressBar(self)
         self.bar.setFixedWidth(140)
         self.bar.setTextVisible(False)
+        self.bar.setAccessibleName(self.tr("Analysis progress"))
+        self.bar.setToolTip(self.tr("Songs analysed so far"))
         self.button = QToolButton(self)
-        self.button.setText("Pause")
-        self.button.setToolTip("Pause or resume the analysis")
+        self.button.setText(self.tr("Pause"))
+        self.button.setToolTip(self.tr("Pause or resume the analysis"))
         self.button.clicked.connect(self.toggle)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -38,7 +40,7 @@ class AnalysisStatus(QWidget):
         self._update_button()
 
     def _update_button(self) -> None:
-        self.button.setText("Resume" if self.bridge.paused else "Pause")
+        self.button.setText(self.tr("Resume") if self.bridge.paused else self.tr("Pause"))
 
     def show_progress(self, p) -> None:
         n = p.done + p.failed
@@ -50,17 +52,18 @@ class AnalysisStatus(QWidget):
         self.bar.setRange(0, max(1, p.total))
         self.bar.setValue(n)
         if p.state == "paused":
-            text = f"Analysis paused at {n} of {p.total}"
+            text = self.tr("Analysis paused at {0} of {1}").format(n, p.total)
         elif p.state == "paused-disk-full":
-            text = p.message or "disk full: analysis paused"
+            text = p.message or self.tr("disk full: analysis paused")
             text = text[:1].upper() + text[1:]
         elif p.state == "paused-battery":
-            text = f"Analysis paused on battery ({n} of {p.total})"
+            text = self.tr("Analysis paused on battery ({0} of {1})").format(n, p.total)
         elif p.state == "error":
-            text = f"Analysis stopped: {p.message}"
+            text = self.tr("Analysis stopped: {0}").format(p.message)
         else:
-            text = f"Analysing {n} of {p.total} — {format_eta(p.eta)}"
+            text = self.tr("Analysing {0} of {1} — {2}").format(n, p.total, format_eta(p.eta))
             if p.failed:
-                text += f" ({p.failed} failed)"
+                text += self.tr(" ({0} failed)").format(p.failed)
+        self.bar.setToolTip(text)
         self.label.setText(text)
         self._update_button()

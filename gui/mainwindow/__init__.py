@@ -18,17 +18,30 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from soundalike.engine.formats import is_audio_name
 from soundalike.gui.about import AboutDialog
 from soundalike.gui.covers import CoverLoader
 from soundalike.gui.desktop import Notifier, Tray
+from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.library_query import LibraryReader, Row
 from soundalike.gui.mainwindow import create
-from soundalike.gui.mainwindow.actions import MEDIA_KEYS, ActionName, ActionRegistry
+from soundalike.gui.mainwindow.actions import (
+    MEDIA_KEYS,
+    TABLE_KEYS,
+    ActionName,
+    ActionRegistry,
+)
 from soundalike.gui.mainwindow.folders import FolderController, analysis_bridge
 from soundalike.gui.mainwindow.library import LibraryBrowser, resolver
 from soundalike.gui.mainwindow.playback import PlaybackController
@@ -123,7 +136,7 @@ class MainWindow(QMainWindow):
 
         create.build_menus(self.menuBar(), self.registry)
         self.addActions([self.registry[name] for name in MEDIA_KEYS])
-        self.table.addAction(self.registry[A.PLAY_FROM_ROW])
+        self.table.addActions([self.registry[name] for name in TABLE_KEYS])
         self._connect()
         self._restore_layout()
         if not self.model.loading:  # (sorting the table has usually started the load)
@@ -136,7 +149,7 @@ class MainWindow(QMainWindow):
                                                self.playlists)
 
         def menu_rows() -> list[Row]:
-            return self.resolve_rows(browser.menu_ids)
+            return self.resolve_rows(browser.target_ids())
 
         self.registry.connect({
             A.ADD_FOLDER: self.folders.add_folder,
@@ -146,6 +159,8 @@ class MainWindow(QMainWindow):
             A.SETTINGS: self.folders.open_settings,
             A.QUIT: self.quit,
             A.ABOUT: self.show_about,
+            A.FOCUS_NEXT_PANE: lambda: self.focus_pane(1),
+            A.FOCUS_PREVIOUS_PANE: lambda: self.focus_pane(-1),
             A.ABOUT_QT: lambda: QMessageBox.aboutQt(self, self.tr("About Qt")),
             A.PLAY_PAUSE: self.playback.play_pause,
             A.NEXT: player.next,
@@ -162,12 +177,13 @@ class MainWindow(QMainWindow):
             A.PLAY: lambda: self.playback.play_now(menu_rows()),
             A.PLAY_NEXT: lambda: self.playback.play_next(menu_rows()),
             A.ENQUEUE: lambda: self.playback.enqueue(menu_rows()),
-            A.FIND_SIMILAR: lambda: similar.find_similar(list(browser.menu_ids)),
-            A.PLAY_SIMILAR_NEXT: lambda: similar.play_similar_next(list(browser.menu_ids)),
-            A.START_RADIO: lambda: similar.start_radio(list(browser.menu_ids)),
-            A.PATH_TO: lambda: similar.path_to(browser.menu_ids[0]),
+            A.FIND_SIMILAR: lambda: similar.find_similar(browser.target_ids()),
+            A.PLAY_SIMILAR_NEXT: lambda: similar.play_similar_next(browser.target_ids()),
+            A.START_RADIO: lambda: similar.start_radio(browser.target_ids()),
+            A.PATH_TO: lambda: similar.path_to(browser.target_ids()[0])
+            if browser.target_ids() else None,
             A.ADD_TO_PLAYLIST: lambda: playlists.save_tracks_as_playlist(
-                list(browser.menu_ids), append=True),
+                browser.target_ids(), append=True),
             A.MEDIA_PLAY: player.play,
             A.MEDIA_TOGGLE: player.toggle,
             A.MEDIA_PAUSE: player.pause,
@@ -205,6 +221,10 @@ class MainWindow(QMainWindow):
         similar.radio_changed.connect(self._on_radio)
         similar.radio_changed.connect(lambda label: player.set_radio(bool(label)))
         self.preferences.changed.connect(self.apply_preferences)
+        # keyboard: Down or Enter… in the search box and Enter in the sidebar go to the songs
+        widget_shortcut(Qt.Key.Key_Down, self.search, lambda: self._focus_view(self.table))
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            widget_shortcut(key, self.sidebar, lambda: self._focus_view(self.table))
         self.tray.quit_requested.connect(self.quit)
 
     def _on_track(self, row: Row | None) -> None:
@@ -229,6 +249,38 @@ class MainWindow(QMainWindow):
         self.notifier.enabled = ps.notify
         self.close_to_tray = ps.close_to_tray and Tray.available()
         self.tray.set_enabled(self.close_to_tray)
+
+    def panes(self) -> list[QWidget]:
+        """The window's regions in F6 order (those shown): sidebar, the library list or
+        map, the similar panel, the queue, the now-playing bar."""
+        library = self.table if self.tabs.currentIndex() == 0 else self.map
+        panes = [self.sidebar, library, self.similar_panel.view, self.queue_panel.view,
+                 self.now_playing.play_button]
+        return [p for p in panes if p.isVisible()]
+
+    def focus_pane(self, step: int) -> QWidget | None:
+        """Move the keyboard focus to the next (*step* 1) or previous (−1) region (F6,
+        Shift+F6); an empty list gets its first row as the current one."""
+        panes = self.panes()
+        if not panes:
+            return None
+        focus = QApplication.focusWidget()
+        here = next((i for i, p in enumerate(panes)
+                     if focus is not None and (focus is p or p.isAncestorOf(focus))), None)
+        if here is None and focus is self.search:
+            here = panes.index(self.table) if self.table in panes else None
+        target = panes[((here if here is not None else -1 if step > 0 else 0) + step)
+                       % len(panes)]
+        self._focus_view(target)
+        return target
+
+    @staticmethod
+    def _focus_view(widget: QWidget) -> None:
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if isinstance(widget, QAbstractItemView):
+            model = widget.model()
+            if model is not None and not widget.currentIndex().isValid() and model.rowCount():
+                widget.setCurrentIndex(model.index(0, 0))
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self)
@@ -345,8 +397,8 @@ class MainWindow(QMainWindow):
             self.folders.add_folder(folder)
         if folders:
             self.statusBar().showMessage(
-                f"Added {len(folders)} music folder{'s' if len(folders) > 1 else ''}: "
-                "scanning…", 5000)
+                self.tr("Added a music folder: scanning…") if len(folders) == 1
+                else self.tr("Added {0} music folders: scanning…").format(len(folders)), 5000)
         if files:
             self.actions.find_like_file(files[0])
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from soundalike.gui.keys import LESS_KEY, MORE_KEY
@@ -42,6 +42,8 @@ class ActionName(StrEnum):
     LIBRARY_MAP = "library-map"
     LIBRARY = "library"
     ALBUMS = "albums"
+    FOCUS_NEXT_PANE = "focus-next-pane"
+    FOCUS_PREVIOUS_PANE = "focus-previous-pane"
     # Help
     ABOUT = "about"
     ABOUT_QT = "about-qt"
@@ -74,64 +76,81 @@ class ActionSpec:
 
 
 _APP = Qt.ShortcutContext.ApplicationShortcut
+_TABLE = Qt.ShortcutContext.WidgetWithChildrenShortcut
 A = ActionName
 
 #: every action of the window, its text and its shortcut (the one place they are declared)
 ACTIONS: dict[ActionName, ActionSpec] = {
-    A.ADD_FOLDER: ActionSpec("Add music folder…"),
-    A.FIND_LIKE_FILE: ActionSpec("Find songs like a file…", "Ctrl+Shift+F"),
-    A.IMPORT_PLAYLIST: ActionSpec("Import playlist…"),
-    A.EXPORT_QUEUE: ActionSpec("Export queue…"),
-    A.SETTINGS: ActionSpec("Settings…", QKeySequence.StandardKey.Preferences),
-    A.QUIT: ActionSpec("Quit", QKeySequence.StandardKey.Quit),
-    A.PLAY_PAUSE: ActionSpec("Play/Pause", Qt.Key.Key_Space),
-    A.NEXT: ActionSpec("Next", "Ctrl+Right"),
-    A.PREVIOUS: ActionSpec("Previous", "Ctrl+Left"),
-    A.PAUSE_ANALYSIS: ActionSpec("Pause analysis"),
-    A.MORE_LIKE: ActionSpec("More like this", MORE_KEY),
-    A.LESS_LIKE: ActionSpec("Less like this", LESS_KEY),
-    A.MOOD_RADIO: ActionSpec("Radio from moods…", "Ctrl+Shift+R"),
-    A.SEARCH: ActionSpec("Search", QKeySequence.StandardKey.Find),
-    A.QUEUE_PANEL: ActionSpec("Play queue", "Ctrl+L"),
-    A.SIMILAR_PANEL: ActionSpec("Similar songs panel", checkable=True),
-    A.LIBRARY_MAP: ActionSpec("Library map", "Ctrl+M"),
-    A.LIBRARY: ActionSpec("Library", "Ctrl+1"),
-    A.ALBUMS: ActionSpec("Albums", "Ctrl+2"),
-    A.ABOUT: ActionSpec("About Soundalike"),
-    A.ABOUT_QT: ActionSpec("About Qt"),
+    A.ADD_FOLDER: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Add music folder…")),
+    A.FIND_LIKE_FILE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Find songs like a file…"),
+                       "Ctrl+Shift+F"),
+    A.IMPORT_PLAYLIST: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Import playlist…")),
+    A.EXPORT_QUEUE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Export queue…")),
+    A.SETTINGS: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Settings…"),
+                       QKeySequence.StandardKey.Preferences),
+    A.QUIT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Quit"), QKeySequence.StandardKey.Quit),
+    A.PLAY_PAUSE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play/Pause"), Qt.Key.Key_Space),
+    A.NEXT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Next"), "Ctrl+Right"),
+    A.PREVIOUS: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Previous"), "Ctrl+Left"),
+    A.PAUSE_ANALYSIS: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Pause analysis")),
+    A.MORE_LIKE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "More like this"), MORE_KEY),
+    A.LESS_LIKE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Less like this"), LESS_KEY),
+    A.MOOD_RADIO: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Radio from moods…"),
+                             "Ctrl+Shift+R"),
+    A.SEARCH: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Search"), QKeySequence.StandardKey.Find),
+    A.QUEUE_PANEL: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play queue"), "Ctrl+L"),
+    A.SIMILAR_PANEL: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Similar songs panel"),
+                       checkable=True),
+    A.LIBRARY_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Library map"), "Ctrl+M"),
+    A.LIBRARY: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Library"), "Ctrl+1"),
+    A.ALBUMS: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Albums"), "Ctrl+2"),
+    A.FOCUS_NEXT_PANE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Next pane"), "F6"),
+    A.FOCUS_PREVIOUS_PANE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Previous pane"),
+                                      "Shift+F6"),
+    A.ABOUT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "About Soundalike")),
+    A.ABOUT_QT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "About Qt")),
     # no key: Return and double-click come through the table's activated signal
     # (a Return shortcut on the table was ambiguous and never fired)
-    A.PLAY_FROM_ROW: ActionSpec("Play from here"),
-    A.PLAY: ActionSpec("Play"),
-    A.PLAY_NEXT: ActionSpec("Play next"),
-    A.ENQUEUE: ActionSpec("Add to queue"),
-    A.FIND_SIMILAR: ActionSpec("Find similar songs"),
-    A.PLAY_SIMILAR_NEXT: ActionSpec("Play similar next"),
-    A.START_RADIO: ActionSpec("Start radio"),
-    A.PATH_TO: ActionSpec("Path to…"),
-    A.ADD_TO_PLAYLIST: ActionSpec("Add to playlist…"),
-    A.MEDIA_PLAY: ActionSpec("Play", Qt.Key.Key_MediaPlay, _APP),
-    A.MEDIA_TOGGLE: ActionSpec("Play/Pause", Qt.Key.Key_MediaTogglePlayPause, _APP),
-    A.MEDIA_PAUSE: ActionSpec("Pause", Qt.Key.Key_MediaPause, _APP),
-    A.MEDIA_STOP: ActionSpec("Stop", Qt.Key.Key_MediaStop, _APP),
-    A.MEDIA_NEXT: ActionSpec("Next", Qt.Key.Key_MediaNext, _APP),
-    A.MEDIA_PREVIOUS: ActionSpec("Previous", Qt.Key.Key_MediaPrevious, _APP),
+    A.PLAY_FROM_ROW: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play from here")),
+    A.PLAY: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play")),
+    # with the library table focused (its right-click menu shows the keys)
+    A.PLAY_NEXT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play next"), "Ctrl+Shift+N", _TABLE),
+    A.ENQUEUE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Add to queue"), "Ctrl+E", _TABLE),
+    A.FIND_SIMILAR: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Find similar songs"),
+                               "Ctrl+Shift+S", _TABLE),
+    A.PLAY_SIMILAR_NEXT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play similar next")),
+    A.START_RADIO: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Start radio"), "Ctrl+R", _TABLE),
+    A.PATH_TO: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Path to…")),
+    A.ADD_TO_PLAYLIST: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Add to playlist…")),
+    A.MEDIA_PLAY: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play"), Qt.Key.Key_MediaPlay, _APP),
+    A.MEDIA_TOGGLE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Play/Pause"),
+                                    Qt.Key.Key_MediaTogglePlayPause, _APP),
+    A.MEDIA_PAUSE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Pause"), Qt.Key.Key_MediaPause, _APP),
+    A.MEDIA_STOP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Stop"), Qt.Key.Key_MediaStop, _APP),
+    A.MEDIA_NEXT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Next"), Qt.Key.Key_MediaNext, _APP),
+    A.MEDIA_PREVIOUS: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Previous"),
+                                      Qt.Key.Key_MediaPrevious, _APP),
 }
 
 #: the menu bar: (title, names; None is a separator)
 MENUS: tuple[tuple[str, tuple[ActionName | None, ...]], ...] = (
-    ("&File", (A.ADD_FOLDER, A.FIND_LIKE_FILE, A.IMPORT_PLAYLIST, A.EXPORT_QUEUE, None,
-               A.SETTINGS, None, A.QUIT)),
-    ("&Playback", (A.PLAY_PAUSE, A.NEXT, A.PREVIOUS, None, A.MORE_LIKE, A.LESS_LIKE,
-                   A.MOOD_RADIO, None, A.PAUSE_ANALYSIS)),
-    ("&View", (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY,
-               A.ALBUMS)),
-    ("&Help", (A.ABOUT, A.ABOUT_QT)),
+    (QT_TRANSLATE_NOOP("Menus", "&File"),
+     (A.ADD_FOLDER, A.FIND_LIKE_FILE, A.IMPORT_PLAYLIST, A.EXPORT_QUEUE, None, A.SETTINGS,
+      None, A.QUIT)),
+    (QT_TRANSLATE_NOOP("Menus", "&Playback"),
+     (A.PLAY_PAUSE, A.NEXT, A.PREVIOUS, None, A.MORE_LIKE, A.LESS_LIKE, A.MOOD_RADIO, None,
+      A.PAUSE_ANALYSIS)),
+    (QT_TRANSLATE_NOOP("Menus", "&View"),
+     (A.SEARCH, A.QUEUE_PANEL, A.SIMILAR_PANEL, A.LIBRARY_MAP, A.LIBRARY, A.ALBUMS, None,
+      A.FOCUS_NEXT_PANE, A.FOCUS_PREVIOUS_PANE)),
+    (QT_TRANSLATE_NOOP("Menus", "&Help"), (A.ABOUT, A.ABOUT_QT)),
 )
 #: the library table's right-click menu
 TABLE_MENU: tuple[ActionName | None, ...] = (
     A.PLAY, A.PLAY_NEXT, A.ENQUEUE, None, A.FIND_SIMILAR, A.PLAY_SIMILAR_NEXT, A.START_RADIO,
     A.PATH_TO, None, A.ADD_TO_PLAYLIST)
+#: actions added to the library table (their shortcuts work while it has the focus)
+TABLE_KEYS = (A.PLAY_FROM_ROW, A.PLAY_NEXT, A.ENQUEUE, A.FIND_SIMILAR, A.START_RADIO)
 #: shortcuts that work wherever the window is (added to the window, in no menu)
 MEDIA_KEYS = (A.MEDIA_PLAY, A.MEDIA_TOGGLE, A.MEDIA_PAUSE, A.MEDIA_STOP, A.MEDIA_NEXT,
               A.MEDIA_PREVIOUS)
@@ -156,7 +175,7 @@ class ActionRegistry:
         for name, spec in specs.items():
             action = adopt.get(name) or QAction(parent)
             action.setObjectName(str(name))
-            action.setText(spec.text)
+            action.setText(QCoreApplication.translate("Actions", spec.text))
             if spec.checkable:
                 action.setCheckable(True)
             if spec.shortcut is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -59,12 +59,21 @@ def make_table(model: LibraryModel, parent: QWidget) -> QTableView:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     header.setStretchLastSection(False)
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    table.setAccessibleName(QCoreApplication.translate("MainWindow", "Library songs"))
+    table.setToolTip(QCoreApplication.translate(
+        "MainWindow", "Your songs. Enter plays from the selected song; the Menu key or "
+        "Shift+F10 opens its menu (similar songs, radio, queue)"))
     return table
 
 
 def make_search(parent: QWidget) -> QLineEdit:
     search = QLineEdit(parent)
-    search.setPlaceholderText("Search title, artist, album, genre… (Ctrl+F)")
+    search.setPlaceholderText(QCoreApplication.translate(
+        "MainWindow", "Search title, artist, album, genre… (Ctrl+F)"))
+    search.setAccessibleName(QCoreApplication.translate("MainWindow", "Search the library"))
+    search.setToolTip(QCoreApplication.translate(
+        "MainWindow", "Type words from the title, artist, album or genre (Ctrl+F); "
+        "Down goes to the list"))
     search.setClearButtonEnabled(True)
     search.setObjectName("SearchBox")
     return search
@@ -91,9 +100,15 @@ def build_widgets(w: MainWindow) -> None:
     lib_layout.addWidget(w.table, 1)
     w.tabs = QTabWidget(w)
     w.tabs.setDocumentMode(True)
-    w.tabs.addTab(library_page, "Library")
-    w.tabs.addTab(w.album_grid, "Albums")
-    w.tabs.addTab(w.map, "Map")
+    w.tabs.addTab(library_page, QCoreApplication.translate("MainWindow", "Library"))
+    w.tabs.addTab(w.album_grid, QCoreApplication.translate("MainWindow", "Albums"))
+    w.tabs.addTab(w.map, QCoreApplication.translate("MainWindow", "Map"))
+    w.tabs.setAccessibleName(QCoreApplication.translate("MainWindow", "Library views"))
+    views_tip = QCoreApplication.translate(
+        "MainWindow", "The library as a list (Ctrl+1), as albums (Ctrl+2) or as a map (Ctrl+M)")
+    w.tabs.setToolTip(views_tip)
+    w.tabs.tabBar().setAccessibleName(QCoreApplication.translate("MainWindow", "Library views"))
+    w.tabs.tabBar().setToolTip(views_tip)
 
     w.center_split = QSplitter(Qt.Orientation.Vertical, w)
     w.center_split.addWidget(w.tabs)
@@ -115,7 +130,7 @@ def build_widgets(w: MainWindow) -> None:
     layout.addWidget(w.now_playing)
     w.setCentralWidget(central)
 
-    w.queue_dock = QDockWidget("Play queue", w)
+    w.queue_dock = QDockWidget(QCoreApplication.translate("MainWindow", "Play queue"), w)
     w.queue_dock.setObjectName("QueueDock")
     w.queue_dock.setWidget(w.queue_panel)
     w.queue_dock.setTitleBarWidget(QWidget(w.queue_dock))
@@ -138,12 +153,13 @@ def fill_menu(menu: QMenu, registry: ActionRegistry,
 
 def build_menus(bar: QMenuBar, registry: ActionRegistry) -> None:
     for title, names in MENUS:
-        fill_menu(bar.addMenu(title), registry, names)
+        fill_menu(bar.addMenu(QCoreApplication.translate("Menus", title)), registry, names)
 
 
 def table_menu(parent: QWidget, registry: ActionRegistry, n: int) -> QMenu:
     """The right-click menu for *n* selected tracks."""
     registry[ActionName.START_RADIO].setText(
-        "Start radio" if n == 1 else f"Start radio from {n} songs")
+        QCoreApplication.translate("Actions", "Start radio") if n == 1
+        else QCoreApplication.translate("Actions", "Start radio from {0} songs").format(n))
     registry[ActionName.PATH_TO].setEnabled(n == 1)
     return fill_menu(QMenu(parent), registry, TABLE_MENU)

@@ -89,10 +89,10 @@ class FolderController(QObject):
         self.analysis.notify()
 
     def _on_analysis_progress(self, p) -> None:
-        self.pause_action.setText("Resume analysis" if self.analysis.paused
-                                  else "Pause analysis")
+        self.pause_action.setText(self.tr("Resume analysis") if self.analysis.paused
+                                  else self.tr("Pause analysis"))
         if p.message and p.state == "error":
-            self._show(f"Analysis stopped: {p.message}", 15000)
+            self._show(self.tr("Analysis stopped: {0}").format(p.message), 15000)
 
     def _restart_watcher(self) -> None:
         if self.watcher is not None:
@@ -114,7 +114,8 @@ class FolderController(QObject):
     def add_folder(self, path: str | None = None) -> None:
         """Add a music folder: it is scanned and watched at once."""
         if path is None:
-            path = QFileDialog.getExistingDirectory(self.parent(), "Add a music folder")
+            path = QFileDialog.getExistingDirectory(self.parent(),
+                                                    self.tr("Add a music folder"))
         if not path:
             return
         if self.watcher is not None:

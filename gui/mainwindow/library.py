@@ -118,8 +118,11 @@ class LibraryBrowser(QObject):
         if self._total is None or not self.model.browse.text:  # typing: the total stands
             self._total = self.reader.count()
         total = self._total
-        self.count_label.setText(f"{n:,} of {total:,} tracks" if n != total
-                                 else f"{total:,} tracks")
+        if n != total:
+            text = self.tr("{0} of {1} tracks").format(f"{n:,}", f"{total:,}")
+        else:
+            text = self.tr("{0} tracks").format(f"{total:,}")
+        self.count_label.setText(text)
 
     def _on_tab(self, index: int) -> None:
         if self.tabs.widget(index) is self.map:
@@ -151,7 +154,18 @@ class LibraryBrowser(QObject):
     def table_menu(self) -> QMenu:
         """The right-click menu for the selected tracks (its actions act on them)."""
         self.menu_ids = self.selected_ids()
-        return table_menu(self.table, self.registry, len(self.menu_ids))
+        menu = table_menu(self.table, self.registry, len(self.menu_ids))
+        # once its action has run, the actions go back to acting on the selection
+        menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._menu_closed))
+        return menu
+
+    def _menu_closed(self) -> None:
+        self.menu_ids = []
+
+    def target_ids(self) -> list[int]:
+        """The songs the table's actions act on: those the open menu was opened on, else
+        the selection (the actions' keyboard shortcuts)."""
+        return list(self.menu_ids) or self.selected_ids()
 
     # ------------------------------------------------------------------ playing
     def play_from_table(self, row: int) -> None:

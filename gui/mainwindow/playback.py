@@ -48,7 +48,8 @@ class PlaybackController(QObject):
 
     def enqueue(self, rows: list[Row]) -> None:
         self.queue.append(rows)
-        self._show(f"Added {len(rows)} song{'s' if len(rows) != 1 else ''} to the queue", 4000)
+        self._show(self.tr("Added 1 song to the queue") if len(rows) == 1
+                   else self.tr("Added {0} songs to the queue").format(len(rows)), 4000)
 
     def play_next(self, rows: list[Row]) -> None:
         self.queue.insert_next(rows)

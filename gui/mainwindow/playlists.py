@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from soundalike.gui.library_model import LibraryModel
@@ -37,7 +38,9 @@ class PlaylistController:
         self._show = show_message
 
     def _ask_name(self, title: str) -> str | None:
-        name, ok = QInputDialog.getText(self.parent, title, "Playlist name:")
+        name, ok = QInputDialog.getText(self.parent, title,
+                                        QCoreApplication.translate(
+                "PlaylistController", "Playlist name:"))
         name = name.strip()
         return name if ok and name else None
 
@@ -57,10 +60,13 @@ class PlaylistController:
             else:
                 pid = self.store.create_playlist(name, ids)
         except LibraryError as exc:  # a full disk, a busy or read-only library: said, not lost
-            QMessageBox.warning(self.parent, "Save playlist",
-                                f"The playlist “{name}” was not saved:\n{exc}")
+            QMessageBox.warning(self.parent, QCoreApplication.translate(
+                "PlaylistController", "Save playlist"), QCoreApplication.translate(
+                "PlaylistController", "The playlist “{0}” was not saved:\n{1}").format(name, exc))
             return None
-        self._show(f"Saved playlist “{name}” ({len(ids)} songs)", 5000)
+        self._show(QCoreApplication.translate(
+                "PlaylistController", "Saved playlist “{0}” ({1} songs)").format(name, len(ids)),
+                   5000)
         self.sidebar.categories["playlist"].setExpanded(True)
         self.sidebar.refresh()
         if self.model.browse.playlist_id == pid:
@@ -92,27 +98,32 @@ class PlaylistController:
     def export(self, rows: list[Row], path: str | None = None) -> None:
         """Write *rows* to a playlist file (*path*, else the one the user names)."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.parent, "Export playlist",
+            path, _ = QFileDialog.getSaveFileName(self.parent, QCoreApplication.translate(
+                "PlaylistController", "Export playlist"),
                                                   "playlist.m3u8", PLAYLIST_FILES)
         if not path:
             return
         try:
             write_playlist(path, entries_for_tracks(rows), title="Soundalike queue")
         except (OSError, LibraryError) as exc:
-            QMessageBox.warning(self.parent, "Export playlist", str(exc))
+            QMessageBox.warning(self.parent, QCoreApplication.translate(
+                "PlaylistController", "Export playlist"), str(exc))
             return
-        self._show(f"Exported {len(rows)} songs to {path}", 5000)
+        self._show(QCoreApplication.translate(
+                "PlaylistController", "Exported {0} songs to {1}").format(len(rows), path), 5000)
 
     def import_playlist(self, path: str | None = None) -> int | None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.parent, "Import playlist", "",
+            path, _ = QFileDialog.getOpenFileName(self.parent, QCoreApplication.translate(
+                "PlaylistController", "Import playlist"), "",
                                                   PLAYLIST_FILES)
         if not path:
             return None
         try:
             paths = [e.path for e in read_playlist(path)]
         except (OSError, LibraryError) as exc:
-            QMessageBox.warning(self.parent, "Import playlist", str(exc))
+            QMessageBox.warning(self.parent, QCoreApplication.translate(
+                "PlaylistController", "Import playlist"), str(exc))
             return None
         ids, missing = [], 0
         for p in paths:
@@ -122,9 +133,13 @@ class PlaylistController:
             else:
                 ids.append(track.id)
         if not ids:
-            self._show(f"None of the {len(paths)} songs in {path} are in the library", 8000)
+            self._show(QCoreApplication.translate(
+                "PlaylistController", "None of the {0} songs in {1} are in the library")
+                       .format(len(paths), path), 8000)
             return None
         pid = self.save_tracks_as_playlist(ids, Path(path).stem)
         if missing:
-            self._show(f"Imported {len(ids)} songs; {missing} are not in the library", 8000)
+            self._show(QCoreApplication.translate(
+                "PlaylistController", "Imported {0} songs; {1} are not in the library")
+                       .format(len(ids), missing), 8000)
         return pid

@@ -216,8 +216,9 @@ class SimilarityActions(QObject):
         """Songs in the library that sound like any audio file the user picks."""
         if path is None:
             patterns = " ".join(f"*.{ext}" for ext in sorted(AUDIO_EXTENSIONS))
-            path, _ = QFileDialog.getOpenFileName(self.parent(), "Find songs like a file", "",
-                                                  f"Audio files ({patterns})")
+            path, _ = QFileDialog.getOpenFileName(
+                self.parent(), self.tr("Find songs like a file"), "",
+                self.tr("Audio files ({0})").format(patterns))
         if path:
             self.find_similar_to_file(path)
 
@@ -250,7 +251,7 @@ class SimilarityActions(QObject):
         def done(results) -> None:
             rows = [row_from_track(r.track) for r in results]
             self.queue.insert_next(rows)
-            self._show(f"{len(rows)} similar songs will play next", 5000)
+            self._show(self.tr("{0} similar songs will play next").format(len(rows)), 5000)
 
         self._when_analysed(ids, lambda: self._call(
             lambda rec: rec.similar(ids, n=PLAY_NEXT_COUNT), done), "next")
@@ -277,7 +278,7 @@ class SimilarityActions(QObject):
             label = _radio_label(seeds, "")
             self.radio_changed.emit(label)
             self.player.play_row(0)
-            self._show(f"{label} started", 5000)
+            self._show(self.tr("{0} started").format(label), 5000)
 
         self._when_analysed(ids, lambda: self._call(work, done), "radio")
 
@@ -484,9 +485,10 @@ class SimilarityActions(QObject):
         def done(items) -> None:
             self._show_panel()
             panel = self.similar_panel
-            panel.show_results(seeds, items, "Add to queue to play the path in order.")
-            panel.title.setText(f"Path from “{seeds[0].display_title}” to "
-                                f"“{seeds[-1].display_title}”")
+            panel.show_results(seeds, items,
+                               self.tr("Add to queue to play the path in order."))
+            panel.title.setText(self.tr("Path from “{0}” to “{1}”").format(
+                seeds[0].display_title, seeds[-1].display_title))
 
         self._when_analysed([start, end], lambda: self._call(work, done), "similar")
 

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps run test screenshots bench clean
+.PHONY: setup system-deps run test screenshots translations bench clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,12 @@ test: setup
 
 screenshots: setup
 	$(PY) docs/screenshots.py
+
+# The one translation source file: every string the GUI wraps for Qt's translation.
+# tests/gui/test_gui_translations.py fails when it is out of date with the sources.
+translations: setup
+	$(VENV)/bin/pyside6-lupdate $(sort $(wildcard gui/*.py gui/mainwindow/*.py)) \
+		-no-obsolete -locations none -source-language en -ts resources/soundalike.ts
 
 # Speed and memory benchmarks (figures go into benchmarks/RESULTS.md by hand).
 # The analysis benchmark needs the development corpus: SOUNDALIKE_CORPUS=DIR.

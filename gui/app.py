@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from soundalike.gui import theme
@@ -26,10 +26,22 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Soundalike")
     app.setDesktopFileName("soundalike")
     app.setWindowIcon(theme.app_icon())
+    install_translations(app)
     scheme = QSettings().value("ui/scheme", "system", str)
     theme.apply(app, scheme)
     theme.follow_system(app, scheme)
     return app
+
+
+def install_translations(app: QApplication) -> None:
+    """Qt's own and Soundalike's translations for the user's locale, when there are any
+    (``resources/soundalike_<lang>.qm``, compiled from ``resources/soundalike.ts``)."""
+    locale = QLocale()
+    for name, folder in (("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+                         ("soundalike", str(theme.RESOURCES))):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", folder):
+            app.installTranslator(translator)
 
 
 def run(db: str | None = None) -> int:

@@ -4,9 +4,12 @@ Builds (or reuses) a library database from the development corpus, opens the pla
 in a real X11 window (starting Xvfb when ``DISPLAY`` is unset) and saves
 ``docs/library.png``, ``docs/similar.png`` (with the explanations), ``docs/radio.png``,
 ``docs/albums.png``, ``docs/map.png`` (the laid-out map, one artist highlighted by its
-search) and ``docs/settings.png``.
+search), ``docs/settings.png``, ``docs/settings-playback.png`` and ``docs/about.png``.
 
-    python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR]
+    python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR] [--only NAME,…]
+
+``--only settings,about`` takes just those (names: library, similar, radio, albums, map, settings,
+about).
 
 The corpus is ``--corpus``, else ``$SOUNDALIKE_CORPUS``, else ``../corpus`` next to the
 repository; its ``tracks.txt`` lists the music files (paths relative to the corpus).
@@ -202,7 +205,10 @@ def select(window, rows: list[int]) -> None:
                               window.table.ScrollHint.PositionAtCenter)
 
 
-def shoot(db: Path, out: Path) -> list[Path]:
+SHOTS = ("library", "similar", "radio", "albums", "map", "settings", "about")
+
+
+def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     from PySide6.QtCore import QSettings, Qt
 
     from soundalike.gui.app import make_app
@@ -220,6 +226,8 @@ def shoot(db: Path, out: Path) -> list[Path]:
     saved: list[Path] = []
 
     def save(widget, name: str) -> None:
+        if only is not None and name.split(".")[0].split("-")[0] not in only:
+            return
         pause(app, 0.4)
         path = out / name
         widget.grab().save(str(path))
@@ -245,6 +253,9 @@ def shoot(db: Path, out: Path) -> list[Path]:
     pause(app, 2.5)
     w.player.pause()
     save(w, "library.png")
+
+    if only is not None and not only & {"similar", "radio", "albums", "map"}:
+        return finish(app, w, only, save, saved)
 
     # 2. similar songs with explanations
     w.queue_dock.setVisible(True)
@@ -293,11 +304,24 @@ def shoot(db: Path, out: Path) -> list[Path]:
     w.map.search.clear()
     w.tabs.setCurrentIndex(0)
 
+    return finish(app, w, only, save, saved)
+
+
+def finish(app, w, only, save, saved: list[Path]) -> list[Path]:
+    """The dialogs: settings (Library and Playback tabs) and About."""
     # 6. settings
     dialog = w.open_settings()
     pause(app, 0.5)
     save(dialog, "settings.png")
+    dialog.tabs.setCurrentIndex(1)
+    save(dialog, "settings-playback.png")
     dialog.reject()
+
+    # 7. About
+    about = w.show_about()
+    pause(app, 0.5)
+    save(about, "about.png")
+    about.reject()
 
     w.close()
     w.tasks.wait_idle(5000)
@@ -310,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=str(REPO / ".cache" / "screenshots" / "library.db"),
                         help="library database to build or reuse")
     parser.add_argument("--out", default=str(REPO / "docs"), help="where to write the PNGs")
+    parser.add_argument("--only", help="comma-separated shots to take (default: all): "
+                        + ", ".join(SHOTS))
     parser.add_argument("--build-only", action="store_true",
                         help="build the library database and stop")
     args = parser.parse_args(argv)
@@ -321,7 +347,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     xvfb = ensure_display()
     try:
-        shoot(db, Path(args.out))
+        only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else None
+        if only is not None and only - set(SHOTS):
+            sys.exit(f"screenshots: unknown shot(s) {sorted(only - set(SHOTS))}; "
+                     f"choose from {', '.join(SHOTS)}")
+        shoot(db, Path(args.out), only)
     finally:
         if xvfb is not None:
             xvfb.terminate()

@@ -97,6 +97,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>More like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Less like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Radio from moods…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
@@ -205,6 +217,10 @@
     </message>
     <message>
         <source>Analysis paused at {0} of {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disk full: analysis paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -321,6 +337,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Find on the map: title, artist, album…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find on the map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matching songs are highlighted. Enter / Shift+Enter: next / previous match · Ctrl+Enter: play it · Esc: clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Building the map…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -329,7 +357,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Top genre</source>
+        <source>Top style</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -483,6 +511,30 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>▲ More like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More like this (Ctrl+Shift+M): the radio plays more songs like it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>▼ Less</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Less like this (Ctrl+Shift+L): skip it, and the radio steers away</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Less like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Nothing playing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -553,7 +605,7 @@
     <name>Player</name>
     <message>
         <source>this track</source>
-        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)</extracomment>
+        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -565,6 +617,15 @@
     <name>PlaylistController</name>
     <message>
         <source>Playlist name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save playlist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist “{0}” was not saved:
+{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -599,7 +660,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Songs to play next. Enter plays, Delete removes, Alt+Up/Down moves, drag to reorder</source>
+        <source>Songs to play next. Enter plays, Delete removes, Alt+Up/Down moves, the Menu key opens its menu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -963,6 +1024,7 @@
     <name>SimilarityActions</name>
     <message>
         <source>Find songs like a file</source>
+        <extracomment>why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

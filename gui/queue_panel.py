@@ -104,14 +104,16 @@ class QueuePanel(QWidget):
         item = self.queue.item(row)
         if item is None:
             return menu
-        menu.addAction("Play", lambda: self.play_requested.emit(row))
+        menu.addAction(self.tr("Play"), lambda: self.play_requested.emit(row))
         menu.addSeparator()
-        more = menu.addAction("More like this", lambda: self.more_like_requested.emit(item.id))
-        less = menu.addAction("Less like this", lambda: self.less_like_requested.emit(item.id))
+        more = menu.addAction(self.tr("More like this"),
+                              lambda: self.more_like_requested.emit(item.id))
+        less = menu.addAction(self.tr("Less like this"),
+                              lambda: self.less_like_requested.emit(item.id))
         more.setShortcut(QKeySequence(MORE_KEY))
         less.setShortcut(QKeySequence(LESS_KEY))
         menu.addSeparator()
-        menu.addAction("Remove", lambda: self.queue.remove([row]))
+        menu.addAction(self.tr("Remove"), lambda: self.queue.remove([row]))
         return menu
 
     def _context_menu(self, pos) -> None:

@@ -286,6 +286,15 @@
         <source>Add a music folder</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings were not saved:
+{0}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>FolderList</name>
@@ -408,6 +417,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Latest tracks chosen {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Radio: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Added a music folder: scanning…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -481,6 +498,53 @@
     </message>
     <message>
         <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MoodDialog</name>
+    <message>
+        <source>Radio from moods</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. calm, ambient, instrumental</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Known words: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tempo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>quiet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>driving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moods:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start radio</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -693,6 +757,18 @@
     </message>
     <message>
         <source>Export the queue as M3U8 or XSPF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More like this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Less like this</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1023,8 +1099,12 @@
 <context>
     <name>SimilarityActions</name>
     <message>
-        <source>Find songs like a file</source>
+        <source>Only {0} shown: lists hold a few songs per artist and album (Settings → Variety).</source>
         <extracomment>why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find songs like a file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -234,8 +234,8 @@ class MainWindow(QMainWindow):
             self.browser.reveal(row.id)
 
     def _on_reason(self, reason: str) -> None:
-        self.queue_panel.radio_label.setToolTip(f"Latest tracks chosen {reason}")
-        self.statusBar().showMessage(f"Radio: {reason}", 8000)
+        self.queue_panel.radio_label.setToolTip(self.tr("Latest tracks chosen {0}").format(reason))
+        self.statusBar().showMessage(self.tr("Radio: {0}").format(reason), 8000)
 
     def _on_radio(self, label: str) -> None:
         self.queue_panel.radio_label.setText(label)

@@ -147,7 +147,8 @@ class FolderController(QObject):
         try:
             added, removed = settings.save(self.store)
         except LibraryError as exc:  # a full disk or a read-only library: the old ones stay
-            QMessageBox.warning(self.parent(), "Settings", f"The settings were not saved:\n{exc}")
+            QMessageBox.warning(self.parent(), self.tr("Settings"),
+                                self.tr("The settings were not saved:\n{0}").format(exc))
             return
         self.analysis.set_options(workers=settings.workers or None,
                                   pause_on_battery=settings.pause_on_battery)

@@ -204,8 +204,8 @@ class SimilarityActions(QObject):
                 note = _topped_up_note(results)
                 if (not note and 0 < len(results) < SIMILAR_COUNT and filters.strict_caps
                         and filters.capped):
-                    note = (f"Only {len(results)} shown: lists hold a few songs per artist and "
-                            "album (Settings → Variety).")
+                    note = self.tr("Only {0} shown: lists hold a few songs per artist and "
+                                   "album (Settings → Variety).").format(len(results))
                 self.similar_panel.show_results(seeds, self._suggestions(results), note)
 
             self._call(lambda rec: (rec.similar(ids, n=SIMILAR_COUNT), rec.filters()), show)
@@ -297,7 +297,7 @@ class SimilarityActions(QObject):
             self._drawn = {t.id for t in tracks}
             self.queue.reasons.clear()
             self.queue.replace([row_from_track(t) for t in tracks])
-            label = f"Radio: {label_words}"
+            label = self.tr("Radio: {0}").format(label_words)
             self.radio_changed.emit(label)
             self.player.play_row(0)
             self._show(f"{label} started", 5000)

@@ -83,7 +83,10 @@ class MainWindow(QMainWindow):
         self.resolve_rows = resolver(self.reader)
         self.model = LibraryModel(self.reader, self, tasks=self.tasks)
         self.queue = QueueModel(self.resolve_rows, self)
-        self.player = Player(self.queue, self, loudness=self.reader.loudness)
+        # its own read-only connection: a track's level is looked up as it starts, never
+        # waiting behind the table's long reads on the shared reader's lock
+        self.loudness_reader = LibraryReader(self.db_path)
+        self.player = Player(self.queue, self, loudness=self.loudness_reader.loudness)
         self.covers = CoverLoader(self.tasks, parent=self)
         self.analysis = analysis_bridge(self.db_path, self.store, analysis_workers, self)
         create.build_widgets(self)
@@ -427,5 +430,6 @@ class MainWindow(QMainWindow):
         self.tasks.wait_idle(3000)
         self.map.close()
         self.reader.close()
+        self.loudness_reader.close()
         self.store.close()
         super().closeEvent(event)

@@ -67,6 +67,12 @@ def expected_shortcuts() -> dict[ActionName, QKeySequence]:
         A.LESS_LIKE: QKeySequence("Ctrl+Shift+L"),
         A.MOOD_RADIO: QKeySequence("Ctrl+Shift+R"),
         A.ALBUMS: QKeySequence("Ctrl+2"),
+        A.FOCUS_NEXT_PANE: QKeySequence("F6"),
+        A.FOCUS_PREVIOUS_PANE: QKeySequence("Shift+F6"),
+        A.PLAY_NEXT: QKeySequence("Ctrl+Shift+N"),      # with the library table focused
+        A.ENQUEUE: QKeySequence("Ctrl+E"),
+        A.FIND_SIMILAR: QKeySequence("Ctrl+Shift+S"),
+        A.START_RADIO: QKeySequence("Ctrl+R"),
         A.MEDIA_PLAY: QKeySequence(Qt.Key.Key_MediaPlay),
         A.MEDIA_TOGGLE: QKeySequence(Qt.Key.Key_MediaTogglePlayPause),
         A.MEDIA_PAUSE: QKeySequence(Qt.Key.Key_MediaPause),

@@ -119,7 +119,9 @@ class AlbumGrid(QWidget):
         self.model = AlbumModel(reader, covers, tasks, self)
         self.view = QListView(self)
         self.view.setObjectName("AlbumView")
-        self.view.setAccessibleName("Albums")
+        self.view.setAccessibleName(self.tr("Albums"))
+        self.view.setToolTip(self.tr("Your albums: arrows move, Enter plays the album, "
+                                     "Shift+Enter queues it, Ctrl+Enter shows its songs"))
         self.view.setModel(self.model)
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setMovement(QListView.Movement.Static)
@@ -144,8 +146,8 @@ class AlbumGrid(QWidget):
                         lambda: self._emit(self.show_requested, self.view.currentIndex()))
         widget_shortcut("Shift+Return", self.view,
                         lambda: self._emit(self.queue_requested, self.view.currentIndex()))
-        self.empty = QLabel("No albums yet: albums appear here once their songs are scanned.",
-                            self)
+        self.empty = QLabel(self.tr("No albums yet: albums appear here once their songs are "
+                                    "scanned."), self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setVisible(False)
         layout = QVBoxLayout(self)
@@ -187,7 +189,9 @@ class AlbumGrid(QWidget):
 
     def menu_for(self, index: QModelIndex) -> QMenu:
         menu = QMenu(self)
-        menu.addAction("Play album", lambda: self._emit(self.play_requested, index))
-        menu.addAction("Add album to queue", lambda: self._emit(self.queue_requested, index))
-        menu.addAction("Show the album's songs", lambda: self._emit(self.show_requested, index))
+        menu.addAction(self.tr("Play album"), lambda: self._emit(self.play_requested, index))
+        menu.addAction(self.tr("Add album to queue"),
+                       lambda: self._emit(self.queue_requested, index))
+        menu.addAction(self.tr("Show the album's songs"),
+                       lambda: self._emit(self.show_requested, index))
         return menu

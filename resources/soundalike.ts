@@ -129,6 +129,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Next pane</source>
         <translation type="unfinished"></translation>
     </message>
@@ -190,6 +194,34 @@
     </message>
     <message>
         <source>Start radio from {0} songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlbumGrid</name>
+    <message>
+        <source>Albums</source>
+        <extracomment>the album list has been (re)loaded: number of albums</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your albums: arrows move, Enter plays the album, Shift+Enter queues it, Ctrl+Enter shows its songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No albums yet: albums appear here once their songs are scanned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play album</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add album to queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the album&apos;s songs</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -461,19 +493,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Library and map</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The library as a list (Ctrl+1) or as a map (Ctrl+M)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Library views</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The library as a list (Ctrl+1), as albums (Ctrl+2) or as a map (Ctrl+M)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -669,7 +701,7 @@
     <name>Player</name>
     <message>
         <source>this track</source>
-        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)</extracomment>
+        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -781,6 +813,14 @@
     </message>
     <message>
         <source>Play queue (empty)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SessionController</name>
+    <message>
+        <source>The last session could not be restored: {0}</source>
+        <extracomment>the session has been restored (or there was none): the note shown, or &quot;&quot;</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1100,7 +1140,7 @@
     <name>SimilarityActions</name>
     <message>
         <source>Only {0} shown: lists hold a few songs per artist and album (Settings → Variety).</source>
-        <extracomment>why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;)</extracomment>
+        <extracomment>why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

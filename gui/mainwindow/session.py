@@ -160,7 +160,8 @@ class SessionController(QObject):
 
         def failed(exc: BaseException) -> None:
             self.ready = True
-            self._show(f"The last session could not be restored: {exc}", 10000)
+            self._show(self.tr("The last session could not be restored: {0}").format(exc),
+                       10000)
             self.restored.emit(str(exc))
 
         self.tasks.run_task(work, done, failed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
@@ -495,9 +495,12 @@ class SimilarityActions(QObject):
 
 def _radio_label(seeds: list[Row], words: str) -> str:
     if words:
-        return f"Radio: {words}"
-    return (f"Radio: {seeds[0].display_title}" if len(seeds) == 1
-            else f"Radio: {len(seeds)} seeds")
+        return QCoreApplication.translate("SimilarityActions", "Radio: {0}").format(words)
+    if len(seeds) == 1:
+        return QCoreApplication.translate("SimilarityActions", "Radio: {0}").format(
+            seeds[0].display_title)
+    return QCoreApplication.translate("SimilarityActions", "Radio: {0} seeds").format(
+        len(seeds))
 
 
 # The radio's state as saved with the session, and a radio made again from it: the only

@@ -382,6 +382,10 @@ def _salvage(copy: Path, saved: Saved, complete: dict[str, bool]):
         conn.close()
 
 
+def _time(value) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
 def _merge(found: Saved, complete: dict[str, bool], backup: Saved | None) -> Saved:
     if backup is None:
         return found
@@ -392,7 +396,11 @@ def _merge(found: Saved, complete: dict[str, bool], backup: Saved | None) -> Sav
     whole = complete["playlists"] and complete["items"]
     for name, entry in found.playlists.items():
         old = merged.playlists.get(name)
-        if whole or old is None or len(entry[2]) >= len(old[2]):
+        # A playlist changed since the backup is taken from the file if its items read whole;
+        # one not changed since is the backup's, unless the file holds more of it: damage can
+        # make a table read "whole" with rows missing (a truncated file read as empty pages).
+        changed = old is not None and _time(entry[1]) > _time(old[1])
+        if old is None or (whole and changed) or len(entry[2]) >= len(old[2]):
             merged.playlists[name] = entry
     return merged
 

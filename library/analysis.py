@@ -7,6 +7,13 @@ killing a worker that overruns, recycles workers after a number of files or abov
 a memory cap, and commits each result in its own transaction — so quitting or a
 crash loses at most the files in flight. Callbacks are plain callables, invoked
 from the controller's thread; the GUI re-emits them as Qt signals.
+
+Several controllers (the desktop app, ``soundalike watch``, ``soundalike analyze``, in
+any number of processes) may share one library: each claims a track in the database
+before a worker gets it (:mod:`soundalike.library.store.claims`), renews its claims'
+lease while it works and skips tracks another live analyser holds, so no track is
+analysed twice at once; the claims of a killed analyser are taken over. A controller
+that is not kept running waits for tracks held elsewhere before it says it is finished.
 """
 
 from __future__ import annotations
@@ -23,12 +30,12 @@ from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
 from soundalike.engine.analyze import ANALYSIS_VERSION, UPGRADABLE_VERSIONS
-from soundalike.library import cnn_choice, machine
+from soundalike.library import cnn_choice, machine, owner
 from soundalike.library.analysis_worker import worker_main
 from soundalike.library.errors import DiskFullError, LibraryError
 from soundalike.library.power import on_battery
 from soundalike.library.states import TrackStatus
-from soundalike.library.store import Store
+from soundalike.library.store import Claim, Store
 from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
 
 DEFAULT_TIME_LIMIT = 120.0     # seconds per file
@@ -39,6 +46,8 @@ STARTUP_LIMIT_S = 90.0          # a worker that cannot load the model by then is
 MAX_FAILED_STARTS = 3
 BATTERY_POLL_S = 15.0
 DISK_POLL_S = 2.0               # disk full: look at the free space this often
+DEFAULT_LEASE_S = 60.0          # a claim lapses this long after its last renewal
+HELD_RECHECK_S = 2.0            # not kept running: look again this often at tracks held elsewhere
 
 
 def disk_full_message(needed_bytes: int) -> str:
@@ -57,8 +66,9 @@ class Progress:
     """A snapshot of the analysis, handed to ``on_progress``.
 
     ``state`` is one of ``idle``, ``running``, ``paused``, ``paused-battery``,
-    ``paused-disk-full`` (``message`` says how much space it waits for), ``finished``,
-    ``cancelled``, ``error``. ``eta`` is in seconds (None when unknown).
+    ``paused-disk-full`` (``message`` says how much space it waits for), ``waiting``
+    (only tracks another analyser is working on are left), ``finished``, ``cancelled``,
+    ``error``. ``eta`` is in seconds (None when unknown).
     """
 
     state: str = "idle"
@@ -113,6 +123,9 @@ class AnalysisController:
         cannot be written is kept in memory, no new file is started, and every
         ``DISK_POLL_S`` seconds the free space is looked at; once there is this much, the
         kept results are written and the analysis goes on by itself.
+    lease_s : float
+        Seconds a claim on a track lasts without renewal (renewed every quarter of it
+        while the file is analysed); another analyser takes over a lapsed claim.
     """
 
     def __init__(self, db_path: str | Path, *, workers: int | None = None,
@@ -125,7 +138,8 @@ class AnalysisController:
                  on_result: Callable[[int, bool, str | None], None] | None = None,
                  battery_check: Callable[[], bool] = on_battery,
                  battery_poll_s: float = BATTERY_POLL_S,
-                 free_space_needed: int = FREE_SPACE_NEEDED):
+                 free_space_needed: int = FREE_SPACE_NEEDED,
+                 lease_s: float = DEFAULT_LEASE_S):
         self.db_path = str(db_path)
         self.workers = max(1, workers or default_workers())
         self.time_limit = time_limit
@@ -139,6 +153,8 @@ class AnalysisController:
         self._battery_check = battery_check
         self._battery_poll_s = battery_poll_s
         self.free_space_needed = free_space_needed
+        self.lease_s = lease_s
+        self._owner = ""  # this process's claim key, set by run()
         #: Writes the full disk refused, in order: (Store method name, args, kwargs).
         self._unsaved: collections.deque[tuple[str, tuple, dict]] = collections.deque()
         self._ctx = mp.get_context("spawn")  # no fork of a threaded (Qt) parent
@@ -223,9 +239,11 @@ class AnalysisController:
         store = self._open_store()
         if store is None:
             return self._progress
+        self._owner = owner.current().key
         workers: list[_Worker] = []
         queue: collections.deque[tuple[int, str, str]] = collections.deque()
         seen: set[int] = set()       # queued, in flight, or skipped (vanished) in this run
+        vanished: dict[int, str] = {}  # track id → the path that was not there
         done = failed = 0
         active_time = 0.0
         last_tick = time.monotonic()
@@ -234,6 +252,7 @@ class AnalysisController:
         next_disk_check = 0.0
         state = "running"
         message: str | None = None
+        next_renewal = 0.0
 
         def emit(**changes) -> None:
             self._progress = replace(self._progress, **changes)
@@ -241,7 +260,12 @@ class AnalysisController:
                 self.on_progress(self._progress)
 
         def refill() -> None:
-            for t in store.pending_for_analysis(ANALYSIS_VERSION):
+            with contextlib.suppress(DiskFullError):  # a dead analyser's claims are free
+                store.reap_claims(owner.alive)
+            for t in store.pending_unclaimed(ANALYSIS_VERSION, self._owner):
+                if t.id in vanished and vanished[t.id] != t.path:  # moved: try its new path
+                    del vanished[t.id]
+                    seen.discard(t.id)
                 if t.id not in seen:
                     seen.add(t.id)
                     queue.append((t.id, t.path, job_for(t)))
@@ -271,11 +295,26 @@ class AnalysisController:
                     active_time += now - last_tick
                 last_tick = now
 
+                if busy and now >= next_renewal:
+                    self._save(store, "renew_claims", self._owner, self.lease_s)
+                    next_renewal = now + self.lease_s / 4
                 self._take_priority(store, queue, seen)
                 if not queue and not busy and not paused:
                     refill()
                     if queue:
                         emit(total=self._progress.total + len(queue))
+                if not queue and not busy and not self.keep_running and not paused:
+                    held = store.held_elsewhere(ANALYSIS_VERSION, self._owner)
+                    if held:  # another analyser works on these: wait for it (or its lease)
+                        who = owner.Owner.from_key(held[0][1])
+                        note = (f"{len(held)} tracks are being analysed by another Soundalike"
+                                f" ({who.describe() if who else held[0][1]}); waiting for it")
+                        if self._progress.state != "waiting" or self._progress.message != note:
+                            emit(state="waiting", in_flight=0, eta=None, message=note)
+                        soonest = min(e for _, _, e in held) - time.time()
+                        self._wake.wait(max(0.05, min(HELD_RECHECK_S, soonest + 0.05)))
+                        self._wake.clear()
+                        continue
                 if not queue and not busy and not disk_paused:
                     if not self.keep_running:
                         state = "finished"
@@ -293,7 +332,12 @@ class AnalysisController:
                     continue
 
                 if not paused:
-                    self._dispatch(workers, queue)
+                    for tid, why, path in self._dispatch(workers, queue, store):
+                        if why == "vanished":
+                            vanished[tid] = path
+                        else:  # held elsewhere or done meanwhile: look again later
+                            seen.discard(tid)
+                        emit(total=max(0, self._progress.total - 1))
                 wanted = ("paused-disk-full" if disk_paused else "paused" if self._paused
                           else "paused-battery" if battery_paused else "running")
                 in_flight = sum(1 for x in workers if x.task)
@@ -325,6 +369,8 @@ class AnalysisController:
                         state, message = "error", reason
                         raise _Fatal(reason)
                     seen.discard(track_id)  # if it changes again later, it is queued again
+                    if kind == "stale":  # its file changed or moved meanwhile: pending again
+                        continue
                     if kind == "ok":
                         done += 1
                     else:
@@ -344,10 +390,14 @@ class AnalysisController:
                 workers[:] = [w for w in workers if not w.retire or w.task is not None]
         except _Fatal:
             pass
+        except LibraryError as exc:  # the database cannot be written (busy for too long …)
+            state, message = "error", str(exc)
         finally:
             self._stop_workers(workers)
             if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
                 self._flush_unsaved(store)  # room came back just before the end
+            with contextlib.suppress(LibraryError):
+                store.release_claims(self._owner)  # files in flight are free for others now
             store.close()
             emit(state=state, in_flight=0, eta=None,
                  message=message if message else self._progress.message)
@@ -383,16 +433,17 @@ class AnalysisController:
                 if free_space(self.db_path) >= self.free_space_needed:
                     break
 
-    def _save(self, store: Store, method: str, *args, **kwargs) -> None:
-        """``store.method(*args, **kwargs)``, or keep it for later when the disk is full
-        (also while earlier writes wait, so results are written in order)."""
+    def _save(self, store: Store, method: str, *args, **kwargs):
+        """``store.method(*args, **kwargs)`` and its result, or None when it is kept for
+        later because the disk is full (also while earlier writes wait, so results are
+        written in order)."""
         if not self._unsaved:
             try:
-                getattr(store, method)(*args, **kwargs)
-                return
+                return getattr(store, method)(*args, **kwargs)
             except DiskFullError:
                 pass
         self._unsaved.append((method, args, kwargs))
+        return None
 
     def _flush_unsaved(self, store: Store) -> bool:
         """Write the kept results; True when all are written (False: still full)."""
@@ -458,7 +509,11 @@ class AnalysisController:
         child.close()
         return _Worker(proc, parent, started=time.monotonic())
 
-    def _dispatch(self, workers: list[_Worker], queue) -> None:
+    def _dispatch(self, workers: list[_Worker], queue, store: Store) -> list[tuple[int, str, str]]:
+        """Hand queued tracks to idle workers, each claimed first; returns
+        ``(track id, why, path)`` of the tracks skipped: their file is not there
+        (``"vanished"``) or they could not be claimed (a :class:`Claim` value)."""
+        skipped: list[tuple[int, str, str]] = []
         # fewer workers wanted (set_workers): idle ones go first, busy ones after their file
         serving = sorted((w for w in workers if not w.retire), key=lambda w: w.task is None)
         for w in serving[self.workers:]:
@@ -467,17 +522,28 @@ class AnalysisController:
         if not workers and queue:  # (re)starting from none: is the LiteRT choice current?
             self._check_cnn()
             if self._cancelled:
-                return
+                return skipped
         while len(workers) < self.workers and starting < len(queue):
             workers.append(self._spawn())
             starting += 1
         while queue:
             idle = [w for w in workers if w.ready and w.task is None and not w.retire]
             if not idle:
-                return
+                return skipped
             task = queue.popleft()
-            if not os.path.exists(task[1]):
-                continue  # vanished since the scan: the scanner/watcher will mark it missing
+            if not os.path.exists(task[1]):  # moved or deleted since the scan: the scanner
+                skipped.append((task[0], "vanished", task[1]))  # or the watcher tells which
+                continue
+            try:
+                claim = store.claim_for_analysis(task[0], ANALYSIS_VERSION, self._owner,
+                                                 self.lease_s, alive=owner.alive)
+            except DiskFullError:  # pause (a write is waiting) and claim it once there is room
+                queue.appendleft(task)
+                self._unsaved.append(("renew_claims", (self._owner, self.lease_s), {}))
+                return skipped
+            if claim != Claim.CLAIMED:
+                skipped.append((task[0], claim, task[1]))
+                continue
             w = idle[0]
             try:
                 w.conn.send(task)
@@ -486,6 +552,7 @@ class AnalysisController:
                 queue.appendleft(task)
                 continue
             w.task, w.started = task, time.monotonic()
+        return skipped
 
     def _collect(self, w: _Worker, ready: list, store: Store):
         """Read a worker's reply, or notice its death. Returns (kind, id, path, reason)."""
@@ -513,7 +580,8 @@ class AnalysisController:
             code = w.process.exitcode
             reason = ("the analysis process crashed"
                       + (f" (signal {-code})" if code and code < 0 else f" (exit code {code})"))
-            self._save(store, "save_failure", task[0], reason)
+            if self._save(store, "save_failure", task[0], reason, owner=self._owner) is False:
+                return ("stale", task[0], task[1], None)
             return ("err", task[0], task[1], reason)
         return None
 
@@ -540,19 +608,26 @@ class AnalysisController:
             _, track_id, job, result, timings, _ = reply
             t0 = time.perf_counter()
             if job == "mtt":  # only what an older version lacks: keep the rest
-                self._save(store, "upgrade_analysis", track_id,
-                           from_versions=UPGRADABLE_VERSIONS, version=ANALYSIS_VERSION,
-                           **result)
-                self.upgraded += 1
+                saved = self._save(store, "upgrade_analysis", track_id,
+                                   from_versions=UPGRADABLE_VERSIONS, version=ANALYSIS_VERSION,
+                                   owner=self._owner, **result)
+                self.upgraded += saved is not False
             else:
-                self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
-                           **result)
+                saved = self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
+                                   owner=self._owner, **result)
+            if saved is False:  # its file changed meanwhile (or, upgrading, it was redone)
+                return ("stale", track_id, path, None)
             timings = dict(timings, write=time.perf_counter() - t0)
             for stage, seconds in timings.items():
                 self.timings[stage] += seconds
             return ("ok", track_id, path, None)
         _, track_id, reason, _ = reply
-        self._save(store, "save_failure", track_id, reason)
+        now = store.get_track(track_id)
+        if now is not None and now.path != path:  # moved while it was read: not its fault,
+            self._save(store, "release_claims", self._owner, [track_id])  # try its new place
+            return ("stale", track_id, path, None)
+        if self._save(store, "save_failure", track_id, reason, owner=self._owner) is False:
+            return ("stale", track_id, path, None)
         return ("err", track_id, path, reason)
 
     def _enforce_limits(self, workers: list[_Worker], store: Store) -> list[tuple]:
@@ -566,8 +641,9 @@ class AnalysisController:
                 w.process.join(5)
                 w.task, w.retire = None, True
                 reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
-                self._save(store, "save_failure", track_id, reason)
-                outcomes.append(("err", track_id, path, reason))
+                ok = self._save(store, "save_failure", track_id, reason, owner=self._owner)
+                outcomes.append(("err", track_id, path, reason) if ok is not False
+                                else ("stale", track_id, path, None))
             elif not w.ready and not w.retire and now - w.started > STARTUP_LIMIT_S:
                 w.process.kill()
                 w.retire = True

@@ -6,8 +6,8 @@
   events (``subscribe``), path values, the search SQL functions;
 - :mod:`.migrations` — :data:`MIGRATIONS` (numbered, recorded in ``schema_migrations``),
   schema version, integrity check;
-- :mod:`.folders`, :mod:`.tracks`, :mod:`.analyses`, :mod:`.playlists`, :mod:`.settings` —
-  one table each;
+- :mod:`.folders`, :mod:`.tracks`, :mod:`.analyses`, :mod:`.claims`, :mod:`.playlists`,
+  :mod:`.settings` — one table each (claims: which analyser works on which track);
 - :mod:`.map_layout` — the library map's cached layout;
 - :mod:`.browse` — the views the desktop library table and sidebar show;
 - :mod:`.backup` — the small rotating backup of playlists, settings and folders;
@@ -25,6 +25,7 @@ from soundalike.library.states import StoreEvent
 from soundalike.library.store.analyses import AnalysesMixin, AnalysisRow
 from soundalike.library.store.backup import BackupMixin
 from soundalike.library.store.browse import BrowseMixin
+from soundalike.library.store.claims import Claim, ClaimsMixin
 from soundalike.library.store.connection import (
     BATCH_SIZE,
     BUSY_TIMEOUT_MS,
@@ -46,12 +47,12 @@ from soundalike.library.store.settings import SettingsMixin
 from soundalike.library.store.tracks import IndexEntry, TracksMixin
 
 __all__ = ["BATCH_SIZE", "BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "AnalysisRow",
-           "IndexEntry", "MapLayoutInfo", "Migration", "Playlist", "Store", "StoreEvent",
-           "db_path_param", "db_path_value", "default_db_path"]
+           "Claim", "IndexEntry", "MapLayoutInfo", "Migration", "Playlist", "Store",
+           "StoreEvent", "db_path_param", "db_path_value", "default_db_path"]
 
 
-class Store(MigrationsMixin, FoldersMixin, TracksMixin, AnalysesMixin, PlaylistsMixin,
-            SettingsMixin, MapLayoutMixin, BrowseMixin, BackupMixin, StoreBase):
+class Store(MigrationsMixin, FoldersMixin, TracksMixin, AnalysesMixin, ClaimsMixin,
+            PlaylistsMixin, SettingsMixin, MapLayoutMixin, BrowseMixin, BackupMixin, StoreBase):
     """The library database. Opens (creating and migrating) the file at *path*.
 
     Parameters

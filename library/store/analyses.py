@@ -52,9 +52,16 @@ _COLUMNS = ("a.track_id, a.version, a.features, a.tags, a.embedding, a.duration,
 
 class AnalysesMixin:
     def save_analysis(self, track_id: int, *, version: int, features, tags, embedding,
-                      duration: float | None, mtt_tags=None, mtt_embedding=None) -> None:
-        """Store one track's vectors and mark it ``analysed`` (one transaction)."""
+                      duration: float | None, mtt_tags=None, mtt_embedding=None,
+                      owner: str | None = None) -> bool:
+        """Store one track's vectors and mark it ``analysed`` (one transaction).
+
+        With *owner* (an analyser's claim key, :mod:`.claims`) its claim is released; if the
+        file changed since it was claimed, nothing is stored (the track stays pending) and
+        the result is False."""
         with self.transaction():
+            if not self._end_claim(track_id, owner):
+                return False
             self._db.execute(
                 "INSERT OR REPLACE INTO analysis(track_id, version, features, tags, "
                 "embedding, duration, created_at, mtt_tags, mtt_embedding) "
@@ -70,17 +77,21 @@ class AnalysesMixin:
                  "version": int(version), "duration": duration, "now": time.time(),
                  "id": track_id})
             self._event(StoreEvent.ANALYSIS_SAVED, [track_id])
+        return True
 
     def upgrade_analysis(self, track_id: int, *, from_versions: Iterable[int], version: int,
-                         mtt_tags, mtt_embedding) -> bool:
+                         mtt_tags, mtt_embedding, owner: str | None = None) -> bool:
         """Add the MTT outputs to a track's analysis of one of *from_versions* and make it
         *version*, keeping its features and MSD outputs (one transaction).
 
         Only a track still ``analysed`` with such a version is changed (its file may have
         changed, or it been analysed again, while the upgrade ran); returns whether it was.
+        With *owner*, its claim is released (:meth:`save_analysis`).
         """
         olds = {int(v) for v in from_versions}
         with self.transaction():
+            if not self._end_claim(track_id, owner):
+                return False
             row = self._one("SELECT t.status, t.analysis_version, a.version FROM tracks t "
                             "JOIN analysis a ON a.track_id = t.id WHERE t.id = ?", (track_id,))
             if row is None or row[0] != TrackStatus.ANALYSED or row[1] not in olds \
@@ -96,14 +107,18 @@ class AnalysesMixin:
             self._event(StoreEvent.ANALYSIS_SAVED, [track_id])
         return True
 
-    def save_failure(self, track_id: int, reason: str) -> None:
-        """Mark a track ``failed`` with a plain-words *reason*."""
+    def save_failure(self, track_id: int, reason: str, *, owner: str | None = None) -> bool:
+        """Mark a track ``failed`` with a plain-words *reason* (with *owner*: as
+        :meth:`save_analysis`, not if its file changed since it was claimed)."""
         with self.transaction():
+            if not self._end_claim(track_id, owner):
+                return False
             self._db.execute("UPDATE tracks SET status = ?, error = ?, updated_at = ? "
                              "WHERE id = ? AND status != ?",
                              (TrackStatus.FAILED, printable(str(reason)), time.time(), track_id,
                               TrackStatus.MISSING))
             self._event(StoreEvent.ANALYSIS_FAILED, [track_id])
+        return True
 
     def loudness_values(self, track_id: int) -> tuple[float | None, list[float]]:
         """The analysis's ``loudness_db`` of *track_id* (None if not analysed) and those of

@@ -3,7 +3,9 @@
 Connection settings: WAL journal (readers never block the writer and the file survives
 ``kill -9`` at any moment), ``busy_timeout=10000``, ``foreign_keys=ON``,
 ``synchronous=NORMAL``. Every write runs inside a transaction (``with store.transaction():``
-groups several); bulk writes use one transaction per batch. Each connection registers the
+groups several), which takes the write lock up front (``BEGIN IMMEDIATE``, so a writer never
+fails half-way on a lock) and retries with back-off while another process writes; bulk writes
+use one short transaction per batch. Each connection registers the
 SQL functions of the search semantic (:mod:`soundalike.library.search`): ``fold(text)``,
 ``search_text(…)`` and ``search_match(words, …)``.
 
@@ -22,8 +24,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Self
@@ -35,10 +39,19 @@ from soundalike.library.states import StoreEvent
 log = logging.getLogger("soundalike.library.store")
 
 BUSY_TIMEOUT_MS = 10_000
+#: How long a writer keeps retrying ``BEGIN IMMEDIATE`` on a busy database before it gives up
+#: with a plain message (each attempt also waits up to ``BUSY_TIMEOUT_MS`` inside SQLite).
+WRITE_PATIENCE_S = 30.0
 BATCH_SIZE = 500
 #: Free space a writer waits for after the disk filled up: the WAL grows to about 4 MB
 #: (1000 pages) before a checkpoint copies it into the main file, which may grow as much.
 FREE_SPACE_NEEDED = 16_000_000  # 16 MB
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Is *exc* SQLite's "database is locked" / "database is busy"?"""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
 
 
 def default_db_path() -> Path:
@@ -263,15 +276,7 @@ class StoreBase:
             finally:
                 self._depth -= 1
             return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LibraryError(f"the library database {self.path} is busy: another program "
-                                   "kept it locked for over 10 s; try again") from None
-            if (plain := write_error(self.path, exc)) is not None:
-                raise plain from None
-            raise
+        self._begin(conn)
         self._depth = 1
         try:
             yield
@@ -303,6 +308,42 @@ class StoreBase:
 
     def _close_backup(self) -> None:  # BackupMixin
         pass
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """``BEGIN IMMEDIATE``, retried with growing, jittered pauses while another
+        connection writes (each attempt also waits inside SQLite's busy handler), for up to
+        :data:`WRITE_PATIENCE_S` in all; then a plain-words :class:`LibraryError`."""
+        deadline = time.monotonic() + WRITE_PATIENCE_S
+        pause = 0.05
+        shortened = False
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not is_busy(exc):
+                        if (plain := write_error(self.path, exc)) is not None:
+                            raise plain from None
+                        raise
+                    left = deadline - time.monotonic() - pause
+                    if left <= 0:
+                        raise LibraryError(
+                            f"the library database {self.path} is busy: another program has "
+                            f"been writing to it for over {WRITE_PATIENCE_S:g} s, so this "
+                            "change was not saved; close other Soundalike windows or commands "
+                            "and try again") from None
+                    log.info("library database busy; retrying in %.2f s", pause)
+                    time.sleep(pause * random.uniform(0.5, 1.0))
+                    pause = min(pause * 2, 2.0)
+                    # the next attempt waits no longer than the patience left
+                    wait_ms = max(1, min(BUSY_TIMEOUT_MS, int(left * 1000)))
+                    conn.execute(f"PRAGMA busy_timeout={wait_ms}")
+                    shortened = True
+        finally:
+            if shortened:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def subscribe(self, callback: Callable[[str, list[int]], None]) -> Callable[[], None]:
         """Call ``callback(event, track_ids)`` after each commit in this Store.

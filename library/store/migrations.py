@@ -87,6 +87,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             tracks INTEGER NOT NULL,
             created_at REAL NOT NULL)""",
     )),
+    Migration(4, "analysis claims", (
+        """CREATE TABLE analysis_claims(
+            track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+            owner TEXT NOT NULL,
+            fingerprint TEXT,
+            claimed_at REAL NOT NULL,
+            expires_at REAL NOT NULL)""",
+        "CREATE INDEX analysis_claims_owner ON analysis_claims(owner)",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

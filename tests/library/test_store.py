@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -264,23 +266,54 @@ def _try(errors, fn):
         errors.append(exc)
 
 
-def test_a_writer_locked_out_gets_plain_words_not_a_hang(tmp_path):
+def test_a_writer_locked_out_gets_plain_words_not_a_hang(tmp_path, monkeypatch):
+    from soundalike.library.store import connection
+
+    monkeypatch.setattr(connection, "WRITE_PATIENCE_S", 4.0)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 1000)  # several attempts in 4 s
     db = tmp_path / "lib.db"
     store = Store(db)
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program holds the write lock …
     try:
         t0 = time.monotonic()
-        with pytest.raises(LibraryError, match="busy"):
+        with pytest.raises(LibraryError, match="busy.*not saved"):
             store.add_track(make_track())
-        assert 9 < time.monotonic() - t0 < 20  # … we waited busy_timeout, then gave up
+        assert 3.5 < time.monotonic() - t0 < 6  # … we kept trying for the patience, then gave up
         assert store.counts()["tracks"] == 0  # reading still works meanwhile
+        assert store.pragma("busy_timeout") == connection.BUSY_TIMEOUT_MS  # restored
     finally:
         other.execute("ROLLBACK")
         other.close()
-    store.add_track(make_track())
+    store.add_track(make_track())  # and once the lock is free, writing works again
     assert store.count_tracks() == 1
     store.close()
+
+
+def test_a_writer_retries_past_the_busy_timeout_and_gets_through(tmp_path, monkeypatch):
+    """Another process holds the write lock longer than one busy_timeout: the writer
+    retries with back-off (within its patience) instead of failing at the first timeout."""
+    from soundalike.library.store import connection
+
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 500)
+    db = tmp_path / "lib.db"
+    Store(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True)\n"
+        "time.sleep(2.0); c.execute('ROLLBACK')\n"), str(db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        store = Store(db)
+        t0 = time.monotonic()
+        store.add_track(make_track())  # 4 busy timeouts later, the lock is free
+        assert time.monotonic() - t0 > 1.0
+        assert store.counts()["tracks"] == 1
+        store.close()
+    finally:
+        holder.wait(10)
 
 
 def test_analysis_rows_stream_while_writing(store):

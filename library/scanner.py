@@ -259,6 +259,9 @@ class Scanner:
             if e.status == TrackStatus.MISSING and path not in vanished and path not in seen and \
                     e.fingerprint:
                 by_fp.setdefault(e.fingerprint, []).append((path, e))
+        for path, e in index.items():  # … and, last, a file the walk met at its old path
+            if path in seen and e.fingerprint:  # before it moved (it met it twice, then):
+                by_fp.setdefault(e.fingerprint, []).append((path, e))  # gone from there now
 
         batch = _Batch(self)
         total = len(found)

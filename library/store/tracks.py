@@ -244,9 +244,14 @@ class TracksMixin:
     def move_track(self, track_id: int, new_path: str, *, folder_id: int | None = None,
                    size: int | None = None, mtime: float | None = None) -> None:
         """Point an existing track (and so its analysis) at its new path, reviving it if it
-        was missing. A stale row already at *new_path* is deleted first."""
+        was missing. A stale row already at *new_path* is deleted first; its playlist
+        entries are handed to this track (they meant the file now at that path)."""
         with self.transaction():
             conn = self._db
+            for (stale,) in conn.execute("SELECT id FROM tracks WHERE path = ? AND id != ?",
+                                         (db_path_param(new_path), track_id)).fetchall():
+                conn.execute("UPDATE playlist_items SET track_id = ? WHERE track_id = ?",
+                             (track_id, stale))
             conn.execute("DELETE FROM tracks WHERE path = ? AND id != ?",
                          (db_path_param(new_path), track_id))
             conn.execute("UPDATE tracks SET path = ?, folder_id = COALESCE(?, folder_id), "

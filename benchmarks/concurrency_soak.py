@@ -23,9 +23,10 @@ tests/helpers/worklog.py that log every analysis any process saves. Then, for
 
 Counted at the end: "database is locked" / "busy" in any process's output or any
 reader's errors; duplicate analyses (the same track with the same contents saved more
-than once, from the trigger log); playlists reported saved but lost or changed; reader
-and command latency; ``integrity_check``. Targets: 0 locked, 0 duplicate analyses, 0 lost
-playlists.
+than once, from the trigger log; also how often the same contents were claimed again,
+after a result was dropped because its file moved while it was read); playlists reported
+saved but lost or changed; reader and command latency; ``integrity_check``. Targets:
+0 locked, 0 duplicate analyses, 0 lost playlists.
 """
 
 from __future__ import annotations
@@ -259,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     lost = [n for n in expected if n not in actual or len(actual[n]) < len(expected[n])]
     changed = [n for n in expected if n in actual and actual[n] != expected[n] and n not in lost]
     dups = worklog.duplicates(db)
+    restarts = worklog.duplicates(db, "claim")
     analyses = len(worklog.entries(db, "analysis"))
+    claims = len(worklog.entries(db, "claim"))
     lat = sorted(soak.command_ms)
     print()
     print(f"soak: {args.minutes:g} min, {n_tracks} tracks (dev corpus), GUI + watch + "
@@ -268,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"'database is locked'/busy: {len(locked)}" + "".join(
         f"\n  {who}: {line}" for who, line in locked[:10]))
     print(f"duplicate analyses: {sum(n - 1 for n in dups.values())} "
-          f"({len(dups)} tracks); analyses saved: {analyses}")
+          f"({len(dups)} tracks); analyses saved: {analyses}; started (claims): {claims}, "
+          f"of the same contents again: {sum(n - 1 for n in restarts.values())} (a result "
+          "dropped because its file moved or changed meanwhile, or an owner killed)")
     print(f"playlists reported saved: {len(expected)}; lost: {len(lost)}; "
           f"changed: {len(changed)}")
     print(f"reader processes: {sum(r['reads'] for r in reads)} reads, errors "

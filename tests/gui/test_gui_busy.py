@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from test_gui_faults import Dialogs
 
 
 @pytest.fixture
@@ -21,11 +22,15 @@ def test_a_playlist_not_saved_while_the_library_is_busy_says_so(short_patience, 
     ids = [t.id for t in window.store.tracks(order_by="id")][:3]
     other = sqlite3.connect(library.db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # e.g. a stuck program holding the write lock
+    dialogs = Dialogs()
     try:
         assert window.save_tracks_as_playlist(ids, "Evening") is None
-        message = window.statusBar().currentMessage()
-        assert "Evening" in message and "not saved" in message and "busy" in message
+        title, text = dialogs.seen[-1]
+        assert title == "Save playlist"
+        assert text.startswith("The playlist “Evening” was not saved:\nthe library database")
+        assert "busy" in text and "not saved" in text
     finally:
+        dialogs.stop()
         other.execute("ROLLBACK")
         other.close()
     pid = window.save_tracks_as_playlist(ids, "Evening")  # free again: it is saved

@@ -5,7 +5,8 @@
 Opens :class:`~soundalike.gui.main_window.MainWindow` on the library at DB and, from a
 timer on the GUI thread, saves playlists through the window's own path
 (``save_tracks_as_playlist``, as the "Save playlist" action does): mostly new ones named
-``PREFIX NNNN``, one time in four new contents for a playlist saved before. Before each
+``PREFIX NNNN``, one time in four new contents for a playlist saved before (``--burst N``:
+N saves back to back per turn of the event loop). Before each
 save it prints ``saving NAME [ids]``, after it returns (committed) ``saved NAME``; a test
 that kills this process may then hold it to every playlist it saw reported saved.
 ``--background`` also starts the scan, the folder watcher and the analysis, as the app does.
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("prefix")
     ap.add_argument("--background", action="store_true")
     ap.add_argument("--pause", type=float, default=0.0, help="seconds between saves")
+    ap.add_argument("--burst", type=int, default=1, help="saves per turn of the event loop")
     args = ap.parse_args(argv)
 
     from PySide6.QtCore import QSettings, QTimer
@@ -48,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     names = [p.name for p in window.store.playlists()]
     count = 0
 
+    def save_burst() -> None:
+        for _ in range(args.burst):
+            save()
+
     def save() -> None:
         nonlocal count
         current = [t.id for t in window.store.tracks(order_by="id")] or ids
@@ -64,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 names.append(name)
 
     timer = QTimer()
-    timer.timeout.connect(save)
+    timer.timeout.connect(save_burst)
     timer.start(int(args.pause * 1000))
     print("ready", flush=True)
     return app.exec()

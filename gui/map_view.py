@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QToolTip, QWidget
@@ -241,6 +242,8 @@ class LibraryMap(QWidget):
             if self.layout_job is job:
                 self.layout_job = None
                 self._layout_handle = None
+            if not shiboken6.isValid(self._progress_timer):
+                return  # the map was deleted with its window before the layout ended
             self._progress_timer.stop()
             self.layout_error = problem
             if not problem:

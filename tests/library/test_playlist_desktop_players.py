@@ -1,0 +1,281 @@
+"""Strawberry and Quod Libet open Soundalike's exported playlists: the real programs.
+
+The playlists are exported from a real Soundalike library (scanned by the Scanner) of audio
+files with awkward names: non-ASCII, spaces, '&', ',', '#', '%' and a literal '%20'.
+
+- Strawberry (Debian's ``strawberry``) runs offscreen with its own HOME/XDG folders on a private
+  D-Bus session bus started by the test: ``strawberry --load`` opens the .m3u8 and the .xspf,
+  its SQLite database then holds the playlist's items, and MPRIS2 (Play/Next/Pause/Quit,
+  Metadata) drives it through them;
+- Quod Libet (Debian's ``quodlibet``) runs under an Xvfb of the test's own with its own user
+  folder and its MPRIS plugin on a private bus; its playlist Import (the function the
+  Playlists browser's Import button calls) reads the .m3u8, MPRIS2 plays and skips.
+
+Every process the test starts is ended (its whole process group) even when an assertion
+fails; each wait has a deadline; a missing program skips with the package to install
+(``scripts/system-deps --tests`` installs them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.parse
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audiofiles import write_audio
+
+from soundalike.library.playlist_files import entries_for_tracks, write_playlist
+from soundalike.library.scanner import Scanner
+from soundalike.library.store import Store
+
+SR = 8000
+SECONDS = 40  # long enough that no track ends (and the player moves on) during a test
+NAMES = ["Ärger & Söhne/01 Zwei Wörter.flac", "plain/02 song, with comma.flac",
+         "plain/03 #hash start.flac", "100% pure/04 a%20b.flac"]
+MPRIS_PATH = "/org/mpris/MediaPlayer2"
+PLAYER = "org.mpris.MediaPlayer2.Player"
+DEADLINE = 30.0
+
+
+@pytest.fixture(scope="module")
+def music(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("music")
+    t = np.arange(SR * SECONDS) / SR
+    for i, name in enumerate(NAMES):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        y = (0.2 * np.sin(2 * np.pi * (220 + 110 * i) * t)).astype(np.float32)
+        write_audio(root / name, y, SR, tags={"artist": f"Artist {i}", "title": f"Title {i}",
+                                              "album": "Odd names"})
+    return root
+
+
+@pytest.fixture(scope="module")
+def exported(music, tmp_path_factory) -> dict[str, Path]:
+    """radio.m3u8 and radio.xspf written from the scanned library, in NAMES' order."""
+    folder = tmp_path_factory.mktemp("playlists")
+    with Store(folder / "library.db") as store:
+        store.add_folder(str(music))
+        Scanner(store).scan()
+        tracks = [store.track_by_path(music / name) for name in NAMES]
+    assert all(tracks)
+    entries = entries_for_tracks(tracks)
+    return {"m3u8": write_playlist(folder / "radio.m3u8", entries),
+            "xspf": write_playlist(folder / "radio.xspf", entries, title="Soundalike radio")}
+
+
+def paths(music: Path, names=NAMES) -> list[str]:
+    return [str(music / n) for n in names]
+
+
+def need(program: str, package: str) -> str:
+    found = shutil.which(program)
+    if not found:
+        pytest.skip(f"{program} is not installed (Debian package {package}; "
+                    "scripts/system-deps --tests installs it)")
+    return found
+
+
+def wait_for(what: str, check, deadline: float = DEADLINE, step: float = 0.1):
+    """Poll *check* until it returns something truthy; fail naming *what* after *deadline*."""
+    end = time.monotonic() + deadline
+    last = None
+    while time.monotonic() < end:
+        last = check()
+        if last:
+            return last
+        time.sleep(step)
+    pytest.fail(f"timed out after {deadline:.0f} s waiting for {what} (last: {last!r})")
+
+
+def end_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    """End *proc* and every process of its group (it was started in a session of its own)."""
+    if proc.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(grace)
+    with suppress(ProcessLookupError, PermissionError):  # helpers it started go too
+        os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.wait(grace)
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], log: Path):
+    """*command* in a session of its own, output to *log*; ended (group and all) afterwards."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                cwd=log.parent)
+        try:
+            yield proc
+        finally:
+            end_group(proc)
+
+
+@contextmanager
+def session_bus(tmp_path: Path):
+    """A private D-Bus session bus: yields its address; the daemon is ended afterwards."""
+    need("dbus-daemon", "dbus-daemon")
+    need("dbus-send", "dbus-bin")
+    daemon = subprocess.Popen(["dbus-daemon", "--session", "--print-address", "--nofork",
+                               "--nopidfile"], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True, cwd=tmp_path)
+    try:
+        address = daemon.stdout.readline().strip()
+        assert address.startswith("unix:"), address
+        yield address
+    finally:
+        end_group(daemon)
+
+
+class Bus:
+    """dbus-send on one bus, each call with a timeout."""
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def call(self, dest: str, method: str, *args: str, path: str = MPRIS_PATH,
+             check: bool = True) -> str:
+        proc = subprocess.run(["dbus-send", f"--bus={self.address}", "--print-reply",
+                               "--reply-timeout=5000", f"--dest={dest}", path, method, *args],
+                              capture_output=True, text=True, timeout=15)
+        if check:
+            assert proc.returncode == 0, f"{method}: {proc.stderr.strip()}"
+        return proc.stdout if proc.returncode == 0 else ""
+
+    def names(self) -> list[str]:
+        out = self.call("org.freedesktop.DBus", "org.freedesktop.DBus.ListNames",
+                        path="/org/freedesktop/DBus")
+        return re.findall(r'string "([^"]*)"', out)
+
+    def get(self, dest: str, name: str, interface: str = PLAYER) -> str:
+        return self.call(dest, "org.freedesktop.DBus.Properties.Get", f"string:{interface}",
+                         f"string:{name}", check=False)
+
+    def status(self, dest: str) -> str | None:
+        m = re.search(r'string "(\w+)"', self.get(dest, "PlaybackStatus"))
+        return m.group(1) if m else None
+
+    def position(self, dest: str) -> int:
+        m = re.search(r"int64 (\d+)", self.get(dest, "Position"))
+        return int(m.group(1)) if m else 0
+
+    def now(self, dest: str) -> tuple[str | None, str | None]:
+        """(xesam:url, xesam:title) of the playing track, from MPRIS Metadata."""
+        out = self.get(dest, "Metadata")
+        url = re.search(r'string "xesam:url"\s+variant\s+string "(.*)"', out)
+        title = re.search(r'string "xesam:title"\s+variant\s+string "(.*)"', out)
+        return (url.group(1) if url else None, title.group(1) if title else None)
+
+
+def file_uri_path(uri: str) -> str:
+    """The local path of a file:// URI."""
+    assert uri.startswith("file://"), uri
+    return urllib.parse.unquote(uri[len("file://"):])
+
+
+def playing(bus: Bus, dest: str, path: str) -> tuple[str, str | None] | None:
+    """MPRIS (url, title) once the player says it plays *path*, else None."""
+    url, title = bus.now(dest)
+    return (url, title) if url and file_uri_path(url) == path else None
+
+
+# -- Strawberry ---------------------------------------------------------------------------
+
+STRAWBERRY = "org.mpris.MediaPlayer2.strawberry"
+# No lyrics or cover look-ups on the internet while the test plays.
+STRAWBERRY_CONF = """[Lyrics]
+providers=none
+
+[Covers]
+providers=none
+
+[MainWindow]
+search_for_cover_auto=false
+"""
+
+
+def strawberry_items(db: Path) -> list[tuple[str, str, str]] | None:
+    """(url, title, artist) of every item of Strawberry's playlists, None while unreadable."""
+    if not db.exists():
+        return None
+    try:
+        with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=1) as con:
+            return con.execute("SELECT url, title, artist FROM playlist_items "
+                               "ORDER BY playlist, rowid").fetchall()
+    except sqlite3.Error:
+        return None
+
+
+def strawberry_env(tmp_path: Path, address: str) -> dict[str, str]:
+    home = tmp_path / "home"
+    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / ".local/share"), XDG_CACHE_HOME=str(home / ".cache"),
+               XDG_RUNTIME_DIR=str(tmp_path / "run"), TMPDIR=str(tmp_path / "tmp"),
+               DBUS_SESSION_BUS_ADDRESS=address, QT_QPA_PLATFORM="offscreen")
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "QT_LOGGING_RULES"):
+        env.pop(key, None)
+    for d in ("run", "tmp", "home/.config/strawberry"):
+        (tmp_path / d).mkdir(parents=True, exist_ok=True)
+    (tmp_path / "run").chmod(0o700)
+    (home / ".config/strawberry/strawberry.conf").write_text(STRAWBERRY_CONF)
+    return env
+
+
+def test_strawberry_loads_the_exported_m3u8_and_xspf_and_is_driven_over_mpris(
+        music, exported, tmp_path):
+    """Strawberry 1.0.14 (Debian 12): the .m3u8 loads whole, in order; MPRIS2 plays, skips,
+    pauses and quits it. Its XSPF parser decodes the location's escapes before it reads it as
+    a URL, so a '#' (written %23, as RFC 3986 asks) starts a fragment there: the track whose
+    name has a '#' is dropped from the .xspf (TagLib is asked for "…/03 "), the others load."""
+    program = need("strawberry", "strawberry")
+    with session_bus(tmp_path) as address:
+        bus = Bus(address)
+        env = strawberry_env(tmp_path, address)
+        db = tmp_path / "home/.local/share/strawberry/strawberry/strawberry.db"
+        with running([program, "--load", str(exported["m3u8"])], env,
+                     tmp_path / "strawberry.log") as proc:
+            wait_for("Strawberry on the bus", lambda: STRAWBERRY in bus.names())
+
+            def loaded(expected: list[str]):
+                items = strawberry_items(db) or []
+                return items if [file_uri_path(u) for u, _, _ in items] == expected else None
+
+            items = wait_for("the .m3u8's items in Strawberry's playlist",
+                             lambda: loaded(paths(music)))
+            assert [(t, a) for _, t, a in items] == [(f"Title {i}", f"Artist {i}")
+                                                     for i in range(len(NAMES))]
+
+            bus.call(STRAWBERRY, f"{PLAYER}.Play")
+            wait_for("Playing", lambda: bus.status(STRAWBERRY) == "Playing")
+            for i, path in enumerate(paths(music)):
+                if i:
+                    bus.call(STRAWBERRY, f"{PLAYER}.Next")
+                _, title = wait_for(f"track {i} in MPRIS Metadata",
+                                    lambda p=path: playing(bus, STRAWBERRY, p))
+                assert title == f"Title {i}"
+            wait_for("the last track to play", lambda: bus.position(STRAWBERRY) > 0)
+            bus.call(STRAWBERRY, f"{PLAYER}.Pause")
+            wait_for("Paused", lambda: bus.status(STRAWBERRY) == "Paused")
+
+            # a second `strawberry --load` hands the file to the running one and exits
+            subprocess.run([program, "--load", str(exported["xspf"])], env=env, timeout=30,
+                           stdin=subprocess.DEVNULL, capture_output=True, check=True)
+            without_hash = [n for n in NAMES if "#" not in n]
+            items = wait_for("the .xspf's items in Strawberry's playlist",
+                             lambda: loaded(paths(music, without_hash)))
+            assert [t for _, t, _ in items] == ["Title 0", "Title 1", "Title 3"]
+
+            bus.call(STRAWBERRY, "org.mpris.MediaPlayer2.Quit")
+            proc.wait(DEADLINE)
+            assert proc.returncode == 0

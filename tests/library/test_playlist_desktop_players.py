@@ -18,6 +18,7 @@ fails; each wait has a deadline; a missing program skips with the package to ins
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -277,5 +278,119 @@ def test_strawberry_loads_the_exported_m3u8_and_xspf_and_is_driven_over_mpris(
             assert [t for _, t, _ in items] == ["Title 0", "Title 1", "Title 3"]
 
             bus.call(STRAWBERRY, "org.mpris.MediaPlayer2.Quit")
+            proc.wait(DEADLINE)
+            assert proc.returncode == 0
+
+
+# -- Quod Libet ---------------------------------------------------------------------------
+
+QUODLIBET = "org.mpris.MediaPlayer2.quodlibet"
+SYSTEM_PYTHON = "/usr/bin/python3"
+# What the Playlists browser's Import button runs (PlaylistsBrowser._import_playlists: it only
+# uses the browser's songs_lib and pl_lib), on Quod Libet's own libraries; then the imported
+# playlist (Quod Libet keeps its playlists as XSPF files of its own) and the songs library
+# are written into the user folder, which the real program opens afterwards.
+QL_IMPORT = """
+import json, os, sys, types
+import quodlibet
+quodlibet.init(no_translations=True, no_excepthook=True)
+from quodlibet.browsers.playlists.main import PlaylistsBrowser
+from quodlibet.library import SongFileLibrary
+from quodlibet.library.playlist import PlaylistLibrary
+userdir = quodlibet.get_user_dir()
+songs = SongFileLibrary("songs")
+playlists = PlaylistLibrary(songs, os.path.join(userdir, "playlists"))
+browser = types.SimpleNamespace(songs_lib=songs, pl_lib=playlists)
+total = PlaylistsBrowser._import_playlists(browser, sys.argv[1:])
+for pl in playlists.values():
+    pl.write()
+songs.save(os.path.join(userdir, "songs"))
+print(json.dumps({"total": total, "playlists": {
+    pl.name: [[s("~filename"), s("title"), s("artist")] for s in pl]
+    for pl in playlists.values()}}))
+"""
+
+
+@contextmanager
+def xvfb(tmp_path: Path):
+    """An X server of the test's own on a free display: yields ':N'."""
+    program = need("Xvfb", "xvfb")
+    proc = subprocess.Popen([program, "-displayfd", "1", "-nolisten", "tcp", "-screen", "0",
+                             "1024x768x24"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, start_new_session=True, cwd=tmp_path)
+    try:
+        number = proc.stdout.readline().strip()  # Xvfb prints it once it accepts clients
+        assert number.isdigit(), f"Xvfb did not start (exit {proc.poll()})"
+        yield f":{number}"
+    finally:
+        end_group(proc)
+
+
+def quodlibet_env(tmp_path: Path, display: str, address: str) -> dict[str, str]:
+    home = tmp_path / "home"
+    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / ".local/share"), XDG_CACHE_HOME=str(home / ".cache"),
+               QUODLIBET_USERDIR=str(tmp_path / "quodlibet"), DISPLAY=display,
+               DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1")
+    for key in ("WAYLAND_DISPLAY", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+        env.pop(key, None)
+    (tmp_path / "quodlibet").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def quodlibet_config(music: Path, playlist: str) -> str:
+    """The MPRIS plugin on (Quod Libet ships it off), silent GStreamer output, the music
+    folder as library (no first-run dialog), the imported playlist open in the Playlists
+    browser."""
+    return (f"[plugins]\nactive_plugins = mpris\n\n[player]\ngst_pipeline = fakesink sync=true"
+            f"\n\n[settings]\nscan = {music}\n\n[browsers]\nplaylist = {playlist}\n\n"
+            "[memory]\nbrowser = PlaylistsBrowser\n")
+
+
+def test_quod_libet_imports_the_exported_m3u8_and_plays_it_under_mpris(
+        music, exported, tmp_path):
+    """Quod Libet 4.5 (Debian 12): Import reads the .m3u8 whole (paths and tags); it has no
+    XSPF import (Import offers .m3u/.m3u8/.pls and skips an .xspf), and its own playlists are
+    XSPF files of a private dialect (plain paths, no namespace) that a standard XSPF is not.
+    The real program then opens the imported playlist, and with its MPRIS plugin on (off by
+    default) plays, skips through, pauses and quits over MPRIS2."""
+    program = need("quodlibet", "quodlibet")
+    if not os.path.exists(SYSTEM_PYTHON) or subprocess.run(
+            [SYSTEM_PYTHON, "-c", "import quodlibet"], capture_output=True,
+            timeout=60).returncode != 0:
+        pytest.skip("Quod Libet's modules are not importable by /usr/bin/python3")
+    with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
+        bus = Bus(address)
+        env = quodlibet_env(tmp_path, display, address)
+        imported = subprocess.run(
+            [SYSTEM_PYTHON, "-c", QL_IMPORT, str(exported["m3u8"]), str(exported["xspf"])],
+            env=env, capture_output=True, text=True, timeout=120, start_new_session=True)
+        assert imported.returncode == 0, imported.stderr[-2000:]
+        got = json.loads(imported.stdout.strip().splitlines()[-1])
+        assert got["total"] == [1, len(NAMES)]  # one playlist, the .m3u8 (the .xspf: skipped)
+        [(name, songs)] = got["playlists"].items()
+        assert songs == [[p, f"Title {i}", f"Artist {i}"] for i, p in enumerate(paths(music))]
+
+        (tmp_path / "quodlibet/config").write_text(quodlibet_config(music, name))
+        with running([program], env, tmp_path / "quodlibet.log") as proc:
+            wait_for("Quod Libet on the bus", lambda: QUODLIBET in bus.names())
+
+            def shown():
+                out = subprocess.run([program, "--print-playlist"], env=env, timeout=30,
+                                     capture_output=True, text=True).stdout
+                return [file_uri_path(u) for u in out.split()] == paths(music)
+
+            wait_for("the imported playlist in Quod Libet's song list", shown)
+            bus.call(QUODLIBET, f"{PLAYER}.Play")
+            wait_for("Playing", lambda: bus.status(QUODLIBET) == "Playing")
+            for i, path in enumerate(paths(music)):
+                if i:
+                    bus.call(QUODLIBET, f"{PLAYER}.Next")
+                _, title = wait_for(f"track {i} in MPRIS Metadata",
+                                    lambda p=path: playing(bus, QUODLIBET, p))
+                assert title == f"Title {i}"
+            bus.call(QUODLIBET, f"{PLAYER}.Pause")
+            wait_for("Paused", lambda: bus.status(QUODLIBET) == "Paused")
+            bus.call(QUODLIBET, "org.mpris.MediaPlayer2.Quit")
             proc.wait(DEADLINE)
             assert proc.returncode == 0

@@ -85,16 +85,24 @@ def need(program: str, package: str) -> str:
     return found
 
 
-def wait_for(what: str, check, deadline: float = DEADLINE, step: float = 0.1):
-    """Poll *check* until it returns something truthy; fail naming *what* after *deadline*."""
+def poll(check, deadline: float, step: float = 0.1):
+    """Call *check* until it returns something truthy (returned) or *deadline* s pass (None)."""
     end = time.monotonic() + deadline
-    last = None
     while time.monotonic() < end:
         last = check()
         if last:
             return last
         time.sleep(step)
-    pytest.fail(f"timed out after {deadline:.0f} s waiting for {what} (last: {last!r})")
+    return None
+
+
+def wait_for(what: str, check, deadline: float = DEADLINE, step: float = 0.1):
+    """Poll *check* until it returns something truthy; fail naming *what* after *deadline*."""
+    found = poll(check, deadline, step)
+    if not found:
+        pytest.fail(f"timed out after {deadline:.0f} s waiting for {what} "
+                    f"(last: {check()!r})")
+    return found
 
 
 def end_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
@@ -392,5 +400,103 @@ def test_quod_libet_imports_the_exported_m3u8_and_plays_it_under_mpris(
             bus.call(QUODLIBET, f"{PLAYER}.Pause")
             wait_for("Paused", lambda: bus.status(QUODLIBET) == "Paused")
             bus.call(QUODLIBET, "org.mpris.MediaPlayer2.Quit")
+            proc.wait(DEADLINE)
+            assert proc.returncode == 0
+
+
+# -- Rhythmbox ----------------------------------------------------------------------------
+
+RHYTHMBOX = "org.mpris.MediaPlayer2.rhythmbox"
+RB_SHELL = "org.gnome.Rhythmbox3"
+RB_PLAYLISTS = "org.gnome.Rhythmbox3.PlaylistManager"
+RB_PLAYLISTS_PATH = "/org/gnome/Rhythmbox3/PlaylistManager"
+RB_MEDIA_SERVER = "org.gnome.UPnP.MediaServer2.Rhythmbox"
+RB_MEDIA_SERVER_PLAYLISTS = "/org/gnome/UPnP/MediaServer2/Playlists"
+
+
+def rhythmbox_env(tmp_path: Path, display: str, address: str) -> dict[str, str]:
+    home = tmp_path / "home"
+    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / ".local/share"), XDG_CACHE_HOME=str(home / ".cache"),
+               DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1",
+               GSETTINGS_BACKEND="memory")  # its default settings, nothing of the user's
+    for key in ("WAYLAND_DISPLAY", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+        env.pop(key, None)
+    home.mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def mpris_playlists(bus: Bus, dest: str) -> dict[str, str]:
+    """name → object path, from MPRIS2 Playlists.GetPlaylists."""
+    out = bus.call(dest, "org.mpris.MediaPlayer2.Playlists.GetPlaylists", "uint32:0",
+                   "uint32:100", "string:Alphabetical", "boolean:false")
+    return {name: path for path, name in
+            re.findall(r'object path "([^"]+)"\s+string "([^"]*)"', out)}
+
+
+def rb_playlist_urls(bus: Bus, name: str, count: int) -> list[str] | None:
+    """The track URLs of Rhythmbox's playlist *name*, from its UPnP MediaServer2 plugin
+    (in no particular order); None until it has *count*."""
+    children = "org.gnome.UPnP.MediaContainer2.ListChildren"
+    out = bus.call(RB_MEDIA_SERVER, children, "uint32:0", "uint32:0",
+                   "array:string:Path,DisplayName", path=RB_MEDIA_SERVER_PLAYLISTS, check=False)
+    found = dict(re.findall(r'string "Path"\s+variant\s+string "([^"]+)"\s+\)\s+dict entry\('
+                            r'\s+string "DisplayName"\s+variant\s+string "([^"]*)"', out))
+    path = next((p for p, n in found.items() if n == name), None)
+    if path is None:
+        return None
+    items = bus.call(RB_MEDIA_SERVER, children, "uint32:0", "uint32:0", "array:string:URLs",
+                     path=path, check=False)
+    urls = re.findall(r'string "(file://[^"]*)"', items)
+    return urls if len(urls) == count else None
+
+
+def test_rhythmbox_imports_the_exported_m3u8_and_xspf_and_plays_them_under_mpris(
+        music, exported, tmp_path):
+    """Rhythmbox 3.4.6 (Debian 12; MPRIS comes with rhythmbox-plugins, which its package
+    recommends): its playlist manager's ImportPlaylist (what Import Playlist… in its window
+    does) reads both files whole, the .xspf under its title and the .m3u8 as "Unnamed
+    playlist"; MPRIS2 lists them, plays each through in order, pauses and quits. Activating
+    a playlist over MPRIS while another one plays stops playback; Next then starts the new
+    playlist at its first track (Play, here, did not)."""
+    program = need("rhythmbox", "rhythmbox")
+    with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
+        bus = Bus(address)
+        env = rhythmbox_env(tmp_path, display, address)
+        data = tmp_path / "rhythmbox"
+        data.mkdir()
+        with running([program, "--rhythmdb-file", str(data / "rhythmdb.xml"),
+                      "--playlists-file", str(data / "playlists.xml")], env,
+                     tmp_path / "rhythmbox.log") as proc:
+            wait_for("Rhythmbox on the bus", lambda: RB_SHELL in bus.names())
+            if not poll(lambda: {RHYTHMBOX, RB_MEDIA_SERVER} <= set(bus.names()), 10):
+                pytest.skip("Rhythmbox's MPRIS and media-server plugins are not installed "
+                            "(Debian package rhythmbox-plugins)")
+            for path in (exported["m3u8"], exported["xspf"]):
+                bus.call(RB_SHELL, f"{RB_PLAYLISTS}.ImportPlaylist", f"string:{path.as_uri()}",
+                         path=RB_PLAYLISTS_PATH)
+            names = ("Unnamed playlist", "Soundalike radio")
+            for name in names:  # the import adds the tracks as their tags are read
+                urls = wait_for(f"the tracks of {name!r}",
+                                lambda n=name: rb_playlist_urls(bus, n, len(NAMES)))
+                assert sorted(file_uri_path(u) for u in urls) == sorted(paths(music))
+            lists = mpris_playlists(bus, RHYTHMBOX)
+            assert set(names) <= set(lists), lists
+
+            for n, name in enumerate(names):
+                bus.call(RHYTHMBOX, "org.mpris.MediaPlayer2.Playlists.ActivatePlaylist",
+                         f"objpath:{lists[name]}")
+                if n:  # over a playing one, activating stops; Next starts the new playlist
+                    wait_for("Stopped", lambda: bus.status(RHYTHMBOX) == "Stopped")
+                for i, path in enumerate(paths(music)):
+                    if i or n:
+                        bus.call(RHYTHMBOX, f"{PLAYER}.Next")
+                    _, title = wait_for(f"{name}: track {i} in MPRIS Metadata",
+                                        lambda p=path: playing(bus, RHYTHMBOX, p))
+                    assert title == f"Title {i}"
+                wait_for("Playing", lambda: bus.status(RHYTHMBOX) == "Playing")
+            bus.call(RHYTHMBOX, f"{PLAYER}.Pause")
+            wait_for("Paused", lambda: bus.status(RHYTHMBOX) == "Paused")
+            bus.call(RHYTHMBOX, "org.mpris.MediaPlayer2.Quit")
             proc.wait(DEADLINE)
             assert proc.returncode == 0

@@ -232,23 +232,26 @@ def test_the_list_covers_every_library_qt_links():
 
 
 def test_tests_also_get_real_players_and_the_player_does_not(tmp_path):
-    """MPD, Strawberry, Quod Libet and Xvfb (tests/library/test_mpd_commands.py and
-    test_playlist_desktop_players.py) only with --tests."""
+    """MPD, Strawberry, Quod Libet, Rhythmbox and Xvfb (tests/library/test_mpd_commands.py
+    and test_playlist_desktop_players.py) only with --tests."""
     fake = Fake(tmp_path)
     result = fake.run("--tests", "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert ("+ apt-get install -y -qq --no-install-recommends mpd strawberry quodlibet xvfb"
+    assert ("+ apt-get install -y -qq --no-install-recommends mpd strawberry quodlibet rhythmbox "
+            "xvfb"
             in result.stderr)
     plain = Fake(tmp_path / "player")
     assert plain.run().stderr == "" and plain.installs() == []
     fedora = Fake(tmp_path / "fedora", distro="fedora")
-    assert ("+ dnf install -y mpd strawberry quodlibet xorg-x11-server-Xvfb"
+    assert ("+ dnf install -y mpd strawberry quodlibet rhythmbox xorg-x11-server-Xvfb"
             in fedora.run("--tests", "--dry-run").stderr)
     arch = Fake(tmp_path / "arch", distro="arch")
-    assert ("+ pacman -S --needed --noconfirm mpd strawberry quodlibet xorg-server-xvfb"
+    assert ("+ pacman -S --needed --noconfirm mpd strawberry quodlibet rhythmbox "
+            "xorg-server-xvfb"
             in arch.run("--tests", "--dry-run").stderr)
     present = Fake(tmp_path / "present", commands=("dbus-daemon", "dbus-send", "mpd",
-                                                   "strawberry", "quodlibet", "Xvfb"))
+                                                   "strawberry", "quodlibet", "rhythmbox",
+                                                   "Xvfb"))
     assert "strawberry" not in present.run("--tests", "--dry-run").stderr
 
 

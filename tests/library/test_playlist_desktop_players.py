@@ -377,6 +377,7 @@ def test_quod_libet_imports_the_exported_m3u8_and_plays_it_under_mpris(
         got = json.loads(imported.stdout.strip().splitlines()[-1])
         assert got["total"] == [1, len(NAMES)]  # one playlist, the .m3u8 (the .xspf: skipped)
         [(name, songs)] = got["playlists"].items()
+        assert name == f"Title 0 and {len(NAMES) - 1} more"  # named after its songs
         assert songs == [[p, f"Title {i}", f"Artist {i}"] for i, p in enumerate(paths(music))]
 
         (tmp_path / "quodlibet/config").write_text(quodlibet_config(music, name))

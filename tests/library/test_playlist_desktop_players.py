@@ -273,7 +273,7 @@ def test_strawberry_loads_the_exported_m3u8_and_xspf_and_is_driven_over_mpris(
                 _, title = wait_for(f"track {i} in MPRIS Metadata",
                                     lambda p=path: playing(bus, STRAWBERRY, p))
                 assert title == f"Title {i}"
-            wait_for("the last track to play", lambda: bus.position(STRAWBERRY) > 0)
+                wait_for(f"track {i} to play on", lambda: bus.position(STRAWBERRY) > 0)
             bus.call(STRAWBERRY, f"{PLAYER}.Pause")
             wait_for("Paused", lambda: bus.status(STRAWBERRY) == "Paused")
 

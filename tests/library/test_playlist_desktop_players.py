@@ -1,15 +1,18 @@
-"""Strawberry and Quod Libet open Soundalike's exported playlists: the real programs.
+"""Strawberry, Quod Libet and Rhythmbox open Soundalike's exported playlists: the real programs.
 
 The playlists are exported from a real Soundalike library (scanned by the Scanner) of audio
-files with awkward names: non-ASCII, spaces, '&', ',', '#', '%' and a literal '%20'.
+files with awkward names: non-ASCII, spaces, '&', ',', '#', '%' and a literal '%20'. Each
+player runs with its own HOME/XDG folders on a private D-Bus session bus (no service
+activation) started by the test, and is driven over MPRIS2 with dbus-send:
 
-- Strawberry (Debian's ``strawberry``) runs offscreen with its own HOME/XDG folders on a private
-  D-Bus session bus started by the test: ``strawberry --load`` opens the .m3u8 and the .xspf,
-  its SQLite database then holds the playlist's items, and MPRIS2 (Play/Next/Pause/Quit,
-  Metadata) drives it through them;
-- Quod Libet (Debian's ``quodlibet``) runs under an Xvfb of the test's own with its own user
-  folder and its MPRIS plugin on a private bus; its playlist Import (the function the
-  Playlists browser's Import button calls) reads the .m3u8, MPRIS2 plays and skips.
+- Strawberry (Debian's ``strawberry``) runs offscreen: ``strawberry --load`` opens the .m3u8
+  and the .xspf, its SQLite database then holds the playlist's items; Play/Next/Pause/Quit;
+- Quod Libet (``quodlibet``) runs under an Xvfb of the test's own: its playlist Import (the
+  function the Playlists browser's Import button calls, in the system's python3) reads the
+  .m3u8; the real program opens the imported playlist and, with its MPRIS plugin on, plays it;
+- Rhythmbox (``rhythmbox`` + ``rhythmbox-plugins``) under Xvfb imports both files through its
+  playlist manager's D-Bus interface; its UPnP media-server plugin shows their tracks, MPRIS2
+  activates and plays each.
 
 Every process the test starts is ended (its whole process group) even when an assertion
 fails; each wait has a deadline; a missing program skips with the package to install
@@ -131,17 +134,38 @@ def running(command: list[str], env: dict[str, str], log: Path):
             end_group(proc)
 
 
+# A session bus without service activation: a call to a service nobody runs fails at once
+# (ServiceUnknown) instead of starting whatever .service file the system has (the
+# accessibility bus, dconf, GLib's PAC runner …), each of which can keep a player waiting for
+# D-Bus's 25-s reply timeout.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 @contextmanager
 def session_bus(tmp_path: Path):
     """A private D-Bus session bus: yields its address; the daemon is ended afterwards."""
     need("dbus-daemon", "dbus-daemon")
     need("dbus-send", "dbus-bin")
-    daemon = subprocess.Popen(["dbus-daemon", "--session", "--print-address", "--nofork",
-                               "--nopidfile"], stdout=subprocess.PIPE, text=True,
+    config = tmp_path / "bus.conf"
+    config.write_text(BUS_CONFIG)
+    daemon = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--print-address",
+                               "--nofork", "--nopidfile"], stdout=subprocess.PIPE, text=True,
                               start_new_session=True, cwd=tmp_path)
     try:
         address = daemon.stdout.readline().strip()
-        assert address.startswith("unix:"), address
+        assert address.startswith("unix:"), f"dbus-daemon did not start (exit {daemon.poll()})"
         yield address
     finally:
         end_group(daemon)
@@ -339,7 +363,7 @@ def quodlibet_env(tmp_path: Path, display: str, address: str) -> dict[str, str]:
     env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_DATA_HOME=str(home / ".local/share"), XDG_CACHE_HOME=str(home / ".cache"),
                QUODLIBET_USERDIR=str(tmp_path / "quodlibet"), DISPLAY=display,
-               DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1")
+               DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1", GSETTINGS_BACKEND="memory")
     for key in ("WAYLAND_DISPLAY", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
         env.pop(key, None)
     (tmp_path / "quodlibet").mkdir(parents=True, exist_ok=True)

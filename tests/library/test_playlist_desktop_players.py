@@ -32,6 +32,7 @@ import time
 import urllib.parse
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -119,6 +120,15 @@ def end_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     if proc.poll() is None:
         proc.wait(grace)
+
+
+@contextmanager
+def cleanup(function, *args):
+    """Call ``function(*args)`` on the way out, also after a failure."""
+    try:
+        yield
+    finally:
+        function(*args)
 
 
 @contextmanager
@@ -250,6 +260,19 @@ def strawberry_items(db: Path) -> list[tuple[str, str, str]] | None:
         return None
 
 
+def remove_qt_ipc(folder: Path) -> None:
+    """Remove the System V shared memory and semaphores Qt 5 keyed on files in *folder*
+    (``ftok(file, 'Q')``), once their program has ended. Strawberry's single-instance block
+    survives a killed Strawberry; a later one whose key file gets the same inode number
+    takes it for a running instance and hands its files to nobody."""
+    ipcrm = shutil.which("ipcrm")
+    for file in folder.glob("qipc_*") if ipcrm else []:
+        st = file.stat()
+        key = ord("Q") << 24 | (st.st_dev & 0xFF) << 16 | (st.st_ino & 0xFFFF)
+        kind = "-M" if file.name.startswith("qipc_sharedmemory_") else "-S"
+        subprocess.run([ipcrm, kind, hex(key)], capture_output=True, timeout=10)
+
+
 def strawberry_env(tmp_path: Path, address: str) -> dict[str, str]:
     home = tmp_path / "home"
     env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
@@ -276,8 +299,9 @@ def test_strawberry_loads_the_exported_m3u8_and_xspf_and_is_driven_over_mpris(
         bus = Bus(address)
         env = strawberry_env(tmp_path, address)
         db = tmp_path / "home/.local/share/strawberry/strawberry/strawberry.db"
-        with running([program, "--load", str(exported["m3u8"])], env,
-                     tmp_path / "strawberry.log") as proc:
+        with cleanup(remove_qt_ipc, tmp_path / "tmp"), running(  # ended first, then cleaned
+                [program, "--load", str(exported["m3u8"])], env, tmp_path / "strawberry.log"
+                ) as proc:
             wait_for("Strawberry on the bus", lambda: STRAWBERRY in bus.names())
 
             def loaded(expected: list[str]):
@@ -483,7 +507,7 @@ def test_rhythmbox_imports_the_exported_m3u8_and_xspf_and_plays_them_under_mpris
     does) reads both files whole, the .xspf under its title and the .m3u8 as "Unnamed
     playlist"; MPRIS2 lists them, plays each through in order, pauses and quits. Activating
     a playlist over MPRIS while another one plays stops playback; Next then starts the new
-    playlist at its first track (Play, here, did not)."""
+    playlist at its first track (Play, here, did not). On quitting it saves both, in order."""
     program = need("rhythmbox", "rhythmbox")
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
@@ -524,4 +548,12 @@ def test_rhythmbox_imports_the_exported_m3u8_and_xspf_and_plays_them_under_mpris
             wait_for("Paused", lambda: bus.status(RHYTHMBOX) == "Paused")
             bus.call(RHYTHMBOX, "org.mpris.MediaPlayer2.Quit")
             proc.wait(DEADLINE)
-            assert proc.returncode == 0
+            # Rhythmbox 3.4.6 quits with 0, or (about 1 run in 8 here) with a segfault after
+            # it saved: an album-art lookup finishing during shutdown calls
+            # rb_shell_player_get_playing_entry on the player already gone (gdb backtrace)
+            assert proc.returncode in (0, -signal.SIGSEGV), proc.returncode
+        saved = ElementTree.parse(data / "playlists.xml").getroot()
+        for name in names:  # what it keeps of each import, in the files' order
+            [playlist] = [p for p in saved.iter("playlist") if p.get("name") == name]
+            assert [file_uri_path(loc.text) for loc in playlist.iter("location")] == \
+                paths(music)

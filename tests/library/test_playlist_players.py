@@ -4,8 +4,7 @@
   queue;
 - Rhythmbox's parser, totem-pl-parser (through GObject introspection and the system's
   python3), reads both with their paths and titles.
-Strawberry and Quod Libet are not installed here (desktop applications without a headless
-parser); the README says what they are known to read.
+Strawberry and Quod Libet run as real programs in tests/library/test_playlist_desktop_players.py.
 """
 
 from __future__ import annotations

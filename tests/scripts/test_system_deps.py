@@ -231,15 +231,28 @@ def test_the_list_covers_every_library_qt_links():
     assert needed <= set(ALL_SONAMES), sorted(needed - set(ALL_SONAMES))
 
 
-def test_tests_also_get_a_real_mpd_and_the_player_does_not(tmp_path):
+def test_tests_also_get_real_players_and_the_player_does_not(tmp_path):
+    """MPD, Strawberry, Quod Libet, Rhythmbox and Xvfb (tests/library/test_mpd_commands.py
+    and test_playlist_desktop_players.py) only with --tests."""
     fake = Fake(tmp_path)
     result = fake.run("--tests", "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "+ apt-get install -y -qq --no-install-recommends mpd" in result.stderr
+    assert ("+ apt-get install -y -qq --no-install-recommends mpd strawberry quodlibet rhythmbox "
+            "xvfb"
+            in result.stderr)
     plain = Fake(tmp_path / "player")
     assert plain.run().stderr == "" and plain.installs() == []
     fedora = Fake(tmp_path / "fedora", distro="fedora")
-    assert "+ dnf install -y mpd" in fedora.run("--tests", "--dry-run").stderr
+    assert ("+ dnf install -y mpd strawberry quodlibet rhythmbox xorg-x11-server-Xvfb"
+            in fedora.run("--tests", "--dry-run").stderr)
+    arch = Fake(tmp_path / "arch", distro="arch")
+    assert ("+ pacman -S --needed --noconfirm mpd strawberry quodlibet rhythmbox "
+            "xorg-server-xvfb"
+            in arch.run("--tests", "--dry-run").stderr)
+    present = Fake(tmp_path / "present", commands=("dbus-daemon", "dbus-send", "mpd",
+                                                   "strawberry", "quodlibet", "rhythmbox",
+                                                   "Xvfb"))
+    assert "strawberry" not in present.run("--tests", "--dry-run").stderr
 
 
 def test_make_test_asks_for_the_test_programs():

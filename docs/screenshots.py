@@ -257,9 +257,10 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     if only is not None and not only & {"similar", "radio", "albums", "map"}:
         return finish(app, w, only, save, saved)
 
-    # 2. similar songs with explanations
+    # 2. similar songs with explanations (an orchestral seed: the MTT words name its
+    #    style and instruments, "both classical · strings …")
     w.queue_dock.setVisible(True)
-    seed = (find_rows(w, "Mayhem") or [0])[0]
+    seed = (find_rows(w, "Breaking the Chains") or find_rows(w, "Mayhem") or [0])[0]
     select(w, [seed])
     w.actions.find_similar(w.selected_ids())
     wait_until(app, lambda: w.similar_panel.model.rowCount() > 0, 60)

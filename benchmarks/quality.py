@@ -639,6 +639,32 @@ def print_baseline(baseline_db: str, rows: list[dict], result: dict) -> None:
           f"{na} queries)")
 
 
+def analysed_manifest(args, tool: str, **read_options):
+    """The manifest's rows read (``--manifest``, ``--path-col``, ``--group-col``,
+    ``--artist-col``, ``--resolve``; skipped rows told on stderr) and their files scanned and
+    analysed into ``--db`` (a temporary database without it): ``(rows, db path, the
+    TemporaryDirectory or None, analysis start, analysis end)`` (``time.monotonic``), or
+    None (told on stderr) when fewer than two rows are usable."""
+    rows, problems = read_manifest(args.manifest, path_col=args.path_col,
+                                   group_col=args.group_col, artist_col=args.artist_col,
+                                   resolve=args.resolve, **read_options)
+    for p in problems[:20]:
+        print(f"{tool}: skipped {p}", file=sys.stderr)
+    if len(problems) > 20:
+        print(f"{tool}: … and {len(problems) - 20} more skipped rows", file=sys.stderr)
+    if len(rows) < 2:
+        print(f"{tool}: fewer than two usable rows in the manifest", file=sys.stderr)
+        return None
+    tmp = None
+    db = args.db
+    if db is None:
+        tmp = tempfile.TemporaryDirectory(prefix=f"soundalike-{tool}-")
+        db = os.path.join(tmp.name, "eval.db")
+    t0 = time.monotonic()
+    scan_and_analyse(db, [r["path"] for r in rows], args.workers)
+    return rows, db, tmp, t0, time.monotonic()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -663,24 +689,10 @@ def main(argv: list[str] | None = None) -> int:
                          "an older analysis version) and print the paired difference")
     args = ap.parse_args(argv)
 
-    rows, problems = read_manifest(args.manifest, path_col=args.path_col,
-                                   group_col=args.group_col, artist_col=args.artist_col,
-                                   resolve=args.resolve, variant_col=args.variant_col)
-    for p in problems[:20]:
-        print(f"quality: skipped {p}", file=sys.stderr)
-    if len(problems) > 20:
-        print(f"quality: … and {len(problems) - 20} more skipped rows", file=sys.stderr)
-    if len(rows) < 2:
-        print("quality: fewer than two usable rows in the manifest", file=sys.stderr)
+    ready = analysed_manifest(args, "quality", variant_col=args.variant_col)
+    if ready is None:
         return 2
-    tmp = None
-    db = args.db
-    if db is None:
-        tmp = tempfile.TemporaryDirectory(prefix="soundalike-quality-")
-        db = os.path.join(tmp.name, "eval.db")
-    t0 = time.monotonic()
-    scan_and_analyse(db, [r["path"] for r in rows], args.workers)
-    t1 = time.monotonic()
+    rows, db, tmp, t0, t1 = ready
     result = evaluate(db, rows)
     t2 = time.monotonic()
     info = result.pop("_info")

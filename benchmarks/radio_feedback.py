@@ -57,10 +57,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,9 +69,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import (  # noqa: E402 - the shared manifest loader and analysis
     OUTSIDE,
+    analysed_manifest,
     paired_bootstrap,
-    read_manifest,
-    scan_and_analyse,
 )
 
 TRACKS = 30
@@ -207,22 +204,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="at most N seed tracks (default 300; at least 100 runs)")
     args = ap.parse_args(argv)
 
-    rows, problems = read_manifest(args.manifest, path_col=args.path_col,
-                                   group_col=args.group_col, artist_col=args.artist_col,
-                                   resolve=args.resolve)
-    for p in problems[:20]:
-        print(f"radio_feedback: skipped {p}", file=sys.stderr)
-    if len(rows) < 2:
-        print("radio_feedback: fewer than two usable rows in the manifest", file=sys.stderr)
+    ready = analysed_manifest(args, "radio_feedback")
+    if ready is None:
         return 2
-    tmp = None
-    db = args.db
-    if db is None:
-        tmp = tempfile.TemporaryDirectory(prefix="soundalike-radio-")
-        db = os.path.join(tmp.name, "eval.db")
-    t0 = time.monotonic()
-    scan_and_analyse(db, [r["path"] for r in rows], args.workers)
-    t1 = time.monotonic()
+    rows, db, tmp, t0, t1 = ready
     result = evaluate(db, rows, max_seeds=max(1, args.seeds))
     t2 = time.monotonic()
     s = summarise(result)

@@ -52,28 +52,6 @@ class MapData:
     relayout_due: bool = False
 
 
-def project(vectors: np.ndarray) -> np.ndarray:
-    """First two principal components of *vectors* (n, d), scaled to [0, 1]²."""
-    n = len(vectors)
-    if n == 0:
-        return np.zeros((0, 2), np.float32)
-    if n == 1:
-        return np.full((1, 2), 0.5, np.float32)
-    x = vectors.astype(np.float64)
-    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    xy = x @ vt[:2].T
-    if xy.shape[1] < 2:
-        xy = np.hstack([xy, np.zeros((n, 1))])
-    # scale by the 1st–99th percentiles so a few outliers do not squash the rest
-    # (outliers are drawn on the border)
-    lo, hi = np.percentile(xy, 1, axis=0), np.percentile(xy, 99, axis=0)
-    if n < 50:
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-    scaled = (xy - lo) / np.where(hi - lo > 0, hi - lo, 1.0)
-    return np.clip(scaled, 0.0, 1.0).astype(np.float32)
-
-
 def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
     """Which colour each track gets: ``(rank per track, style words by rank)``.
 

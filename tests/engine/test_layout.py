@@ -107,3 +107,17 @@ def test_neighbour_preservation_extremes(rng):
     pts = np.asarray(x, np.float64)  # the map *is* the space (unit circle, so cosine
     assert L.neighbour_preservation(x, pts) > 0.95  # order = Euclidean order)
     assert L.neighbour_preservation(x, rng.permutation(pts)) < 0.3
+
+
+def test_the_pca_preview_separates_clusters_inside_the_unit_square():
+    """The map's first picture (before the full layout): PCA scaled into [0, 1]²."""
+    rng = np.random.default_rng(1)
+    a = rng.normal(0, 0.1, (20, 50)) + 5
+    b = rng.normal(0, 0.1, (20, 50)) - 5
+    xy = L.unit_square(L.pca_2d(np.vstack([a, b])))
+    assert xy.shape == (40, 2) and xy.min() >= 0 and xy.max() <= 1
+    # the first axis separates the two clusters; each cluster stays tight along it
+    gap = abs(xy[:20, 0].mean() - xy[20:, 0].mean())
+    spread = max(xy[:20, 0].std(), xy[20:, 0].std())
+    assert gap > 0.9 and gap > 20 * spread
+    assert L.unit_square(L.pca_2d(np.zeros((0, 5)))).shape == (0, 2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from gui_fixtures import SONGS
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPalette
@@ -10,7 +9,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from soundalike.gui import theme
 from soundalike.gui.main_window import MainWindow
-from soundalike.gui.map_view import project
 from soundalike.gui.settings_dialog import (
     BATTERY_KEY,
     WORKERS_KEY,
@@ -127,19 +125,6 @@ def test_dark_and_light_palettes():
     theme.apply(app, "light")
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
     app.setPalette(before)
-
-
-def test_projection_keeps_neighbours_close():
-    rng = np.random.default_rng(1)
-    a = rng.normal(0, 0.1, (20, 50)) + 5
-    b = rng.normal(0, 0.1, (20, 50)) - 5
-    xy = project(np.vstack([a, b]))
-    assert xy.shape == (40, 2) and xy.min() >= 0 and xy.max() <= 1
-    # the first axis separates the two clusters; each cluster stays tight along it
-    gap = abs(xy[:20, 0].mean() - xy[20:, 0].mean())
-    spread = max(xy[:20, 0].std(), xy[20:, 0].std())
-    assert gap > 0.9 and gap > 20 * spread
-    assert project(np.zeros((0, 5))).shape == (0, 2)
 
 
 def test_map_shows_analysed_tracks_by_genre_and_clicks_find_similar(window, qtbot):

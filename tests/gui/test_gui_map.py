@@ -134,3 +134,37 @@ def test_closing_the_map_stops_the_layout_process(window, qtbot):
     assert not m.layout_running
     qtbot.waitUntil(lambda: not job._proc.is_alive(), timeout=10000)
     assert job.cancelled
+
+
+def test_the_layout_progress_repaints_the_status_line_not_the_dots(qtbot, tmp_path):
+    from soundalike.gui.map_view import LibraryMap, MapData
+
+    class Counting(LibraryMap):
+        dots = paints = 0
+
+        def screen_pos(self, i):
+            self.dots += 1
+            return super().screen_pos(i)
+
+        def paintEvent(self, event):
+            self.paints += 1
+            super().paintEvent(event)
+
+    m = Counting(str(tmp_path / "none.db"), auto_layout=False)
+    qtbot.addWidget(m)
+    m.stale = False  # (no database: the data below is all it shows)
+    n = 3000
+    rng = np.random.default_rng(0)
+    m.data = MapData(np.arange(n), rng.random((n, 2)).astype(np.float32),
+                     rng.integers(0, 5, n), [f"g{i}" for i in range(5)],
+                     [str(i) for i in range(n)], [""] * n)
+    m.resize(800, 600)
+    m.show()
+    qtbot.waitExposed(m)
+    qtbot.waitUntil(lambda: m.dots >= n, timeout=3000)  # the first paint drew every dot
+    m.dots, m.paints = 0, 0
+    m._progress_timer.timeout.emit()   # a progress tick of a running layout
+    qtbot.waitUntil(lambda: m.paints > 0, timeout=3000)
+    assert m.dots == 0                 # the status line was repainted, not the dots
+    m.update()
+    qtbot.waitUntil(lambda: m.dots >= n, timeout=3000)

@@ -269,18 +269,22 @@ class SimilarityActions(QObject):
 
         def done(found) -> None:
             tracks, state = found
-            self.radio_active = True
-            self.radio_seeds = seeds
-            self.radio_state, self._radio_resume = state, None
-            self._drawn = {t.id for t in tracks}
-            self.queue.reasons.clear()
-            self.queue.replace(seeds + [row_from_track(t) for t in tracks])
-            label = _radio_label(seeds, "")
-            self.radio_changed.emit(label)
-            self.player.play_row(0)
-            self._show(self.tr("{0} started").format(label), 5000)
+            self._begin_radio(seeds, tracks, state, _radio_label(seeds, ""))
 
         self._when_analysed(ids, lambda: self._call(work, done), "radio")
+
+    def _begin_radio(self, seeds: list[Row], tracks, state: dict, label: str) -> None:
+        """A new radio's first tracks are in: the queue becomes *seeds* + *tracks*, and
+        plays."""
+        self.radio_active = True
+        self.radio_seeds = list(seeds)
+        self.radio_state, self._radio_resume = state, None
+        self._drawn = {t.id for t in tracks}
+        self.queue.reasons.clear()
+        self.queue.replace(seeds + [row_from_track(t) for t in tracks])
+        self.radio_changed.emit(label)
+        self.player.play_row(0)
+        self._show(self.tr("{0} started").format(label), 5000)
 
     def start_mood_radio(self, words: str, *, tempo: tuple[float, float] | None = None,
                          energy: float | None = None) -> None:
@@ -291,16 +295,7 @@ class SimilarityActions(QObject):
 
         def done(found) -> None:
             label_words, tracks, state = found
-            self.radio_active = True
-            self.radio_seeds = []
-            self.radio_state, self._radio_resume = state, None
-            self._drawn = {t.id for t in tracks}
-            self.queue.reasons.clear()
-            self.queue.replace([row_from_track(t) for t in tracks])
-            label = self.tr("Radio: {0}").format(label_words)
-            self.radio_changed.emit(label)
-            self.player.play_row(0)
-            self._show(f"{label} started", 5000)
+            self._begin_radio([], tracks, state, self.tr("Radio: {0}").format(label_words))
 
         self._call(work, done)
 

@@ -166,5 +166,16 @@ def test_the_layout_progress_repaints_the_status_line_not_the_dots(qtbot, tmp_pa
     m._progress_timer.timeout.emit()   # a progress tick of a running layout
     qtbot.waitUntil(lambda: m.paints > 0, timeout=3000)
     assert m.dots == 0                 # the status line was repainted, not the dots
+    # a whole repaint (hovering a dot, stepping through matches) draws the few marks over
+    # the cached layer of dots; the dots are drawn again only when what they show changes
+    m.paints = 0
+    m.hover = 5
     m.update()
+    qtbot.waitUntil(lambda: m.paints > 0, timeout=3000)
+    assert m.dots <= m.paints          # only the hovered dot's ring
+    m.matches = np.arange(0, n, 7)     # a search: dimmed dots and ringed matches
+    m.update()
+    qtbot.waitUntil(lambda: m.dots >= n, timeout=3000)
+    m.dots = 0
+    m.resize(700, 500)                 # a new size: every position moves
     qtbot.waitUntil(lambda: m.dots >= n, timeout=3000)

@@ -141,14 +141,15 @@ def energy(features: np.ndarray, feature_names: Sequence[str]) -> np.ndarray:
     ----------
     features : np.ndarray, shape (n, len(feature_names))
     """
-    f = np.atleast_2d(np.asarray(features, np.float64))
+    f = np.atleast_2d(np.asarray(features))
     n = len(f)
     if n == 0:
         return np.zeros(0, np.float32)
     cols = [list(feature_names).index(x) for x in ENERGY_FEATURES if x in feature_names]
     ranks = np.zeros(n)
-    for c in cols:
-        ranks += np.argsort(np.argsort(np.nan_to_num(f[:, c]), kind="stable"), kind="stable")
+    for c in cols:  # one column at a time in float64, not a float64 copy of every feature
+        col = np.nan_to_num(f[:, c].astype(np.float64))
+        ranks += np.argsort(np.argsort(col, kind="stable"), kind="stable")
     ranks = np.argsort(np.argsort(ranks, kind="stable"), kind="stable")
     return (ranks / max(1, n - 1)).astype(np.float32)
 

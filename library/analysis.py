@@ -254,10 +254,7 @@ class AnalysisController:
         message: str | None = None
         next_renewal = 0.0
 
-        def emit(**changes) -> None:
-            self._progress = replace(self._progress, **changes)
-            if self.on_progress is not None:
-                self.on_progress(self._progress)
+        emit = self._emit
 
         def refill() -> None:
             with contextlib.suppress(DiskFullError):  # a dead analyser's claims are free
@@ -404,6 +401,12 @@ class AnalysisController:
         return self._progress
 
     # ------------------------------------------------------------------ helpers
+    def _emit(self, **changes) -> None:
+        """Update the progress snapshot and hand it to ``on_progress``."""
+        self._progress = replace(self._progress, **changes)
+        if self.on_progress is not None:
+            self.on_progress(self._progress)
+
     def _open_store(self) -> Store | None:
         """The writer's Store; on a full disk wait (``paused-disk-full``) until there is
         room. None when cancelled meanwhile, or when the library cannot be opened (state
@@ -413,22 +416,16 @@ class AnalysisController:
                 return Store(self.db_path)
             except LibraryError as exc:
                 if not isinstance(exc, DiskFullError):
-                    self._progress = replace(self._progress, state="error", message=str(exc))
-                    if self.on_progress is not None:
-                        self.on_progress(self._progress)
+                    self._emit(state="error", message=str(exc))
                     return None
                 if self._progress.state != "paused-disk-full":
-                    self._progress = replace(self._progress, state="paused-disk-full",
-                                             message=disk_full_message(self.free_space_needed))
-                    if self.on_progress is not None:
-                        self.on_progress(self._progress)
+                    self._emit(state="paused-disk-full",
+                               message=disk_full_message(self.free_space_needed))
             while True:  # at least one poll, then until there is room
                 self._wake.wait(DISK_POLL_S)
                 self._wake.clear()
                 if self._cancelled:
-                    self._progress = replace(self._progress, state="cancelled")
-                    if self.on_progress is not None:
-                        self.on_progress(self._progress)
+                    self._emit(state="cancelled")
                     return None
                 if free_space(self.db_path) >= self.free_space_needed:
                     break

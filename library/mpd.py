@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from soundalike.engine.errors import SoundalikeError
+from soundalike.library.playlist_files import file_uri_path
 
 DEFAULT_PORT = 6600
 DEFAULT_SOCKETS = ("$XDG_RUNTIME_DIR/mpd/socket", "/run/mpd/socket")
@@ -223,9 +224,7 @@ class MusicDir:
     def path(self, uri: str) -> str | None:
         """The local path of an MPD song URI; None for a stream (``http://…``)."""
         if uri.startswith("file://"):
-            from urllib.parse import unquote, urlparse
-
-            return unquote(urlparse(uri).path)
+            return file_uri_path(uri)
         if "://" in uri:
             return None
         if os.path.isabs(uri):

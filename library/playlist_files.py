@@ -149,10 +149,15 @@ def _read_bytes(path: Path) -> bytes:
         raise PlaylistFileError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def file_uri_path(uri: str) -> str:
+    """The local path of a ``file:`` URI, its percent-escapes taken as the file system's
+    bytes (``%E9`` in a Latin-1 name gives the same str as ``os.listdir``)."""
+    return os.fsdecode(urllib.parse.unquote_to_bytes(urllib.parse.urlparse(uri).path))
+
+
 def _resolve(location: str, base: Path) -> str:
     if location.startswith("file:"):
-        parsed = urllib.parse.urlparse(location)
-        return os.fsdecode(urllib.parse.unquote_to_bytes(parsed.path))
+        return file_uri_path(location)
     if "://" in location:  # a stream URL: keep as is
         return location
     return location if os.path.isabs(location) else os.path.normpath(str(base / location))

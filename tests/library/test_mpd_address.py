@@ -58,6 +58,8 @@ def test_music_dir_maps_uris_to_paths_and_back(tmp_path):
     assert m.uri(str(music)) is None
     assert m.path("http://radio.example/stream") is None
     assert m.path("file:///abs/a%20b.flac") == "/abs/a b.flac"
+    # a non-UTF-8 byte in the name: the str the file system gives for it, not U+FFFD
+    assert m.path("file:///abs/caf%E9.flac") == os.fsdecode(b"/abs/caf\xe9.flac")
     # a library that reaches the same files through a symbolic link
     link = tmp_path / "link"
     os.symlink(music, link)

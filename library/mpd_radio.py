@@ -9,11 +9,9 @@ whatever queue MPD comes back with.
 
 Skips: :class:`PlayWatch` turns what MPD reports (song id, state, elapsed time) into
 :class:`PlayEvent`\\ s — a song ``played`` to its end, or ``skipped`` at some second — and
-:func:`feed_radio` hands each one to the radio session. Today's radio draws the same way
-whatever the listener does (it already never repeats a song within its window, so a
-skipped song does not come back soon); a session that listens (``played(track_id,
-seconds)`` / ``skipped(track_id, at_seconds)``, issue 15) gets the events, and the
-upcoming songs the radio added are then drawn again at once.
+:func:`feed_radio` hands each one to the radio session (``RadioSession.played`` /
+``skipped``, issue 15: the radio's feedback), and the upcoming songs the radio added are
+then drawn again at once, so they follow it.
 """
 
 from __future__ import annotations

@@ -85,14 +85,14 @@ def load_session(path: str | os.PathLike) -> tuple[Session | None, str]:
     file is renamed to ``….bad`` and the note says so."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None, ""
     except OSError as exc:
         return None, f"The last session could not be read ({exc.strerror or exc})."
-    try:
-        return Session.from_dict(json.loads(text)), ""
-    except (ValueError, TypeError) as exc:
+    try:  # not UTF-8 (UnicodeDecodeError), 1e400 for a number, nested beyond recursion
+        return Session.from_dict(json.loads(data.decode("utf-8"))), ""
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         with contextlib.suppress(OSError):
             os.replace(path, path.with_name(path.name + ".bad"))
         log.warning("session %s is damaged (%s); set aside", path, exc)

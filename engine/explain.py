@@ -249,10 +249,10 @@ class Explainer:
         t = np.atleast_2d(np.asarray(tags, np.float64))
         if t.size and t.shape[1] <= len(self.tag_labels):
             low = t.min(axis=0) - self.tag_mean[: t.shape[1]]
-            for i in np.argsort(-low):
-                if t[:, i].min() < TAG_THRESHOLD or low[i] < 0.1:
+            for i in np.argsort(-low):  # the furthest above the library's mean first
+                if low[i] < 0.1:
                     break
-                if self.tag_labels[i] not in _DECADE:
+                if t[:, i].min() >= TAG_THRESHOLD and self.tag_labels[i] not in _DECADE:
                     words.append((2.0 + float(low[i]), self.tag_labels[i]))
         words.sort(key=lambda w: -w[0])
         return [w for _, w in words[:limit]]

@@ -100,3 +100,18 @@ def test_mtt_styles_and_instruments_name_what_msd_cannot(rng):
     ma2 = np.zeros(50)
     ma2[cnn.MTT_LABELS.index("rock")] = 0.7
     assert ex.shared_tags(ta2, ta2, mtt_a=ma2, mtt_b=ma2) == ["rock"]
+
+
+def test_describe_names_a_tag_the_group_shares_behind_one_it_does_not(rng):
+    lib = np.column_stack([rng.uniform(70, 170, 100), rng.uniform(800, 3000, 100),
+                           rng.uniform(0.1, 0.5, 100), rng.uniform(0.5, 1.5, 100),
+                           rng.integers(0, 12, 100), rng.integers(0, 2, 100),
+                           rng.uniform(0, 1, 100)])
+    lib_tags = np.zeros((100, len(TAGS)))
+    lib_tags[:, 1] = 0.39  # "electronic" is common in this library, "rock" absent
+    ex = Explainer(lib, NAMES, TAGS, lib_tags)
+    middle = np.median(lib, axis=0)
+    group = np.zeros((2, len(TAGS)))
+    group[:, 0] = [0.15, 0.9]  # rock: far above the mean, but one track lacks it
+    group[:, 1] = [0.5, 0.6]   # electronic: both carry it, 0.11 above the mean
+    assert ex.describe(np.vstack([middle, middle]), group, limit=3) == ["electronic"]

@@ -661,7 +661,8 @@ class RadioSession:
     def next_with_reasons(self, k: int = 1) -> list[tuple[Track, str]]:
         """The next *k* tracks, each with :meth:`reason` ("" without feedback)."""
         tracks = self.next(k)
-        return [(t, self.reason(t.id)) for t in tracks]
+        note = self._feedback_note() if tracks else None  # read once for the k tracks
+        return [(t, self._reason(t.id, note)) for t in tracks]
 
     @property
     def history(self) -> list[int]:
@@ -698,20 +699,23 @@ class RadioSession:
     def reason(self, track_id: int) -> str:
         """Why *track_id* was chosen after the feedback still in effect, in words:
         ``"after you skipped 2 fast tracks: slower, acoustic"``; "" without feedback."""
+        return self._reason(int(track_id), self._feedback_note())
+
+    def _feedback_note(self) -> tuple | None:
+        """What the feedback in effect says, the same for every track drawn next:
+        ``("negative", head, features, tags)`` of up to 5 tracks pushed away, or
+        ``("positive", liked track)``; None when it explains nothing."""
         rec = self.recommender
         active = self.engine.active_events()
         if not active or rec.explainer is None:
-            return ""
-        chosen = rec.store.get_analysis(int(track_id))
-        if chosen is None:
-            return ""
+            return None
         ids = self.engine.index.ids
         negative = [e for e, w in active if w < 0][:5]
         positive = [e for e, w in active if w > 0 and e.kind == "more_like"][:1]
         if negative:
             rows = [a for e in negative if (a := rec.store.get_analysis(int(ids[e.position])))]
             if not rows:
-                return ""
+                return None
             feats = np.array([a.features for a in rows])
             tags = np.array([a.tags for a in rows])
             what = rec.explainer.describe(feats, tags)
@@ -723,17 +727,27 @@ class RadioSession:
                 parts.append(f"skipped {skips} {noun}{'s' if skips > 1 else ''}")
             if less:
                 parts.append(f"marked {less} {'' if skips else noun + ' '}“less like this”")
-            head = "after you " + " and ".join(parts)
+            return "negative", "after you " + " and ".join(parts), feats, tags
+        if positive:
+            liked = rec.store.get_track(int(ids[positive[0].position]))
+            return None if liked is None else ("positive", liked)
+        return None
+
+    def _reason(self, track_id: int, note: tuple | None) -> str:
+        if note is None:
+            return ""
+        rec = self.recommender
+        chosen = rec.store.get_analysis(track_id)
+        if chosen is None:
+            return ""
+        if note[0] == "negative":
+            _, head, feats, tags = note
             how = rec.explainer.contrast(feats, tags, chosen.features, chosen.tags)
             return f"{head}: {', '.join(how)}" if how else head
-        if positive:
-            e = positive[0]
-            liked = rec.store.get_track(int(ids[e.position]))
-            if liked is None or liked.id == int(track_id):
-                return ""
-            why = rec.explain(liked.id, int(track_id))
-            return f"more like “{liked.display_title}”: {why}"
-        return ""
+        liked = note[1]
+        if liked.id == track_id:
+            return ""
+        return f"more like “{liked.display_title}”: {rec.explain(liked.id, track_id)}"
 
     # -- state ----------------------------------------------------------------------------
     def to_dict(self) -> dict:

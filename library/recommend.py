@@ -464,7 +464,8 @@ class Recommender:
                 continue
             topped += i >= topped_from
             b = self._analysis(p) if explain else None
-            reasons = (self._explainer_reasons(features, tags, mtt_tags, b)
+            reasons = (self.explainer.reasons(features, tags, b.features, b.tags,
+                                              **self._mtt_pair(mtt_tags, b))
                        if b is not None else [])
             out.append(Result(track, score, reasons, " · ".join(reasons) if reasons else
                               ("similar overall sound" if explain else "")))
@@ -507,15 +508,14 @@ class Recommender:
         b = self._analysis(p)
         if a is None or b is None:
             return []
-        return self._explainer_reasons(a.features, a.tags, a.mtt_tags, b)
+        return self.explainer.reasons(a.features, a.tags, b.features, b.tags,
+                                      **self._mtt_pair(a.mtt_tags, b))
 
-    def _explainer_reasons(self, features, tags, mtt_tags, b) -> list[str]:
-        """The explainer's reasons for query arrays against stored analysis *b* (the MTT
-        words only when the index uses MTT, so every pair is explained alike)."""
+    def _mtt_pair(self, mtt_tags, b) -> dict:
+        """The explainer's MTT arguments for query tags *mtt_tags* against stored analysis
+        *b* (the MTT words only when the index uses MTT, so every pair is explained alike)."""
         use = self.uses_mtt and mtt_tags is not None and b.mtt_tags is not None
-        return self.explainer.reasons(features, tags, b.features, b.tags,
-                                      mtt_a=mtt_tags if use else None,
-                                      mtt_b=b.mtt_tags if use else None)
+        return {"mtt_a": mtt_tags if use else None, "mtt_b": b.mtt_tags if use else None}
 
     def _analysis(self, pos: int):
         return self.store.get_analysis(int(self.index.ids[pos]))
@@ -526,8 +526,8 @@ class Recommender:
         a, b = self._analysis(pa), self._analysis(pb)
         if a is None or b is None:
             return "similar overall sound"
-        reasons = self._explainer_reasons(a.features, a.tags, a.mtt_tags, b)
-        return " · ".join(reasons) if reasons else "similar overall sound"
+        return self.explainer.explain(a.features, a.tags, b.features, b.tags,
+                                      **self._mtt_pair(a.mtt_tags, b))
 
     # -- radio and paths --------------------------------------------------------------------
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,

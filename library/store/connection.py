@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Self
 
+import numpy as np
+
 from soundalike.library.errors import DiskFullError, LibraryError
 from soundalike.library.search import fold, search_match, search_text
 from soundalike.library.states import StoreEvent
@@ -155,6 +157,14 @@ def write_error(path: str | os.PathLike, exc: BaseException) -> LibraryError | N
         return LibraryError(permission_problem(path) or
                             f"the library database {path} cannot be written: {exc}")
     return None
+
+
+def in_list(values) -> tuple[str, list[int]]:
+    """``("IN (?, …)", [ints])`` for one whole number (a Python or numpy int) or several:
+    the analysis versions a query accepts."""
+    items = ([int(values)] if isinstance(values, int | np.integer)
+             else [int(v) for v in values])
+    return f"IN ({', '.join('?' * len(items))})", items
 
 
 class StoreBase:

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from soundalike.library import search
 from soundalike.library.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
 from soundalike.library.states import STATUSES, StoreEvent, TrackStatus
-from soundalike.library.store.connection import db_path_param, db_path_value
+from soundalike.library.store.connection import db_path_param, db_path_value, in_list
 from soundalike.library.track import Track, printable
 
 PENDING, ANALYSED, FAILED, MISSING = (TrackStatus.PENDING, TrackStatus.ANALYSED,
@@ -172,10 +172,10 @@ class TracksMixin:
         """``(count, sum of ids, latest updated_at)`` of the tracks analysed with *version*
         (or any of several): changes whenever an analysis, a tag update or a status change
         touches them."""
-        versions = [int(version)] if isinstance(version, int) else [int(v) for v in version]
+        in_versions, versions = in_list(version)
         n, total, latest = self._one(
             "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks WHERE status = ? AND "
-            f"analysis_version IN ({', '.join('?' * len(versions))})", (ANALYSED, *versions))
+            f"analysis_version {in_versions}", (ANALYSED, *versions))
         return n, total, latest
 
     # -- writing --------------------------------------------------------------------------

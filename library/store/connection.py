@@ -218,12 +218,12 @@ class StoreBase:
         msg = str(exc)
         if (denied := permission_problem(self.path, read_only=self.read_only)) is not None:
             raise LibraryError(denied) from None
-        if disk_full_error(self.path, exc) is not None:
+        if (full := disk_full_error(self.path, exc)) is not None:
             raise DiskFullError(
                 f"disk full: the library database {self.path} cannot be opened "
-                f"({free_space(self.path) / 1e6:.1f} MB free, "
+                f"({full.free_bytes / 1e6:.1f} MB free, "
                 f"{FREE_SPACE_NEEDED // 1_000_000} MB needed); free some space and try again",
-                free_bytes=free_space(self.path), needed_bytes=FREE_SPACE_NEEDED) from None
+                free_bytes=full.free_bytes, needed_bytes=FREE_SPACE_NEEDED) from None
         if "not a database" in msg or "malformed" in msg:
             raise LibraryError(f"{self.path} is not a Soundalike library database "
                                f"(or it is damaged): {msg}") from None

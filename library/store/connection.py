@@ -97,10 +97,12 @@ def disk_full_error(path: str | os.PathLike, exc: BaseException) -> DiskFullErro
     if not isinstance(exc, sqlite3.Error):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
-    free = free_space(path)
     full = code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
     io_error = code is not None and code & 0xFF == sqlite3.SQLITE_IOERR
-    if not full and not (io_error and free < FREE_SPACE_NEEDED):
+    if not (full or io_error):
+        return None  # a constraint, a busy lock …: the free space does not matter
+    free = free_space(path)
+    if not full and free >= FREE_SPACE_NEEDED:
         return None
     return DiskFullError(
         f"disk full: the change was not saved and the library is as it was "

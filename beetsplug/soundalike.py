@@ -218,7 +218,8 @@ def library_folders(directory: str, paths: list[str]) -> list[str]:
 def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = None,
                    stream=sys.stderr) -> tuple[int, int, int]:
     """Analyse the tracks *track_ids* that need it (others pending in the library wait for
-    the next `soundalike analyze`). Returns ``(analysed, failed, already analysed)``."""
+    the next `soundalike analyze`). Returns ``(analysed, failed, already analysed)``; an
+    item that had failed before (and whose file has not changed since) counts as failed."""
     import threading
 
     from soundalike.cli.progress import ProgressBar
@@ -229,11 +230,13 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
 
     with Store(db_path) as store:
         tracks = store.get_tracks(track_ids)
-    todo = {t.id for t in tracks if t.status != TrackStatus.MISSING and not (
-        t.status == TrackStatus.ANALYSED and t.analysis_version == ANALYSIS_VERSION)}
-    already = len({t.id for t in tracks}) - len(todo)
+    # what the analyser takes (Store.pending_for_analysis): failed tracks are not retried
+    todo = {t.id for t in tracks if t.status == TrackStatus.PENDING or (
+        t.status == TrackStatus.ANALYSED and t.analysis_version != ANALYSIS_VERSION)}
+    failed_before = {t.id for t in tracks if t.status == TrackStatus.FAILED}
+    already = len({t.id for t in tracks}) - len(todo) - len(failed_before)
     if not todo:
-        return 0, 0, already
+        return 0, len(failed_before), already
     bar = ProgressBar(len(todo), "Analysing", unit="tracks", stream=stream)
     left, lock, finished = set(todo), threading.Lock(), threading.Event()
     counts = {"ok": 0, "failed": 0}
@@ -263,4 +266,4 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
         controller.cancel()
         controller.wait()
         bar.close()
-    return counts["ok"], counts["failed"], already
+    return counts["ok"], counts["failed"] + len(failed_before), already

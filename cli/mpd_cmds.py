@@ -12,10 +12,10 @@ import argparse
 import contextlib
 import os
 
-from soundalike.cli.arguments import fraction, whole_number
+from soundalike.cli.arguments import whole_number
 from soundalike.cli.errors import CliError, UsageError
+from soundalike.cli.recommend_cmds import _method_arg, radio_draw_args
 from soundalike.engine.errors import SoundalikeError
-from soundalike.library.states import DEFAULT_METHOD, Method
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,14 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _connection_args(s)
     s.add_argument("--keep", type=whole_number(1, 1000), default=5, metavar="N",
                    help="songs to keep queued after the current one (default 5)")
-    s.add_argument("--drift", type=fraction, default=0.3, metavar="0..1",
-                   help="0 stays close to the seed, 1 wanders from song to song (default 0.3)")
-    s.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
-                   help="no song repeats within N songs (default 50)")
-    s.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
-                   help="no artist again within N songs (default 3)")
-    s.add_argument("--random-seed", type=int, default=None, metavar="INT",
-                   help="make the draw reproducible")
+    radio_draw_args(s, item="song", seeds="seed")
     _method_arg(s)
     s.set_defaults(func=cmd_radio)
 
@@ -89,11 +82,6 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--music-dir", metavar="DIR",
                    help="MPD's music directory as seen here (default: asked from MPD on its "
                         "local socket, else the one `mpd scan` remembered)")
-
-
-def _method_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--method", choices=tuple(m.value for m in Method), default=DEFAULT_METHOD,
-                   help="hybrid (default) or seed (genre probabilities)")
 
 
 # -- connection -----------------------------------------------------------------------------

@@ -57,14 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-n", type=whole_number(1, 100000), default=50, metavar="N",
                    help="how many (default 50)")
     p.add_argument("--out", metavar="FILE", help="write a playlist (.m3u8, .m3u or .xspf)")
-    p.add_argument("--drift", type=fraction, default=0.3, metavar="0..1",
-                   help="0 stays close to the seeds, 1 wanders from song to song (default 0.3)")
-    p.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
-                   help="no track repeats within N tracks (default 50)")
-    p.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
-                   help="no artist again within N tracks (default 3)")
-    p.add_argument("--random-seed", type=int, default=None, metavar="INT",
-                   help="make the draw reproducible")
+    radio_draw_args(p)
     _method_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON on stdout")
     _filter_args(p, caps=False)
@@ -86,6 +79,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # -- shared arguments ------------------------------------------------------------------
+def radio_draw_args(p: argparse.ArgumentParser, *, item: str = "track",
+                    seeds: str = "seeds") -> None:
+    """``--drift``, ``--window``, ``--artist-spacing``, ``--random-seed``: how a radio draws
+    (``soundalike radio`` and ``soundalike mpd radio``)."""
+    p.add_argument("--drift", type=fraction, default=0.3, metavar="0..1",
+                   help=f"0 stays close to the {seeds}, 1 wanders from song to song "
+                        "(default 0.3)")
+    p.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
+                   help=f"no {item} repeats within N {item}s (default 50)")
+    p.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
+                   help=f"no artist again within N {item}s (default 3)")
+    p.add_argument("--random-seed", type=int, default=None, metavar="INT",
+                   help="make the draw reproducible")
+
+
 def _method_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=tuple(m.value for m in Method), default=DEFAULT_METHOD,
                    help="hybrid (default: embedding + tags + sound features) or seed "

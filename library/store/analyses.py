@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from soundalike.library.states import StoreEvent, TrackStatus
-from soundalike.library.store.connection import db_path_value
+from soundalike.library.store.connection import db_path_value, in_list
 from soundalike.library.track import printable
 
 
@@ -163,9 +163,8 @@ class AnalysesMixin:
                "WHERE t.status = ?")
         params: list = [TrackStatus.ANALYSED]
         if version is not None:
-            versions = ([int(version)] if isinstance(version, int | np.integer)
-                        else [int(v) for v in version])
-            sql += f" AND a.version IN ({', '.join('?' * len(versions))})"
+            in_versions, versions = in_list(version)
+            sql += f" AND a.version {in_versions}"
             params += versions
         cur = self._db.execute(sql + " ORDER BY a.track_id", params)
         try:

@@ -18,14 +18,11 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from soundalike.library.states import TrackStatus
-from soundalike.library.store.tracks import TRACK_SELECT_T
+from soundalike.library.store.tracks import NEEDS_ANALYSIS, TRACK_SELECT_T
 from soundalike.library.track import Track
 
 #: ``alive(owner key)`` → True, False (dead: its claims are free) or None (cannot tell).
 Alive = Callable[[str], "bool | None"]
-
-_NEEDS_ANALYSIS = ("(t.status = :pending OR (t.status = :analysed AND "
-                   "(t.analysis_version IS NULL OR t.analysis_version != :version)))")
 
 
 class Claim(StrEnum):
@@ -49,7 +46,7 @@ class ClaimsMixin:
                     and (alive is None or alive(row[0]) is not False)):
                 return Claim.HELD
             track = self._named_one(f"SELECT t.fingerprint FROM tracks t WHERE t.id = :id AND "
-                                    f"{_NEEDS_ANALYSIS}", id=track_id, version=int(version))
+                                    f"{NEEDS_ANALYSIS}", id=track_id, version=int(version))
             if row is not None:
                 self._db.execute("DELETE FROM analysis_claims WHERE track_id = ?", (track_id,))
             if track is None:
@@ -101,7 +98,7 @@ class ClaimsMixin:
         """:meth:`pending_for_analysis` without the tracks another owner holds a live claim
         on (run :meth:`reap_claims` first to free the claims of dead owners)."""
         return [self._track(r) for r in self._named_all(
-            f"{TRACK_SELECT_T} FROM tracks t WHERE {_NEEDS_ANALYSIS} AND NOT EXISTS "
+            f"{TRACK_SELECT_T} FROM tracks t WHERE {NEEDS_ANALYSIS} AND NOT EXISTS "
             "(SELECT 1 FROM analysis_claims c WHERE c.track_id = t.id AND c.owner != :owner "
             "AND c.expires_at > :now) ORDER BY t.id",
             version=int(version), owner=owner, now=time.time())]
@@ -111,7 +108,7 @@ class ClaimsMixin:
         holds a live claim on."""
         return [(int(t), o, float(e)) for t, o, e in self._named_all(
             "SELECT c.track_id, c.owner, c.expires_at FROM analysis_claims c "
-            f"JOIN tracks t ON t.id = c.track_id WHERE {_NEEDS_ANALYSIS} "
+            f"JOIN tracks t ON t.id = c.track_id WHERE {NEEDS_ANALYSIS} "
             "AND c.owner != :owner AND c.expires_at > :now ORDER BY c.track_id",
             version=int(version), owner=owner, now=time.time())]
 

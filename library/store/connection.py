@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Self
 
+import numpy as np
+
 from soundalike.library.errors import DiskFullError, LibraryError
 from soundalike.library.search import fold, search_match, search_text
 from soundalike.library.states import StoreEvent
@@ -95,10 +97,12 @@ def disk_full_error(path: str | os.PathLike, exc: BaseException) -> DiskFullErro
     if not isinstance(exc, sqlite3.Error):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
-    free = free_space(path)
     full = code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
     io_error = code is not None and code & 0xFF == sqlite3.SQLITE_IOERR
-    if not full and not (io_error and free < FREE_SPACE_NEEDED):
+    if not (full or io_error):
+        return None  # a constraint, a busy lock …: the free space does not matter
+    free = free_space(path)
+    if not full and free >= FREE_SPACE_NEEDED:
         return None
     return DiskFullError(
         f"disk full: the change was not saved and the library is as it was "
@@ -157,6 +161,14 @@ def write_error(path: str | os.PathLike, exc: BaseException) -> LibraryError | N
     return None
 
 
+def in_list(values) -> tuple[str, list[int]]:
+    """``("IN (?, …)", [ints])`` for one whole number (a Python or numpy int) or several:
+    the analysis versions a query accepts."""
+    items = ([int(values)] if isinstance(values, int | np.integer)
+             else [int(v) for v in values])
+    return f"IN ({', '.join('?' * len(items))})", items
+
+
 class StoreBase:
     """Connection, transactions and events; the table mixins build on these."""
 
@@ -208,12 +220,12 @@ class StoreBase:
         msg = str(exc)
         if (denied := permission_problem(self.path, read_only=self.read_only)) is not None:
             raise LibraryError(denied) from None
-        if disk_full_error(self.path, exc) is not None:
+        if (full := disk_full_error(self.path, exc)) is not None:
             raise DiskFullError(
                 f"disk full: the library database {self.path} cannot be opened "
-                f"({free_space(self.path) / 1e6:.1f} MB free, "
+                f"({full.free_bytes / 1e6:.1f} MB free, "
                 f"{FREE_SPACE_NEEDED // 1_000_000} MB needed); free some space and try again",
-                free_bytes=free_space(self.path), needed_bytes=FREE_SPACE_NEEDED) from None
+                free_bytes=full.free_bytes, needed_bytes=FREE_SPACE_NEEDED) from None
         if "not a database" in msg or "malformed" in msg:
             raise LibraryError(f"{self.path} is not a Soundalike library database "
                                f"(or it is damaged): {msg}") from None

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from soundalike.library import search
 from soundalike.library.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
 from soundalike.library.states import STATUSES, StoreEvent, TrackStatus
-from soundalike.library.store.connection import db_path_param, db_path_value
+from soundalike.library.store.connection import db_path_param, db_path_value, in_list
 from soundalike.library.track import Track, printable
 
 PENDING, ANALYSED, FAILED, MISSING = (TrackStatus.PENDING, TrackStatus.ANALYSED,
@@ -21,6 +21,10 @@ PENDING, ANALYSED, FAILED, MISSING = (TrackStatus.PENDING, TrackStatus.ANALYSED,
 TRACK_SELECT = "SELECT " + ", ".join(TRACK_COLUMNS) + " FROM tracks"
 #: the same columns qualified with ``t.`` (for joins), without FROM
 TRACK_SELECT_T = "SELECT " + ", ".join("t." + c for c in TRACK_COLUMNS)
+#: the tracks an analyser takes, on ``tracks t`` (named parameters :pending, :analysed and
+#: :version): pending, or analysed with another analysis version; never failed or missing
+NEEDS_ANALYSIS = ("(t.status = :pending OR (t.status = :analysed AND "
+                  "(t.analysis_version IS NULL OR t.analysis_version != :version)))")
 _INSERT_COLUMNS = tuple(c for c in TRACK_COLUMNS if c != "id")
 _INSERT = (f"INSERT INTO tracks({', '.join(_INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
@@ -152,13 +156,12 @@ class TracksMixin:
 
     def pending_for_analysis(self, version: int, limit: int | None = None) -> list[Track]:
         """Tracks to analyse: ``pending``, or ``analysed`` with another analysis version."""
-        sql = (TRACK_SELECT + " WHERE status = ? OR (status = ? AND "
-               "(analysis_version IS NULL OR analysis_version != ?)) ORDER BY id")
-        params: list = [PENDING, ANALYSED, version]
+        sql = f"{TRACK_SELECT_T} FROM tracks t WHERE {NEEDS_ANALYSIS} ORDER BY t.id"
+        params = {"pending": PENDING, "analysed": ANALYSED, "version": int(version)}
         if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [self._track(r) for r in self._all(sql, params)]
+            sql += " LIMIT :limit"
+            params["limit"] = int(limit)
+        return [self._track(r) for r in self._db.execute(sql, params).fetchall()]
 
     def stat_index(self) -> dict[str, IndexEntry]:
         """``path → IndexEntry(id, size, mtime, status, fingerprint, folder_id)`` for every
@@ -172,10 +175,10 @@ class TracksMixin:
         """``(count, sum of ids, latest updated_at)`` of the tracks analysed with *version*
         (or any of several): changes whenever an analysis, a tag update or a status change
         touches them."""
-        versions = [int(version)] if isinstance(version, int) else [int(v) for v in version]
+        in_versions, versions = in_list(version)
         n, total, latest = self._one(
             "SELECT COUNT(*), TOTAL(id), MAX(updated_at) FROM tracks WHERE status = ? AND "
-            f"analysis_version IN ({', '.join('?' * len(versions))})", (ANALYSED, *versions))
+            f"analysis_version {in_versions}", (ANALYSED, *versions))
         return n, total, latest
 
     # -- writing --------------------------------------------------------------------------

@@ -109,6 +109,23 @@ def test_radio_writes_a_playlist_of_the_beets_files(beets):
     assert len(printed) == 2 and all(" - " in line for line in printed)
 
 
+def test_an_item_whose_analysis_failed_counts_as_failed_not_as_nothing(beets):
+    alpha = beets.paths("artist:Alpha")
+    with Store(beets.db) as store:
+        track = store.track_by_path(alpha[0])
+        row = store.get_analysis(track.id)
+        store.save_failure(track.id, "cannot decode")  # as the analyser records it
+    try:
+        again = beets("soundalike", "analyze", "artist:Alpha")
+        assert "0 analysed, 1 failed, 1 already analysed (2 items" in again.stdout
+    finally:  # the module's library as it was, for the other tests
+        with Store(beets.db) as store:
+            store.save_analysis(track.id, version=row.version, features=row.features,
+                                tags=row.tags, embedding=row.embedding,
+                                duration=row.duration, mtt_tags=row.mtt_tags,
+                                mtt_embedding=row.mtt_embedding)
+
+
 @pytest.mark.parametrize("args, message", [
     (("similar", "nothing-matches-this"), "error: no items match the query"),
     (("similar",), "error: give a query"),

@@ -100,12 +100,13 @@ def check_library(args: argparse.Namespace) -> None:
     if report is None:
         return
     print(textwrap.fill(f"soundalike: {report.message()}", width=100), file=sys.stderr)
-    if report.folders and getattr(args.func, "__name__", "") != "cmd_scan":  # scan: it will
-        from soundalike.cli.library_cmds import run_scan
+    from soundalike.cli import library_cmds
+
+    if report.folders and args.func is not library_cmds.cmd_scan:  # `scan` rescans anyway
         from soundalike.library.store import Store
 
         with Store(report.path) as store:
-            scan = run_scan(store)
+            scan = library_cmds.run_scan(store)
             counts = store.counts()
         print(f"soundalike: rescanned: {scan.files} audio files, {counts['pending']} to "
               f"analyse again (soundalike analyze), {counts['missing']} missing",

@@ -73,14 +73,13 @@ def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None) -> tuple[np.nda
 def load_map(db_path: str) -> MapData:
     """Read the analysed tracks and project them (runs on a worker thread)."""
     from soundalike.engine.analyze import USABLE_VERSIONS
-    from soundalike.library.browse import analysed_mtt_tags, analysed_points
+    from soundalike.library.browse import analysed_points
     from soundalike.library.map_layout import map_positions
     from soundalike.library.search import SEARCH_COLUMNS, search_text
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
-        ids, embs, tags, tracks = analysed_points(store, USABLE_VERSIONS)
-        mtt_tags = analysed_mtt_tags(store, ids)
+        ids, tags, mtt_tags, tracks = analysed_points(store, USABLE_VERSIONS)
         where = map_positions(store, ids) if ids else None
     if not ids:
         return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),

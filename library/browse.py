@@ -17,7 +17,7 @@ The SQL behind all of these lives in :mod:`soundalike.library.store` (no Qt, no 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, make_dataclass
 from pathlib import Path
 
@@ -223,29 +223,20 @@ def playlist_named(store: Store, name: str) -> Playlist | None:
 # ------------------------------------------------------------------- the map
 def analysed_points(store: Store, version: int | Iterable[int]
                     ) -> tuple[list[int], np.ndarray, np.ndarray, dict[int, Track]]:
-    """``(ids, embeddings (n, d), tags (n, 50), id → Track)`` of the tracks analysed with
-    *version* (or any of several; what the library map projects); empty arrays when there
-    are none."""
-    ids, embs, tags = [], [], []
+    """``(ids, MSD tags (n, 50), MTT tags (n, 50), id → Track)`` of the tracks analysed with
+    *version* (or any of several; what the library map colours), in one pass over the
+    analyses; a track without MTT tags (analysed before version 3 and not upgraded yet)
+    has a row of NaN there. Empty arrays when there are none."""
+    from soundalike.engine.cnn import MTT_LABELS
+
+    ids, tags, mtt = [], [], []
+    missing = np.full(len(MTT_LABELS), np.nan, np.float32)
     for row in store.analysis_rows(version=version):
         ids.append(row.track_id)
-        embs.append(row.embedding)
         tags.append(row.tags)
+        t = row.mtt_tags
+        mtt.append(t if t is not None and len(t) == len(MTT_LABELS) else missing)
     if not ids:
         return [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32), {}
     tracks = {t.id: t for t in store.get_tracks(ids)}
-    return ids, np.vstack(embs), np.vstack(tags), tracks
-
-
-def analysed_mtt_tags(store: Store, ids: Sequence[int]) -> np.ndarray:
-    """The MTT tag probabilities of tracks *ids*, shape (len(ids), 50); a row of NaN for a
-    track without them (analysed before version 3 and not upgraded yet)."""
-    from soundalike.engine.cnn import MTT_LABELS
-
-    by_id = store.mtt_tags_by_track()
-    out = np.full((len(ids), len(MTT_LABELS)), np.nan, np.float32)
-    for i, tid in enumerate(ids):
-        t = by_id.get(int(tid))
-        if t is not None and len(t) == len(MTT_LABELS):
-            out[i] = t
-    return out
+    return ids, np.vstack(tags), np.vstack(mtt).astype(np.float32), tracks

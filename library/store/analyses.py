@@ -199,11 +199,6 @@ class AnalysesMixin:
             self._event(StoreEvent.ANALYSIS_SAVED, [t for _, t in pairs])
         return changed
 
-    def mtt_tags_by_track(self) -> dict[int, np.ndarray]:
-        """``track id → MTT tag probabilities`` of every analysis row that has them."""
-        return {int(i): _from_blob(b) for i, b in self._all(
-            "SELECT track_id, mtt_tags FROM analysis WHERE mtt_tags IS NOT NULL")}
-
     def analysis_created(self) -> dict[int, float]:
         """``track id → created_at`` of every analysis row (when it was written)."""
         return {int(i): c for i, c in self._all("SELECT track_id, created_at FROM analysis")}

@@ -89,7 +89,8 @@ def wait_until(app, cond, timeout=60.0) -> bool:
     return False
 
 
-def first_paint(app, db: Path, ini: Path) -> float:
+def _open_and_paint(app, db: Path, ini: Path):
+    """A new main window on *db*: ``(window, t0, seconds until the table painted rows)``."""
     from PySide6.QtCore import QSettings
 
     from soundalike.gui.main_window import MainWindow
@@ -101,7 +102,11 @@ def first_paint(app, db: Path, ini: Path) -> float:
     w.show()
     if not wait_until(app, lambda: watch.t is not None, 60):
         raise SystemExit("the table never painted")
-    elapsed = watch.t - t0
+    return w, t0, watch.t - t0
+
+
+def first_paint(app, db: Path, ini: Path) -> float:
+    w, _, elapsed = _open_and_paint(app, db, ini)
     w.close()
     return elapsed
 
@@ -241,18 +246,7 @@ def add_session_and_covers(db: Path, root: Path, n_queue: int = 500,
 
 def first_paint_with_session(app, db: Path, ini: Path) -> tuple[float, float]:
     """First paint as :func:`first_paint`, the saved session restored too."""
-    from PySide6.QtCore import QSettings
-
-    from soundalike.gui.main_window import MainWindow
-
-    t0 = time.perf_counter()
-    w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
-    watch = PaintWatch(w)
-    w.resize(1280, 800)
-    w.show()
-    if not wait_until(app, lambda: watch.t is not None, 60):
-        raise SystemExit("the table never painted")
-    elapsed = watch.t - t0
+    w, t0, elapsed = _open_and_paint(app, db, ini)
     if not wait_until(app, lambda: w.queue.rowCount() > 0, 30):
         raise SystemExit("the session was not restored")
     restored = time.perf_counter() - t0

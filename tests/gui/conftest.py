@@ -53,3 +53,22 @@ def window(qtbot, library, settings):
     qtbot.waitUntil(lambda: w.model.rowCount() == len(SONGS), timeout=5000)
     yield w
     w.close()
+
+
+@pytest.fixture
+def player(qtbot, tmp_path):
+    """A real Player on a queue of two 5-s songs written here (MPRIS and desktop tests)."""
+    from gui_fixtures import SR, tone, write_song
+
+    from soundalike.gui.library_query import Row
+    from soundalike.gui.player import Player
+    from soundalike.gui.queue_model import QueueModel
+
+    paths = [write_song(tmp_path, f"s{i}", f"Song {i}", "Singer", "Pop", tone(300 + i, 5, SR))
+             for i in range(2)]
+    queue = QueueModel()
+    queue.append([Row(10 + i, str(p), f"Song {i}", "Singer", "Album", "Pop", None, 5.0,
+                      "analysed", None, None, None) for i, p in enumerate(paths)])
+    p = Player(queue)
+    yield p
+    p.stop()

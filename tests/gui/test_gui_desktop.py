@@ -8,31 +8,15 @@ import shutil
 import subprocess
 
 import pytest
-from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import ClassInfo, QObject, QSettings, Slot
 from PySide6.QtDBus import QDBusAbstractAdaptor, QDBusConnection
 from PySide6.QtWidgets import QDialog, QWidget
 
 from soundalike.gui.about import AboutDialog, about_html, model_licence
 from soundalike.gui.desktop import Notifier, Tray, gvariant_string
-from soundalike.gui.library_query import Row
 from soundalike.gui.mainwindow.actions import ActionName
-from soundalike.gui.player import Player
 from soundalike.gui.preferences import PlayerSettings, Preferences
-from soundalike.gui.queue_model import QueueModel
 from soundalike.library.loudness import GainMode, GainSettings
-
-
-@pytest.fixture
-def player(qtbot, tmp_path):
-    paths = [write_song(tmp_path, f"s{i}", f"Song {i}", "Singer", "Pop", tone(300 + i, 5, SR))
-             for i in range(2)]
-    queue = QueueModel()
-    queue.append([Row(10 + i, str(p), f"Song {i}", "Singer", "Album", "Pop", None, 5.0,
-                      "analysed", None, None, None) for i, p in enumerate(paths)])
-    p = Player(queue)
-    yield p
-    p.stop()
 
 
 @ClassInfo({"D-Bus Interface": "org.freedesktop.Notifications"})

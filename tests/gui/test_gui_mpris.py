@@ -7,26 +7,10 @@ import shutil
 import subprocess
 
 import pytest
-from gui_fixtures import SR, tone, write_song
 from PySide6.QtCore import QProcess
 from PySide6.QtDBus import QDBusConnection
 
-from soundalike.gui.library_query import Row
 from soundalike.gui.mpris import SERVICE, Mpris, metadata, track_object_path
-from soundalike.gui.player import Player
-from soundalike.gui.queue_model import QueueModel
-
-
-@pytest.fixture
-def player(qtbot, tmp_path):
-    paths = [write_song(tmp_path, f"s{i}", f"Song {i}", "Singer", "Pop", tone(300 + i, 5, SR))
-             for i in range(2)]
-    queue = QueueModel()
-    queue.append([Row(10 + i, str(p), f"Song {i}", "Singer", "Album", "Pop", None, 5.0,
-                      "analysed", None, None, None) for i, p in enumerate(paths)])
-    p = Player(queue)
-    yield p
-    p.stop()
 
 
 def test_without_a_bus_it_stays_silent_but_the_adaptors_work(player, qtbot):

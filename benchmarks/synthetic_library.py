@@ -1,0 +1,92 @@
+"""Synthetic analysed libraries written through the Store, for the benchmarks.
+
+    from benchmarks.synthetic_library import write_library
+    write_library("/tmp/lib.db", 100_000)          # both taggers, 64 clusters
+
+Each track gets plausible metadata (2,000 artists, albums of 12, seven genres, one music
+folder) and an analysis of the current version made of both taggers' outputs: the
+embeddings are drawn around one of *clusters* random centres (post-ReLU, like musicnn's),
+the tags are uniform probabilities, the DSP features standard normal. Everything goes
+through :meth:`Store.add_tracks` and :meth:`Store.save_analysis` (in transactions of
+:data:`BATCH` tracks), so the database is what a real analysis would leave.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+BATCH = 10_000
+GENRES = ("Rock", "Jazz", "Ambient", "Electronic", "Folk", "Classical", "Metal")
+
+
+def write_library(path: str | os.PathLike, n: int, *, clusters: int = 64, seed: int = 0,
+                  mtt: bool = True, music_root: str | None = None,
+                  progress: bool = False) -> float:
+    """Write a library database of *n* analysed tracks at *path* (which must not exist);
+    returns the seconds it took."""
+    from soundalike.engine import cnn, dsp
+    from soundalike.engine.analyze import ANALYSIS_VERSION
+    from soundalike.library.store import Store
+    from soundalike.library.track import Track
+
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(path)
+    rng = np.random.default_rng(seed)
+    root = music_root or str(path.parent / "music")
+    n_feat, n_tags, n_mtt = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS), len(cnn.MTT_LABELS)
+    dims = cnn.EMBEDDING_DIMS
+    centres = rng.normal(size=(clusters, dims)).astype(np.float32)
+    mtt_centres = rng.normal(size=(clusters, dims)).astype(np.float32)
+    t0 = time.perf_counter()
+    with Store(path) as store:
+        fid = store.add_folder(root)
+        for start in range(0, n, BATCH):
+            stop = min(n, start + BATCH)
+            tracks = [Track(path=f"{root}/artist{i % 2000:04d}/album{i // 12:06d}/{i:07d}.flac",
+                            folder_id=fid, title=f"Song number {i} of the day",
+                            artist=f"Artist {i % 2000}", album=f"Album {i // 12}",
+                            genre=GENRES[i % len(GENRES)], year=1960 + i % 60,
+                            tracknumber=i % 12 + 1, duration=120.0 + i % 300)
+                      for i in range(start, stop)]
+            ids = store.add_tracks(tracks)
+            m = len(ids)
+            which = rng.integers(0, clusters, m)
+            feats = rng.normal(size=(m, n_feat)).astype(np.float32)
+            tags = rng.uniform(0, 1, (m, n_tags)).astype(np.float32)
+            emb = np.maximum(centres[which] + rng.normal(size=(m, dims)).astype(np.float32), 0)
+            mtags = rng.uniform(0, 1, (m, n_mtt)).astype(np.float32)
+            memb = np.maximum(mtt_centres[which]
+                              + rng.normal(size=(m, dims)).astype(np.float32), 0)
+            with store.transaction():
+                for j, tid in enumerate(ids):
+                    store.save_analysis(tid, version=ANALYSIS_VERSION, features=feats[j],
+                                        tags=tags[j], embedding=emb[j],
+                                        duration=tracks[j].duration,
+                                        mtt_tags=mtags[j] if mtt else None,
+                                        mtt_embedding=memb[j] if mtt else None)
+            if progress:
+                print(f"\r  {stop:,} / {n:,} tracks written", end="", flush=True)
+    if progress:
+        print()
+    return time.perf_counter() - t0
+
+
+def cached_library(n: int, cache: str | os.PathLike, **options) -> Path:
+    """The database of :func:`write_library` for *n* tracks under *cache*, written once
+    (a half-written file from an interrupted run is replaced)."""
+    cache = Path(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    db = cache / f"library-{n}.db"
+    done = cache / f"library-{n}.done"
+    if db.exists() and done.exists():
+        return db
+    for stale in cache.glob(f"library-{n}.db*"):
+        stale.unlink()
+    write_library(db, n, music_root=str(cache / f"music-{n}"), progress=True, **options)
+    done.write_text("ok\n")
+    return db

@@ -106,6 +106,22 @@ class Explainer:
         ks = self.names.get("key_strength")
         self.key_strength_median = float(self.median[ks]) if ks is not None else 0.0
 
+    @classmethod
+    def from_stats(cls, *, feature_names: Sequence[str], tag_labels: Sequence[str],
+                   median: np.ndarray, scale: np.ndarray, tag_mean: np.ndarray,
+                   mtt_mean: np.ndarray | None = None) -> Explainer:
+        """An explainer of library statistics computed elsewhere (the persistent index
+        keeps them): the features' *median* and robust *scale*, the tags' means."""
+        ex = cls(np.zeros((0, len(feature_names))), feature_names, tag_labels)
+        ex.median = np.asarray(median, np.float64)
+        ex.scale = np.asarray(scale, np.float64)
+        ex.tag_mean = np.asarray(tag_mean, np.float64)
+        if mtt_mean is not None and len(mtt_mean) == len(ex.mtt_labels):
+            ex.mtt_mean = np.asarray(mtt_mean, np.float64)
+        ks = ex.names.get("key_strength")
+        ex.key_strength_median = float(ex.median[ks]) if ks is not None else 0.0
+        return ex
+
     def _feature(self, features: np.ndarray, name: str) -> float | None:
         i = self.names.get(name)
         if i is None or i >= len(features):

@@ -142,37 +142,67 @@ def _codes(values: Iterable[str]) -> np.ndarray:
     return np.asarray(out, dtype=np.int32)
 
 
+def meta_keys(records: Sequence[TrackMeta]) -> dict[str, list | np.ndarray]:
+    """The normalised keys filters compare, per record: ``artist``, ``album`` (album
+    artist or artist + album), ``song`` (artist + title), ``fingerprint`` (``""`` when
+    unknown) and ``duration`` (float32, NaN unknown)."""
+    artist_of = _Memo(normalise_artist)
+    text_of = _Memo(normalise_text)
+    artists = [artist_of(r.artist) for r in records]
+    albums = [text_of(r.album) for r in records]
+    return {
+        "artist": artists,
+        "album": [f"{artist_of(r.albumartist) if r.albumartist else a}\x1f{al}" if al else ""
+                  for a, al, r in zip(artists, albums, records, strict=True)],
+        "song": [f"{a}\x1f{t}" if (t := normalise_text(r.title)) else ""
+                 for a, r in zip(artists, records, strict=True)],
+        "fingerprint": [r.fingerprint or "" for r in records],
+        "duration": np.asarray([np.nan if r.duration is None else r.duration
+                                for r in records], dtype=np.float32)}
+
+
 @dataclass(slots=True)
 class MetaTable:
-    """Column-wise metadata of the indexed tracks, row *i* ↔ index position *i*."""
+    """Column-wise metadata of the indexed tracks, row *i* ↔ index position *i*.
+
+    Built from :class:`TrackMeta` *records* (codes numbered in order), or with
+    :meth:`from_codes` from code columns made elsewhere (the persistent index's hashes)
+    and an *exclusions* function that computes :meth:`excluded` masks without records.
+    Rows in ``dead`` (a stale row of a persistent index) are never accepted.
+    """
 
     records: list[TrackMeta]
-    artist: np.ndarray = field(init=False)      # int32 codes, -1 unknown
+    artist: np.ndarray = field(init=False)      # integer codes, -1 unknown
     album: np.ndarray = field(init=False)
     song: np.ndarray = field(init=False)        # normalised artist + title
     fingerprint: np.ndarray = field(init=False)
     duration: np.ndarray = field(init=False)    # float32, NaN unknown
+    dead: np.ndarray | None = field(init=False, default=None)
+    _exclusions: object = field(init=False, default=None)
     _exclusion_cache: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        recs = self.records
-        artist_of = _Memo(normalise_artist)
-        text_of = _Memo(normalise_text)
-        artists = [artist_of(r.artist) for r in recs]
-        self.artist = _codes(artists)
-        albums = [text_of(r.album) for r in recs]
-        self.album = _codes(
-            f"{artist_of(r.albumartist) if r.albumartist else a}\x1f{al}" if al else ""
-            for a, al, r in zip(artists, albums, recs, strict=True))
-        self.song = _codes(
-            f"{a}\x1f{t}" if (t := normalise_text(r.title)) else ""
-            for a, r in zip(artists, recs, strict=True))
-        self.fingerprint = _codes(r.fingerprint or "" for r in recs)
-        self.duration = np.asarray(
-            [np.nan if r.duration is None else r.duration for r in recs], dtype=np.float32)
+        if self.records is None:
+            return
+        keys = meta_keys(self.records)
+        self.artist, self.album = _codes(keys["artist"]), _codes(keys["album"])
+        self.song, self.fingerprint = _codes(keys["song"]), _codes(keys["fingerprint"])
+        self.duration = keys["duration"]
+
+    @classmethod
+    def from_codes(cls, *, artist: np.ndarray, album: np.ndarray, song: np.ndarray,
+                   fingerprint: np.ndarray, duration: np.ndarray,
+                   exclusions=None, dead: np.ndarray | None = None) -> MetaTable:
+        """A table of code columns (equal keys, equal codes; -1 unknown). *exclusions*
+        ``(filters) -> bool mask`` serves :meth:`excluded` (None: nothing excluded)."""
+        table = cls(None)
+        table.artist, table.album, table.song = artist, album, song
+        table.fingerprint, table.duration = fingerprint, duration
+        table._exclusions, table.dead = exclusions, dead
+        return table
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.artist)
 
     def is_duplicate(self, i: int, j: int, seconds: float = DUPLICATE_SECONDS) -> bool:
         """True if positions *i* and *j* hold the same song (or the same file content)."""
@@ -195,11 +225,17 @@ class MetaTable:
         if key not in self._exclusion_cache:
             if len(self._exclusion_cache) > 8:
                 self._exclusion_cache.clear()
-            self._exclusion_cache[key] = _exclusion_mask(self.records, filters)
+            if self.records is not None:
+                mask = exclusion_mask(self.records, filters)
+            elif self._exclusions is not None:
+                mask = self._exclusions(filters)
+            else:
+                mask = None
+            self._exclusion_cache[key] = mask
         return self._exclusion_cache[key]
 
 
-def _exclusion_mask(records: Sequence[TrackMeta], f: Filters) -> np.ndarray:
+def exclusion_mask(records: Sequence[TrackMeta], f: Filters) -> np.ndarray:
     genres = {normalise_text(g) for g in f.exclude_genres if normalise_text(g)}
     words = [normalise_text(k) for k in f.exclude_keywords if normalise_text(k)]
     folders = [_folder_prefix(p) for p in f.exclude_folders if p]
@@ -260,6 +296,8 @@ class ResultFilter:
         m, f = self.meta, self.f
         if pos in self.blocked:
             return False
+        if m.dead is not None and pos < len(m.dead) and m.dead[pos]:
+            return False
         if self.excluded is not None and self.excluded[pos]:
             return False
         artist, album = int(m.artist[pos]), int(m.album[pos])
@@ -304,7 +342,7 @@ def violations(meta: MetaTable, positions: Sequence[int], filters: Filters,
             return False
         c = codes[pos] if pos else np.array([], dtype=np.int32)
         c = c[c >= 0]
-        return bool(c.size and np.bincount(c).max() > cap)
+        return bool(c.size and np.unique(c, return_counts=True)[1].max() > cap)
     return {"duplicate": dup,
             "artist_cap": over(meta.artist, filters.max_per_artist),
             "album_cap": over(meta.album, filters.max_per_album)}

@@ -86,8 +86,7 @@ class SimilarityIndex:
         if method == "hybrid":
             return self.hybrid @ q
         if method == "seed":
-            d2 = self._genre_sq - 2.0 * (self.genres @ q) + float(q @ q)
-            return (1.0 - np.sqrt(np.maximum(d2, 0.0)) / _SQRT2).astype(np.float32)
+            return seed_scores(self.genres @ q, self._genre_sq, q)
         raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
 
     def search(self, query: np.ndarray, k: int, *, method: str = DEFAULT_METHOD,
@@ -114,6 +113,13 @@ class SimilarityIndex:
         """
         s = self.scores(query, method) if scores is None else scores
         return list(ranked_accept(s, k, accept))
+
+
+def seed_scores(dots: np.ndarray, genre_sq: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The seed method's scores from the genre vectors' dot products with *q* and their
+    squared norms: ``1 − distance / √2``."""
+    d2 = genre_sq - 2.0 * dots + float(q @ q)
+    return (1.0 - np.sqrt(np.maximum(d2, 0.0)) / _SQRT2).astype(np.float32)
 
 
 def ranked_accept(scores: np.ndarray, k: int,

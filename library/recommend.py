@@ -22,6 +22,7 @@ Default filters come from the ``recommend.*`` settings (see :data:`FILTER_SETTIN
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,8 +35,8 @@ from soundalike.engine.explain import Explainer
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
 from soundalike.engine.radio import Radio as EngineRadio
 from soundalike.engine.radio import song_path
-from soundalike.engine.similarity import SimilarityIndex, ranked_accept
-from soundalike.library import browse
+from soundalike.engine.similarity import ranked_accept
+from soundalike.library import browse, vector_index
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.errors import LibraryError
 from soundalike.library.states import DEFAULT_METHOD, Method, TrackStatus
@@ -57,8 +58,8 @@ FILTER_SETTINGS = {
     "recommend.exclude_folders": "exclude_folders",
     "recommend.exclude_keywords": "exclude_keywords",
 }
-REFIT_GROWTH = 0.10
-ALWAYS_REFIT_BELOW = 2000
+REFIT_GROWTH = vector_index.REFIT_GROWTH
+ALWAYS_REFIT_BELOW = vector_index.ALWAYS_REFIT_BELOW
 
 
 class RecommendError(LibraryError):
@@ -180,114 +181,137 @@ class Recommender:
             except (TypeError, ValueError, AttributeError):
                 weights = None
         self.weights = vec.normalised_weights(weights)
+        self._custom_meta = meta_for is not None
         self.meta_for = meta_for or track_meta
         self.persist_model = persist_model
-        self.index: SimilarityIndex | None = None
-        self.meta: MetaTable | None = None
-        self.model: vec.VectorModel | None = None
-        self.explainer: Explainer | None = None
-        #: Whether the hybrid includes the MTT model's blocks (every indexed track has them).
-        self.uses_mtt = False
-        self._signature: tuple | None = None
-        self.mood_tags: dict[str, np.ndarray] = {}
-        self.tempo: np.ndarray | None = None
-        self.energy: np.ndarray | None = None
+        #: the index file shared with other processes (None: a private, nameless one)
+        self.index_path = vector_index.index_path(store.path) if self._shared() else None
+        self._state: vector_index.State | None = None
+        #: why the index file was (re)built last ("" when it was opened as it was)
+        self.rebuilt_because = ""
         self.refresh()
 
-    # -- index ----------------------------------------------------------------------------
-    def _current_signature(self) -> tuple:
-        from soundalike.engine.analyze import USABLE_VERSIONS
+    def _shared(self) -> bool:
+        """Whether this recommender's vectors are the library's own (stored model, default
+        metadata, the setting's weights), so the index file beside the database serves."""
+        if not self.persist_model or self._custom_meta:
+            return False
+        try:
+            stored = vec.normalised_weights(self.store.get_setting(WEIGHTS_SETTING))
+        except (TypeError, ValueError, AttributeError):
+            stored = vec.normalised_weights(None)
+        return stored == self.weights
 
-        # save_analysis, upgrades, tag updates, mark_missing … all bump tracks.updated_at,
-        # so one pass over the analysed tracks (status index) sees every change that matters
-        return (USABLE_VERSIONS, *self.store.analysed_signature(USABLE_VERSIONS))
+    # -- index ----------------------------------------------------------------------------
+    @property
+    def index(self):
+        """The similarity index (:class:`vector_index.LayeredIndex`), None when nothing
+        is analysed."""
+        return None if self._state is None else self._state.index
+
+    @property
+    def meta(self) -> MetaTable | None:
+        return None if self._state is None else self._state.meta
+
+    @property
+    def model(self) -> vec.VectorModel | None:
+        return None if self._state is None else self._state.model
+
+    @property
+    def explainer(self) -> Explainer | None:
+        return None if self._state is None else self._state.explainer
+
+    @property
+    def uses_mtt(self) -> bool:
+        """Whether the hybrid includes the MTT model's blocks (every indexed track has them)."""
+        return self._state is not None and self._state.shapes.uses_mtt
+
+    @property
+    def mood_tags(self) -> dict[str, np.ndarray]:
+        """Tags per vocabulary (float16), row ↔ index position (radio from words)."""
+        return {} if self._state is None else self._state.mood_tags()
+
+    @property
+    def tempo(self) -> np.ndarray | None:
+        return None if self._state is None else self._state.tempo()
+
+    @property
+    def energy(self) -> np.ndarray | None:
+        return None if self._state is None else self._state.energy()
 
     def refresh(self, force: bool = False) -> bool:
-        """Reload the index if analyses or track metadata changed; True if it did."""
-        sig = self._current_signature()
-        if not force and sig == self._signature:
-            return False
-        self._build()
-        self._signature = sig
-        return True
+        """Bring the index up to date with the database; True if anything changed.
 
-    def _build(self) -> None:
-        from soundalike.engine import cnn, dsp
-        from soundalike.engine.analyze import USABLE_VERSIONS
+        Changed tracks are overlaid on the index file in memory (cheap); a large change,
+        a refit of the vector model or *force* rebuilds the file (streaming the analyses
+        in chunks), see :mod:`soundalike.library.vector_index`."""
+        if self._state is None or force:
+            self._open_or_build(force)
+            return True
+        try:
+            return self._state.catch_up(self.store)
+        except vector_index.NeedsRebuild as why:
+            self._build(str(why))
+            return True
 
-        n_feat, n_tags = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS)
-        n_mtt = len(cnn.MTT_LABELS)
-        # fill preallocated arrays row by row (no per-row copies kept: half the peak memory)
-        cap = max(16, self.store.counts()[TrackStatus.ANALYSED])
-        features = np.empty((cap, n_feat), np.float32)
-        tag_m = np.empty((cap, n_tags), np.float32)
-        mtt_t = np.empty((cap, n_mtt), np.float32)
-        mtt_e = np.empty((cap, cnn.EMBEDDING_DIMS), np.float32)
-        has_mtt = np.zeros(cap, bool)
-        emb: np.ndarray | None = None
-        ids: list[int] = []
-        for row in self.store.analysis_rows(version=USABLE_VERSIONS):
-            if len(row.features) != n_feat or len(row.tags) != n_tags or len(row.embedding) == 0:
-                continue  # written by an incompatible build: ignore rather than crash
-            if emb is None:
-                emb = np.empty((cap, len(row.embedding)), np.float32)
-            elif len(row.embedding) != emb.shape[1]:
-                raise RecommendError("stored embeddings have different sizes; "
-                                     "run the analysis again")
-            i = len(ids)
-            if i == cap:  # analysed while we read: grow
-                cap *= 2
-                features, tag_m, emb, mtt_t, mtt_e = (np.resize(a, (cap, a.shape[1])) for a in
-                                                      (features, tag_m, emb, mtt_t, mtt_e))
-                has_mtt = np.resize(has_mtt, cap)
-            features[i], tag_m[i], emb[i] = row.features, row.tags, row.embedding
-            has_mtt[i] = (row.mtt_tags is not None and len(row.mtt_tags) == n_mtt
-                          and row.mtt_embedding is not None
-                          and len(row.mtt_embedding) == cnn.EMBEDDING_DIMS)
-            if has_mtt[i]:
-                mtt_t[i], mtt_e[i] = row.mtt_tags, row.mtt_embedding
-            ids.append(row.track_id)
-        tracks = {t.id: t for t in self.store.get_tracks(ids)}
-        keep = np.array([t in tracks for t in ids], dtype=bool)
-        ids = [t for t in ids if t in tracks]
-        self.meta = MetaTable([self.meta_for(tracks[t]) for t in ids])
-        del tracks
-        if not ids:
-            self.index, self.model, self.explainer = None, None, None
-            self.mood_tags, self.tempo, self.energy = {}, None, None
-            return
-        n = len(keep)
-        if keep.all():  # views, no copies
-            features, tag_m, emb = features[:n], tag_m[:n], emb[:n]
-            mtt_t, mtt_e, has_mtt = mtt_t[:n], mtt_e[:n], has_mtt[:n]
+    def _open_or_build(self, force: bool = False) -> None:
+        if self.index_path is not None and not force:
+            try:
+                state = self._open()
+                state.catch_up(self.store)
+                self._state, self.rebuilt_because = state, ""
+                return
+            except vector_index.IndexUnusable as why:
+                reason = f"the index file was not usable: {why}"
+            except vector_index.NeedsRebuild as why:
+                reason = str(why)
         else:
-            features, tag_m, emb = features[:n][keep], tag_m[:n][keep], emb[:n][keep]
-            mtt_t, mtt_e, has_mtt = mtt_t[:n][keep], mtt_e[:n][keep], has_mtt[:n][keep]
-        # The MTT blocks join the hybrid once every indexed track has them (while version-2
-        # analyses are being upgraded, the MSD-only hybrid of version 2 is used).
-        self.uses_mtt = bool(has_mtt.all())
-        if self.uses_mtt:
-            all_tags, all_emb = np.hstack([tag_m, mtt_t]), np.hstack([emb, mtt_e])
-            parts = {"tag_parts": (n_tags, n_mtt), "emb_parts": (emb.shape[1], cnn.EMBEDDING_DIMS)}
-        else:
-            all_tags, all_emb, parts = tag_m, emb, {}
-        self.model = self._vector_model(features, all_tags, all_emb, dsp.FEATURE_NAMES, **parts)
-        hybrid = self.model.transform(features, all_tags, all_emb)
-        del all_tags, all_emb
-        self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))
-        # explanations need only library statistics; per-track values are read on demand
-        self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS, tag_m,
-                                   mtt_tags=mtt_t if self.uses_mtt else None)
-        # radio from words: tags per vocabulary (float16: 10 MB per 100k tracks), tempo, energy
-        self.mood_tags = {"msd": tag_m.astype(np.float16)}
-        if self.uses_mtt:
-            self.mood_tags["mtt"] = mtt_t.astype(np.float16)
-        self.tempo = features[:, dsp.INDEX["tempo_bpm"]].astype(np.float32)
-        self.energy = moods.energy(features, dsp.FEATURE_NAMES)
+            reason = "asked to" if force else "a private index"
+        self._build(reason)
 
-    def _vector_model(self, features, tags, emb, names, *, tag_parts=(), emb_parts=()
-                      ) -> vec.VectorModel:
-        n = len(features)
+    def _open(self) -> vector_index.State:
+        path = self.index_path
+        file = vector_index.open_index(path, vector_index.expected_header(self.weights))
+        try:
+            model = vec.VectorModel.from_dict(self.store.get_setting(MODEL_SETTING) or {})
+        except ValueError:
+            model = None
+        if model is None or vector_index.model_fingerprint(model) != file.header.get("model"):
+            file.close()
+            raise vector_index.IndexUnusable("it was made with another vector model")
+        shapes = vector_index._shapes(self.store)
+        if shapes.uses_mtt != bool(file.header.get("uses_mtt")):
+            file.close()
+            raise vector_index.IndexUnusable("the analyses changed their layout")
+        state = vector_index.State(vector_index.Built(file, model, shapes,
+                                                      file.header["explain"]), self.meta_for)
+        state.exclusion_store = self.store
+        return state
+
+    def _build(self, reason: str = "") -> None:
+        target = self.index_path
+        if target is not None and (self.store.read_only or not os.access(target.parent,
+                                                                          os.W_OK)):
+            target = None
+        if target is not None:
+            vector_index.remove_stale_temporaries(target)
+        built = vector_index.build(self.store, target=target, weights=self.weights,
+                                   model_source=self._vector_model, meta_for=self.meta_for)
+        # (the previous file stays mapped while a radio handed out still reads it)
+        if built is None:
+            self._state = None
+        else:
+            self._state = vector_index.State(built, self.meta_for,
+                                             follow=target is not None or self.persist_model)
+            self._state.exclusion_store = self.store
+        self.rebuilt_because = reason or "built"
+
+    def _vector_model(self, n: int, shapes, sample) -> vec.VectorModel:
+        """The stored model when it is fresh for *n* tracks of *shapes*, else one fitted
+        on ``sample()`` (stored with the settings when this recommender persists it)."""
+        from soundalike.engine import dsp
+        from soundalike.engine.dsp import FEATURE_GROUPS
+
         stored = self.store.get_setting(MODEL_SETTING) if self.persist_model else None
         model = None
         if stored:
@@ -295,21 +319,16 @@ class Recommender:
                 model = vec.VectorModel.from_dict(stored)
             except ValueError:
                 model = None
-        if model is not None:
-            fresh = (model.weights == self.weights and len(model.feature_mask) == len(names)
-                     and model.feature_group is not None
-                     and model.emb_mean.shape[0] == emb.shape[1]
-                     and model.tag_mean.shape[0] == tags.shape[1]
-                     and model.emb_parts == tuple(emb_parts)
-                     and model.tag_parts == tuple(tag_parts)
-                     and n >= ALWAYS_REFIT_BELOW
-                     and abs(n - model.fitted_on) <= REFIT_GROWTH * model.fitted_on)
-            if fresh:
-                return model
-        from soundalike.engine.dsp import FEATURE_GROUPS
-
-        model = vec.fit(features, tags, emb, feature_names=names, weights=self.weights,
-                        feature_groups=FEATURE_GROUPS, tag_parts=tag_parts, emb_parts=emb_parts)
+        if vector_index.model_is_fresh(model, n, weights=self.weights,
+                                       n_features=shapes.n_features, emb_cols=shapes.emb_cols,
+                                       tag_cols=shapes.tag_cols, tag_parts=shapes.tag_parts,
+                                       emb_parts=shapes.emb_parts):
+            return model
+        features, tags, emb = sample()
+        model = vec.fit(features, tags, emb, feature_names=dsp.FEATURE_NAMES,
+                        weights=self.weights, feature_groups=FEATURE_GROUPS,
+                        tag_parts=shapes.tag_parts, emb_parts=shapes.emb_parts)
+        model.fitted_on = n  # fitted on the sample fit() itself would have drawn from n
         if self.persist_model:
             self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
         return model
@@ -317,7 +336,7 @@ class Recommender:
     @property
     def size(self) -> int:
         """Number of tracks that can be recommended."""
-        return 0 if self.index is None else len(self.index)
+        return 0 if self._state is None else self._state.size
 
     def _positions(self, track_ids: Iterable[int]) -> list[int]:
         if self.index is None:
@@ -565,7 +584,9 @@ class Recommender:
         rf = ResultFilter(self.meta, Filters(max_per_artist=1, max_per_album=1))
         hits = [p for p, _ in ranked_accept(scores, k, rf.accept)]
         if len(hits) < k:
-            hits += [p for p, _ in ranked_accept(scores, k + len(hits))
+            dead = self.meta.dead
+            live = None if dead is None else (lambda p: p >= len(dead) or not dead[p])
+            hits += [p for p, _ in ranked_accept(scores, k + len(hits), live)
                      if p not in hits][:k - len(hits)]
         return [int(self.index.ids[p]) for p in hits]
 

@@ -174,6 +174,35 @@ class AnalysesMixin:
         finally:
             cur.close()
 
+    def analysed_ids(self, version: int | Iterable[int]) -> np.ndarray:
+        """Ids (int64, increasing) of the ``analysed`` tracks of *version* (the tracks
+        table's record of it: :meth:`analysis_rows` may still skip one without a row)."""
+        in_versions, versions = in_list(version)
+        cur = self._db.execute("SELECT id FROM tracks WHERE status = ? AND "
+                               f"analysis_version {in_versions} ORDER BY id",
+                               [TrackStatus.ANALYSED, *versions])
+        try:
+            return np.fromiter((r[0] for r in cur), dtype=np.int64)
+        finally:
+            cur.close()
+
+    def analyses_of(self, track_ids: Iterable[int], version: int | Iterable[int]
+                    ) -> list[AnalysisRow]:
+        """The analyses of those *track_ids* that :meth:`analysis_rows` would give for
+        *version* (``analysed`` tracks), by track id: a chunk of the library at a time."""
+        ids = [int(t) for t in track_ids]
+        in_versions, versions = in_list(version)
+        out: list[AnalysisRow] = []
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            out += [self._analysis(r) for r in self._all(
+                f"SELECT {_COLUMNS} FROM analysis a JOIN tracks t ON t.id = a.track_id "
+                f"WHERE t.status = ? AND a.version {in_versions} AND "
+                f"a.track_id IN ({','.join('?' * len(chunk))})",
+                [TrackStatus.ANALYSED, *versions, *chunk])]
+        out.sort(key=lambda r: r.track_id)
+        return out
+
     def analyses_with_paths(self) -> Iterator[tuple[str, AnalysisRow]]:
         """``(path, analysis)`` of every track that has an analysis row, whatever its status
         (missing and failed ones too), by track id; streamed like :meth:`analysis_rows`."""

@@ -96,6 +96,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             expires_at REAL NOT NULL)""",
         "CREATE INDEX analysis_claims_owner ON analysis_claims(owner)",
     )),
+    # the similarity index finds what changed since it was written (library/vector_index.py)
+    Migration(5, "tracks by update time", (
+        "CREATE INDEX tracks_updated ON tracks(updated_at)",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

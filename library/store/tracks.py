@@ -181,6 +181,24 @@ class TracksMixin:
             f"analysis_version {in_versions}", (ANALYSED, *versions))
         return n, total, latest
 
+    def change_marker(self) -> tuple[int, float | None, int]:
+        """``(number of tracks, latest updated_at, highest id)``, from indexes only: changes
+        whenever a track is added, removed or updated (the similarity index's quick check)."""
+        n, = self._one("SELECT COUNT(*) FROM tracks")
+        latest, = self._one("SELECT MAX(updated_at) FROM tracks")
+        top, = self._one("SELECT MAX(id) FROM tracks")
+        return int(n), latest, int(top or 0)
+
+    def changed_since(self, since: float | None) -> list[tuple[int, str, int | None]]:
+        """``(id, status, analysis_version)`` of the tracks updated at or after *since*
+        (every track when None), by id."""
+        if since is None:
+            rows = self._all("SELECT id, status, analysis_version FROM tracks ORDER BY id")
+        else:
+            rows = self._all("SELECT id, status, analysis_version FROM tracks "
+                             "WHERE updated_at >= ? ORDER BY id", (float(since),))
+        return [(int(i), s, None if v is None else int(v)) for i, s, v in rows]
+
     # -- writing --------------------------------------------------------------------------
     def add_tracks(self, tracks: Iterable[Track]) -> list[int]:
         """Insert new tracks in one transaction; set and return their ids."""

@@ -200,9 +200,9 @@ def test_refresh_sees_tag_edits_and_new_analyses(store, lib):
 
 
 def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, lib, monkeypatch):
-    from soundalike.library import recommend
+    from soundalike.library import recommend, vector_index
 
-    monkeypatch.setattr(recommend, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
+    monkeypatch.setattr(vector_index, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
     rec = Recommender(store)
     assert store.get_setting(MODEL_SETTING)["fitted_on"] == 14
     store.mark_missing([_id(store, lib.paths["Gamma", "G2", 0])])  # −7 %: keep the statistics

@@ -279,10 +279,7 @@ class Recommender:
         if model is None or vector_index.model_fingerprint(model) != file.header.get("model"):
             file.close()
             raise vector_index.IndexUnusable("it was made with another vector model")
-        shapes = vector_index._shapes(self.store)
-        if shapes.uses_mtt != bool(file.header.get("uses_mtt")):
-            file.close()
-            raise vector_index.IndexUnusable("the analyses changed their layout")
+        shapes = vector_index.shapes_of(file.header)
         state = vector_index.State(vector_index.Built(file, model, shapes,
                                                       file.header["explain"]), self.meta_for)
         state.exclusion_store = self.store

@@ -35,6 +35,7 @@ index is rebuilt (with the same model unless it is due a refit, see
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import mmap
@@ -58,8 +59,9 @@ HEADER_SPACE = 256 * 1024
 #: Rows read, transformed and written at a time while building.
 CHUNK = 4096
 #: Arrays above this size are not checksummed at open (reading them would cost more than
-#: the query); their rows are sampled for unit length instead.
-VERIFY_BYTES = 96 * 2**20
+#: the query); rows of the vectors are sampled instead (hybrid rows must be unit length,
+#: genre rows sum to one).
+VERIFY_BYTES = 4 * 2**20
 #: Seconds before the recorded ``updated_at`` watermark that a catch-up looks back (a
 #: transaction that began before a build may commit after it with an older timestamp).
 LOOKBACK_SECONDS = 120.0
@@ -231,11 +233,12 @@ def _attach(path: Path | None, header: dict, mm: mmap.mmap | None, *,
     ids = arrays.get("ids")
     if ids is None or (len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1]))):
         raise IndexUnusable("its track ids are damaged")
-    hyb = arrays.get("hybrid")
-    if verify and hyb is not None and len(hyb):
-        rows = np.unique(np.linspace(0, len(hyb) - 1, min(len(hyb), 257)).astype(np.int64))
+    hyb, gen = arrays.get("hybrid"), arrays.get("genres")
+    if verify and hyb is not None and gen is not None and len(hyb):
+        rows = np.unique(np.linspace(0, len(hyb) - 1, min(len(hyb), 1024)).astype(np.int64))
         norms = np.linalg.norm(hyb[rows].astype(np.float64), axis=1)
-        if not np.all(np.abs(norms - 1.0) < 1e-3):
+        sums = gen[rows].astype(np.float64).sum(axis=1)
+        if not (np.all(np.abs(norms - 1.0) < 1e-3) and np.all(np.abs(sums - 1.0) < 1e-3)):
             raise IndexUnusable("its vectors are damaged")
     return IndexFile(path, header, arrays, mm, offsets)
 
@@ -603,6 +606,11 @@ def _shapes(store) -> Shapes:
                   cnn.EMBEDDING_DIMS, uses_mtt)
 
 
+def shapes_of(header: dict) -> Shapes:
+    """The :class:`Shapes` an index file was built with."""
+    return Shapes(**header["shapes"])
+
+
 def _stack(rows, shapes: Shapes):
     features = np.array([r.features for r in rows], np.float32)
     tags = np.array([r.tags for r in rows], np.float32)
@@ -687,7 +695,8 @@ def build(store, *, target: Path | None, weights: dict, model_source: Callable,
                  "mtt_mean": np.nan_to_num(mtt_sum / max(kept, 1)).tolist()
                  if shapes.uses_mtt else None}
         header = {**expected_header(model.weights), "model": model_fingerprint(model),
-                  "uses_mtt": shapes.uses_mtt, "tracks_total": total, "watermark": watermark,
+                  "uses_mtt": shapes.uses_mtt, "shapes": dataclasses.asdict(shapes),
+                  "tracks_total": total, "watermark": watermark,
                   "max_id": max_id, "explain": stats}
         file = writer.commit(header)
     except BaseException:
@@ -807,10 +816,11 @@ class State:
             if len(upsert) > limit:
                 raise NeedsRebuild(f"{len(upsert)} tracks changed")
         rows = store.analyses_of(upsert, USABLE_VERSIONS) if upsert else []
-        if rows and self.shapes.uses_mtt != _shapes(store).uses_mtt:
-            raise NeedsRebuild("the vector layout changes")
         if self.shapes.uses_mtt and any(r.version != ANALYSIS_VERSION for r in rows):
-            raise NeedsRebuild("the vector layout changes")
+            raise NeedsRebuild("the vector layout changes")  # an MSD-only analysis came back
+        if not self.shapes.uses_mtt and any(r.version == ANALYSIS_VERSION for r in rows) \
+                and _shapes(store).uses_mtt:
+            raise NeedsRebuild("the vector layout changes")  # the last upgrade to MTT
         rows = [r for r in rows if self.shapes.usable(r)]
         tracks = {t.id: t for t in store.get_tracks(r.track_id for r in rows)}
         rows = [r for r in rows if r.track_id in tracks]

@@ -62,9 +62,12 @@ CHUNK = 4096
 #: the query); rows of the vectors are sampled instead (hybrid rows must be unit length,
 #: genre rows sum to one).
 VERIFY_BYTES = 4 * 2**20
-#: Seconds before the recorded ``updated_at`` watermark that a catch-up looks back (a
-#: transaction that began before a build may commit after it with an older timestamp).
-LOOKBACK_SECONDS = 120.0
+#: Seconds before the recorded ``updated_at`` watermark that a catch-up looks back: none.
+#: The store stamps ``updated_at`` inside its write transactions, so stamps grow in commit
+#: order and a change committed after the watermark was read is stamped at or after it
+#: (a wall clock stepped back between two writes is the exception; a forced rebuild, or
+#: the next change's rebuild, mends it).
+LOOKBACK_SECONDS = 0.0
 REFIT_GROWTH = 0.10
 ALWAYS_REFIT_BELOW = 2000
 _HASH_MASK = (1 << 63) - 1
@@ -379,6 +382,22 @@ class Shapes:
             return False
         return not self.uses_mtt or has_mtt(row, self.n_mtt, self.emb)
 
+    def keep(self, rows: Sequence) -> list:
+        """The *rows* that fit; :class:`LacksMtt` when the MTT blocks are used and a row
+        otherwise fitting has none (then no hybrid may use them: rebuild without)."""
+        out = []
+        for r in rows:
+            if self.usable(r):
+                out.append(r)
+            elif self.uses_mtt and Shapes(**{**dataclasses.asdict(self),
+                                             "uses_mtt": False}).usable(r):
+                raise LacksMtt(r.track_id)
+        return out
+
+
+class LacksMtt(Exception):
+    """An analysis without the MTT outputs where the index uses them."""
+
 
 def has_mtt(row, n_mtt: int, emb: int) -> bool:
     return (row.mtt_tags is not None and len(row.mtt_tags) == n_mtt
@@ -629,8 +648,23 @@ def expected_header(weights: dict) -> dict:
             "weights": weights}
 
 
-def build(store, *, target: Path | None, weights: dict, model_source: Callable,
-          meta_for: Callable, progress: Progress | None = None) -> Built | None:
+class LacksRows(Exception):
+    """No analysis fits this build of the engine."""
+
+
+def build(store, **options) -> Built | None:
+    """Build the index (:func:`build_with`); without the MTT blocks when an analysis
+    turns out not to have them (as the in-memory build did)."""
+    try:
+        return build_with(store, _shapes(store), **options)
+    except LacksMtt:
+        return build_with(store, dataclasses.replace(_shapes(store), uses_mtt=False),
+                          **options)
+
+
+def build_with(store, shapes: Shapes, *, target: Path | None, weights: dict,
+               model_source: Callable, meta_for: Callable,
+               progress: Progress | None = None) -> Built | None:
     """Build the index of every analysed track from the database, streaming it in chunks
     of :data:`CHUNK` rows (never all raw analyses in memory); None when nothing is
     analysed.
@@ -648,7 +682,6 @@ def build(store, *, target: Path | None, weights: dict, model_source: Callable,
     n = len(ids)
     if n == 0:
         return None
-    shapes = _shapes(store)
     sample = sample_positions(n, max(vec.FIT_SAMPLE, STATS_SAMPLE))
 
     def sample_arrays():
@@ -656,14 +689,18 @@ def build(store, *, target: Path | None, weights: dict, model_source: Callable,
         chosen = ids if sample is None else ids[sample]
         parts = []
         for i in range(0, len(chosen), CHUNK):
-            rows = [r for r in store.analyses_of(chosen[i:i + CHUNK], USABLE_VERSIONS)
-                    if shapes.usable(r)]
+            rows = shapes.keep(store.analyses_of(chosen[i:i + CHUNK], USABLE_VERSIONS))
             if rows:
                 parts.append(_stack(rows, shapes))
             del rows
+        if not parts:
+            raise LacksRows
         return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
 
-    model = model_source(n, shapes, sample_arrays)
+    try:
+        model = model_source(n, shapes, sample_arrays)
+    except LacksRows:
+        return None
     writer = IndexWriter(target, columns_for(shapes, model.dims), n)
     try:
         tag_sum = np.zeros(shapes.n_tags)
@@ -673,7 +710,7 @@ def build(store, *, target: Path | None, weights: dict, model_source: Callable,
         wanted = set(ids[sample].tolist()) if sample is not None else None
         for i in range(0, n, CHUNK):
             chunk = ids[i:i + CHUNK]
-            rows = [r for r in store.analyses_of(chunk, USABLE_VERSIONS) if shapes.usable(r)]
+            rows = shapes.keep(store.analyses_of(chunk, USABLE_VERSIONS))
             tracks = {t.id: t for t in store.get_tracks(r.track_id for r in rows)}
             rows = [r for r in rows if r.track_id in tracks]
             if rows:
@@ -821,7 +858,10 @@ class State:
         if not self.shapes.uses_mtt and any(r.version == ANALYSIS_VERSION for r in rows) \
                 and _shapes(store).uses_mtt:
             raise NeedsRebuild("the vector layout changes")  # the last upgrade to MTT
-        rows = [r for r in rows if self.shapes.usable(r)]
+        try:
+            rows = self.shapes.keep(rows)
+        except LacksMtt:
+            raise NeedsRebuild("an analysis without the MTT outputs") from None
         tracks = {t.id: t for t in store.get_tracks(r.track_id for r in rows)}
         rows = [r for r in rows if r.track_id in tracks]
         touched = np.asarray(sorted(set(upsert) | set(gone)), np.int64)

@@ -44,6 +44,13 @@ ORDERS = {
 }
 
 
+def _stamp() -> float:
+    """``updated_at`` for a write: taken inside its transaction (after ``BEGIN IMMEDIATE``
+    got the write lock), so stamps grow in commit order and a reader that noted the latest
+    one sees every later change at or after it (library/vector_index.py relies on it)."""
+    return time.time()
+
+
 class IndexEntry(NamedTuple):
     """What the scanner needs to know about a stored track to skip an unchanged file."""
 
@@ -202,9 +209,9 @@ class TracksMixin:
     # -- writing --------------------------------------------------------------------------
     def add_tracks(self, tracks: Iterable[Track]) -> list[int]:
         """Insert new tracks in one transaction; set and return their ids."""
-        now = time.time()
         ids: list[int] = []
         with self.transaction():
+            now = _stamp()
             conn = self._db
             for t in tracks:
                 t.added_at = t.added_at or now
@@ -221,9 +228,9 @@ class TracksMixin:
     def update_tracks(self, tracks: Iterable[Track], *,
                       event: StoreEvent = StoreEvent.TRACKS_CHANGED) -> None:
         """Write every column (but ``id`` and ``added_at``) of existing tracks, one transaction."""
-        now = time.time()
         ids = []
         with self.transaction():
+            now = _stamp()
             conn = self._db
             for t in tracks:
                 t.updated_at = now
@@ -237,8 +244,8 @@ class TracksMixin:
         ids = list(track_ids)
         if not ids:
             return 0
-        now = time.time()
         with self.transaction():
+            now = _stamp()
             cur = self._db.executemany("UPDATE tracks SET status = ?, updated_at = ? "
                                        "WHERE id = ? AND status != ?",
                                        [(MISSING, now, i, MISSING) for i in ids])

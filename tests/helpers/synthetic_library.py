@@ -1,6 +1,7 @@
-"""Synthetic analysed libraries written through the Store, for the benchmarks.
+"""Synthetic analysed libraries written through the Store (benchmarks/scale.py and the
+similarity-index tests).
 
-    from benchmarks.synthetic_library import write_library
+    from synthetic_library import write_library   # tests/helpers on sys.path
     write_library("/tmp/lib.db", 100_000)          # both taggers, 64 clusters
 
 Each track gets plausible metadata (2,000 artists, albums of 12, seven genres, one music

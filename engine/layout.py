@@ -36,17 +36,39 @@ class LayoutCancelled(Exception):
     """The ``cancel`` callback of :func:`layout` returned True."""
 
 
-def pca_2d(vectors: np.ndarray) -> np.ndarray:
-    """First two principal components of *vectors* (n, d), unscaled, shape (n, 2)."""
+def pca_2d(vectors: np.ndarray, *, chunk: int = 16384) -> np.ndarray:
+    """First two principal components of *vectors* (n, d), each column standardised first;
+    unscaled, shape (n, 2).
+
+    Computed from the (d, d) covariance, *chunk* rows at a time in float64, so the memory
+    is that of the (n, 2) result, not of a float64 copy of the vectors and their SVD (a
+    memory-mapped index stays on disk). Each axis's sign is fixed: its largest component
+    is positive.
+    """
     n = len(vectors)
     if n < 2:
         return np.zeros((n, 2), np.float64)
-    x = vectors.astype(np.float64)
-    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    xy = x @ vt[:2].T
-    if xy.shape[1] < 2:
-        xy = np.hstack([xy, np.zeros((n, 1))])
+    d = vectors.shape[1]
+    total = np.zeros(d)
+    for s in range(0, n, chunk):
+        total += vectors[s:s + chunk].sum(axis=0, dtype=np.float64)
+    mean = total / n
+    sq = np.zeros(d)
+    for s in range(0, n, chunk):
+        sq += ((vectors[s:s + chunk].astype(np.float64) - mean) ** 2).sum(axis=0)
+    scale = np.sqrt(sq / n) + 1e-6
+    cov = np.zeros((d, d))
+    for s in range(0, n, chunk):
+        z = (vectors[s:s + chunk].astype(np.float64) - mean) / scale
+        cov += z.T @ z
+    evals, evecs = np.linalg.eigh(cov)
+    axes = evecs[:, np.argsort(evals)[::-1][:2]]
+    axes *= np.where(axes[np.argmax(np.abs(axes), axis=0), range(axes.shape[1])] < 0, -1, 1)
+    xy = np.empty((n, 2))
+    xy[:, axes.shape[1]:] = 0.0
+    for s in range(0, n, chunk):
+        z = (vectors[s:s + chunk].astype(np.float64) - mean) / scale
+        xy[s:s + chunk, :axes.shape[1]] = z @ axes
     return xy
 
 

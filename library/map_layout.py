@@ -65,13 +65,14 @@ def layout_version(store) -> int:
 
 def hybrid_vectors(store) -> tuple[np.ndarray, np.ndarray]:
     """``(track ids (n,), unit hybrid vectors (n, d))`` of the analysed tracks, as the
-    recommendations compare them (the vector model fitted afresh, nothing written)."""
+    recommendations compare them: the library's similarity index (library/vector_index.py),
+    memory-mapped (built first if it is missing or stale)."""
     from soundalike.library.recommend import Recommender
 
-    rec = Recommender(store, persist_model=False)
+    rec = Recommender(store)
     if rec.index is None:
         return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
-    return rec.index.ids.copy(), rec.index.hybrid
+    return rec.index.live_rows()
 
 
 @dataclass(slots=True)

@@ -512,6 +512,14 @@ class LayeredIndex:
     def genres(self) -> np.ndarray:
         return self.column("genres")
 
+    def live_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(track ids, hybrid vectors)`` of the rows in use (dead ones left out); views on
+        the map when there is no overlay."""
+        if not len(self.over.get("ids", ())) and not self.dead.any():
+            return self._main_ids, self.file.arrays["hybrid"]
+        keep = np.concatenate([~self.dead, np.ones(len(self) - self._n, bool)])
+        return self.ids[keep], self.hybrid[keep]
+
     def position(self, track_id: int) -> int | None:
         t = int(track_id)
         p = int(np.searchsorted(self._main_ids, t))

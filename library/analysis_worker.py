@@ -120,3 +120,66 @@ def _silence_stderr() -> None:
         os.close(devnull)
     except OSError:
         pass
+
+
+def analyse_apart(path: str, *, timeout: float = 600.0):
+    """Analyse one file as the pool's workers do (:func:`worker_main` in a spawned process:
+    single-threaded BLAS and LiteRT, the LiteRT path measured fastest for one thread) and
+    return its :class:`~soundalike.engine.analyze.AnalysisResult`.
+
+    For a file analysed on the spot, outside the pool (``Recommender.similar_to_file``):
+    in this process numpy's BLAS may already run several threads, which costs more CPU per
+    track for nothing (benchmarks/RESULTS.md), and the thread settings cannot be changed
+    once numpy is loaded.
+
+    Raises
+    ------
+    AnalysisError
+        The file cannot be analysed (the worker's plain-words reason), or the worker could
+        not start or answer within *timeout* seconds.
+    """
+    import multiprocessing as mp
+    import time
+
+    from soundalike.engine.analyze import AnalysisResult
+    from soundalike.engine.errors import AnalysisError
+    from soundalike.library.cnn_choice import read_cache
+
+    cached = read_cache()
+    kernels = cached.pick(1).kernels if cached is not None else "xnnpack"
+    ctx = mp.get_context("spawn")  # never fork a threaded (Qt) parent
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=worker_main, args=(child, False, kernels, 1),
+                       name="soundalike-analysis-worker", daemon=True)
+    proc.start()
+    child.close()
+    deadline = time.monotonic() + timeout
+
+    def receive():
+        while not parent.poll(0.1):
+            if not proc.is_alive() and not parent.poll(0):
+                raise AnalysisError(f"the analysis process stopped (exit code {proc.exitcode})")
+            if time.monotonic() > deadline:
+                raise AnalysisError(f"the analysis took longer than {timeout:.0f} s")
+        return parent.recv()
+
+    try:
+        ready = receive()
+        if ready[0] == "fatal":
+            raise AnalysisError(ready[1])
+        parent.send((0, str(path), "full"))
+        reply = receive()
+        with contextlib.suppress(OSError):
+            parent.send(None)
+    except (EOFError, OSError) as exc:
+        raise AnalysisError(f"the analysis process stopped ({exc})") from None
+    finally:
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        parent.close()
+    if reply[0] != "ok":
+        raise AnalysisError(reply[2])
+    _, _, _, result, timings, _ = reply
+    return AnalysisResult(**result, timings=timings)

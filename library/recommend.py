@@ -492,8 +492,8 @@ class Recommender:
         """The *n* library tracks most like the audio file at *path*.
 
         A file in the library is looked up; any other file is analysed on the spot (a
-        second or two) and placed in this library's vector space, its library copies
-        left out.
+        second or two, in a worker process like the analysis pool's) and placed in this
+        library's vector space, its library copies left out.
 
         Raises
         ------
@@ -502,15 +502,16 @@ class Recommender:
         RecommendError
             Nothing is analysed yet.
         """
-        from soundalike.engine.analyze import analyze_file
-        from soundalike.library.cnn_choice import configure_default_model
+        from soundalike.library.analysis_worker import analyse_apart
         from soundalike.library.fingerprint import fingerprint_path
 
         track = self.store.track_by_path(path)
         if track is not None and track.status == TrackStatus.ANALYSED:
             return self.similar(track.id, n, method=method, filters=filters, explain=explain)
-        configure_default_model()  # the LiteRT path measured fastest here, if known
-        result = analyze_file(path)
+        if self.index is None or self.model is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        # in a worker process with the pool's single-threaded settings (analysis_worker)
+        result = analyse_apart(path)
         try:
             fingerprint = fingerprint_path(path)
         except OSError:

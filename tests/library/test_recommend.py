@@ -331,3 +331,20 @@ def test_hybrid_uses_both_taggers_and_explains_with_mtt_words(store, lib):
     r = analyze_file(lib.audiobook)
     with pytest.raises(ValueError, match="MTT"):
         rec.similar_to_analysis(r.features, r.tags, r.embedding, 3)
+
+
+def test_a_file_outside_the_library_is_analysed_in_a_worker_process(lib, tmp_path):
+    """similar_to_file's analysis runs apart, with the pool's single-threaded settings, and
+    gives what the engine gives in this process; a broken file is a plain error."""
+    from soundalike.engine.errors import AnalysisError
+    from soundalike.library.analysis_worker import analyse_apart
+
+    apart, here = analyse_apart(lib.audiobook), analyze_file(lib.audiobook)
+    for name in ("features", "tags", "embedding", "mtt_tags", "mtt_embedding"):
+        assert np.allclose(getattr(apart, name), getattr(here, name), atol=1e-4), name
+    assert apart.duration == pytest.approx(here.duration)
+    broken = tmp_path / "broken.flac"
+    broken.write_bytes(b"fLaC" + bytes(100))
+    with pytest.raises(AnalysisError) as err:
+        analyse_apart(broken)
+    assert str(err.value) and "Traceback" not in str(err.value)

@@ -103,34 +103,25 @@ def _rss_mb() -> float:
 
 def run_library(n: int, queries: int, rng: np.random.Generator) -> None:
     import gc
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))
     import os
     import tempfile
+
+    from synthetic_library import write_library
 
     from soundalike.engine import cnn, dsp  # noqa: F401  (imported before measuring memory)
     from soundalike.engine.analyze import ANALYSIS_VERSION
     from soundalike.library.recommend import Recommender
     from soundalike.library.store import Store
-    from soundalike.library.track import Track
 
     with tempfile.TemporaryDirectory(prefix="soundalike-simbench-") as tmp:
         db = os.path.join(tmp, "library.db")
-        t0 = time.perf_counter()
-        centres = rng.normal(size=(64, 200)).astype(np.float32)
+        took = write_library(db, n, seed=int(rng.integers(1 << 31)))
+        print(f"\nlibrary of {n:,} analysed tracks written in {took:.0f} s")
         with Store(db) as store:
-            ids = store.add_tracks(
-                Track(path=f"/music/a{i // 12}/al{i // 12}/{i}.flac", title=f"song {i}",
-                      artist=f"artist {i // 12}", album=f"album {i // 12}", duration=180.0 + i % 97)
-                for i in range(n))
-            with store.transaction():
-                for tid in ids:
-                    c = centres[tid % 64]
-                    store.save_analysis(
-                        tid, version=ANALYSIS_VERSION,
-                        features=rng.normal(size=len(dsp.FEATURE_NAMES)).astype(np.float32),
-                        tags=rng.uniform(0, 1, 50).astype(np.float32),
-                        embedding=np.maximum(c + rng.normal(size=200).astype(np.float32), 0),
-                        duration=180.0)
-        print(f"\nlibrary of {n:,} analysed tracks written in {time.perf_counter() - t0:.0f} s")
+            ids = [int(i) for i in store.analysed_ids(ANALYSIS_VERSION)]
         with Store(db) as store:
             t = time.perf_counter()
             rows = sum(1 for _ in store.analysis_rows(version=ANALYSIS_VERSION))

@@ -79,17 +79,22 @@ def load_map(db_path: str) -> MapData:
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
-        ids, tags, mtt_tags, tracks = analysed_points(store, USABLE_VERSIONS)
-        where = map_positions(store, ids) if ids else None
-    if not ids:
-        return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),
-                       np.zeros(0, int), [], [])
-    groups, labels = colour_groups(tags, mtt_tags)
-    titles, hay = [], []
-    for tid in ids:
-        t = tracks.get(tid)
-        titles.append(f"{t.display_title} — {t.display_artist}" if t else str(tid))
-        hay.append(search_text(*(getattr(t, c) for c in SEARCH_COLUMNS)) if t else "")
+        ids, tags, mtt_tags = analysed_points(store, USABLE_VERSIONS)
+        if not ids:
+            return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),
+                           np.zeros(0, int), [], [])
+        groups, labels = colour_groups(tags, mtt_tags)
+        del tags, mtt_tags
+        titles, hay = [], []
+        for s in range(0, len(ids), 5000):  # a chunk of tracks at a time, only text kept
+            chunk = ids[s:s + 5000]
+            tracks = {t.id: t for t in store.get_tracks(chunk)}
+            for tid in chunk:
+                t = tracks.get(tid)
+                titles.append(f"{t.display_title} — {t.display_artist}" if t else str(tid))
+                hay.append(search_text(*(getattr(t, c) for c in SEARCH_COLUMNS)) if t else "")
+            del tracks
+        where = map_positions(store, ids)
     return MapData(np.asarray(ids, np.int64), where.xy, groups, labels, titles, hay,
                    where.state, where.placed, where.relayout_due)
 

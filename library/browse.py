@@ -222,21 +222,29 @@ def playlist_named(store: Store, name: str) -> Playlist | None:
 
 # ------------------------------------------------------------------- the map
 def analysed_points(store: Store, version: int | Iterable[int]
-                    ) -> tuple[list[int], np.ndarray, np.ndarray, dict[int, Track]]:
-    """``(ids, MSD tags (n, 50), MTT tags (n, 50), id → Track)`` of the tracks analysed with
-    *version* (or any of several; what the library map colours), in one pass over the
-    analyses; a track without MTT tags (analysed before version 3 and not upgraded yet)
-    has a row of NaN there. Empty arrays when there are none."""
-    from soundalike.engine.cnn import MTT_LABELS
+                    ) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """``(ids, MSD tags (n, 50), MTT tags (n, 50))`` of the tracks analysed with *version*
+    (or any of several; what the library map colours), in one pass over the analyses,
+    filled into preallocated arrays (no per-row copies kept: 100,000 tracks take 40 MB);
+    a track without MTT tags (analysed before version 3 and not upgraded yet) has a row of
+    NaN there. Empty arrays when there are none."""
+    from soundalike.engine.cnn import MTT_LABELS, TAG_LABELS
 
-    ids, tags, mtt = [], [], []
-    missing = np.full(len(MTT_LABELS), np.nan, np.float32)
+    versions = {int(version)} if isinstance(version, int | np.integer) else \
+        {int(v) for v in version}
+    cap = max(16, sum(k for v, k in store.analysed_versions().items() if v in versions))
+    tags = np.empty((cap, len(TAG_LABELS)), np.float32)
+    mtt = np.empty((cap, len(MTT_LABELS)), np.float32)
+    ids: list[int] = []
     for row in store.analysis_rows(version=version):
-        ids.append(row.track_id)
-        tags.append(row.tags)
+        i = len(ids)
+        if i == cap:  # analysed while we read: grow
+            cap *= 2
+            tags, mtt = np.resize(tags, (cap, tags.shape[1])), np.resize(mtt, (cap, mtt.shape[1]))
+        tags[i] = row.tags
         t = row.mtt_tags
-        mtt.append(t if t is not None and len(t) == len(MTT_LABELS) else missing)
+        mtt[i] = t if t is not None and len(t) == len(MTT_LABELS) else np.nan
+        ids.append(row.track_id)
     if not ids:
-        return [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32), {}
-    tracks = {t.id: t for t in store.get_tracks(ids)}
-    return ids, np.vstack(tags), np.vstack(mtt).astype(np.float32), tracks
+        return [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+    return ids, tags[:len(ids)], mtt[:len(ids)]

@@ -169,21 +169,37 @@ m.auto_layout = True
 if not wait_until(app, lambda: m.data is not None and len(m.data.ids) > 0, 600):
     raise SystemExit("the map never loaded")
 m.start_layout()
-if not wait_until(app, lambda: m.layout_job is None and m.data.state == "cached", 1800):
-    raise SystemExit("the map layout never finished: " + str(m.layout_error))
-steps["map + layout"] = (time.perf_counter() - t, rss())
-layout_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+steps["map shown"] = (time.perf_counter() - t, rss())
+def hwm(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+layout_rss, end = 0.0, time.monotonic() + float(sys.argv[4])
+while m.layout_job is not None and time.monotonic() < end:
+    app.processEvents()
+    if m.layout_job is not None and m.layout_job.pid:
+        layout_rss = max(layout_rss, hwm(m.layout_job.pid))
+    time.sleep(0.05)
+finished = m.layout_job is None and not m.layout_error
+if not finished:
+    m.cancel_layout()
+steps["map layout " + ("done" if finished else "stopped at the time limit")] = (
+    time.perf_counter() - t, rss())
 w.close()
 print(json.dumps({"steps": steps, "layout_rss": layout_rss}))
 """
 
 
-def player(db: Path, cache: Path) -> dict:
+def player(db: Path, cache: Path, layout_seconds: float = 900.0) -> dict:
     ini = cache / "player-bench.ini"
     ini.unlink(missing_ok=True)
     env = {"SOUNDALIKE_CACHE_DIR": str(cache / "player-cache"), "QT_QPA_PLATFORM": "offscreen"}
     wall, rss, out = run_child([sys.executable, "-c", PLAYER, str(db), str(ini),
-                                str(REPO / "benchmarks"), ], env)
+                                str(REPO / "benchmarks"), str(layout_seconds)], env)
     result = json.loads(out.strip().splitlines()[-1])
     result["peak"] = rss
     return result
@@ -226,7 +242,7 @@ def run_size(n: int, args, base_root: Path | None) -> dict:
     out["db_bytes_per_track"] = (work.stat().st_size
                                  + (wal.stat().st_size if wal.exists() else 0)) / n
     if n <= 100_000 and args.player:
-        out["player"] = player(work, Path(args.cache))
+        out["player"] = player(work, Path(args.cache), args.layout_seconds)
     return out
 
 
@@ -259,8 +275,10 @@ def report(r: dict) -> None:
         p = r["player"]
         for step, (secs, mb) in p["steps"].items():
             print(f"player {step}: {secs:.2f} s, peak so far {mb:.0f} MB")
-        print(f"player peak {p['peak']:.0f} MB (target ≤ {PLAYER_TARGET_MB}); map layout "
-              f"process peak {p['layout_rss']:.0f} MB (target ≤ {PLAYER_TARGET_MB})")
+        own = max(mb for _, mb in p["steps"].values())
+        print(f"player peak {own:.0f} MB (its own ru_maxrss; target ≤ {PLAYER_TARGET_MB}); "
+              f"with its children {p['peak']:.0f} MB; map layout "
+              f"process peak {p['layout_rss']:.0f} MB (VmHWM; target ≤ {PLAYER_TARGET_MB})")
 
 
 def main() -> int:
@@ -271,6 +289,9 @@ def main() -> int:
                     help="git revision of 'today' (default: merge base with main)")
     ap.add_argument("--no-baseline", dest="baseline_run", action="store_false")
     ap.add_argument("--no-player", dest="player", action="store_false")
+    ap.add_argument("--layout-seconds", type=float, default=900.0,
+                    help="how long the player benchmark waits for the map layout process "
+                         "(its peak RSS is read from /proc while it runs)")
     args = ap.parse_args()
     global CACHE
     CACHE = Path(args.cache)

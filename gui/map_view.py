@@ -52,16 +52,20 @@ class MapData:
     relayout_due: bool = False
 
 
-def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
+def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None, *, chunk: int = 16384
+                  ) -> tuple[np.ndarray, list[str]]:
     """Which colour each track gets: ``(rank per track, style words by rank)``.
 
     A track's word is its top style over MSD's genres and MTT's styles
     (``engine.cnn.top_style``; MSD's top genre where a track has no MTT tags, rows of NaN);
     words are ranked by how many tracks have them, the most common first (colour order).
+    Rows are taken *chunk* at a time (the index's float16 tags need no float32 copy).
     """
     from soundalike.engine.cnn import top_style
 
-    words = top_style(tags, mtt_tags)
+    words: list[str] = []
+    for s in range(0, len(tags), chunk):
+        words += top_style(tags[s:s + chunk], None if mtt_tags is None else mtt_tags[s:s + chunk])
     counts: dict[str, int] = {}
     for w in words:
         counts[w] = counts.get(w, 0) + 1
@@ -71,31 +75,36 @@ def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None) -> tuple[np.nda
 
 
 def load_map(db_path: str) -> MapData:
-    """Read the analysed tracks and project them (runs on a worker thread)."""
-    from soundalike.engine.analyze import USABLE_VERSIONS
-    from soundalike.library.browse import analysed_points
+    """Read the analysed tracks and project them (runs on a worker thread): ids, vectors
+    and tags from the library's similarity index (memory-mapped, released before the
+    titles are read), titles a chunk of tracks at a time."""
     from soundalike.library.map_layout import map_positions
+    from soundalike.library.recommend import Recommender
     from soundalike.library.search import SEARCH_COLUMNS, search_text
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
-        ids, tags, mtt_tags = analysed_points(store, USABLE_VERSIONS)
-        if not ids:
+        rec = Recommender(store)
+        if rec.index is None:
             return MapData(np.zeros(0, np.int64), np.zeros((0, 2), np.float32),
                            np.zeros(0, int), [], [])
-        groups, labels = colour_groups(tags, mtt_tags)
-        del tags, mtt_tags
+        ids, hybrid = rec.index.live_rows()
+        ids = np.array(ids, np.int64)
+        groups, labels = colour_groups(
+            rec.index.live_column("mood_msd"),
+            rec.index.live_column("mood_mtt") if rec.uses_mtt else None)
+        where = map_positions(store, ids, vectors=(ids, hybrid))
+        del rec, hybrid  # the index's pages go with its map
         titles, hay = [], []
         for s in range(0, len(ids), 5000):  # a chunk of tracks at a time, only text kept
-            chunk = ids[s:s + 5000]
+            chunk = [int(t) for t in ids[s:s + 5000]]
             tracks = {t.id: t for t in store.get_tracks(chunk)}
             for tid in chunk:
                 t = tracks.get(tid)
                 titles.append(f"{t.display_title} — {t.display_artist}" if t else str(tid))
                 hay.append(search_text(*(getattr(t, c) for c in SEARCH_COLUMNS)) if t else "")
             del tracks
-        where = map_positions(store, ids)
-    return MapData(np.asarray(ids, np.int64), where.xy, groups, labels, titles, hay,
+    return MapData(ids, where.xy, groups, labels, titles, hay,
                    where.state, where.placed, where.relayout_due)
 
 

@@ -9,7 +9,6 @@
   box) has one semantic, :mod:`soundalike.library.search`: every word, accents and case
   folded, must occur in title, artist, album, album artist, genre or path.
 - :func:`album_tracks`, :func:`artist_tracks`, :func:`playlist_named`: seeds by name.
-- :func:`analysed_points`: what the library map projects.
 
 The SQL behind all of these lives in :mod:`soundalike.library.store` (no Qt, no SQL here).
 """
@@ -17,11 +16,8 @@ The SQL behind all of these lives in :mod:`soundalike.library.store` (no Qt, no 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, make_dataclass
 from pathlib import Path
-
-import numpy as np
 
 from soundalike.engine.filters import normalise_text
 from soundalike.library.schema import dataclass_fields
@@ -218,33 +214,3 @@ def playlist_named(store: Store, name: str) -> Playlist | None:
     """The playlist called *name* (case, accents and punctuation ignored)."""
     key = normalise_text(name)
     return next((p for p in store.playlists() if normalise_text(p.name) == key), None)
-
-
-# ------------------------------------------------------------------- the map
-def analysed_points(store: Store, version: int | Iterable[int]
-                    ) -> tuple[list[int], np.ndarray, np.ndarray]:
-    """``(ids, MSD tags (n, 50), MTT tags (n, 50))`` of the tracks analysed with *version*
-    (or any of several; what the library map colours), in one pass over the analyses,
-    filled into preallocated arrays (no per-row copies kept: 100,000 tracks take 40 MB);
-    a track without MTT tags (analysed before version 3 and not upgraded yet) has a row of
-    NaN there. Empty arrays when there are none."""
-    from soundalike.engine.cnn import MTT_LABELS, TAG_LABELS
-
-    versions = {int(version)} if isinstance(version, int | np.integer) else \
-        {int(v) for v in version}
-    cap = max(16, sum(k for v, k in store.analysed_versions().items() if v in versions))
-    tags = np.empty((cap, len(TAG_LABELS)), np.float32)
-    mtt = np.empty((cap, len(MTT_LABELS)), np.float32)
-    ids: list[int] = []
-    for row in store.analysis_rows(version=version):
-        i = len(ids)
-        if i == cap:  # analysed while we read: grow
-            cap *= 2
-            tags, mtt = np.resize(tags, (cap, tags.shape[1])), np.resize(mtt, (cap, mtt.shape[1]))
-        tags[i] = row.tags
-        t = row.mtt_tags
-        mtt[i] = t if t is not None and len(t) == len(MTT_LABELS) else np.nan
-        ids.append(row.track_id)
-    if not ids:
-        return [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
-    return ids, tags[:len(ids)], mtt[:len(ids)]

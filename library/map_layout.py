@@ -85,8 +85,10 @@ class Positions:
     relayout_due: bool = False
 
 
-def map_positions(store, ids, *, version: int | None = None) -> Positions:
-    """Positions for the analysed tracks *ids* (see the module docstring)."""
+def map_positions(store, ids, *, version: int | None = None,
+                  vectors: tuple[np.ndarray, np.ndarray] | None = None) -> Positions:
+    """Positions for the analysed tracks *ids* (see the module docstring); *vectors* are
+    :func:`hybrid_vectors` when the caller has them already."""
     from soundalike.engine import layout
 
     if version is None:
@@ -102,7 +104,7 @@ def map_positions(store, ids, *, version: int | None = None) -> Positions:
         pos = _lookup(cached_ids, ids)
         if (pos >= 0).all():
             return Positions(cached_xy[pos], "cached")
-    hyb_ids, hybrid = hybrid_vectors(store)
+    hyb_ids, hybrid = vectors if vectors is not None else hybrid_vectors(store)
     vec_pos = _lookup(hyb_ids, ids)
     if usable:
         cached_ids, cached_xy = store.map_layout()

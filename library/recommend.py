@@ -393,7 +393,7 @@ class Recommender:
             tracks = self._tracks([p for p, _ in hits])
             if tracks is not None:
                 break
-            self.refresh(force=True)
+            self.refresh()  # a hit changed since the last look: follow the database
         else:
             tracks = [t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
                       if t.status == TrackStatus.ANALYSED]

@@ -512,6 +512,13 @@ class LayeredIndex:
     def genres(self) -> np.ndarray:
         return self.column("genres")
 
+    def live_column(self, name: str) -> np.ndarray:
+        """Column *name* of the rows in use (the order of :meth:`live_rows`)."""
+        if not len(self.over.get("ids", ())) and not self.dead.any():
+            return self.file.arrays[name]
+        keep = np.concatenate([~self.dead, np.ones(len(self) - self._n, bool)])
+        return self.column(name)[keep]
+
     def live_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """``(track ids, hybrid vectors)`` of the rows in use (dead ones left out); views on
         the map when there is no overlay."""
@@ -768,12 +775,11 @@ class State:
         self.follow = follow
         self.explainer = explainer_from(built.explain_stats)
         h = self.file.header
-        self.watermark = h.get("watermark")
-        self.built_total = int(h["tracks_total"])
-        self.built_max_id = int(h["max_id"])
-        self.marker = (self.built_total, self.watermark, self.built_max_id)
+        #: (track count, latest updated_at, highest id) when last looked (the file's first)
+        self.marker = (int(h["tracks_total"]), h.get("watermark"), int(h["max_id"]))
         self.over: dict[str, np.ndarray] = {}
         self.dead = np.zeros(self.file.n, bool)
+        self._energy: np.ndarray | None = None
         self._views()
 
     # -- views -------------------------------------------------------------------------
@@ -781,6 +787,7 @@ class State:
         from soundalike.engine.filters import MetaTable
 
         self.index = LayeredIndex(self.file, self.over, self.dead)
+        self._energy = None
         col = self.index.column
         self.meta = MetaTable.from_codes(
             artist=col("artist"), album=col("album"), song=col("song"),
@@ -802,7 +809,9 @@ class State:
         return self.index.column("tempo")
 
     def energy(self) -> np.ndarray:
-        return energy_of(self.index.column("energy_features"))
+        if self._energy is None:  # ranks over the library: once per state of the index
+            self._energy = energy_of(self.index.column("energy_features"))
+        return self._energy
 
     def _exclusions(self, filters) -> np.ndarray:
         """The filters' exclusion mask, from the tracks' metadata read in chunks."""
@@ -840,7 +849,8 @@ class State:
             return False
         if not self.follow:
             raise NeedsRebuild("the library changed")
-        since = None if self.watermark is None else self.watermark - LOOKBACK_SECONDS
+        total, watermark, max_id = self.marker
+        since = None if watermark is None else watermark - LOOKBACK_SECONDS
         changed = store.changed_since(since)
         usable = set(USABLE_VERSIONS)
         upsert = [i for i, s, v in changed if s == TrackStatus.ANALYSED and v in usable]
@@ -848,8 +858,8 @@ class State:
         limit = overlay_limit(self.file.n)
         if len(upsert) > limit:
             raise NeedsRebuild(f"{len(upsert)} tracks changed")
-        added = sum(1 for i, _, _ in changed if i > self.built_max_id)
-        if marker[0] != self.built_total + added:  # a track was deleted: check the id set
+        added = sum(1 for i, _, _ in changed if i > max_id)
+        if marker[0] != total + added:  # a track was deleted: check the id set
             now = store.analysed_ids(USABLE_VERSIONS)
             main = self.file.arrays["ids"]
             self.dead |= ~np.isin(main, now)

@@ -209,22 +209,20 @@ while True:
 """
 
 
-def test_kill_9_in_the_middle_of_a_rebuild_loses_nothing(big):
-    rec = Recommender(big)
-    probe = [int(rec.index.ids[i]) for i in (1, 500, 2000)]
-    want = {t: _similar(rec, t) for t in probe}
-    path = rec.index_path
-    proc = subprocess.Popen([sys.executable, "-c", _REBUILD, str(big.path)],
-                            stdout=subprocess.PIPE, cwd=REPO)
+def _rebuild_killed_when(db: Path, writing, *, opened_first: bool) -> int:
+    """Run endless forced rebuilds of *db*'s index in another process, SIGKILL it once
+    ``writing(temporary files)`` holds, and return its exit code."""
+    path = vector_index.index_path(db)
+    proc = subprocess.Popen([sys.executable, "-c", _REBUILD, str(db)], stdout=subprocess.PIPE,
+                            cwd=REPO)
     try:
-        assert proc.stdout.readline().strip() == b"opened"
+        if opened_first:
+            assert proc.stdout.readline().strip() == b"opened"
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:  # until a rebuild is writing its temporary file
-            tmps = list(path.parent.glob(path.name + ".*.tmp"))
-            if tmps and any(t.stat().st_size > vector_index.HEADER_SPACE for t in tmps
-                            if t.exists()):
+        while time.monotonic() < deadline:
+            if writing([t for t in path.parent.glob(path.name + ".*.tmp") if t.exists()]):
                 break
-            time.sleep(0.01)
+            time.sleep(0.005)
         else:
             pytest.fail("the rebuild never started writing")
         proc.send_signal(signal.SIGKILL)
@@ -233,7 +231,25 @@ def test_kill_9_in_the_middle_of_a_rebuild_loses_nothing(big):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    return proc.returncode
+
+
+def _size(tmp: Path) -> int:
+    try:
+        return tmp.stat().st_size
+    except OSError:  # renamed meanwhile
+        return 0
+
+
+def test_kill_9_in_the_middle_of_a_rebuild_loses_nothing(big):
+    rec = Recommender(big)
+    probe = [int(rec.index.ids[i]) for i in (1, 500, 2000)]
+    want = {t: _similar(rec, t) for t in probe}
+    path = rec.index_path
+    code = _rebuild_killed_when(  # a rebuild is writing its temporary file
+        big.path, lambda tmps: any(_size(t) > vector_index.HEADER_SPACE for t in tmps),
+        opened_first=True)
+    assert code == -signal.SIGKILL
     with Store(big.path) as other:
         after = Recommender(other)
         assert after.rebuilt_because == ""  # the index file it replaced is whole
@@ -248,19 +264,7 @@ def test_kill_9_in_the_middle_of_a_rebuild_loses_nothing(big):
 
 
 def test_kill_9_during_the_first_build_leaves_a_usable_library(big):
-    path = vector_index.index_path(big.path)
-    proc = subprocess.Popen([sys.executable, "-c", _REBUILD, str(big.path)],
-                            stdout=subprocess.PIPE, cwd=REPO)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not list(path.parent.glob(path.name + ".*.tmp")):
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    assert _rebuild_killed_when(big.path, bool, opened_first=False) == -signal.SIGKILL
     rec = Recommender(big)
     assert rec.size == BIG
     with Store(big.path) as other:

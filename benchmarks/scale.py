@@ -220,9 +220,9 @@ def run_size(n: int, args, base_root: Path | None) -> dict:
     work = fresh_copy(src, Path(args.cache) / f"work-{n}.db")
     query = f"{Path(args.cache) / f'music-{n}'}/artist0005/album000000/0000005.flac"
     out: dict = {"n": n}
-    if base_root is not None:  # (the first run also writes the byte code cache)
+    if base_root is not None:
         runs = [run_child(similar_cmd(work, query), {"PYTHONPATH": str(base_root)})
-                for _ in range(3)][1:]
+                for _ in range(2)]
         out["today"] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
         today_ids = top_ids(runs[-1][2])
     run_child([sys.executable, "-c", "import soundalike.cli, soundalike.library.recommend, "

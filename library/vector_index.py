@@ -207,12 +207,38 @@ def open_index(path: Path, expect: dict | None = None) -> IndexFile:
                 raise IndexUnusable(f"it was made for another {key.replace('_', ' ')}")
         if int(header.get("file_size", -1)) != size:
             raise IndexUnusable("it is cut short or has trailing bytes")
+        _check_vectors(fd, header)
         mm = mmap.mmap(fd, size, access=mmap.ACCESS_READ) if size else None
     except OSError as exc:
         raise IndexUnusable(f"it cannot be read ({exc.strerror or exc})") from None
     finally:
         os.close(fd)
     return _attach(path, header, mm)
+
+
+def _check_vectors(fd: int, header: dict, samples: int = 1024) -> None:
+    """Sampled hybrid rows must be unit length and genre rows sum to one (read with
+    ``pread``: touching rows all over a memory map would map large pages of it)."""
+    try:
+        n = int(header["n"])
+        parts = {name: header["arrays"][name] for name in ("hybrid", "genres")}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexUnusable(f"its layout is unreadable ({exc})") from None
+    if n == 0:
+        return
+    rows = np.unique(np.linspace(0, n - 1, min(n, samples)).astype(np.int64))
+    values = {}
+    for name, (offset, dtype, width, _crc) in parts.items():
+        dt = np.dtype(dtype)
+        row = dt.itemsize * int(width)
+        values[name] = np.array([np.frombuffer(os.pread(fd, row, int(offset) + int(r) * row),
+                                               dt) for r in rows], np.float64)
+        if values[name].shape != (len(rows), int(width)):
+            raise IndexUnusable("its vectors are cut short")
+    norms = np.linalg.norm(values["hybrid"], axis=1)
+    sums = values["genres"].sum(axis=1)
+    if not (np.all(np.abs(norms - 1.0) < 1e-3) and np.all(np.abs(sums - 1.0) < 1e-3)):
+        raise IndexUnusable("its vectors are damaged")
 
 
 def _attach(path: Path | None, header: dict, mm: mmap.mmap | None, *,
@@ -236,13 +262,6 @@ def _attach(path: Path | None, header: dict, mm: mmap.mmap | None, *,
     ids = arrays.get("ids")
     if ids is None or (len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1]))):
         raise IndexUnusable("its track ids are damaged")
-    hyb, gen = arrays.get("hybrid"), arrays.get("genres")
-    if verify and hyb is not None and gen is not None and len(hyb):
-        rows = np.unique(np.linspace(0, len(hyb) - 1, min(len(hyb), 1024)).astype(np.int64))
-        norms = np.linalg.norm(hyb[rows].astype(np.float64), axis=1)
-        sums = gen[rows].astype(np.float64).sum(axis=1)
-        if not (np.all(np.abs(norms - 1.0) < 1e-3) and np.all(np.abs(sums - 1.0) < 1e-3)):
-            raise IndexUnusable("its vectors are damaged")
     return IndexFile(path, header, arrays, mm, offsets)
 
 

@@ -36,7 +36,7 @@ class LayoutCancelled(Exception):
     """The ``cancel`` callback of :func:`layout` returned True."""
 
 
-def pca_2d(vectors: np.ndarray, *, chunk: int = 16384) -> np.ndarray:
+def pca_2d(vectors: np.ndarray, *, chunk: int = 4096) -> np.ndarray:
     """First two principal components of *vectors* (n, d), each column standardised first;
     unscaled, shape (n, 2).
 

@@ -277,7 +277,6 @@ class Recommender:
         except ValueError:
             model = None
         if model is None or vector_index.model_fingerprint(model) != file.header.get("model"):
-            file.close()
             raise vector_index.IndexUnusable("it was made with another vector model")
         shapes = vector_index.shapes_of(file.header)
         state = vector_index.State(vector_index.Built(file, model, shapes,

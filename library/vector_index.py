@@ -42,6 +42,8 @@ import mmap
 import os
 import struct
 import tempfile
+import threading
+import weakref
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -199,6 +201,19 @@ def open_index(path: Path, expect: dict | None = None) -> IndexFile:
         raise IndexUnusable("there is none yet") from None
     except OSError as exc:
         raise IndexUnusable(f"it cannot be read ({exc.strerror or exc})") from None
+    key = None
+    try:
+        st = os.fstat(fd)
+        key = (str(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        with _OPEN_LOCK:
+            shared = _OPEN.get(key)
+        if shared is not None and all(shared.header.get(k) == v
+                                      for k, v in (expect or {}).items()):
+            os.close(fd)
+            fd = -1
+            return shared
+    except OSError:
+        pass
     try:
         size = os.fstat(fd).st_size
         header = _read_header(fd, size)
@@ -213,7 +228,18 @@ def open_index(path: Path, expect: dict | None = None) -> IndexFile:
         raise IndexUnusable(f"it cannot be read ({exc.strerror or exc})") from None
     finally:
         os.close(fd)
-    return _attach(path, header, mm)
+    file = _attach(path, header, mm)
+    if key is not None:
+        with _OPEN_LOCK:
+            _OPEN[key] = file
+    return file
+
+
+#: index files open in this process, by path and identity: the player's recommender and its
+#: map share one map of the file (its pages are resident once). Weak: a file nobody uses
+#: any more is unmapped.
+_OPEN: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_OPEN_LOCK = threading.Lock()
 
 
 def _check_vectors(fd: int, header: dict, samples: int = 1024) -> None:

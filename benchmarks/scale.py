@@ -15,8 +15,9 @@ warm), wall time and peak resident memory (``wait4``'s ``ru_maxrss``):
     ``main``), exported with ``git archive`` into the cache: every call rebuilds the
     whole index from the raw analyses.
 ``build``
-    the first ``soundalike similar`` after the analysis, which builds the index file
-    (and applies the schema step that indexes ``updated_at``); its time and size.
+    the first ``soundalike similar`` after the analysis, which fits the vector model,
+    builds the index file (and applies the schema step that indexes ``updated_at``); its
+    time and size. (Today's runs use another copy: they store a vector model.)
 ``cold``
     ``soundalike similar`` with the index built: median wall and worst peak RSS of 5.
 ``floor``
@@ -217,14 +218,17 @@ def run_size(n: int, args, base_root: Path | None) -> dict:
     from synthetic_library import cached_library
 
     src = cached_library(n, args.cache)
-    work = fresh_copy(src, Path(args.cache) / f"work-{n}.db")
     query = f"{Path(args.cache) / f'music-{n}'}/artist0005/album000000/0000005.flac"
     out: dict = {"n": n}
-    if base_root is not None:
-        runs = [run_child(similar_cmd(work, query), {"PYTHONPATH": str(base_root)})
+    if base_root is not None:  # on its own copy: it stores a vector model the build must not find
+        today = fresh_copy(src, Path(args.cache) / f"today-{n}.db")
+        runs = [run_child(similar_cmd(today, query), {"PYTHONPATH": str(base_root)})
                 for _ in range(2)]
         out["today"] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
         today_ids = top_ids(runs[-1][2])
+        for f in today.parent.glob(today.name + "*"):
+            f.unlink()
+    work = fresh_copy(src, Path(args.cache) / f"work-{n}.db")
     run_child([sys.executable, "-c", "import soundalike.cli, soundalike.library.recommend, "
                "soundalike.library.vector_index"])  # byte code cache, as installed
     wall, rss, stdout = run_child(similar_cmd(work, query))

@@ -17,6 +17,8 @@ Shift+Enter step through the matches, Ctrl+Enter plays the current one, Escape c
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,11 +47,39 @@ class MapData:
     xy: np.ndarray         # (n, 2) float32 in [0, 1]
     genre: np.ndarray      # (n,) int — index into labels
     labels: list[str]      # style words, most frequent first (colour order)
-    titles: list[str]      # "Title — Artist"
-    hay: list[str] = field(default_factory=list)  # folded search text per point
+    titles: Sequence[str]  # "Title — Artist" (PackedStrings)
+    hay: Sequence[str] = field(default_factory=list)  # folded search text per point
     state: str = "pca"     # where the positions come from (Positions.state)
     placed: int = 0        # tracks placed near their neighbours since the last layout
     relayout_due: bool = False
+
+
+class PackedStrings(Sequence):
+    """An append-only list of strings kept as one UTF-8 buffer and offsets (a title and a
+    search text per map point: 100,000 of each cost ~9 MB instead of ~30 MB as str objects)."""
+
+    def __init__(self, items: Iterable[str] = ()):
+        self._data, self._ends = bytearray(), array("q")
+        for x in items:
+            self.append(x)
+
+    def append(self, text: str) -> None:
+        self._data += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        start = self._ends[i - 1] if i else 0
+        return self._data[start:self._ends[i]].decode("utf-8", "surrogatepass")
 
 
 def colour_groups(tags: np.ndarray, mtt_tags: np.ndarray | None, *, chunk: int = 16384
@@ -95,7 +125,7 @@ def load_map(db_path: str) -> MapData:
             rec.index.live_column("mood_mtt") if rec.uses_mtt else None)
         where = map_positions(store, ids, vectors=(ids, hybrid))
         del rec, hybrid  # the index's pages go with its map
-        titles, hay = [], []
+        titles, hay = PackedStrings(), PackedStrings()
         for s in range(0, len(ids), 5000):  # a chunk of tracks at a time, only text kept
             chunk = [int(t) for t in ids[s:s + 5000]]
             tracks = {t.id: t for t in store.get_tracks(chunk)}

@@ -220,10 +220,6 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
     with open_store(args) as store:
         if not store.folders():
             raise UsageError("no music folders yet: soundalike folders add DIR")
-        if not args.no_scan:
-            report = run_scan(store)
-            print(f"scanned {report.files} files: {report.added} added, {report.updated} "
-                  f"updated, {report.moved} moved, {report.missing} missing", flush=True)
     stop = stop_event or threading.Event()
 
     def on_change(kind: str, path: str) -> None:
@@ -244,11 +240,16 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
         watcher.start()
     except LibraryError as exc:
         raise CliError(str(exc)) from None
-    if controller is not None:
-        controller.start()
-    print(f"watching {len(watcher.watched)} folders (Ctrl-C to stop)", file=sys.stderr,
-          flush=True)
     try:
+        if not args.no_scan:  # after start(): a file added while the scan runs is not missed
+            with open_store(args) as store:
+                report = run_scan(store)
+            print(f"scanned {report.files} files: {report.added} added, {report.updated} "
+                  f"updated, {report.moved} moved, {report.missing} missing", flush=True)
+        if controller is not None:
+            controller.start()
+        print(f"watching {len(watcher.watched)} folders (Ctrl-C to stop)", file=sys.stderr,
+              flush=True)
         while not stop.wait(0.5):
             if watcher.error is not None:
                 raise CliError(f"the folder watcher stopped: {watcher.error}")

@@ -28,7 +28,8 @@ from typing import Self
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
+from watchdog.observers.api import DEFAULT_OBSERVER_TIMEOUT, BaseObserver
+from watchdog.observers.polling import PollingEmitter
 
 from soundalike.library.scanner import Scanner
 from soundalike.library.store import Store
@@ -36,6 +37,49 @@ from soundalike.library.store import Store
 log = logging.getLogger(__name__)
 
 _LIMIT_ERRNOS = {errno.ENOSPC, errno.EMFILE, errno.ENFILE}
+#: how long :meth:`FolderWatcher.start` waits for a polled folder's first snapshot
+FIRST_SNAPSHOT_WAIT_S = 30.0
+
+
+class _PollingEmitter(PollingEmitter):
+    """watchdog's polling emitter, telling when its first snapshot is taken.
+
+    The first snapshot is what later polls compare with, and watchdog takes it on the
+    emitter's own thread after ``schedule()`` returns: a file created in between is in
+    that snapshot and never reported. :meth:`FolderWatcher._watch` waits for
+    :attr:`first_snapshot` so that every change after ``start()`` returns is seen. A
+    first snapshot that fails (no descriptors left, an I/O error) is retried at the
+    next poll instead of ending the emitter's thread.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first_snapshot = threading.Event()
+        self._have_snapshot = False
+
+    def on_thread_start(self) -> None:
+        self._try_first_snapshot()
+
+    def _try_first_snapshot(self) -> None:
+        try:
+            super().on_thread_start()
+            self._have_snapshot = True
+        except OSError as exc:
+            log.warning("cannot read %s yet (%s); trying again", self.watch.path, exc)
+        finally:
+            self.first_snapshot.set()
+
+    def queue_events(self, timeout) -> None:
+        if not self._have_snapshot:
+            if not self.stopped_event.wait(timeout):
+                self._try_first_snapshot()
+            return
+        super().queue_events(timeout)
+
+
+class _PollingObserver(BaseObserver):
+    def __init__(self, timeout: float = DEFAULT_OBSERVER_TIMEOUT):
+        super().__init__(_PollingEmitter, timeout=timeout)
 
 
 class _Handler(FileSystemEventHandler):
@@ -161,7 +205,7 @@ class FolderWatcher:
                 self._message(f"{self._why(exc)}; checking the music folders for changes by "
                               "polling instead")
                 self.polling = True
-        return PollingObserver(timeout=self.poll_interval)
+        return _PollingObserver(timeout=self.poll_interval)
 
     @staticmethod
     def _why(exc: OSError) -> str:
@@ -176,7 +220,7 @@ class FolderWatcher:
             self._message(f"not watching {path}: the folder is not there (unplugged drive?)")
             return
         try:
-            self._observer.schedule(handler, path, recursive=True, follow_symlink=True)
+            watch = self._observer.schedule(handler, path, recursive=True, follow_symlink=True)
         except OSError as exc:
             if self.polling:
                 self._message(f"cannot watch {path}: {exc.strerror or exc}")
@@ -184,8 +228,19 @@ class FolderWatcher:
             self._message(f"{self._why(exc)}; checking the music folders for changes by "
                           "polling instead")
             self._switch_to_polling(handler)
+            self._watch(path, handler)  # the folder whose watch failed is polled too
             return
         self._watched.add(path)
+        self._wait_first_snapshot(watch)
+
+    def _wait_first_snapshot(self, watch) -> None:
+        """Return once a polled folder's first snapshot is taken (nothing to wait for
+        with inotify, whose watch is in place when ``schedule()`` returns)."""
+        for emitter in self._observer.emitters:
+            if emitter.watch == watch and isinstance(emitter, _PollingEmitter) and \
+                    not emitter.first_snapshot.wait(FIRST_SNAPSHOT_WAIT_S):
+                log.warning("the first look at %s took over %.0f s", watch.path,
+                            FIRST_SNAPSHOT_WAIT_S)
 
     def _switch_to_polling(self, handler: _Handler) -> None:
         old = self._observer

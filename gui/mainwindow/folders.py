@@ -69,10 +69,10 @@ class FolderController(QObject):
     def start_background(self, *, scan: bool = True, watch: bool = True,
                          analyse: bool = True) -> None:
         """Scan the music folders, watch them, and analyse what is pending."""
-        if scan:
+        if watch:  # the scan follows the watcher's start: nothing added meanwhile is missed
+            self._restart_watcher(then_scan=self._after_scan if scan else None)
+        elif scan:
             library_glue.scan_async(self.tasks, self.db_path, self._after_scan)
-        if watch:
-            self._restart_watcher()
         if analyse:
             self.analysis.start()
 
@@ -94,12 +94,13 @@ class FolderController(QObject):
         if p.message and p.state == "error":
             self._show(self.tr("Analysis stopped: {0}").format(p.message), 15000)
 
-    def _restart_watcher(self) -> None:
+    def _restart_watcher(self, then_scan=None) -> None:
         if self.watcher is not None:
             library_glue.stop_watcher(self.watcher)
         self.watcher = library_glue.start_watcher(self.tasks, self.db_path,
                                                   self.watcher_events.callback,
                                                   self.watcher_messages.callback,
+                                                  then_scan=then_scan,
                                                   **self.watcher_options)
 
     def shutdown(self) -> None:

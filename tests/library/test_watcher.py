@@ -197,6 +197,22 @@ def test_modified_file_is_reread(library):
         w.stop()
 
 
+def test_polling_sees_a_file_added_right_after_start(library, tmp_path, copy_audio):
+    """start() returns only once the polled folder's first snapshot is taken: a file
+    copied in at once is a change, not part of the snapshot (CI saw it missed)."""
+    db, music = library
+    src = copy_audio("flac", tmp_path / "incoming.flac")
+    for attempt in range(3):
+        rec = Recorder()
+        w = start(db, rec, force_polling=True, poll_interval=0.2)
+        dest = music / f"right-after-start-{attempt}.flac"
+        try:
+            shutil.copy(src, dest)
+            assert wait_for(lambda r=rec, d=dest: "added" in r.kinds_for(d)), rec.changes
+        finally:
+            w.stop()
+
+
 def test_falls_back_to_polling_when_inotify_hits_a_limit(library, copy_audio, tmp_path):
     """A real EMFILE: the subprocess uses up its file descriptors so inotify cannot start."""
     import subprocess

@@ -381,10 +381,10 @@ class Scanner:
         if known is None and fp and not error:
             for cand in self.store.tracks_by_fingerprint(fp):
                 if cand.path != path and not os.path.lexists(cand.path):
-                    self.store.move_track(cand.id, path, folder_id=folder_id, size=size,
-                                          mtime=st.st_mtime)
-                    self._changed([cand.id])
-                    return "moved", cand.id
+                    kept = self.store.move_track(cand.id, path, folder_id=folder_id, size=size,
+                                                 mtime=st.st_mtime)
+                    self._changed([kept])
+                    return "moved", kept
         track = known or Track(path=path)
         same = known is not None and bool(fp) and fp == known.fingerprint
         track.folder_id, track.size, track.mtime, track.fingerprint = (folder_id, size,
@@ -435,7 +435,8 @@ class Scanner:
                 if holder is None or hidden or not is_audio_name(os.path.basename(new)):
                     self.store.mark_missing([t.id])
                 else:
-                    self.store.move_track(t.id, new, folder_id=holder[0])
+                    ids.append(self.store.move_track(t.id, new, folder_id=holder[0]))
+                    continue
                 ids.append(t.id)
         self._changed(ids)
         return ids
@@ -534,8 +535,8 @@ class _Batch:
         with store.transaction():
             if self.moves:
                 for tid, path, folder_id, size, mtime in self.moves:
-                    store.move_track(tid, path, folder_id=folder_id, size=size, mtime=mtime)
-                    changed.append(tid)
+                    changed.append(store.move_track(tid, path, folder_id=folder_id,
+                                                    size=size, mtime=mtime))
             if self.add:
                 changed += store.add_tracks(self.add)
             if self.update:

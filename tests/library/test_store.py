@@ -193,6 +193,31 @@ def test_move_keeps_analysis(store):
     assert store.tracks_by_fingerprint("fp1")[0].id == t.id
 
 
+def test_a_file_met_twice_keeps_its_older_row_when_moved_back(store):
+    """One file, two rows (made at two places while it moved): moving the newer row onto
+    the older one's path keeps the older id — the one playlists know — with the newer's
+    playlist entries and, the older having none, its analysis."""
+    old = make_track("/music/A/x.flac", fingerprint="fpx")
+    store.add_track(old)
+    dup = make_track("/music/B/x.flac", fingerprint="fpx")
+    store.add_track(dup)
+    store.save_analysis(dup.id, version=1, features=[1.0], tags=np.zeros(50),
+                        embedding=np.zeros(200), duration=1.0)
+    other = make_track("/music/A/y.flac", fingerprint="fpy")
+    store.add_track(other)
+    pid = store.create_playlist("Both", [old.id, dup.id, other.id])
+    kept = store.move_track(dup.id, "/music/A/x.flac", size=7, mtime=3.0)
+    assert kept == old.id
+    assert store.get_track(dup.id) is None
+    got = store.track_by_path("/music/A/x.flac")
+    assert got.id == old.id and got.size == 7 and got.status == "analysed"
+    assert store.get_analysis(old.id) is not None
+    assert [t.id for t in store.playlist_tracks(pid)] == [old.id, old.id, other.id]
+    # a row of other content at the destination is still replaced by the moving track
+    assert store.move_track(other.id, "/music/A/x.flac") == other.id
+    assert [t.id for t in store.playlist_tracks(pid)] == [other.id] * 3
+
+
 def test_playlists_and_settings(store):
     ids = store.add_tracks([make_track(f"/{i}.mp3") for i in range(3)])
     pid = store.create_playlist("Road trip", [ids[2], ids[0], ids[2]])

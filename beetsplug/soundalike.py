@@ -119,7 +119,7 @@ class SoundalikePlugin(BeetsPlugin):
 
     def _add(self, lib, paths: list[str]) -> list[int]:
         """Make Soundalike tracks of *paths* (reading their tags); their ids."""
-        from soundalike.library.scanner import Scanner
+        from soundalike.library.files.scanner import Scanner
         from soundalike.library.store import Store
 
         roots = library_folders(os.fsdecode(lib.directory), paths)
@@ -137,7 +137,7 @@ class SoundalikePlugin(BeetsPlugin):
 
     # -- recommendations ----------------------------------------------------------------
     def _open(self):
-        from soundalike.library.recommend import Recommender
+        from soundalike.library.recommend.recommender import Recommender
         from soundalike.library.store import Store
 
         path = self.db_path()
@@ -174,7 +174,7 @@ class SoundalikePlugin(BeetsPlugin):
             store.close()
 
     def radio(self, lib, query, n: int, output: str | None):
-        from soundalike.library.playlist_files import entries_for_tracks, write_playlist
+        from soundalike.library.files.playlist_files import entries_for_tracks, write_playlist
 
         store, rec = self._open()
         try:
@@ -195,7 +195,7 @@ class SoundalikePlugin(BeetsPlugin):
         """beets' own format of the item at the track's path, else ``Artist – Title``."""
         from beets.dbcore.query import PathQuery
 
-        from soundalike.library.recommend import track_label
+        from soundalike.library.recommend.recommender import track_label
 
         found = list(lib.items(PathQuery("path", os.fsencode(track.path))))
         return format(found[0]) if found else track_label(track)
@@ -224,8 +224,8 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
 
     from soundalike.cli.progress import ProgressBar
     from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.library.analysis import AnalysisController
-    from soundalike.library.states import TrackStatus
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.model.states import TrackStatus
     from soundalike.library.store import Store
 
     with Store(db_path) as store:

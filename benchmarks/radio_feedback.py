@@ -131,7 +131,7 @@ def seed_order(n_tracks: int, max_seeds: int) -> list[tuple[int, int]]:
 
 
 def evaluate(db: str, rows: list[dict], *, max_seeds: int = 300) -> dict:
-    from soundalike.library.recommend import Recommender, track_meta
+    from soundalike.library.recommend.recommender import Recommender, track_meta
     from soundalike.library.store import Store
 
     by_path = {r["path"]: r for r in rows}

@@ -15,7 +15,7 @@ at 100,000.
 
 ``--library N`` also builds a real library database of N tracks with synthetic analyses
 (through the Store API, in one transaction) and measures the whole
-:class:`~soundalike.library.recommend.Recommender`: build time against the bare read of
+:class:`~soundalike.library.recommend.recommender.Recommender`: build time against the bare read of
 the analysis rows (baseline), resident-memory growth, ``refresh()`` when nothing changed,
 and ``similar(n=10, explain=True)`` latency including the SQLite reads.
 """
@@ -108,9 +108,9 @@ def run_library(n: int, queries: int, rng: np.random.Generator) -> None:
 
     from soundalike.engine import cnn, dsp  # noqa: F401  (imported before measuring memory)
     from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.model.track import Track
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
-    from soundalike.library.track import Track
 
     with tempfile.TemporaryDirectory(prefix="soundalike-simbench-") as tmp:
         db = os.path.join(tmp, "library.db")

@@ -12,7 +12,7 @@ import importlib
 import sys
 
 from soundalike.cli.errors import CliError, UsageError
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 
 # Modules that contribute subcommands; each has ``register(subparsers)``.
 COMMAND_MODULES = (

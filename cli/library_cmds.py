@@ -15,10 +15,10 @@ import threading
 from soundalike.cli.arguments import db_path, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar
-from soundalike.library.errors import LibraryError
-from soundalike.library.states import STATUSES, TrackStatus
+from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.states import STATUSES, TrackStatus
+from soundalike.library.model.track import printable
 from soundalike.library.store import Store
-from soundalike.library.track import printable
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -159,7 +159,7 @@ def cmd_folders_list(args) -> int:
 # -- scan -----------------------------------------------------------------------------------
 def run_scan(store: Store, *, show_progress: bool = True, stream=None):
     """Scan every folder of *store* with a progress bar on stderr; return the ScanReport."""
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
 
     bar = ProgressBar(None, "Scanning", stream=stream or sys.stderr, enabled=show_progress)
 
@@ -215,7 +215,7 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
               on_tracks_changed=None) -> int:
     """Watch until Ctrl-C (or *stop_event*). *on_tracks_changed(ids)* is the hook the
     analysis layer uses to analyse picked-up files."""
-    from soundalike.library.watcher import FolderWatcher
+    from soundalike.library.files.watcher import FolderWatcher
 
     with open_store(args) as store:
         if not store.folders():
@@ -265,7 +265,7 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
 
 def _watch_analysis(path: str, workers: int | None):
     """An analysis controller that stays up and prints each analysed or failed file."""
-    from soundalike.library.analysis import AnalysisController
+    from soundalike.library.analysis.controller import AnalysisController
     from soundalike.library.store import Store
 
     def on_result(track_id: int, ok: bool, reason: str | None) -> None:
@@ -320,7 +320,7 @@ def cmd_status(args) -> int:
 def _analysis_status(versions: dict[int, int]) -> tuple[dict, list[dict]]:
     """(analysis versions of the analysed tracks, the tagging models) for ``status``."""
     from soundalike.engine import analyze, cnn
-    from soundalike.library.cnn_choice import model_digest
+    from soundalike.library.analysis.cnn_choice import model_digest
 
     current = versions.get(analyze.ANALYSIS_VERSION, 0)
     upgrade = sum(n for v, n in versions.items() if v in analyze.UPGRADABLE_VERSIONS)
@@ -346,7 +346,7 @@ def _analysis_line(a: dict) -> str:
 def _cnn_status(measure: bool):
     """(cached or, with *measure*, freshly measured CnnChoice or None, current key)."""
     from soundalike.engine.errors import SoundalikeError
-    from soundalike.library import cnn_choice
+    from soundalike.library.analysis import cnn_choice
 
     key = cnn_choice.current_key()
     if measure:
@@ -359,7 +359,7 @@ def _cnn_status(measure: bool):
 
 
 def _cnn_json(cnn, key: dict) -> dict:
-    from soundalike.library import cnn_choice
+    from soundalike.library.analysis import cnn_choice
 
     if cnn is None:
         return {"measured": False, "key": key, "cache": str(cnn_choice.cache_path())}

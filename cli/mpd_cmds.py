@@ -86,7 +86,7 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
 
 # -- connection -----------------------------------------------------------------------------
 def _address(args):
-    from soundalike.library.mpd import PlayerError, mpd_address
+    from soundalike.library.mpd.client import PlayerError, mpd_address
 
     try:
         return mpd_address(args.host, args.port, args.password)
@@ -97,7 +97,7 @@ def _address(args):
 @contextlib.contextmanager
 def _connected(args):
     """``(address, client)``; MPD's errors become one plain line."""
-    from soundalike.library.mpd import close, command_error_text, connect, connection_errors
+    from soundalike.library.mpd.client import close, command_error_text, connect, connection_errors
 
     import_mpd_or_fail()
     import mpd
@@ -126,7 +126,7 @@ def import_mpd_or_fail() -> None:
 
 def _music_dir(args, store, client, address):
     """MPD's music directory as a :class:`MusicDir`; CliError when nobody can tell."""
-    from soundalike.library.mpd import MUSIC_DIR_SETTING, MusicDir, music_directory
+    from soundalike.library.mpd.client import MUSIC_DIR_SETTING, MusicDir, music_directory
 
     given = args.music_dir
     if given:
@@ -175,10 +175,10 @@ def _say(text: str) -> None:
 # -- commands -------------------------------------------------------------------------------
 def cmd_scan(args) -> int:
     from soundalike.cli.library_cmds import open_store, print_json, run_scan
-    from soundalike.library.errors import LibraryError
-    from soundalike.library.mpd import MUSIC_DIR_SETTING
-    from soundalike.library.states import TrackStatus
-    from soundalike.library.track import printable
+    from soundalike.library.model.errors import LibraryError
+    from soundalike.library.model.states import TrackStatus
+    from soundalike.library.model.track import printable
+    from soundalike.library.mpd.client import MUSIC_DIR_SETTING
 
     with _connected(args) as (address, client):
         try:
@@ -203,7 +203,7 @@ def cmd_scan(args) -> int:
 
 def cmd_similar(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     store, rec = _recommender(args)
     try:
@@ -233,8 +233,8 @@ def cmd_similar(args) -> int:
 
 def cmd_radio(args) -> int:
     from soundalike.cli.recommend_cmds import _filters
-    from soundalike.library.mpd import MpdUnavailable, PlayerError
-    from soundalike.library.mpd_radio import MpdRadio
+    from soundalike.library.mpd.client import MpdUnavailable, PlayerError
+    from soundalike.library.mpd.radio import MpdRadio
 
     import_mpd_or_fail()
     store, rec = _recommender(args)
@@ -272,7 +272,7 @@ def _resolve(text: str, client, mapper, store):
 
 def cmd_path(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     store, rec = _recommender(args)
     try:

@@ -16,8 +16,8 @@ import sys
 from soundalike.cli.arguments import db_path, fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.engine.errors import SoundalikeError
-from soundalike.library.states import DEFAULT_METHOD, Method, TrackStatus
-from soundalike.library.track import printable
+from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
+from soundalike.library.model.track import printable
 
 MAX_CANDIDATES_SHOWN = 10
 
@@ -127,7 +127,7 @@ def _filter_args(p: argparse.ArgumentParser, caps: bool = True) -> None:
 def _open(args: argparse.Namespace):
     """Open the store and the recommender; plain errors for the expected problems."""
     from soundalike.engine.errors import SoundalikeError
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 
     path = db_path(args)
@@ -145,7 +145,7 @@ def _open(args: argparse.Namespace):
 
 
 def _filters(rec, args: argparse.Namespace):
-    from soundalike.library.recommend import RecommendError
+    from soundalike.library.recommend.recommender import RecommendError
 
     over = {}
     if getattr(args, "max_per_artist", None) is not None:
@@ -186,7 +186,7 @@ def _outside_file(store, text: str) -> str | None:
 def resolve_query(store, text: str):
     """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
     from soundalike.library.browse import find_tracks
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     candidates = [text, os.path.abspath(os.path.expanduser(text))]
     if os.path.exists(candidates[1]):
@@ -218,7 +218,7 @@ def resolve_query(store, text: str):
 
 
 def _recommend_call(fn, *a, **kw):
-    from soundalike.library.recommend import RecommendError
+    from soundalike.library.recommend.recommender import RecommendError
 
     try:
         return fn(*a, **kw)
@@ -227,7 +227,7 @@ def _recommend_call(fn, *a, **kw):
 
 
 def _write_out(path: str, tracks, title: str) -> str:
-    from soundalike.library.playlist_files import (
+    from soundalike.library.files.playlist_files import (
         PlaylistFileError,
         entries_for_tracks,
         playlist_format,
@@ -246,7 +246,7 @@ def _write_out(path: str, tracks, title: str) -> str:
 
 
 def _print_tracks(tracks) -> None:
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     width = len(str(len(tracks)))
     for i, t in enumerate(tracks, 1):
@@ -255,7 +255,7 @@ def _print_tracks(tracks) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_similar(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     text = " ".join(args.query)
     store, rec = _open(args)
@@ -314,7 +314,7 @@ def _output_tracks(args: argparse.Namespace, tracks, title: str, **json_first) -
 
 
 def _seed_ids(store, rec, seeds: list[str]) -> list[int]:
-    from soundalike.library.playlist_files import FORMATS, PlaylistFileError, read_playlist
+    from soundalike.library.files.playlist_files import FORMATS, PlaylistFileError, read_playlist
 
     ids: list[int] = []
     for seed in seeds:

@@ -126,8 +126,8 @@ def music_tree(corpus: Path, root: Path) -> Path:
 def build_library(corpus: Path, db: Path) -> None:
     """Lay out the music folder (:func:`music_tree`), scan it and analyse what is
     pending."""
-    from soundalike.library.analysis import AnalysisController, default_workers
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.analysis.controller import AnalysisController, default_workers
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -214,7 +214,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     from soundalike.gui.app import make_app
     from soundalike.gui.main_window import MainWindow
     from soundalike.gui.mainwindow.actions import ActionName
-    from soundalike.library.session import session_path
+    from soundalike.library.listening.session import session_path
 
     app = make_app()
     session_path(db).unlink(missing_ok=True)  # start from an empty queue every time

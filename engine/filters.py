@@ -3,7 +3,7 @@
 Metadata is held column-wise in a :class:`MetaTable` (small integer codes for the
 normalised artist, album and duplicate keys), so filtering a million-track index
 touches only the few candidates a query looks at. Nothing here knows about the
-database: :mod:`soundalike.library.recommend` builds the records.
+database: :mod:`soundalike.library.recommend.recommender` builds the records.
 """
 
 from __future__ import annotations

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QMenu, QVBox
 from soundalike.gui.covers import CoverLoader, placeholder
 from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.tasks import Tasks
-from soundalike.library.browse import Album, LibraryReader
+from soundalike.library.browse import LibraryReader
+from soundalike.library.model.views import Album
 
 ICON = 128
 
 
 class AlbumModel(QAbstractListModel):
-    """The albums of the library (:class:`~soundalike.library.browse.Album`)."""
+    """The albums of the library (:class:`~soundalike.library.model.views.Album`)."""
 
     #: the album list has been (re)loaded: number of albums
     loaded = Signal(int)

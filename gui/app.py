@@ -46,7 +46,7 @@ def install_translations(app: QApplication) -> None:
 
 def run(db: str | None = None) -> int:
     """Open the player on the library at *db* (default: the user's library); exit code."""
-    from soundalike.library.errors import LibraryError
+    from soundalike.library.model.errors import LibraryError
     from soundalike.library.store import Store, default_db_path
     from soundalike.library.store.recovery import ensure_healthy
 

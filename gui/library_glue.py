@@ -8,7 +8,7 @@ from soundalike.gui.tasks import TaskHandle, Tasks
 
 
 def scan_summary(report) -> str:
-    """One status-bar line for a :class:`~soundalike.library.scanner.ScanReport`."""
+    """One status-bar line for a :class:`~soundalike.library.files.scanner.ScanReport`."""
     parts = [f"{n} {word}" for n, word in ((report.added, "new"), (report.updated, "changed"),
                                            (report.moved, "moved"), (report.missing, "missing"),
                                            (report.failed, "unreadable")) if n]
@@ -19,7 +19,7 @@ def scan_summary(report) -> str:
 
 
 def _scan(db_path: str) -> str:
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
@@ -48,7 +48,7 @@ def start_watcher(tasks: Tasks, db_path: str, on_change: Callable[..., None],
     folders are scanned once the watcher is watching — so a file added while the scan
     runs is not missed — and *then_scan(summary line)* runs on the GUI thread.
     """
-    from soundalike.library.watcher import FolderWatcher
+    from soundalike.library.files.watcher import FolderWatcher
 
     watcher = FolderWatcher(db_path, on_change=on_change, on_message=on_message, **options)
 

@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from soundalike.gui.preferences import PREAMP_RANGE_DB, PlayerSettings
-from soundalike.library.loudness import GainMode, GainSettings
+from soundalike.library.listening.loudness import GainMode, GainSettings
 
-WORKERS_KEY = "analysis.workers"            # int, 0 = automatic (library.analysis.default_workers)
+# int, 0 = automatic (library.analysis.controller.default_workers)
+WORKERS_KEY = "analysis.workers"
 BATTERY_KEY = "analysis.pause_on_battery"   # bool
-#: recommendation exclusions (owned by library/recommend.py's default filters)
+#: recommendation exclusions (owned by library/recommend/recommender.py's default filters)
 EXCLUDE_KEYS = {"genres": "recommend.exclude_genres", "folders": "recommend.exclude_folders",
                 "keywords": "recommend.exclude_keywords"}
 #: variety of result lists (same owner): songs per artist / per album, 0 = no limit

@@ -53,7 +53,7 @@ from soundalike.gui.preferences import PlayerSettings, Preferences
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.settings_dialog import SettingsDialog
 from soundalike.gui.tasks import Tasks
-from soundalike.library.session import session_path
+from soundalike.library.listening.session import session_path
 from soundalike.library.store import Store
 
 __all__ = ["MainWindow"]

@@ -22,7 +22,7 @@ from soundalike.gui.settings_dialog import (
     SettingsDialog,
 )
 from soundalike.gui.tasks import Tasks
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 from soundalike.library.store import Store
 
 

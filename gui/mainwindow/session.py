@@ -1,5 +1,5 @@
 """The session that survives a restart: the queue, the current track and its position,
-the radio (:mod:`soundalike.library.session` stores it).
+the radio (:mod:`soundalike.library.listening.session` stores it).
 
 At start :meth:`SessionController.restore` reads the saved session in the background,
 drops the tracks that are gone (deleted, missing, no longer in the library) with a note
@@ -25,8 +25,8 @@ from soundalike.gui.mainwindow.similarity import SimilarityActions, radio_seed_i
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.tasks import Tasks
-from soundalike.library.session import Session, SessionWriter, load_session
-from soundalike.library.states import TrackStatus
+from soundalike.library.listening.session import Session, SessionWriter, load_session
+from soundalike.library.model.states import TrackStatus
 
 SAVE_DELAY_MS = 1000        # a change is on disk within this (changes in a burst: once)
 POSITION_EVERY_MS = 5000    # the position is saved this often while playing

@@ -1,6 +1,6 @@
 """Similarity everywhere: Find similar songs, Play similar next, Start radio, Path to….
 
-The :class:`~soundalike.library.recommend.Recommender` lives on one long-lived worker
+The :class:`~soundalike.library.recommend.recommender.Recommender` lives on one long-lived worker
 thread (``run_task(..., serial=True)``), with its own Store connection; the UI
 thread only sends requests and receives results. A track that is not analysed yet
 is analysed first, at once (the analysis controller takes it before anything else),
@@ -24,7 +24,7 @@ from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
-from soundalike.library.states import TrackStatus
+from soundalike.library.model.states import TrackStatus
 
 SIMILAR_COUNT = 25
 PLAY_NEXT_COUNT = 5
@@ -96,7 +96,7 @@ class SimilarityActions(QObject):
 
         def work():
             if self._rec is None:
-                from soundalike.library.recommend import Recommender
+                from soundalike.library.recommend.recommender import Recommender
                 from soundalike.library.store import Store
 
                 self._store = Store(db_path)
@@ -225,7 +225,7 @@ class SimilarityActions(QObject):
     def find_similar_to_file(self, path: str) -> None:
         """Fill the similar panel with library songs like an audio file from anywhere
         (a download, a file a friend sent): it is analysed on the spot if need be."""
-        from soundalike.library.tags import read_tags
+        from soundalike.library.files.tags import read_tags
 
         tags = read_tags(path).info  # title and artist for the panel's heading (or None)
         seed = Row(id=-1, path=path, title=tags and tags.title, artist=tags and tags.artist,
@@ -499,9 +499,9 @@ def _radio_label(seeds: list[Row], words: str) -> str:
 
 
 # The radio's state as saved with the session, and a radio made again from it: the only
-# places that know what the state holds (library.recommend's to_dict / radio_from_dict).
+# places that know what the state holds (library.recommend.recommender's to_dict / radio_from_dict).
 def radio_to_state(radio) -> dict:
-    """A :class:`~soundalike.library.recommend.RadioSession`'s whole state (seeds,
+    """A :class:`~soundalike.library.recommend.recommender.RadioSession`'s whole state (seeds,
     history, feedback, random state, mood words) as JSON values."""
     return radio.to_dict()
 

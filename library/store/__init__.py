@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from soundalike.library.states import StoreEvent
+from soundalike.library.model.states import StoreEvent
 from soundalike.library.store.analyses import AnalysesMixin, AnalysisRow
 from soundalike.library.store.backup import BackupMixin
 from soundalike.library.store.browse import BrowseMixin

@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from soundalike.library.states import StoreEvent, TrackStatus
+from soundalike.library.model.states import StoreEvent, TrackStatus
+from soundalike.library.model.track import printable
 from soundalike.library.store.connection import db_path_value, in_list
-from soundalike.library.track import printable
 
 
 class AnalysisRow(NamedTuple):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import time
 
-from soundalike.library.states import StoreEvent, TrackStatus
+from soundalike.library.model.states import StoreEvent, TrackStatus
+from soundalike.library.model.track import Folder
 from soundalike.library.store.connection import db_path_param, db_path_value
-from soundalike.library.track import Folder
 
 
 class FoldersMixin:

@@ -4,7 +4,7 @@ The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS` are appl
 open inside one transaction and recorded in the ``schema_migrations`` table. They print
 nothing. Their SQL is frozen history (an existing database was made by exactly these
 statements); the ``tracks`` columns they create are declared in
-:mod:`soundalike.library.schema`, and a test keeps the two equal.
+:mod:`soundalike.library.model.schema`, and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 
 
 @dataclass(frozen=True, slots=True)

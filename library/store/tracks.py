@@ -1,6 +1,6 @@
-"""The ``tracks`` table: reading and writing :class:`~soundalike.library.track.Track` rows.
+"""The ``tracks`` table: reading and writing :class:`~soundalike.library.model.track.Track` rows.
 
-Column lists come from :mod:`soundalike.library.schema`.
+Column lists come from :mod:`soundalike.library.model.schema`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from soundalike.library import search
-from soundalike.library.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
-from soundalike.library.states import STATUSES, StoreEvent, TrackStatus
+from soundalike.library.model import search
+from soundalike.library.model.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
+from soundalike.library.model.states import STATUSES, StoreEvent, TrackStatus
+from soundalike.library.model.track import Track, printable
 from soundalike.library.store.connection import db_path_param, db_path_value, in_list
-from soundalike.library.track import Track, printable
 
 PENDING, ANALYSED, FAILED, MISSING = (TrackStatus.PENDING, TrackStatus.ANALYSED,
                                       TrackStatus.FAILED, TrackStatus.MISSING)
@@ -118,7 +118,7 @@ class TracksMixin:
     def tracks(self, query: str | None = None, status: str | None = None,
                limit: int | None = None, offset: int = 0, order_by: str = "artist"
                ) -> list[Track]:
-        """Tracks whose search text (:mod:`soundalike.library.search`: title, artist, album,
+        """Tracks whose search text (:mod:`soundalike.library.model.search`: title, artist, album,
         album artist, genre, path; accents and case ignored) holds every word of *query*,
         optionally with one *status*, sorted by *order_by* (artist, album, title, path,
         added, id, year, duration)."""

@@ -9,7 +9,7 @@ import sys
 
 from cli_run import run
 
-from soundalike.library import cnn_choice
+from soundalike.library.analysis import cnn_choice
 
 
 def test_status_says_when_the_cnn_path_is_not_measured_yet(tmp_path, capsys, monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 from cli_run import run
 from reco_library import build_library
 
-from soundalike.library.playlist_files import read_playlist
+from soundalike.library.files.playlist_files import read_playlist
 from soundalike.library.store import Store
 
 

@@ -19,7 +19,7 @@ import pytest
 from audiofiles import write_audio
 from reco_library import SR, _beat, _chord
 
-from soundalike.library.playlist_files import read_playlist
+from soundalike.library.files.playlist_files import read_playlist
 from soundalike.library.store import Store
 
 pytest.importorskip("beets", reason="beets is not installed (make setup installs it)")

@@ -68,7 +68,7 @@ def test_the_wheel_has_the_package_and_its_data_and_no_development_files(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for name in DATA + ["soundalike/__init__.py", "soundalike/__main__.py", "soundalike/main.py",
                         "soundalike/gui/app.py", "soundalike/cli/__init__.py",
-                        "soundalike/cli/mpd_cmds.py", "soundalike/library/mpd.py",
+                        "soundalike/cli/mpd_cmds.py", "soundalike/library/mpd/client.py",
                         "beetsplug/soundalike.py"]:
         assert name in names
     assert {n.split("/")[0] for n in names} == {"soundalike", "beetsplug",

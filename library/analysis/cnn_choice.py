@@ -23,7 +23,6 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,8 +38,8 @@ from soundalike.engine.cnn import (
     measure_kernels,
 )
 from soundalike.library.analysis import machine
+from soundalike.library.files.disk import cache_dir, write_atomic
 
-CACHE_ENV = "SOUNDALIKE_CACHE_DIR"
 CACHE_NAME = "cnn-path.json"
 FORMAT = 1
 #: Seconds the spawned measuring process may take before it is given up on.
@@ -48,16 +47,6 @@ MEASURE_LIMIT_S = 60.0
 
 #: How the kernels are named to people.
 KERNEL_NAMES = {"xnnpack": "XNNPACK", "builtin": "builtin kernels"}
-
-
-def cache_dir() -> Path:
-    """``$SOUNDALIKE_CACHE_DIR``, else ``platformdirs.user_cache_dir("soundalike")``."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("soundalike"))
 
 
 def cache_path() -> Path:
@@ -198,20 +187,12 @@ def read_cache(model_path: str | Path | None = None, *, key: dict | None = None
 
 
 def write_cache(choice: CnnChoice) -> bool:
-    """Write *choice* atomically (temp file + rename); False when the folder is not writable."""
+    """Write *choice* atomically (:func:`~soundalike.library.files.disk.write_atomic`);
+    False when the folder is not writable."""
     path = cache_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".cnn-path-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(choice.as_dict(), f, indent=1)
-                f.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, json.dumps(choice.as_dict(), indent=1) + "\n")
     except OSError:
         return False
     return True

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import mutagen
 
-from soundalike.library.analysis.cnn_choice import cache_dir
+from soundalike.library.files.disk import cache_dir, write_atomic
 from soundalike.library.model.errors import LibraryError
 
 log = logging.getLogger(__name__)
@@ -354,23 +354,18 @@ class CoverCache:
 
     # -------------------------------------------------------------- writing
     def _store(self, key: str, kind: str, data: bytes) -> tuple[str, str]:
-        """Write an entry atomically (temporary file, then rename); an unwritable cache
-        still answers (the entry is just not kept)."""
+        """Write an entry atomically (:func:`~soundalike.library.files.disk.write_atomic`);
+        an unwritable cache still answers (the entry is just not kept)."""
         folder = self.dir / key[:2]
         file = str(folder / f"{key}.{kind}")
         if not self.writable:
             return kind, self._spill(key, kind, data)
-        tmp = f"{file}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, file)
+            write_atomic(file, data)
         except OSError as exc:
             log.warning("cover cache %s is not writable (%s)", self.dir, exc)
             self.writable = False
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             return kind, self._spill(key, kind, data)
         with self._lock:
             self._written += 1

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from soundalike.library.files.disk import write_atomic
 from soundalike.library.model.errors import LibraryError
 from soundalike.library.model.track import Track
 
@@ -61,16 +61,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise PlaylistFileError(f"cannot write {path}: folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".soundalike-", suffix=".tmp", dir=folder)
+        write_atomic(path, data)
     except OSError as exc:
-        raise PlaylistFileError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise PlaylistFileError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from soundalike.library.files.disk import write_atomic
+
 log = logging.getLogger(__name__)
 
 VERSION = 1
@@ -97,28 +99,6 @@ def load_session(path: str | os.PathLike) -> tuple[Session | None, str]:
             os.replace(path, path.with_name(path.name + ".bad"))
         log.warning("session %s is damaged (%s); set aside", path, exc)
         return None, "The last session was damaged and could not be restored."
-
-
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write *text* to *path* atomically (temporary file, fsync, rename)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def save_session(path: str | os.PathLike, session: Session) -> None:

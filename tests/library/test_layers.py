@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 LIBRARY = Path(__file__).resolve().parents[2] / "library"
-ORDER = ["model", "store", "analysis", "files", "listening", "browse", "recommend", "mpd"]
+ORDER = ["model", "store", "files", "analysis", "listening", "browse", "recommend", "mpd"]
 
 
 def _modules() -> dict[str, Path]:

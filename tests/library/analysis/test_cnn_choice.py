@@ -18,6 +18,7 @@ from audiofiles import click_track, tone, write_audio
 from soundalike.engine import analyze, cnn
 from soundalike.library.analysis import cnn_choice, machine
 from soundalike.library.analysis.controller import AnalysisController, default_workers
+from soundalike.library.files.disk import CACHE_ENV
 from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
@@ -26,7 +27,7 @@ from soundalike.library.store import Store
 def cache(tmp_path, monkeypatch) -> Path:
     """An empty cache folder of this test's own; returns the cache file's path."""
     d = tmp_path / "cache"
-    monkeypatch.setenv(cnn_choice.CACHE_ENV, str(d))
+    monkeypatch.setenv(CACHE_ENV, str(d))
     return d / cnn_choice.CACHE_NAME
 
 
@@ -34,15 +35,15 @@ def cache(tmp_path, monkeypatch) -> Path:
 def measured_file(tmp_path_factory) -> bytes:
     """The bytes of one real measurement's cache file (measured once for the module)."""
     d = tmp_path_factory.mktemp("measured")
-    old = os.environ.get(cnn_choice.CACHE_ENV)
-    os.environ[cnn_choice.CACHE_ENV] = str(d)
+    old = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(d)
     try:
         choice = cnn_choice.cnn_choice()
     finally:
         if old is None:
-            del os.environ[cnn_choice.CACHE_ENV]
+            del os.environ[CACHE_ENV]
         else:
-            os.environ[cnn_choice.CACHE_ENV] = old
+            os.environ[CACHE_ENV] = old
     assert choice.fresh
     return (d / cnn_choice.CACHE_NAME).read_bytes()
 
@@ -123,7 +124,7 @@ def test_a_corrupt_cache_file_is_ignored_and_replaced(cache):
 def test_a_cache_folder_that_cannot_be_written_does_not_crash(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
-    monkeypatch.setenv(cnn_choice.CACHE_ENV, str(blocker))
+    monkeypatch.setenv(CACHE_ENV, str(blocker))
     choice = cnn_choice.cnn_choice()
     assert choice.kernels in cnn.KERNELS and choice.ms_per_patch > 0
     assert cnn_choice.read_cache() is None

@@ -352,7 +352,8 @@ def scanned_library(paths: list[Path], folder: str | Path) -> Path:
 
 def pool_run(paths: list[Path], workers: int | None) -> dict:
     """The real worker pool on a fresh database holding exactly *paths*."""
-    from soundalike.library.analysis.controller import AnalysisController, default_workers
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.analysis.machine import default_workers
 
     with tempfile.TemporaryDirectory() as tmp:
         db = scanned_library(paths, tmp)
@@ -611,7 +612,7 @@ def main() -> None:
     if not args.skip_pool:
         print("\nworker pool (fresh database, the kept files):")
         runs = [("pool_default", None)]
-        from soundalike.library.analysis.controller import default_workers
+        from soundalike.library.analysis.machine import default_workers
 
         if default_workers() != 1:
             runs.append(("pool_1", 1))

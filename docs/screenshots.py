@@ -126,7 +126,8 @@ def music_tree(corpus: Path, root: Path) -> Path:
 def build_library(corpus: Path, db: Path) -> None:
     """Lay out the music folder (:func:`music_tree`), scan it and analyse what is
     pending."""
-    from soundalike.library.analysis.controller import AnalysisController, default_workers
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.analysis.machine import default_workers
     from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from soundalike.gui.preferences import PREAMP_RANGE_DB, PlayerSettings
 from soundalike.library.listening.loudness import GainMode, GainSettings
 
-# int, 0 = automatic (library.analysis.controller.default_workers)
+# int, 0 = automatic (library.analysis.machine.default_workers)
 WORKERS_KEY = "analysis.workers"
 BATTERY_KEY = "analysis.pause_on_battery"   # bool
 #: recommendation exclusions (owned by library/recommend/recommender.py's default filters)

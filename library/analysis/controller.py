@@ -55,12 +55,6 @@ def disk_full_message(needed_bytes: int) -> str:
     return f"disk full: analysis paused ({max(1, round(needed_bytes / 1e6))} MB free needed)"
 
 
-def default_workers() -> int:
-    """One per physical core, minus one left free when there are 3 or more; at least one
-    (:func:`soundalike.library.analysis.machine.default_workers` says why)."""
-    return max(1, machine.default_workers())
-
-
 @dataclass(frozen=True, slots=True)
 class Progress:
     """A snapshot of the analysis, handed to ``on_progress``.
@@ -106,7 +100,7 @@ class AnalysisController:
     db_path : str or Path
         The library database; the controller opens its own connection.
     workers : int, optional
-        Worker processes (default: :func:`default_workers`, one per physical core,
+        Worker processes (default: :func:`~.machine.default_workers`, one per physical core,
         one left free from 3 cores up).
     time_limit : float
         Seconds one file may take before its worker is killed and the file is
@@ -141,7 +135,7 @@ class AnalysisController:
                  free_space_needed: int = FREE_SPACE_NEEDED,
                  lease_s: float = DEFAULT_LEASE_S):
         self.db_path = str(db_path)
-        self.workers = max(1, workers or default_workers())
+        self.workers = max(1, workers or machine.default_workers())
         self.time_limit = time_limit
         self.files_per_worker = files_per_worker
         self.memory_limit_mb = memory_limit_mb
@@ -198,7 +192,7 @@ class AnalysisController:
     def set_workers(self, workers: int | None) -> None:
         """Change the number of worker processes while running (``None``: automatic).
         More start at once; extra ones finish the file they are on, then exit."""
-        self.workers = max(1, workers or default_workers())
+        self.workers = max(1, workers or machine.default_workers())
         self._wake.set()
 
     def pause(self) -> None:

@@ -109,12 +109,12 @@ def physical_cores() -> int:
 
 
 def default_workers() -> int:
-    """Analysis worker processes by default: one per physical core, one core left free
-    for the rest of the machine (the UI, playback) when there are 3 or more.
+    """Analysis worker processes by default (at least one): one per physical core, one
+    core left free for the rest of the machine (the UI, playback) when there are 3 or more.
 
     Workers are single-threaded and run at low priority (nice 10), so on one or two
     cores they all work and the UI still preempts them; SMT siblings add little to
     this workload but a whole worker's memory each, so they are not counted.
     """
     cores = physical_cores()
-    return cores - 1 if cores >= 3 else cores
+    return max(1, cores - 1 if cores >= 3 else cores)

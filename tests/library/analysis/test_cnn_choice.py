@@ -17,7 +17,8 @@ from audiofiles import click_track, tone, write_audio
 
 from soundalike.engine import analyze, cnn
 from soundalike.library.analysis import cnn_choice, machine
-from soundalike.library.analysis.controller import AnalysisController, default_workers
+from soundalike.library.analysis.controller import AnalysisController
+from soundalike.library.analysis.machine import default_workers
 from soundalike.library.files.disk import CACHE_ENV
 from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store

@@ -308,12 +308,9 @@ def ensure_choice(model_path: str | Path | None = None, *, max_threads: int = 1,
     return choice
 
 
-def configure_default_model(model_path: str | Path | None = None) -> tuple[str, int]:
-    """Give this process's default model (``engine.analyze.default_model``) the cached
-    choice for one thread, else XNNPACK; never measures. Returns (kernels, threads)."""
-    from soundalike.engine import analyze
-
+def cached_kernels(model_path: str | Path | None = None) -> str:
+    """The kernels measured fastest on one thread here (cached), else ``"xnnpack"``; never
+    measures. For an in-process analysis:
+    ``engine.analyze.configure_default_model(kernels=cached_kernels(), threads=1)``."""
     cached = read_cache(model_path)
-    kernels = cached.pick(1).kernels if cached is not None else "xnnpack"
-    analyze.configure_default_model(kernels=kernels, threads=1)
-    return kernels, 1
+    return cached.pick(1).kernels if cached is not None else "xnnpack"

@@ -486,14 +486,15 @@ class Recommender:
         RecommendError
             Nothing is analysed yet.
         """
-        from soundalike.engine.analyze import analyze_file
-        from soundalike.library.analysis.cnn_choice import configure_default_model
+        from soundalike.engine.analyze import analyze_file, configure_default_model
+        from soundalike.library.analysis.cnn_choice import cached_kernels
         from soundalike.library.files.fingerprint import fingerprint_path
 
         track = self.store.track_by_path(path)
         if track is not None and track.status == TrackStatus.ANALYSED:
             return self.similar(track.id, n, method=method, filters=filters, explain=explain)
-        configure_default_model()  # the LiteRT path measured fastest here, if known
+        # the LiteRT path measured fastest here, if known
+        configure_default_model(kernels=cached_kernels(), threads=1)
         result = analyze_file(path)
         try:
             fingerprint = fingerprint_path(path)

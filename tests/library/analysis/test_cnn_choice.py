@@ -193,10 +193,12 @@ def test_the_first_analysis_measures_and_its_workers_use_the_winner(cache, tmp_p
 
 def test_the_in_process_default_model_follows_the_cache(cache):
     try:
-        assert cnn_choice.configure_default_model() == ("xnnpack", 1)  # nothing cached
+        assert cnn_choice.cached_kernels() == "xnnpack"  # nothing cached
+        analyze.configure_default_model(kernels=cnn_choice.cached_kernels(), threads=1)
         assert analyze.default_model().kernels == "xnnpack"
         _favour_builtin(cache)
-        assert cnn_choice.configure_default_model() == ("builtin", 1)
+        assert cnn_choice.cached_kernels() == "builtin"
+        analyze.configure_default_model(kernels=cnn_choice.cached_kernels(), threads=1)
         assert analyze.default_model().kernels == "builtin"
     finally:
         analyze.configure_default_model(kernels="xnnpack", threads=1)

@@ -332,8 +332,19 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         feature_group=feature_group, group_weights=gweights,
         emb_parts=emb_parts, tag_parts=tag_parts)
     raw = model.raw_blocks(features, tags, embedding).astype(np.float64)
-    # Uncentred PCA: the principal axes of the raw vectors' second moment, so the
-    # projection is a rotation + truncation and dot products are preserved.
+    model.projection, model.explained_variance = principal_axes(raw, max_dims)
+    return model
+
+
+def principal_axes(raw: np.ndarray, max_dims: int = MAX_DIMS) -> tuple[np.ndarray, float]:
+    """Uncentred PCA of *raw* rows: the principal axes of their second moment, so the
+    projection is a rotation + truncation and dot products are preserved.
+
+    Returns
+    -------
+    (np.ndarray, shape (raw columns, ≤ max_dims), float32; share of the second moment kept)
+    """
+    raw = np.asarray(raw, dtype=np.float64)
     if len(raw) < raw.shape[1]:  # few tracks: the thin SVD is cheaper
         _, sv, vt = np.linalg.svd(raw, full_matrices=False)
         evals, evecs = sv ** 2 / len(raw), vt.T
@@ -342,10 +353,9 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
     order = np.argsort(evals)[::-1]
     evals, evecs = np.clip(evals[order], 0, None), evecs[:, order]
     keep = int(min(max_dims, raw.shape[1], max(1, int(np.sum(evals > evals[0] * 1e-9)))))
-    model.projection = evecs[:, :keep].astype(np.float32)
     total = float(evals.sum())
-    model.explained_variance = float(evals[:keep].sum() / total) if total > 0 else 1.0
-    return model
+    return (evecs[:, :keep].astype(np.float32),
+            float(evals[:keep].sum() / total) if total > 0 else 1.0)
 
 
 def genre_vectors(tags: np.ndarray, genre_index: Sequence[int]) -> np.ndarray:

@@ -30,7 +30,7 @@ import numpy as np
 
 from soundalike.engine import moods
 from soundalike.engine import vectors as vec
-from soundalike.engine.explain import Explainer
+from soundalike.engine.explain import ALBUM_REASON, Explainer, joined
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
 from soundalike.engine.radio import Radio as EngineRadio
 from soundalike.engine.radio import song_path
@@ -188,6 +188,8 @@ class Recommender:
         self.explainer: Explainer | None = None
         #: Whether the hybrid includes the MTT model's blocks (every indexed track has them).
         self.uses_mtt = False
+        #: Which index rows carry their album's context (``vectors.context_vectors``).
+        self.has_context: np.ndarray | None = None
         self._signature: tuple | None = None
         self.mood_tags: dict[str, np.ndarray] = {}
         self.tempo: np.ndarray | None = None
@@ -251,6 +253,9 @@ class Recommender:
         keep = np.array([t in tracks for t in ids], dtype=bool)
         ids = [t for t in ids if t in tracks]
         self.meta = MetaTable([self.meta_for(tracks[t]) for t in ids])
+        # albums from the library's own tags (never meta_for's, which may be relabelled)
+        albums = vec.context_groups([tracks[t].artist for t in ids],
+                                    [tracks[t].album for t in ids])
         del tracks
         if not ids:
             self.index, self.model, self.explainer = None, None, None
@@ -274,6 +279,7 @@ class Recommender:
         self.model = self._vector_model(features, all_tags, all_emb, dsp.FEATURE_NAMES, **parts)
         hybrid = self.model.transform(features, all_tags, all_emb)
         del all_tags, all_emb
+        hybrid, self.has_context = vec.context_vectors(hybrid, albums, out=hybrid)
         self.index = SimilarityIndex(ids, hybrid, cnn.genre_vector(tag_m))
         # explanations need only library statistics; per-track values are read on demand
         self.explainer = Explainer(features, dsp.FEATURE_NAMES, cnn.TAG_LABELS, tag_m,
@@ -387,11 +393,10 @@ class Recommender:
             hits, topped = [h for h, _ in flags], sum(t for _, t in flags)
         out = []
         q_row = self._analysis(query[0]) if explain and hits else None
+        q_album = query[0] if method == Method.HYBRID and len(query) == 1 else None
         for (p, score), track in zip(hits, tracks, strict=False):
-            reasons = self._reasons(q_row, p) if explain else []
-            out.append(Result(track, score, reasons,
-                              " · ".join(reasons) if reasons else
-                              ("similar overall sound" if explain else "")))
+            reasons = self._reasons(q_row, p, q_album) if explain else []
+            out.append(Result(track, score, reasons, joined(reasons) if explain else ""))
         return ResultList(out, topped)
 
     def _search(self, query: np.ndarray, n: int, method: str, f: Filters,
@@ -467,8 +472,9 @@ class Recommender:
             reasons = (self.explainer.reasons(features, tags, b.features, b.tags,
                                               **self._mtt_pair(mtt_tags, b))
                        if b is not None else [])
-            out.append(Result(track, score, reasons, " · ".join(reasons) if reasons else
-                              ("similar overall sound" if explain else "")))
+            if b is not None and method == Method.HYBRID:
+                reasons += self._album_reason(query, None, p, b)
+            out.append(Result(track, score, reasons, joined(reasons) if explain else ""))
         return ResultList(out, topped)
 
     def similar_to_file(self, path: str, n: int = 10, *, method: str = DEFAULT_METHOD,
@@ -505,12 +511,37 @@ class Recommender:
                                         fingerprint=fingerprint, mtt_tags=result.mtt_tags,
                                         mtt_embedding=result.mtt_embedding)
 
-    def _reasons(self, a, p: int) -> list[str]:
+    def _reasons(self, a, p: int, pa: int | None = None) -> list[str]:
+        """Reasons for result *p* of query analysis *a*; with the query's index row *pa*
+        (a one-track hybrid query), also whether their albums brought them together."""
         b = self._analysis(p)
         if a is None or b is None:
             return []
-        return self.explainer.reasons(a.features, a.tags, b.features, b.tags,
-                                      **self._mtt_pair(a.mtt_tags, b))
+        out = self.explainer.reasons(a.features, a.tags, b.features, b.tags,
+                                     **self._mtt_pair(a.mtt_tags, b))
+        if pa is not None:
+            out += self._album_reason(self._plain_vector(a), pa, p, b)
+        return out
+
+    def _plain_vector(self, row) -> np.ndarray:
+        """An analysis row's hybrid vector without album context."""
+        tags, emb = row.tags, row.embedding
+        if self.uses_mtt:
+            tags, emb = np.hstack([tags, row.mtt_tags]), np.hstack([emb, row.mtt_embedding])
+        return self.model.transform(np.asarray(row.features)[None, :], np.asarray(tags)[None, :],
+                                    np.asarray(emb)[None, :])[0]
+
+    def _album_reason(self, xa: np.ndarray, pa: int | None, pb: int, b) -> list[str]:
+        """``[ALBUM_REASON]`` when album context raised *b*'s score: the query's album (or
+        the query itself, when it has none) is closer to *b*'s album than the two tracks
+        are to each other."""
+        if self.has_context is None or not self.has_context[pb]:
+            return []
+        xb = self._plain_vector(b)
+        cb = vec.context_of(self.index.hybrid[pb], xb)
+        ca = (vec.context_of(self.index.hybrid[pa], xa)
+              if pa is not None and self.has_context[pa] else xa)
+        return [ALBUM_REASON] if float(ca @ cb) > float(xa @ xb) else []
 
     def _mtt_pair(self, mtt_tags, b) -> dict:
         """The explainer's MTT arguments for query tags *mtt_tags* against stored analysis
@@ -524,11 +555,7 @@ class Recommender:
     def explain(self, a: int, b: int) -> str:
         """Why track *b* sounds like track *a*, in a few words."""
         pa, pb = self._positions([a, b])
-        a, b = self._analysis(pa), self._analysis(pb)
-        if a is None or b is None:
-            return "similar overall sound"
-        return self.explainer.explain(a.features, a.tags, b.features, b.tags,
-                                      **self._mtt_pair(a.mtt_tags, b))
+        return joined(self._reasons(self._analysis(pa), pb, pa))
 
     # -- radio and paths --------------------------------------------------------------------
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,

@@ -9,6 +9,7 @@ import pytest
 from reco_library import build_library
 
 from soundalike.engine.analyze import analyze_file
+from soundalike.engine.explain import ALBUM_REASON, joined
 from soundalike.engine.filters import Filters, normalise_artist
 from soundalike.library.recommend.recommender import (
     MODEL_SETTING,
@@ -17,6 +18,7 @@ from soundalike.library.recommend.recommender import (
     default_filters,
     find_tracks,
     save_default_filters,
+    track_meta,
 )
 from soundalike.library.store import Store
 
@@ -324,10 +326,64 @@ def test_hybrid_uses_both_taggers_and_explains_with_mtt_words(store, lib):
     a, b = store.get_analysis(q), store.get_analysis(res[0].track.id)
     want = rec.explainer.reasons(a.features, a.tags, b.features, b.tags, mtt_a=a.mtt_tags,
                                  mtt_b=b.mtt_tags)
-    assert rec.explain(q, res[0].track.id) == (" · ".join(want) or "similar overall sound")
+    # … and the recommender may add that the two albums brought them together
+    assert rec.explain(q, res[0].track.id) in (joined(want), joined([*want, ALBUM_REASON]))
     # a file from outside is placed in the same space (both models analysed on the spot)
     out = rec.similar_to_file(lib.audiobook, 3)
     assert len(out) == 3
     r = analyze_file(lib.audiobook)
     with pytest.raises(ValueError, match="MTT"):
         rec.similar_to_analysis(r.features, r.tags, r.embedding, 3)
+
+
+def _plain(rec, store, track_id):
+    """A track's hybrid vector without album context, from its stored analysis."""
+    a = store.get_analysis(track_id)
+    return rec.model.transform(a.features[None, :], np.hstack([a.tags, a.mtt_tags])[None, :],
+                               np.hstack([a.embedding, a.mtt_embedding])[None, :])[0]
+
+
+def _unit(v):
+    return v / np.linalg.norm(v)
+
+
+def test_index_vectors_carry_their_albums_context(store, lib):
+    """Each indexed track is unit(x + unit(sum of its album-mates' x)), its album taken from
+    the library's own tags even when meta_for relabels the artists (as the quality
+    benchmark does); the explanation says when the albums brought a result in."""
+    relabel = lambda t: dataclasses.replace(track_meta(t), artist="someone else")  # noqa: E731
+    rec = Recommender(store, persist_model=False, meta_for=relabel)
+    tracks = store.get_tracks(int(i) for i in rec.index.ids)
+    album_of = {t.id: (t.artist, t.album) for t in tracks}
+    plain = {t.id: _plain(rec, store, t.id) for t in tracks}
+    contexts = 0
+    for t in tracks:
+        mates = [u for u in album_of if u != t.id and album_of[u] == album_of[t.id]]
+        got = rec.index.hybrid[rec.index.position(t.id)]
+        if mates:
+            contexts += 1
+            want = _unit(plain[t.id] + _unit(sum(plain[u] for u in mates)))
+        else:
+            want = plain[t.id]
+        np.testing.assert_allclose(got, want, atol=2e-5)
+        assert bool(rec.has_context[rec.index.position(t.id)]) == bool(mates)
+    assert 0 < contexts < len(tracks)  # the audiobook is alone on its album
+    q = _id(store, lib.paths["Alpha", "A1", 0])
+    said = 0
+    for r in rec.similar(q, n=10):
+        b = r.track.id
+        mates_a = [u for u in album_of if u != q and album_of[u] == album_of[q]]
+        mates_b = [u for u in album_of if u != b and album_of[u] == album_of[b]]
+        ca = _unit(sum(plain[u] for u in mates_a)) if mates_a else plain[q]
+        cb = _unit(sum(plain[u] for u in mates_b)) if mates_b else None
+        albums = cb is not None and float(ca @ cb) > float(plain[q] @ plain[b])
+        assert (ALBUM_REASON in r.reasons) == albums, r.track.path
+        said += albums
+        assert rec.explain(q, b) == r.explanation
+    assert said > 0
+
+
+def test_album_context_is_left_out_of_the_seed_method(store, lib):
+    rec = Recommender(store)
+    q = _id(store, lib.paths["Alpha", "A1", 0])
+    assert all(ALBUM_REASON not in r.reasons for r in rec.similar(q, n=10, method="seed"))

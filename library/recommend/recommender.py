@@ -393,7 +393,9 @@ class Recommender:
             hits, topped = [h for h, _ in flags], sum(t for _, t in flags)
         out = []
         q_row = self._analysis(query[0]) if explain and hits else None
-        q_album = query[0] if method == Method.HYBRID and len(query) == 1 else None
+        # album words only for one-track hybrid queries (the query's plain vector, once)
+        q_album = ((self._plain_vector(q_row), query[0]) if q_row is not None
+                   and method == Method.HYBRID and len(query) == 1 else None)
         for (p, score), track in zip(hits, tracks, strict=False):
             reasons = self._reasons(q_row, p, q_album) if explain else []
             out.append(Result(track, score, reasons, joined(reasons) if explain else ""))
@@ -511,16 +513,16 @@ class Recommender:
                                         fingerprint=fingerprint, mtt_tags=result.mtt_tags,
                                         mtt_embedding=result.mtt_embedding)
 
-    def _reasons(self, a, p: int, pa: int | None = None) -> list[str]:
-        """Reasons for result *p* of query analysis *a*; with the query's index row *pa*
-        (a one-track hybrid query), also whether their albums brought them together."""
+    def _reasons(self, a, p: int, album: tuple[np.ndarray, int] | None = None) -> list[str]:
+        """Reasons for result *p* of query analysis *a*; with *album* = (the query's plain
+        vector, its index row), also whether their albums brought them together."""
         b = self._analysis(p)
         if a is None or b is None:
             return []
         out = self.explainer.reasons(a.features, a.tags, b.features, b.tags,
                                      **self._mtt_pair(a.mtt_tags, b))
-        if pa is not None:
-            out += self._album_reason(self._plain_vector(a), pa, p, b)
+        if album is not None:
+            out += self._album_reason(album[0], album[1], p, b)
         return out
 
     def _plain_vector(self, row) -> np.ndarray:
@@ -555,7 +557,9 @@ class Recommender:
     def explain(self, a: int, b: int) -> str:
         """Why track *b* sounds like track *a*, in a few words."""
         pa, pb = self._positions([a, b])
-        return joined(self._reasons(self._analysis(pa), pb, pa))
+        row = self._analysis(pa)
+        return joined(self._reasons(row, pb, None if row is None else
+                                    (self._plain_vector(row), pa)))
 
     # -- radio and paths --------------------------------------------------------------------
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,

@@ -260,6 +260,7 @@ class Recommender:
         if not ids:
             self.index, self.model, self.explainer = None, None, None
             self.mood_tags, self.tempo, self.energy = {}, None, None
+            self.has_context = None
             return
         n = len(keep)
         if keep.all():  # views, no copies
@@ -393,7 +394,7 @@ class Recommender:
             hits, topped = [h for h, _ in flags], sum(t for _, t in flags)
         out = []
         q_row = self._analysis(query[0]) if explain and hits else None
-        rows = [self._analysis(p) for p, _ in hits] if q_row is not None else []
+        rows = [self._analysis(p) for p, _ in hits] if explain else []
         # album words only for one-track hybrid queries
         albums = (self._album_flags(q_row, None, query[0], [p for p, _ in hits], rows)
                   if q_row is not None and method == Method.HYBRID and len(query) == 1
@@ -525,7 +526,8 @@ class Recommender:
                                       **self._mtt_pair(a.mtt_tags, b))
 
     def _plain_vectors(self, rows: Sequence) -> np.ndarray:
-        """Analysis rows' hybrid vectors without album context (one transform)."""
+        """Analysis rows' hybrid vectors without album context (``VectorModel.transform``'s
+        steps, the blocks of all rows at once)."""
         def arrays(r):
             if self.uses_mtt:
                 return r.features, np.hstack([r.tags, r.mtt_tags]), np.hstack(

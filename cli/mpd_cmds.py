@@ -232,7 +232,7 @@ def cmd_similar(args) -> int:
 
 
 def cmd_radio(args) -> int:
-    from soundalike.cli.recommend_cmds import _filters
+    from soundalike.cli.recommend_cmds import _filters, radio_draw_options
     from soundalike.library.mpd.client import MpdUnavailable, PlayerError
     from soundalike.library.mpd.radio import MpdRadio
 
@@ -243,9 +243,8 @@ def cmd_radio(args) -> int:
         radio = MpdRadio(
             address, store, rec, lambda client: _music_dir(args, store, client, address),
             keep=args.keep, say=_say,
-            radio_options=dict(drift=args.drift, window=args.window,
-                               artist_spacing=args.artist_spacing, method=args.method,
-                               filters=_filters(rec, _no_extra(args)), rng=args.random_seed))
+            radio_options=dict(method=args.method, filters=_filters(rec, _no_extra(args)),
+                               **radio_draw_options(args)))
         try:
             return radio.run()
         except (MpdUnavailable, PlayerError) as exc:

@@ -88,10 +88,42 @@ def radio_draw_args(p: argparse.ArgumentParser, *, item: str = "track",
                         "(default 0.3)")
     p.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
                    help=f"no {item} repeats within N {item}s (default 50)")
-    p.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
-                   help=f"no artist again within N {item}s (default 3)")
+    p.add_argument("--artist-spacing", type=whole_number(0), default=None, metavar="N",
+                   help=f"no artist again within N {item}s (default 3, or the library's "
+                        "setting radio.artist_spacing)")
+    p.add_argument("--album-spacing", type=whole_number(0), default=None, metavar="N",
+                   help=f"no album again within N {item}s (default 5, or the library's "
+                        "setting radio.album_spacing)")
+    p.add_argument("--allow-repeats", action="store_true",
+                   help=f"let a {item} come back after --window {item}s (default: no "
+                        f"{item} twice while others are left)")
+    p.add_argument("--any-character", action="store_true",
+                   help=f"mix vocal and instrumental {item}s (default: keep the {seeds}' "
+                        "character)")
+    p.add_argument("--recent-hours", type=_hours, default=None, metavar="H",
+                   help=f"{item}s played in the last H hours come later (default 24; 0: off)")
     p.add_argument("--random-seed", type=int, default=None, metavar="INT",
                    help="make the draw reproducible")
+
+
+def _hours(text: str) -> float:
+    try:
+        h = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    if not 0 <= h <= 24 * 365:
+        raise argparse.ArgumentTypeError("hours must lie between 0 and 8760")
+    return h
+
+
+def radio_draw_options(args: argparse.Namespace) -> dict:
+    """The ``Recommender.radio`` keywords of :func:`radio_draw_args`'s options (None
+    leaves the library's setting)."""
+    return {"drift": args.drift, "window": args.window, "artist_spacing": args.artist_spacing,
+            "album_spacing": args.album_spacing,
+            "no_repeat": False if args.allow_repeats else None,
+            "keep_character": False if args.any_character else None,
+            "recent_hours": args.recent_hours, "rng": args.random_seed}
 
 
 def _method_arg(p: argparse.ArgumentParser) -> None:
@@ -366,9 +398,8 @@ def cmd_radio(args: argparse.Namespace) -> int:
             seeds += _recommend_call(rec.mood_seeds, args.tags, tempo=args.tempo,
                                      energy=args.energy)
             seeds = list(dict.fromkeys(seeds))
-        radio = _recommend_call(rec.radio, seeds, drift=args.drift, window=args.window,
-                                artist_spacing=args.artist_spacing, method=args.method,
-                                filters=_filters(rec, args), rng=args.random_seed)
+        radio = _recommend_call(rec.radio, seeds, method=args.method,
+                                filters=_filters(rec, args), **radio_draw_options(args))
         if args.interactive:
             from soundalike.cli.radio_keys import run_interactive
 

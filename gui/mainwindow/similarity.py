@@ -30,6 +30,8 @@ SIMILAR_COUNT = 25
 PLAY_NEXT_COUNT = 5
 RADIO_FIRST = 10
 RADIO_REFILL = 5
+#: a song heard this long (or to its end) counts as played (drawn later next session)
+PLAY_COUNTS_AFTER = 30.0
 PATH_STEPS = 8
 WAIT_POLL_MS = 500
 
@@ -366,6 +368,8 @@ class SimilarityActions(QObject):
     # ------------------------------------------------------------------ feedback
     def _on_listened(self, row, seconds: float, finished: bool) -> None:
         """The player left a track: a full play, or a skip at *seconds*."""
+        if row is not None and (finished or seconds >= PLAY_COUNTS_AFTER):
+            self._record_play(int(row.id))
         if not self.radio_active or not self._has_radio() or row is None:
             return
         tid = int(row.id)
@@ -375,6 +379,21 @@ class SimilarityActions(QObject):
             self._radio_call(lambda radio: radio.played(tid, seconds), lambda _ok: None)
         else:
             self._feedback(lambda radio: radio.skipped(tid, seconds))
+
+    def _record_play(self, track_id: int) -> None:
+        """Remember the play (off the UI thread, with its own connection, so a player
+        that never asks for a recommendation never builds the index): the next
+        sessions' radios draw the song later (``library.discovery``)."""
+        db_path = self.db_path
+
+        def work():
+            from soundalike.library.discovery import record_play
+            from soundalike.library.store import Store
+
+            with Store(db_path) as store:
+                record_play(store, track_id)
+
+        self.tasks.run_task(work, lambda _r: None, lambda _exc: None)
 
     def more_like(self, track_id: int | None = None) -> None:
         """"More like this" (the playing track by default): the radio draws its next

@@ -582,17 +582,41 @@ class Recommender:
 
     # -- radio and paths --------------------------------------------------------------------
     def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,
-              artist_spacing: int = 3, randomness: float = 0.5,
+              artist_spacing: int | None = None, randomness: float = 0.5,
               method: str = DEFAULT_METHOD, filters: Filters | None = None,
-              rng: int | np.random.Generator | None = None) -> RadioSession:
-        """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`)."""
+              rng: int | np.random.Generator | None = None,
+              album_spacing: int | None = None, no_repeat: bool | None = None,
+              keep_character: bool | None = None,
+              recent_hours: float | None = None) -> RadioSession:
+        """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`).
+
+        The no-repeat and character options (None: the library's ``radio.*`` settings,
+        :mod:`library.discovery`): *album_spacing*, *no_repeat* (no song twice in the
+        session), *keep_character* (the seeds' vocal/instrumental character),
+        *recent_hours* (songs played in the last hours are drawn later; 0: off)."""
         if not seed_ids:
             raise RecommendError("a radio needs at least one seed track")
         seeds = self._positions(seed_ids)
         engine = EngineRadio(self.index, self.meta, seeds, drift=drift, window=window,
-                             artist_spacing=artist_spacing, randomness=randomness,
-                             filters=filters or self.filters(), method=method, rng=rng)
+                             randomness=randomness, filters=filters or self.filters(),
+                             method=method, rng=rng,
+                             **self._discovery_options(artist_spacing, album_spacing,
+                                                       no_repeat, keep_character,
+                                                       recent_hours))
         return RadioSession(self, engine)
+
+    def _discovery_options(self, artist_spacing=None, album_spacing=None, no_repeat=None,
+                           keep_character=None, recent_hours=None) -> dict:
+        from soundalike.library import discovery
+
+        o = discovery.radio_options(self.store)
+        given = {"artist_spacing": artist_spacing, "album_spacing": album_spacing,
+                 "no_repeat": no_repeat, "keep_character": keep_character,
+                 "recent_hours": recent_hours}
+        o.update({k: v for k, v in given.items() if v is not None})
+        hours = o.pop("recent_hours")
+        return {**o, "character": discovery.characters(self),
+                "penalty": discovery.recent_penalty(self, hours)}
 
     def mood_seeds(self, words: str | Sequence[str], *,
                    tempo: tuple[float, float] | None = None, energy: float | None = None,
@@ -641,8 +665,11 @@ class Recommender:
         if self.index is None:
             raise RecommendError("no analysed tracks yet: run the analysis first")
         try:
+            from soundalike.library import discovery
+
             engine = EngineRadio.from_dict(state.get("engine", {}), self.index, self.meta,
-                                           filters=filters or self.filters())
+                                           filters=filters or self.filters(),
+                                           character=discovery.characters(self))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise RecommendError(f"cannot restore the radio ({exc})") from None
         session = RadioSession(self, engine)

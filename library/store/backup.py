@@ -38,7 +38,7 @@ log = logging.getLogger("soundalike.library.store")
 KEEP = 3                        # backups kept
 BACKUP_INTERVAL_S = 10.0        # at most one backup per Store this often
 #: Settings that are caches (refitted from the analyses): not backed up.
-CACHE_SETTINGS = frozenset({"recommend.vector_model"})
+CACHE_SETTINGS = frozenset({"recommend.vector_model", "discovery.recent_plays"})
 
 
 def backup_paths(db_path: str | os.PathLike) -> list[Path]:

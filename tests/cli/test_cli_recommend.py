@@ -110,7 +110,7 @@ def test_radio_writes_playlists(capsys, db, lib, tmp_path):
     out_file = tmp_path / "radio.m3u8"
     code, out, _err = run(capsys, "--db", db, "radio", "album:A1", lib.paths["Beta", "B2", 0],
                          "-n", "25", "--window", "6", "--artist-spacing", "1",
-                         "--out", str(out_file), "--random-seed", "4")
+                         "--allow-repeats", "--out", str(out_file), "--random-seed", "4")
     assert code == 0 and "Wrote 25 tracks" in out
     entries = read_playlist(out_file)
     assert len(entries) == 25
@@ -165,3 +165,14 @@ def test_similar_tops_up_past_the_caps_unless_strict(capsys, db, lib):
     code, out, _ = run(capsys, "--db", db, "radio", lib.paths["Beta", "B1", 0], "-n", "30",
                        "--window", "8", "--random-seed", "1", "--json")
     assert len(json.loads(out)["tracks"]) == 30
+
+
+def test_radio_never_repeats_a_song_by_default(capsys, db, lib):
+    code, out, _ = run(capsys, "--db", db, "radio", lib.paths["Beta", "B1", 0], "-n", "10",
+                       "--json", "--random-seed", "1", "--album-spacing", "0",
+                       "--recent-hours", "0", "--any-character")
+    assert code == 0
+    paths = [t["path"] for t in json.loads(out)["tracks"]]
+    assert len(set(paths)) == 10 and lib.paths["Beta", "B1", 0] not in paths
+    code, _out, err = run(capsys, "--db", db, "radio", "album:A1", "--recent-hours", "-3")
+    assert code == 2 and "hours" in err

@@ -144,7 +144,8 @@ def test_radio_and_path(store, lib):
     rec = Recommender(store)
     seeds = rec.seeds_for_album("A1")
     assert len(seeds) == 3  # the two songs and the copy of one
-    radio = rec.radio(seeds, window=5, artist_spacing=1, rng=3)
+    # the window and the spacing alone (issue 15); no repeats in a session: test_discovery
+    radio = rec.radio(seeds, window=5, artist_spacing=1, no_repeat=False, rng=3)
     tracks = radio.next(30)
     assert len(tracks) == 30
     ids = seeds + [t.id for t in tracks]

@@ -1,0 +1,125 @@
+"""Discovery over a library's recommender: what the radio keeps and avoids (issue 24).
+
+Works on a :class:`~soundalike.library.recommend.Recommender`'s public parts only (its
+``index``, ``meta``, ``mood_tags`` and ``store``), so it does not care how the index is
+built or held.
+
+* **Character** — :func:`characters`: vocal, instrumental or unsure per indexed track,
+  from both taggers' voice words (:mod:`soundalike.engine.character`); the radio keeps
+  its seeds' character unless asked otherwise.
+* **Recently played** — :func:`record_play` keeps when each song was last played (the
+  setting ``discovery.recent_plays``, pruned to :data:`KEEP_PLAYS_HOURS`);
+  :func:`recent_penalty` turns the plays of the last *hours* into a score penalty per
+  indexed track, so those songs are drawn later (not never) in a new session.
+* :data:`RADIO_SETTINGS` — the radio's no-repeat and character options, persisted.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Iterable
+
+import numpy as np
+
+from soundalike.engine import character as ch
+
+PLAYS_SETTING = "discovery.recent_plays"
+#: plays older than this are forgotten
+KEEP_PLAYS_HOURS = 24 * 7
+#: at most this many plays are remembered (the newest)
+KEEP_PLAYS = 5000
+#: a song played just now scores this much lower (hybrid scores are cosines, −1 … 1);
+#: the penalty falls linearly to 0 at *hours*
+RECENT_PENALTY = 0.5
+DEFAULT_RECENT_HOURS = 24.0
+
+#: the radio's options in the settings: key → (Recommender.radio keyword, default)
+RADIO_SETTINGS = {
+    "radio.artist_spacing": ("artist_spacing", 3),
+    "radio.album_spacing": ("album_spacing", 5),
+    "radio.no_repeat": ("no_repeat", True),
+    "radio.keep_character": ("keep_character", True),
+    "radio.recent_hours": ("recent_hours", DEFAULT_RECENT_HOURS),
+}
+
+_CHARACTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def radio_options(store) -> dict:
+    """The persisted radio options (defaults for what is not set)."""
+    out = {}
+    for key, (name, default) in RADIO_SETTINGS.items():
+        v = store.get_setting(key)
+        if isinstance(default, bool):
+            ok = isinstance(v, bool)
+        else:  # a number (a hand-edited setting must not stop the radio)
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+        out[name] = type(default)(v) if ok else default
+    return out
+
+
+def characters(rec) -> np.ndarray:
+    """VOCAL / INSTRUMENTAL / UNSURE (``engine.character``) per position of
+    ``rec.index`` (computed once per index)."""
+    index = rec.index
+    if index is None:
+        return np.zeros(0, np.int8)
+    got = _CHARACTERS.get(index)
+    if got is None:
+        tags = {k: np.asarray(v, np.float32) for k, v in rec.mood_tags.items()}
+        got = _CHARACTERS[index] = ch.characters(tags)
+    return got
+
+
+def character_of(rec, track_id: int) -> str:
+    """``"vocal"``, ``"instrumental"`` or ``"unsure"`` for an indexed track."""
+    p = rec.index.position(int(track_id)) if rec.index is not None else None
+    return "unsure" if p is None else ch.NAMES[int(characters(rec)[p])]
+
+
+# -- plays ------------------------------------------------------------------------------
+def recent_plays(store) -> dict[int, float]:
+    """Track id → when it was last played (Unix time), as stored."""
+    raw = store.get_setting(PLAYS_SETTING) or {}
+    out = {}
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            try:
+                out[int(k)] = float(v)
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
+def record_play(store, track_ids: int | Iterable[int], when: float | None = None) -> None:
+    """Remember that the songs *track_ids* were played at *when* (now by default)."""
+    now = time.time() if when is None else float(when)
+    ids = [track_ids] if isinstance(track_ids, (int, np.integer)) else list(track_ids)
+    plays = recent_plays(store)
+    for t in ids:
+        plays[int(t)] = now
+    cutoff = now - KEEP_PLAYS_HOURS * 3600.0
+    kept = sorted(((t, w) for t, w in plays.items() if w >= cutoff), key=lambda x: -x[1])
+    store.set_setting(PLAYS_SETTING, {str(t): round(w, 1) for t, w in kept[:KEEP_PLAYS]})
+
+
+def recent_penalty(rec, hours: float = DEFAULT_RECENT_HOURS, now: float | None = None
+                   ) -> np.ndarray | None:
+    """Per position of ``rec.index``: :data:`RECENT_PENALTY` for a song played just
+    now, falling to 0 for one played *hours* ago; None when nothing counts."""
+    if rec.index is None or not hours or hours <= 0:
+        return None
+    now = time.time() if now is None else float(now)
+    pen = None
+    for tid, when in recent_plays(rec.store).items():
+        age = max(0.0, now - when) / 3600.0   # (a clock a little behind counts as now)
+        if age >= hours:
+            continue
+        p = rec.index.position(tid)
+        if p is None:
+            continue
+        if pen is None:
+            pen = np.zeros(len(rec.index), np.float32)
+        pen[p] = max(pen[p], RECENT_PENALTY * (1.0 - age / hours))
+    return pen

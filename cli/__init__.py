@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "soundalike.cli.analysis_cmds",
     "soundalike.cli.recommend_cmds",
     "soundalike.cli.mpd_cmds",
+    "soundalike.cli.discovery_cmds",
 )
 
 

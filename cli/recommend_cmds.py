@@ -259,9 +259,15 @@ def _recommend_call(fn, *a, **kw):
 
 
 def _write_out(path: str, tracks, title: str) -> str:
+    from soundalike.library.files.playlist_files import entries_for_tracks
+
+    return write_entries(path, entries_for_tracks(tracks), title)
+
+
+def write_entries(path: str, entries, title: str) -> str:
+    """Write playlist *entries* to *path* (its extension says the format); plain errors."""
     from soundalike.library.files.playlist_files import (
         PlaylistFileError,
-        entries_for_tracks,
         playlist_format,
         write_playlist,
     )
@@ -271,8 +277,7 @@ def _write_out(path: str, tracks, title: str) -> str:
     except PlaylistFileError as exc:
         raise UsageError(str(exc)) from None
     try:
-        return str(write_playlist(os.path.expanduser(path), entries_for_tracks(tracks),
-                                  title=title))
+        return str(write_playlist(os.path.expanduser(path), entries, title=title))
     except PlaylistFileError as exc:
         raise CliError(str(exc)) from None
 

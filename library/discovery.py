@@ -123,3 +123,72 @@ def recent_penalty(rec, hours: float = DEFAULT_RECENT_HOURS, now: float | None =
             pen = np.zeros(len(rec.index), np.float32)
         pen[p] = max(pen[p], RECENT_PENALTY * (1.0 - age / hours))
     return pen
+
+
+# -- sonic order ------------------------------------------------------------------------
+#: what a list can be ordered by: flow, or one dimension (low → high)
+ORDER_BY = ("flow", "energy", "tempo", "brightness", "mood")
+ORDER_WORDS = {"flow": "so each song flows into the next", "energy": "from calm to energetic",
+               "tempo": "from slow to fast", "brightness": "from dark to bright",
+               "mood": "from sad to happy"}
+
+
+def dimension_values(rec, positions, by: str) -> np.ndarray:
+    """One value per index position for *by* (energy, tempo, brightness, mood)."""
+    pos = np.asarray(positions, np.intp)
+    if by == "energy":
+        return np.asarray(rec.energy, np.float64)[pos]
+    if by == "tempo":
+        return np.asarray(rec.tempo, np.float64)[pos]
+    if by == "brightness":
+        from soundalike.engine.dsp import INDEX
+
+        out = np.full(len(pos), np.nan)
+        for i, p in enumerate(pos):
+            a = rec.store.get_analysis(int(rec.index.ids[p]))
+            if a is not None and len(a.features) > INDEX["spectral_centroid_hz"]:
+                out[i] = float(a.features[INDEX["spectral_centroid_hz"]])
+        return out
+    if by == "mood":  # sad → happy, from the MSD tagger
+        from soundalike.engine.cnn import TAG_LABELS
+
+        tags = np.asarray(rec.mood_tags["msd"], np.float64)[pos]
+        return tags[:, TAG_LABELS.index("happy")] - tags[:, TAG_LABELS.index("sad")]
+    raise ValueError(f"cannot order by {by!r} (choose from {', '.join(ORDER_BY)})")
+
+
+def order_tracks(rec, track_ids, by: str = "flow", *, keep_first: bool = False,
+                 keep_last: bool = False, descending: bool = False) -> tuple[list[int], int]:
+    """*track_ids* in sonic order, and how many of them could not be placed.
+
+    Analysed tracks are ordered; the others (not analysed yet, failed, missing) follow
+    them at the end in their original order. With *keep_first* / *keep_last* the
+    first / last track stays where it is (when it is analysed).
+    """
+    from soundalike.engine.order import dimension_order, flow_order
+
+    if by not in ORDER_BY:
+        raise ValueError(f"cannot order by {by!r} (choose from {', '.join(ORDER_BY)})")
+    ids = [int(t) for t in track_ids]
+    index = rec.index
+    placed = [(i, p) for i, t in enumerate(ids)
+              if index is not None and (p := index.position(t)) is not None]
+    rest = [ids[i] for i in range(len(ids)) if i not in {j for j, _ in placed}]
+    if len(placed) < 2:
+        return ids, len(rest)
+    first = keep_first and placed[0][0] == 0
+    last = keep_last and placed[-1][0] == len(ids) - 1 and len(placed) > 2
+    head = [placed[0]] if first else []
+    tail = [placed[-1]] if last else []
+    middle = placed[len(head):len(placed) - len(tail)]
+    positions = [p for _, p in placed]
+    if by == "flow":
+        o = flow_order(index.hybrid[positions], keep_first=first, keep_last=last)
+        ordered = [placed[i][0] for i in o]
+    else:
+        vals = dimension_values(rec, [p for _, p in middle], by)
+        o = dimension_order(vals, descending=descending)
+        ordered = [i for i, _ in head] + [middle[i][0] for i in o] + [i for i, _ in tail]
+    if last and rest:   # the kept last song stays last, after the unplaced ones
+        return [ids[i] for i in ordered[:-1]] + rest + [ids[ordered[-1]]], len(rest)
+    return [ids[i] for i in ordered] + rest, len(rest)

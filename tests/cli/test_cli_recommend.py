@@ -176,3 +176,36 @@ def test_radio_never_repeats_a_song_by_default(capsys, db, lib):
     assert len(set(paths)) == 10 and lib.paths["Beta", "B1", 0] not in paths
     code, _out, err = run(capsys, "--db", db, "radio", "album:A1", "--recent-hours", "-3")
     assert code == 2 and "hours" in err
+
+
+def test_order_a_playlist_file_and_a_saved_playlist(capsys, db, lib, tmp_path):
+    src = tmp_path / "in.m3u8"
+    code, _out, _ = run(capsys, "--db", db, "radio", "album:A1", "-n", "9", "--any-character",
+                        "--out", str(src), "--random-seed", "2")
+    assert code == 0
+    before = [e.path for e in read_playlist(src)]
+    out_file = tmp_path / "flow.m3u8"
+    code, out, err = run(capsys, "--db", db, "order", str(src), "--keep-first",
+                         "--out", str(out_file))
+    assert code == 0 and "Wrote 9 songs in flow order" in out and err == ""
+    after = [e.path for e in read_playlist(out_file)]
+    assert sorted(after) == sorted(before) and after[0] == before[0]
+    code, out, _ = run(capsys, "--db", db, "order", str(src), "--by", "tempo",
+                       "--out", "playlist:By tempo")
+    assert code == 0 and "playlist:By tempo" in out
+    code, out, _ = run(capsys, "--db", db, "order", "playlist:by tempo", "--by", "tempo",
+                       "--reverse", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unplaced"] == 0 and len(data["tracks"]) == 9
+    from soundalike.engine.dsp import INDEX
+
+    with Store(db) as s:
+        saved = [t.id for t in s.playlist_tracks(s.playlists()[0].id)]
+        tempo = {i: s.get_analysis(i).features[INDEX["tempo_bpm"]] for i in saved}
+    assert [tempo[i] for i in saved] == sorted(tempo[i] for i in saved)   # saved: slow → fast
+    got = [tempo[t["id"]] for t in data["tracks"]]
+    assert got == sorted(got, reverse=True)                               # --reverse
+    code, _, err = run(capsys, "--db", db, "order", "playlist:nothing")
+    assert code == 2 and "no saved playlist" in err
+    code, _, err = run(capsys, "--db", db, "order", str(src), "--by", "colour")
+    assert code == 2

@@ -1,0 +1,121 @@
+"""``soundalike order | mixes`` (and ``similar album:NAME | artist:NAME`` through
+recommend_cmds): discovery from the command line (issue 24)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from soundalike.cli.errors import UsageError
+from soundalike.library.track import printable
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from soundalike.library.discovery import ORDER_BY
+
+    p = sub.add_parser(
+        "order", help="put a playlist in sonic order",
+        description="Order a playlist so each song flows into the next (--by flow), or "
+                    "along one dimension: energy, tempo, brightness or mood (sad → happy). "
+                    "Songs that are not analysed go last. Prints the new order unless "
+                    "--out says where to write it.")
+    p.add_argument("playlist", metavar="PLAYLIST",
+                   help="a playlist file (.m3u8, .m3u, .xspf) or playlist:NAME (saved)")
+    p.add_argument("--by", choices=ORDER_BY, default="flow", help="default: flow")
+    p.add_argument("--reverse", action="store_true",
+                   help="high to low (energetic → calm, fast → slow, …)")
+    p.add_argument("--keep-first", action="store_true", help="the first song stays first")
+    p.add_argument("--keep-last", action="store_true", help="the last song stays last")
+    p.add_argument("--out", metavar="FILE|playlist:NAME",
+                   help="write a playlist file, or save as the library playlist NAME "
+                        "(replacing it; use the same name to reorder it in place)")
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    p.set_defaults(func=cmd_order)
+
+
+def _load(store, text: str) -> tuple[str, list]:
+    """``(title, entries)`` of a playlist file or ``playlist:NAME``."""
+    from soundalike.library.browse import playlist_named
+    from soundalike.library.playlist_files import (
+        FORMATS,
+        PlaylistFileError,
+        entries_for_tracks,
+        read_playlist,
+    )
+
+    kind, sep, name = text.partition(":")
+    if sep and kind == "playlist" and name.strip():
+        p = playlist_named(store, name.strip())
+        if p is None:
+            raise UsageError(f"no saved playlist called {name.strip()!r}")
+        return p.name, entries_for_tracks(store.playlist_tracks(p.id))
+    path = os.path.expanduser(text)
+    if os.path.splitext(path)[1].lower() not in FORMATS:
+        raise UsageError(f"{text} is not a playlist file (.m3u8, .m3u, .xspf) nor "
+                         "playlist:NAME")
+    if not os.path.isfile(path):
+        raise UsageError(f"no playlist file {text}")
+    try:
+        return os.path.splitext(os.path.basename(path))[0], read_playlist(path)
+    except PlaylistFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_order(args: argparse.Namespace) -> int:
+    from soundalike.cli.recommend_cmds import _open, write_entries
+    from soundalike.library.discovery import order_tracks
+
+    store, rec = _open(args)
+    try:
+        title, entries = _load(store, args.playlist)
+        if not entries:
+            raise UsageError(f"{args.playlist} is empty")
+        tracks = [store.track_by_path(e.path) for e in entries]
+        # an entry outside the library gets a negative stand-in id (it goes last)
+        ids = [t.id if t is not None else -1 - i for i, t in enumerate(tracks)]
+        order, unplaced = order_tracks(rec, ids, args.by, keep_first=args.keep_first,
+                                       keep_last=args.keep_last, descending=args.reverse)
+        at = {tid: i for i, tid in enumerate(ids)}
+        entries = [entries[at[t]] for t in order]
+        ordered = [tracks[at[t]] for t in order]
+        written = None
+        if args.out:
+            kind, sep, name = args.out.partition(":")
+            if sep and kind == "playlist" and name.strip():
+                written = _save(store, name.strip(), [t.id for t in ordered if t is not None])
+            else:
+                written = write_entries(args.out, entries, title)
+        if args.json:
+            print(json.dumps({"by": args.by, "unplaced": unplaced, "out": written,
+                              "tracks": [t.to_dict() if t is not None else
+                                         {"path": printable(e.path)}
+                                         for t, e in zip(ordered, entries, strict=True)]},
+                             ensure_ascii=False))
+            return 0
+        if written:
+            print(f"Wrote {len(entries)} songs in {args.by} order to {written}")
+        else:
+            width = len(str(len(entries)))
+            for i, (t, e) in enumerate(zip(ordered, entries, strict=True), 1):
+                label = (f"{t.display_artist} – {t.display_title}" if t is not None
+                         else printable(e.path))
+                print(f"{i:>{width}}. {label}")
+        if unplaced:
+            print(f"{unplaced} song{'s' if unplaced > 1 else ''} not analysed (or not in the "
+                  "library) went last.", file=sys.stderr)
+        return 0
+    finally:
+        store.close()
+
+
+def _save(store, name: str, track_ids: list[int]) -> str:
+    from soundalike.library.browse import playlist_named
+
+    p = playlist_named(store, name)
+    if p is None:
+        store.create_playlist(name, track_ids)
+    else:
+        store.set_playlist_tracks(p.id, track_ids)
+    return f"playlist:{name if p is None else p.name}"

@@ -122,6 +122,23 @@ class QueueModel(QAbstractListModel):
         self.endResetModel()
         self.changed.emit()
 
+    def rearrange(self, rows: Sequence[Row]) -> bool:
+        """Put the queue's own items in the order of *rows* (the same items, by identity,
+        e.g. a sonic order or its undo); the current track stays current. False (and
+        nothing changes) when *rows* are not exactly the queue's items."""
+        rows = list(rows)
+        if sorted(map(id, rows)) != sorted(map(id, self._items)):
+            return False
+        current_item = self.current_item()
+        self.beginResetModel()
+        self._items = rows
+        self.current = -1
+        if current_item is not None:
+            self.current = next(i for i, it in enumerate(rows) if it is current_item)
+        self.endResetModel()
+        self.changed.emit()
+        return True
+
     def clear(self) -> None:
         self.beginResetModel()
         self._items.clear()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
 
 from soundalike.gui.library_query import Browse, LibraryReader
+from soundalike.gui.order_menu import add_order_menu
 from soundalike.gui.tasks import Tasks
 
 _ROLE = Qt.ItemDataRole.UserRole
@@ -29,6 +30,8 @@ class Sidebar(QTreeWidget):
     playlist_play_requested = Signal(int)    # playlist id
     playlist_delete_requested = Signal(int)  # playlist id
     playlist_export_requested = Signal(int)  # playlist id
+    playlist_order_requested = Signal(int, str)      # playlist id, "flow" | "energy" | …
+    playlist_undo_order_requested = Signal(int)      # playlist id
 
     def __init__(self, reader: LibraryReader, parent=None, *, tasks: Tasks | None = None):
         super().__init__(parent)
@@ -146,13 +149,27 @@ class Sidebar(QTreeWidget):
         if item is None:
             return
         kind, value = item.data(0, _ROLE)
+        menu = self.item_menu(kind, value)
+        if menu is not None:
+            menu.exec(self.viewport().mapToGlobal(pos))
+
+    def item_menu(self, kind: str, value) -> QMenu | None:
+        """The right-click menu of the entry (kind, value), or None when it has none."""
         if kind != "playlist":
-            return
+            return None
         menu = QMenu(self)
         menu.addAction(self.tr("Play"), lambda: self.playlist_play_requested.emit(value))
         menu.addAction(self.tr("Export…"), lambda: self.playlist_export_requested.emit(value))
+        menu.addSeparator()
+        add_order_menu(menu, lambda by: self.playlist_order_requested.emit(value, by),
+                       lambda: self.playlist_undo_order_requested.emit(value),
+                       lambda: self.can_undo_playlist_order(value))
+        menu.addSeparator()
         menu.addAction(self.tr("Delete"), lambda: self.playlist_delete_requested.emit(value))
-        menu.exec(self.viewport().mapToGlobal(pos))
+        return menu
+
+    #: set by the window: is there a sonic order of this playlist to undo?
+    can_undo_playlist_order = staticmethod(lambda _pid: False)
 
 
 def _short_folder(path: str) -> str:

@@ -42,6 +42,7 @@ from soundalike.gui.mainwindow.actions import (
     ActionName,
     ActionRegistry,
 )
+from soundalike.gui.mainwindow.discovery import DiscoveryActions
 from soundalike.gui.mainwindow.folders import FolderController, analysis_bridge
 from soundalike.gui.mainwindow.library import LibraryBrowser, resolver
 from soundalike.gui.mainwindow.playback import PlaybackController
@@ -112,6 +113,10 @@ class MainWindow(QMainWindow):
                                             queue=self.queue, playback=self.playback,
                                             sidebar=self.sidebar, model=self.model,
                                             show_message=show, parent=self)
+        self.discovery = DiscoveryActions(similarity=self.actions, queue=self.queue,
+                                          store=self.store, sidebar=self.sidebar,
+                                          model=self.model, resolve_rows=self.resolve_rows,
+                                          show_message=show, parent=self)
         self.preferences = Preferences(self.qsettings, self)
         self.tray = Tray(self.player, self, self)
         self.notifier = Notifier(self.player, self, tray=self.tray, parent=self)
@@ -204,6 +209,13 @@ class MainWindow(QMainWindow):
         self.queue_panel.play_requested.connect(player.play_row)
         self.queue_panel.save_requested.connect(playlists.save_queue)
         self.queue_panel.export_requested.connect(playlists.export_queue)
+        discovery = self.discovery
+        self.queue_panel.order_requested.connect(discovery.order_queue)
+        self.queue_panel.undo_order_requested.connect(discovery.undo_queue_order)
+        self.queue_panel.can_undo_order = discovery.can_undo_queue_order
+        self.sidebar.playlist_order_requested.connect(discovery.order_playlist)
+        self.sidebar.playlist_undo_order_requested.connect(discovery.undo_playlist_order)
+        self.sidebar.can_undo_playlist_order = discovery.can_undo_playlist_order
         self.queue_panel.more_like_requested.connect(similar.more_like)
         self.queue_panel.less_like_requested.connect(similar.less_like)
         self.now_playing.more_like_requested.connect(similar.more_like)

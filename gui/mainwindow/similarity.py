@@ -109,6 +109,11 @@ class SimilarityActions(QObject):
 
         self.tasks.run_task(work, on_done, on_error or self._error, serial=True)
 
+    def run(self, fn, on_done, on_error=None) -> None:
+        """``fn(recommender)`` on the recommender's thread, *on_done(result)* on the UI
+        thread (for the other discovery controllers: one recommender per window)."""
+        self._call(fn, on_done, on_error)
+
     def _error(self, exc: BaseException) -> None:
         message = str(exc) or exc.__class__.__name__
         self._show(message, 10000)

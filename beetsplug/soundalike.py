@@ -13,6 +13,8 @@ Commands::
 
     beet soundalike analyze [QUERY]                 analyse the matching items
     beet soundalike similar QUERY [-n 10]           items that sound like QUERY
+    beet soundalike similar -a QUERY [-n 10]        albums like the albums of QUERY
+    beet soundalike similar --artists QUERY         artists like the artists of QUERY
     beet soundalike radio QUERY [-n 50] [-o FILE]   a radio from QUERY (.m3u8/.m3u/.xspf)
 
 Items are Soundalike tracks by path: ``analyze`` adds beets' music directory (and the folder
@@ -30,7 +32,7 @@ from beets.plugins import BeetsPlugin
 
 ACTIONS = ("analyze", "similar", "radio")
 USAGE = ("beet soundalike analyze [QUERY]\n"
-         "       beet soundalike similar QUERY [-n 10]\n"
+         "       beet soundalike similar [-a | --artists] QUERY [-n 10]\n"
          "       beet soundalike radio QUERY [-n 50] [-o FILE.m3u8]")
 
 
@@ -65,6 +67,10 @@ class SoundalikePlugin(BeetsPlugin):
                               help="how many items (similar: 10, radio: 50)")
         cmd.parser.add_option("-o", "--output", dest="output", default=None,
                               metavar="FILE", help="radio: write a playlist (.m3u8/.m3u/.xspf)")
+        cmd.parser.add_option("-a", "--album", action="store_true", dest="albums",
+                              default=False, help="similar: albums, not items")
+        cmd.parser.add_option("--artists", action="store_true", dest="artists",
+                              default=False, help="similar: artists, not items")
         cmd.func = self.run
         return [cmd]
 
@@ -79,6 +85,9 @@ class SoundalikePlugin(BeetsPlugin):
         try:
             if action == "analyze":
                 self.analyze(lib, query)
+            elif action == "similar" and (opts.albums or opts.artists):
+                self.similar_groups(lib, query, opts.number or 10,
+                                    "album" if opts.albums else "artist")
             elif action == "similar":
                 self.similar(lib, query, opts.number or 10)
             else:
@@ -170,6 +179,22 @@ class SoundalikePlugin(BeetsPlugin):
             seeds = self._seeds(lib, store, rec, query)
             for r in rec.similar(seeds, n, explain=True):
                 ui.print_(f"{r.score:.3f}  {self._label(lib, r.track)}  ({r.explanation})")
+        finally:
+            store.close()
+
+    def similar_groups(self, lib, query, n: int, kind: str):
+        """Albums (or artists) that sound like those of the items *query* matches."""
+        from soundalike.library.discovery import groups_of_tracks, similar_groups
+
+        store, rec = self._open()
+        try:
+            seeds = self._seeds(lib, store, rec, query)
+            groups = groups_of_tracks(rec, kind, seeds)
+            if not groups:
+                raise ui.UserError(f"the matching items have no {kind} tag")
+            for r in similar_groups(rec, kind, groups, n):
+                why = " · ".join(r.reasons) or "similar overall sound"
+                ui.print_(f"{r.score:.3f}  {r.label}  ({r.group.size} items; {why})")
         finally:
             store.close()
 

@@ -119,3 +119,47 @@ def _save(store, name: str, track_ids: list[int]) -> str:
     else:
         store.set_playlist_tracks(p.id, track_ids)
     return f"playlist:{name if p is None else p.name}"
+
+
+def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
+    """``soundalike similar album:NAME | artist:NAME``: albums or artists, not songs."""
+    from soundalike.cli.recommend_cmds import _open
+    from soundalike.library.discovery import find_groups, similar_groups
+
+    if not name:
+        raise UsageError(f"say which {kind}: {kind}:NAME")
+    store, rec = _open(args)
+    try:
+        query = find_groups(rec, kind, name)
+        if not query:
+            raise UsageError(f"no analysed {kind} matches {name!r}")
+        names = sorted({(g.artist + " – " + g.name) if kind == "album" and g.artist
+                        else g.name for g in query})
+        if len(names) > 1 and len({g.name for g in query}) > 1:
+            lines = [f"{name!r} matches {len(names)} {kind}s; be more specific, e.g.:"]
+            lines += [f"  {kind}:{g.name}" for g in query[:10]]
+            raise UsageError("\n".join(lines))
+        explain = args.explain or args.json
+        results = similar_groups(rec, kind, query, args.n,
+                                 other_artists=getattr(args, "other_artists", False),
+                                 explain=explain)
+        if args.json:
+            print(json.dumps({"query": {"kind": kind, "name": query[0].name,
+                                        "matches": names,
+                                        "tracks": sum(g.size for g in query)},
+                              "results": [r.to_dict(rec) for r in results]},
+                             ensure_ascii=False))
+            return 0
+        what = "Albums" if kind == "album" else "Artists"
+        print(f"{what} like {', '.join(names)}:")
+        if not results:
+            print(f"  no other {kind}s are analysed")
+        width = len(str(len(results)))
+        for i, r in enumerate(results, 1):
+            songs = f"{r.group.size} song{'s' if r.group.size != 1 else ''}"
+            print(f"{i:>{width}}. {r.score:6.3f}  {r.label}  ({songs})")
+            if args.explain:
+                print(f"{'':>{width + 10}}{' · '.join(r.reasons) or 'similar overall sound'}")
+        return 0
+    finally:
+        store.close()

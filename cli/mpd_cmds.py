@@ -39,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _connection_args(s)
     s.add_argument("-n", type=whole_number(1, 1000), default=10, metavar="N",
                    help="how many (default 10)")
+    which = s.add_mutually_exclusive_group()
+    which.add_argument("--albums", action="store_true",
+                       help="list the albums like the current song's album instead")
+    which.add_argument("--artists", action="store_true",
+                       help="list the artists like the current song's artist instead")
+    s.add_argument("--json", action="store_true", help="with --albums/--artists: JSON")
     _method_arg(s)
     s.set_defaults(func=cmd_similar)
 
@@ -210,6 +216,8 @@ def cmd_similar(args) -> int:
         with _connected(args) as (address, client):
             mapper = _music_dir(args, store, client, address)
             status, song, track = _current(client, mapper, store)
+            if args.albums or args.artists:
+                return _similar_groups(args, rec, track, mapper)
             results = _recommend_call(rec.similar, track.id, args.n * 2 + 10,
                                       method=args.method, filters=_filters(rec, _no_extra(args)),
                                       explain=False)
@@ -229,6 +237,39 @@ def cmd_similar(args) -> int:
         return 0
     finally:
         store.close()
+
+
+def _similar_groups(args, rec, track, mapper) -> int:
+    """``mpd similar --albums | --artists``: list them (those MPD can play)."""
+    import json
+
+    from soundalike.library.discovery import groups_of_tracks, similar_groups
+    from soundalike.library.recommend import track_label
+
+    kind = "album" if args.albums else "artist"
+    query = groups_of_tracks(rec, kind, [track.id])
+    if not query:
+        raise CliError(f"“{track_label(track)}” has no {kind} tag (or is not analysed)")
+    found = similar_groups(rec, kind, query, args.n * 3 + 10)
+    playable = []
+    for r in found:  # only albums/artists with songs inside MPD's music directory
+        tracks = rec.store.get_tracks(int(rec.index.ids[p]) for p in r.group.positions[:5])
+        if any(mapper.uri(t.path) is not None for t in tracks):
+            playable.append(r)
+        if len(playable) >= args.n:
+            break
+    if args.json:
+        print(json.dumps({"query": {"kind": kind, "name": query[0].name,
+                                    "track": track.to_dict()},
+                          "results": [r.to_dict(rec) for r in playable]}, ensure_ascii=False))
+        return 0
+    what = "Albums" if kind == "album" else "Artists"
+    print(f"{what} like {query[0].name} (of “{track_label(track)}”):")
+    width = len(str(len(playable)))
+    for i, r in enumerate(playable, 1):
+        why = " · ".join(r.reasons) or "similar overall sound"
+        print(f"{i:>{width}}. {r.label}  ({r.group.size} songs; {why})")
+    return 0
 
 
 def cmd_radio(args) -> int:

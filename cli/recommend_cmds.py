@@ -26,9 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "similar", help="tracks that sound like a track",
         description="List the tracks that sound most like QUERY (a file path, or text "
-                    "matched against 'artist – title').")
+                    "matched against 'artist – title'); album:NAME or artist:NAME lists the "
+                    "albums or artists that sound most like that album or artist.")
     p.add_argument("query", metavar="QUERY", nargs="+",
-                   help="file path or words of 'artist – title'")
+                   help="file path, words of 'artist – title', album:NAME or artist:NAME")
     p.add_argument("-n", type=whole_number(1, 100000), default=10, metavar="N",
                    help="how many (default 10)")
     _method_arg(p)
@@ -295,6 +296,11 @@ def cmd_similar(args: argparse.Namespace) -> int:
     from soundalike.library.recommend.recommender import track_label
 
     text = " ".join(args.query)
+    kind, sep, name = text.partition(":")
+    if sep and kind in ("album", "artist") and not os.path.exists(text):
+        from soundalike.cli.discovery_cmds import similar_groups
+
+        return similar_groups(args, kind, name.strip())
     store, rec = _open(args)
     try:
         filters = _filters(rec, args)

@@ -12,13 +12,17 @@ built or held.
   :func:`recent_penalty` turns the plays of the last *hours* into a score penalty per
   indexed track, so those songs are drawn later (not never) in a new session.
 * :data:`RADIO_SETTINGS` — the radio's no-repeat and character options, persisted.
+* **Sonic order** — :func:`order_tracks` (flow, or energy / tempo / brightness / mood).
+* **Similar albums and artists** — :func:`find_groups`, :func:`similar_groups`: the
+  cosine of groups' mean track vectors, explained from their mean features and tags.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -192,3 +196,176 @@ def order_tracks(rec, track_ids, by: str = "flow", *, keep_first: bool = False,
     if last and rest:   # the kept last song stays last, after the unplaced ones
         return [ids[i] for i in ordered[:-1]] + rest + [ids[ordered[-1]]], len(rest)
     return [ids[i] for i in ordered] + rest, len(rest)
+
+
+# -- similar albums and artists ---------------------------------------------------------
+GROUP_KINDS = ("album", "artist")
+#: tracks read per group to explain a match (their mean features and tags)
+EXPLAIN_TRACKS = 40
+
+_GROUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(slots=True)
+class Group:
+    """One album or artist of the index: its name(s), member positions and centroid."""
+
+    kind: str
+    code: int
+    name: str            # album title, or artist name
+    artist: str          # the album's (album) artist; the artist itself for an artist
+    positions: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.positions)
+
+
+@dataclass(slots=True)
+class GroupResult:
+    """An album or artist like the query, with its score and reasons."""
+
+    group: Group
+    score: float
+    reasons: list[str]
+
+    @property
+    def label(self) -> str:
+        g = self.group
+        return f"{g.artist} – {g.name}" if g.kind == "album" and g.artist else g.name
+
+    def to_dict(self, rec) -> dict:
+        g = self.group
+        return {"kind": g.kind, "name": g.name, "artist": g.artist, "tracks": g.size,
+                "score": round(self.score, 4), "reasons": list(self.reasons),
+                "explanation": " · ".join(self.reasons) or "similar overall sound",
+                "track_ids": [int(rec.index.ids[p]) for p in g.positions]}
+
+
+class _Groups:
+    """Albums or artists of one index: codes, centroids (unit rows), names."""
+
+    def __init__(self, rec, kind: str):
+        meta = rec.meta
+        codes = meta.album if kind == "album" else meta.artist
+        self.kind = kind
+        self.codes = np.asarray(codes)
+        known = self.codes >= 0
+        n = int(self.codes.max()) + 1 if known.any() else 0
+        vec = rec.index.hybrid
+        sums = np.zeros((n, vec.shape[1]), np.float64)
+        np.add.at(sums, self.codes[known], vec[known])
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        self.centroids = (sums / np.where(norms > 1e-9, norms, 1.0)).astype(np.float32)
+        self.counts = np.bincount(self.codes[known], minlength=n)
+        order = np.argsort(self.codes, kind="stable")
+        starts = np.searchsorted(self.codes[order], np.arange(n + 1))
+        self.members = [order[starts[c]:starts[c + 1]] for c in range(n)]
+        self.records = meta.records
+
+    def group(self, code: int) -> Group:
+        first = self.records[int(self.members[code][0])]
+        if self.kind == "album":
+            return Group("album", code, first.album, first.albumartist or first.artist,
+                         self.members[code])
+        return Group("artist", code, first.artist or first.albumartist, first.artist,
+                     self.members[code])
+
+
+def _groups(rec, kind: str) -> _Groups:
+    per_index = _GROUPS.setdefault(rec.index, {})
+    if kind not in per_index:
+        per_index[kind] = _Groups(rec, kind)
+    return per_index[kind]
+
+
+def find_groups(rec, kind: str, name: str) -> list[Group]:
+    """The albums (by title) or artists (by name) called *name* — case, accents and
+    punctuation ignored; an exact match wins over a partial one."""
+    from soundalike.engine.filters import normalise_artist, normalise_text
+
+    if kind not in GROUP_KINDS:
+        raise ValueError(f"unknown kind {kind!r} (album or artist)")
+    if rec.index is None:
+        return []
+    g = _groups(rec, kind)
+    fold = normalise_text if kind == "album" else normalise_artist
+    want = fold(name)
+    if not want:
+        return []
+    exact, partial = [], []
+    for code in range(len(g.members)):
+        if not len(g.members[code]):
+            continue
+        grp = g.group(code)
+        have = fold(grp.name)
+        if have == want:
+            exact.append(grp)
+        elif want in have:
+            partial.append(grp)
+    return exact or partial
+
+
+def similar_groups(rec, kind: str, query: Sequence[Group], n: int = 10, *,
+                   other_artists: bool = False, explain: bool = True) -> list[GroupResult]:
+    """The *n* albums or artists whose songs sound most like the *query* groups'
+    (cosine of the groups' mean track vectors), best first, each with reasons."""
+    if not query or rec.index is None:
+        return []
+    g = _groups(rec, kind)
+    q = g.centroids[[x.code for x in query]].mean(axis=0)
+    norm = float(np.linalg.norm(q))
+    q = q / norm if norm > 1e-9 else q
+    scores = g.centroids @ q
+    skip = {x.code for x in query}
+    if other_artists and kind == "album":
+        artists = {int(rec.meta.artist[p]) for x in query for p in x.positions}
+    out: list[GroupResult] = []
+    for code in np.argsort(-scores, kind="stable"):
+        code = int(code)
+        if code in skip or g.counts[code] == 0:
+            continue
+        if other_artists and kind == "album" and \
+                int(rec.meta.artist[g.members[code][0]]) in artists:
+            continue
+        out.append(GroupResult(g.group(code), float(scores[code]), []))
+        if len(out) >= n:
+            break
+    if explain and out and rec.explainer is not None:
+        a = _group_profile(rec, [p for x in query for p in x.positions])
+        for r in out:
+            b = _group_profile(rec, r.group.positions)
+            if a is not None and b is not None:
+                r.reasons = rec.explainer.reasons(a[0], a[1], b[0], b[1],
+                                                  mtt_a=a[2], mtt_b=b[2])
+    return out
+
+
+def _group_profile(rec, positions):
+    """Mean features, MSD tags and MTT tags (or None) of up to :data:`EXPLAIN_TRACKS`
+    tracks at *positions*."""
+    pos = list(positions)
+    if len(pos) > EXPLAIN_TRACKS:
+        pos = [pos[int(i)] for i in np.linspace(0, len(pos) - 1, EXPLAIN_TRACKS)]
+    rows = [a for p in pos if (a := rec.store.get_analysis(int(rec.index.ids[p]))) is not None]
+    if not rows:
+        return None
+    f = np.mean([r.features for r in rows], axis=0)
+    t = np.mean([r.tags for r in rows], axis=0)
+    mtt = (np.mean([r.mtt_tags for r in rows], axis=0)
+           if rec.uses_mtt and all(r.mtt_tags is not None for r in rows) else None)
+    return f, t, mtt
+
+
+def groups_of_tracks(rec, kind: str, track_ids: Iterable[int]) -> list[Group]:
+    """The albums or artists the indexed tracks *track_ids* belong to (each once, in
+    order of first appearance)."""
+    if rec.index is None:
+        return []
+    g = _groups(rec, kind)
+    seen: dict[int, None] = {}
+    for t in track_ids:
+        p = rec.index.position(int(t))
+        if p is not None and g.codes[p] >= 0:
+            seen.setdefault(int(g.codes[p]), None)
+    return [g.group(c) for c in seen]

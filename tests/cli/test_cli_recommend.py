@@ -209,3 +209,18 @@ def test_order_a_playlist_file_and_a_saved_playlist(capsys, db, lib, tmp_path):
     assert code == 2 and "no saved playlist" in err
     code, _, err = run(capsys, "--db", db, "order", str(src), "--by", "colour")
     assert code == 2
+
+
+def test_similar_albums_and_artists(capsys, db):
+    code, out, err = run(capsys, "--db", db, "similar", "album:A1", "--explain", "-n", "3")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Albums like Alpha – A1:" and lines[1].startswith("1. ")
+    assert "songs)" in lines[1] and len([ln for ln in lines if ln[:2] in ("1.", "2.", "3.")]) == 3
+    code, out, _ = run(capsys, "--db", db, "similar", "artist:gamma", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["query"]["kind"] == "artist" and data["query"]["name"] == "Gamma"
+    assert {r["name"] for r in data["results"]} >= {"Alpha", "Beta"}
+    assert all(r["kind"] == "artist" and r["explanation"] for r in data["results"])
+    code, _, err = run(capsys, "--db", db, "similar", "album:no such album")
+    assert code == 2 and "no analysed album" in err

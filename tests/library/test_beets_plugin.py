@@ -99,6 +99,16 @@ def test_similar_lists_items_in_beets_own_format(beets):
     assert rest.startswith("Alpha - Pulse - Alpha song 1")  # beets' format_item
 
 
+def test_similar_albums_and_artists_of_the_matching_items(beets):
+    out = beets("soundalike", "similar", "-a", "album:Pulse").stdout.splitlines()
+    assert len(out) == 1   # the only other album
+    score, _, rest = out[0].partition("  ")
+    float(score)
+    assert rest.startswith("Beta – Drone  (2 items; ")
+    out = beets("soundalike", "similar", "--artists", "artist:Beta", "-n", "5").stdout
+    assert out.splitlines()[0].split("  ")[1] == "Alpha"
+
+
 def test_radio_writes_a_playlist_of_the_beets_files(beets):
     out_file = beets.root / "radio.m3u8"
     result = beets("soundalike", "radio", "artist:Beta", "-n", "3", "-o", str(out_file))

@@ -112,6 +112,24 @@ def test_similar_queues_songs_like_the_current_one_right_after_it(capsys, server
     assert q[1:4] == best_uris[:3]
 
 
+def test_similar_albums_and_artists_of_the_current_song(capsys, server, lib, db, mpc):
+    mpc.add(uri(lib, ("Alpha", "A1", 0)))
+    mpc.play(0)
+    code, out, err = run(capsys, "--db", db, "mpd", "similar", "--albums", "-n", "3",
+                         *tcp(server), "--music-dir", str(lib.root / "music"))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "Albums like A1 (of “Alpha – A1 song 1”):"
+    assert len(lines) == 4 and "A1 " not in "".join(lines[1:])
+    assert queue(mpc) == [uri(lib, ("Alpha", "A1", 0))]   # listed, nothing queued
+    code, out, err = run(capsys, "--db", db, "mpd", "similar", "--artists", "--json",
+                         *tcp(server), "--music-dir", str(lib.root / "music"))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["query"]["name"] == "Alpha"
+    assert "Alpha" not in [r["name"] for r in data["results"]] and data["results"]
+
+
 def test_path_replaces_the_queue_and_plays_from_a_to_b(capsys, server, lib, db, mpc):
     a, b = uri(lib, ("Alpha", "A1", 0)), uri(lib, ("Beta", "B2", 1))
     mpc.add(uri(lib, ("Gamma", "G1", 0)))

@@ -32,6 +32,10 @@ class Sidebar(QTreeWidget):
     playlist_export_requested = Signal(int)  # playlist id
     playlist_order_requested = Signal(int, str)      # playlist id, "flow" | "energy" | …
     playlist_undo_order_requested = Signal(int)      # playlist id
+    #: "Similar albums" / "Similar artists" of an album or artist entry:
+    #: (what to list: "album" | "artist", the entry's kind, its name)
+    similar_groups_requested = Signal(str, str, str)
+    artist_radio_requested = Signal(str)             # artist name
 
     def __init__(self, reader: LibraryReader, parent=None, *, tasks: Tasks | None = None):
         super().__init__(parent)
@@ -155,6 +159,16 @@ class Sidebar(QTreeWidget):
 
     def item_menu(self, kind: str, value) -> QMenu | None:
         """The right-click menu of the entry (kind, value), or None when it has none."""
+        if kind in ("album", "artist"):
+            menu = QMenu(self)
+            menu.addAction(self.tr("Similar albums"),
+                           lambda: self.similar_groups_requested.emit("album", kind, value))
+            menu.addAction(self.tr("Similar artists"),
+                           lambda: self.similar_groups_requested.emit("artist", kind, value))
+            if kind == "artist":
+                menu.addAction(self.tr("Artist radio"),
+                               lambda: self.artist_radio_requested.emit(value))
+            return menu
         if kind != "playlist":
             return None
         menu = QMenu(self)

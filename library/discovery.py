@@ -369,3 +369,24 @@ def groups_of_tracks(rec, kind: str, track_ids: Iterable[int]) -> list[Group]:
         if p is not None and g.codes[p] >= 0:
             seen.setdefault(int(g.codes[p]), None)
     return [g.group(c) for c in seen]
+
+
+def typical_tracks(rec, kind: str, groups: Sequence[Group], k: int = 3) -> list[int]:
+    """Track ids of the *k* songs of *groups* nearest their average sound (the seeds of
+    an artist radio), by different albums where possible."""
+    if not groups or rec.index is None:
+        return []
+    g = _groups(rec, kind)
+    c = g.centroids[[x.code for x in groups]].mean(axis=0)
+    pos = np.concatenate([x.positions for x in groups])
+    ranked = pos[np.argsort(-(rec.index.hybrid[pos] @ c), kind="stable")]
+    out, albums = [], set()
+    for p in ranked:   # one per album first, then the rest
+        a = int(rec.meta.album[p])
+        if a < 0 or a not in albums:
+            out.append(int(p))
+            albums.add(a)
+        if len(out) >= k:
+            break
+    out += [int(p) for p in ranked if int(p) not in out][:k - len(out)]
+    return [int(rec.index.ids[p]) for p in out]

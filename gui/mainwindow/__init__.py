@@ -116,7 +116,10 @@ class MainWindow(QMainWindow):
         self.discovery = DiscoveryActions(similarity=self.actions, queue=self.queue,
                                           store=self.store, sidebar=self.sidebar,
                                           model=self.model, resolve_rows=self.resolve_rows,
-                                          show_message=show, parent=self)
+                                          show_message=show,
+                                          play_rows=self.playback.play_rows,
+                                          show_browse=lambda: self.tabs.setCurrentIndex(0),
+                                          parent=self)
         self.preferences = Preferences(self.qsettings, self)
         self.tray = Tray(self.player, self, self)
         self.notifier = Notifier(self.player, self, tray=self.tray, parent=self)
@@ -216,6 +219,16 @@ class MainWindow(QMainWindow):
         self.sidebar.playlist_order_requested.connect(discovery.order_playlist)
         self.sidebar.playlist_undo_order_requested.connect(discovery.undo_playlist_order)
         self.sidebar.can_undo_playlist_order = discovery.can_undo_playlist_order
+        self.sidebar.similar_groups_requested.connect(
+            lambda kind, source, name: discovery.similar_groups(kind, source_kind=source,
+                                                                name=name))
+        self.sidebar.artist_radio_requested.connect(discovery.artist_radio)
+        for signal, kind in ((self.album_grid.similar_albums_requested, "album"),
+                             (self.album_grid.similar_artists_requested, "artist")):
+            signal.connect(lambda album, kind=kind: discovery.similar_groups(
+                kind, track_ids=self.reader.album_ids(album)))
+        self.album_grid.artist_radio_requested.connect(
+            lambda album: discovery.artist_radio(album.display_artist))
         self.queue_panel.more_like_requested.connect(similar.more_like)
         self.queue_panel.less_like_requested.connect(similar.less_like)
         self.now_playing.more_like_requested.connect(similar.more_like)

@@ -19,6 +19,10 @@ from soundalike.library.errors import LibraryError
 
 #: how many sonic orders of each list can be undone
 UNDO_DEPTH = 10
+#: albums or artists listed as similar
+GROUPS_SHOWN = 15
+#: seeds of an artist radio
+ARTIST_SEEDS = 3
 
 
 def _tr(text: str) -> str:
@@ -30,7 +34,9 @@ class DiscoveryActions(QObject):
 
     def __init__(self, *, similarity, queue: QueueModel, store, sidebar, model,
                  resolve_rows: Callable[[list[int]], list[Row]],
-                 show_message: Callable[[str, int], None], parent=None):
+                 show_message: Callable[[str, int], None],
+                 play_rows: Callable[[list[Row]], None] = lambda rows: None,
+                 show_browse: Callable[[], None] = lambda: None, parent=None):
         super().__init__(parent)
         self.similarity = similarity
         self.queue = queue
@@ -39,6 +45,9 @@ class DiscoveryActions(QObject):
         self.model = model
         self.resolve_rows = resolve_rows
         self._show = show_message
+        self.play_rows = play_rows
+        self.show_browse = show_browse   # bring the library table to the front
+        self._groups_dialog = None
         self._queue_undo: list[list[Row]] = []
         self._playlist_undo: dict[int, list[list[int]]] = {}
 
@@ -155,6 +164,81 @@ class DiscoveryActions(QObject):
         if unplaced:
             text += _tr(" ({0} not analysed yet went last)").format(unplaced)
         return text
+
+    # ------------------------------------------------------------------ albums and artists
+    def similar_groups(self, kind: str, *, track_ids: list[int] | None = None,
+                       source_kind: str = "", name: str = "") -> None:
+        """Show the albums (*kind* "album") or artists ("artist") like those of
+        *track_ids* (an album of the grid), or like the album or artist *name*
+        (*source_kind*), in the similar-groups window."""
+        ids = list(track_ids or [])
+
+        def work(rec):
+            from soundalike.library import discovery as d
+
+            if ids:
+                query = d.groups_of_tracks(rec, kind, ids)
+            else:
+                query = d.find_groups(rec, source_kind, name)
+                if query and source_kind != kind:
+                    query = d.groups_of_tracks(rec, kind, [int(rec.index.ids[p])
+                                                           for g in query for p in g.positions])
+            if not query:
+                return None, []
+            found = d.similar_groups(rec, kind, query, GROUPS_SHOWN)
+            return query[0], [r.to_dict(rec) for r in found]
+
+        def done(found) -> None:
+            query, results = found
+            if query is None:
+                self._show(_tr("Nothing analysed to compare yet"), 6000)
+                return
+            label = (f"{query.artist} – {query.name}" if kind == "album" and query.artist
+                     else query.name)
+            heading = (_tr("Albums that sound like {0}") if kind == "album"
+                       else _tr("Artists that sound like {0}")).format(label)
+            dialog = self.groups_dialog()
+            dialog.show_results(kind, heading, results)
+            dialog.show()
+            dialog.raise_()
+
+        self.similarity.run(work, done, self._failed)
+
+    def groups_dialog(self):
+        """The similar albums/artists window (made once)."""
+        if self._groups_dialog is None:
+            from soundalike.gui.similar_groups import SimilarGroupsDialog
+
+            dialog = SimilarGroupsDialog(self.parent())
+            dialog.show_requested.connect(self._show_group)
+            dialog.play_requested.connect(
+                lambda ids: self.play_rows(self.resolve_rows(ids)))
+            dialog.artist_radio_requested.connect(self.artist_radio)
+            self._groups_dialog = dialog
+        return self._groups_dialog
+
+    def _show_group(self, kind: str, name: str) -> None:
+        from soundalike.gui.library_query import Browse
+
+        self.model.set_browse(Browse(album=name) if kind == "album" else Browse(artist=name))
+        self.show_browse()
+
+    def artist_radio(self, artist: str) -> None:
+        """A radio from the artist's most typical songs (up to :data:`ARTIST_SEEDS`,
+        those nearest the artist's average sound)."""
+        def work(rec):
+            from soundalike.library import discovery as d
+
+            groups = d.find_groups(rec, "artist", artist)
+            return d.typical_tracks(rec, "artist", groups, ARTIST_SEEDS)
+
+        def done(ids) -> None:
+            if not ids:
+                self._show(_tr("No analysed songs by {0} yet").format(artist), 6000)
+                return
+            self.similarity.start_radio(ids)
+
+        self.similarity.run(work, done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._show(str(exc) or exc.__class__.__name__, 10000)

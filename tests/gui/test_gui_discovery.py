@@ -82,3 +82,60 @@ def test_a_playlist_in_tempo_order_and_undone(window, library, qtbot):
     assert _action(menu, "Undo sonic order").isEnabled()
     _action(menu, "Undo sonic order").trigger()
     assert saved() == order
+
+
+def _retag_albums(library) -> None:
+    """One album per artist (the fixture's songs share one album)."""
+    with Store(library.db) as s:
+        tracks = s.tracks(limit=None)
+        for t in tracks:
+            t.album = f"{t.artist} LP"
+        s.update_tracks(tracks)
+
+
+def test_similar_albums_from_the_album_grid_and_artist_radio(window, library, qtbot):
+    from soundalike.library.browse import Album
+
+    _retag_albums(library)
+    album = Album("Noise Co LP", "Noise Co", 2, None, "")
+    window.album_grid.similar_albums_requested.emit(album)
+    dialog = window.discovery.groups_dialog()
+    qtbot.waitUntil(lambda: dialog.isVisible() and bool(dialog.results()), timeout=20000)
+    results = dialog.results()
+    assert dialog.heading.text() == "Albums that sound like Noise Co – Noise Co LP"
+    assert "Noise Co LP" not in [r["name"] for r in results]
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+    assert all(r["explanation"] for r in results)
+    window.album_grid.ensure_loaded()
+    qtbot.waitUntil(lambda: window.album_grid.model.rowCount() > 0, timeout=10000)
+    texts = [a.text() for a in window.album_grid.menu_for(
+        window.album_grid.model.index(0)).actions()]
+    assert {"Similar albums", "Similar artists", "Artist radio"} <= set(texts)
+    # double-click shows the album's songs; "Artist radio" starts a radio from its artist
+    dialog.view.setCurrentItem(dialog.view.topLevelItem(0))
+    first = results[0]
+    dialog._show(dialog.view.topLevelItem(0))
+    qtbot.waitUntil(lambda: window.model.rowCount() == first["tracks"], timeout=5000)
+    dialog.radio_button.click()
+    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+                    timeout=30000)
+    seeds = {r.id for r in window.actions.radio_seeds}
+    assert seeds <= set(first["track_ids"]) and seeds
+    dialog.close()
+
+
+def test_similar_artists_and_artist_radio_from_the_sidebar(window, library, qtbot):
+    menu = window.sidebar.item_menu("artist", "Metronome")
+    assert [a.text() for a in menu.actions()] == ["Similar albums", "Similar artists",
+                                                  "Artist radio"]
+    _action(menu, "Similar artists").trigger()
+    dialog = window.discovery.groups_dialog()
+    qtbot.waitUntil(lambda: dialog.isVisible() and bool(dialog.results()), timeout=20000)
+    names = [r["name"] for r in dialog.results()]
+    assert "Metronome" not in names and set(names) <= {"Drone Band", "Noise Co", "Kettle"}
+    assert dialog.windowTitle() == "Similar artists"
+    _action(window.sidebar.item_menu("artist", "Metronome"), "Artist radio").trigger()
+    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=30000)
+    ids = library.ids_by_title()
+    assert {r.id for r in window.actions.radio_seeds} <= {ids["Clicks"], ids["Fast Clicks"]}
+    dialog.close()

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 
+from soundalike.cli.arguments import whole_number
 from soundalike.cli.errors import UsageError
 from soundalike.library.track import printable
 
@@ -33,6 +34,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(replacing it; use the same name to reorder it in place)")
     p.add_argument("--json", action="store_true", help="print JSON on stdout")
     p.set_defaults(func=cmd_order)
+
+    p = sub.add_parser(
+        "mixes", help="the library's mixes: groups of like-sounding songs, named",
+        description="List the mixes made from the analysed library (6 to 24, named from "
+                    "what their songs share). They are made again when the library "
+                    "changed; a pinned mix is never replaced. --out writes each as an "
+                    "M3U8 playlist.")
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    p.add_argument("--out", metavar="DIR", help="write one NAME.m3u8 per mix into DIR")
+    p.add_argument("--size", type=whole_number(1, 10000), default=50, metavar="N",
+                   help="songs per written playlist (default 50)")
+    p.add_argument("--refresh", action="store_true", help="make them again now")
+    p.add_argument("--pin", metavar="MIX", help="keep this mix (name or id) for good")
+    p.add_argument("--unpin", metavar="MIX", help="let this mix be remade")
+    p.set_defaults(func=cmd_mixes)
 
 
 def _load(store, text: str) -> tuple[str, list]:
@@ -160,6 +176,56 @@ def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
             print(f"{i:>{width}}. {r.score:6.3f}  {r.label}  ({songs})")
             if args.explain:
                 print(f"{'':>{width + 10}}{' · '.join(r.reasons) or 'similar overall sound'}")
+        return 0
+    finally:
+        store.close()
+
+
+def _file_name(name: str) -> str:
+    """A mix name as a file name: no path separators or characters file systems refuse."""
+    bad = '<>:"/\\|?*'
+    clean = "".join("-" if c in bad or ord(c) < 32 else c for c in name).strip(" .")
+    return clean or "mix"
+
+
+def cmd_mixes(args: argparse.Namespace) -> int:
+    from soundalike.cli.recommend_cmds import _open, write_entries
+    from soundalike.library import mixes as mx
+    from soundalike.library.playlist_files import entries_for_tracks
+
+    store, rec = _open(args)
+    try:
+        for text, pinned in ((args.pin, True), (args.unpin, False)):
+            if text:
+                mx.ensure_mixes(rec)
+                mix = mx.find_mix(store, text)
+                if mix is None:
+                    raise UsageError(f"no mix called {text!r} (see `soundalike mixes`)")
+                mx.set_pinned(store, mix.id, pinned)
+        mixes = mx.ensure_mixes(rec, force=args.refresh)
+        written: dict[str, str] = {}
+        if args.out:
+            folder = os.path.expanduser(args.out)
+            if os.path.exists(folder) and not os.path.isdir(folder):
+                raise UsageError(f"{args.out} is not a folder")
+            os.makedirs(folder, exist_ok=True)
+            for m in mixes:
+                tracks = store.get_tracks(mx.mix_tracks(rec, m, args.size))
+                path = os.path.join(folder, _file_name(m.name) + ".m3u8")
+                written[m.id] = write_entries(path, entries_for_tracks(tracks), m.name)
+        if args.json:
+            print(json.dumps({"mixes": [{**m.to_dict(), "out": written.get(m.id)}
+                                        for m in mixes]}, ensure_ascii=False))
+            return 0
+        if not mixes:
+            print("No mixes yet: analyse some music first (soundalike analyze).")
+            return 0
+        width = max(len(m.name) for m in mixes)
+        for m in mixes:
+            pin = "  (pinned)" if m.pinned else ""
+            print(f"{m.name:<{width}}  {m.size:>6} songs  [{m.id}]{pin}")
+        if written:
+            print(f"Wrote {len(written)} playlists to {os.path.expanduser(args.out)}")
         return 0
     finally:
         store.close()

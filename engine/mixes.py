@@ -160,15 +160,9 @@ def choose_k(x: np.ndarray, rng=None, k_min: int = K_MIN, k_max: int = K_MAX,
 
 
 def cluster(x: np.ndarray, rng=None, *, k: int | None = None, k_min: int = K_MIN,
-            k_max: int = K_MAX, fixed: np.ndarray | None = None
-            ) -> tuple[np.ndarray, np.ndarray]:
+            k_max: int = K_MAX) -> tuple[np.ndarray, np.ndarray]:
     """The shipped grouping: ``(labels, unit centroids)``, groups numbered by size
-    (largest first), none under :data:`MIN_SIZE` songs (when the library allows).
-
-    *fixed*: centroids (m, d) that must stay (pinned mixes): they are added to the
-    groups found and keep their place; every row goes to its nearest centroid.
-    Labels ``0 … m−1`` are then the fixed ones, in their order.
-    """
+    (largest first), none under :data:`MIN_SIZE` songs (when the library allows)."""
     rng = _rng(rng)
     x = _unit(x)
     if len(x) == 0:
@@ -193,14 +187,7 @@ def cluster(x: np.ndarray, rng=None, *, k: int | None = None, k_min: int = K_MIN
         c = c[keep]
         labels = np.argmax(x @ c.T, axis=1)
     sizes = np.bincount(labels, minlength=len(c))
-    c = c[sizes > 0]
-    m = 0 if fixed is None else len(fixed)
-    if m:
-        c = np.vstack([_unit(fixed), c])
-    labels = np.argmax(x @ c.T, axis=1)
-    sizes = np.bincount(labels, minlength=len(c))
-    order = np.concatenate([np.arange(m), m + np.argsort(-sizes[m:], kind="stable")])
-    order = np.array([o for o in order if o < m or sizes[o] > 0], np.intp)
+    order = np.array([o for o in np.argsort(-sizes, kind="stable") if sizes[o] > 0], np.intp)
     c = c[order]
     remap = np.full(len(sizes), -1, np.intp)
     remap[order] = np.arange(len(order))

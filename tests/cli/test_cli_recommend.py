@@ -224,3 +224,19 @@ def test_similar_albums_and_artists(capsys, db):
     assert all(r["kind"] == "artist" and r["explanation"] for r in data["results"])
     code, _, err = run(capsys, "--db", db, "similar", "album:no such album")
     assert code == 2 and "no analysed album" in err
+
+
+def test_mixes_list_write_and_pin(capsys, db, tmp_path):
+    code, out, err = run(capsys, "--db", db, "mixes", "--json", "--out", str(tmp_path / "m"),
+                         "--size", "3")
+    assert code == 0, err
+    mixes = json.loads(out)["mixes"]
+    assert len(mixes) >= 2 and len({m["name"] for m in mixes}) == len(mixes)
+    for m in mixes:
+        entries = read_playlist(m["out"])
+        assert 1 <= len(entries) <= 3 and m["out"].endswith(".m3u8")
+    name = mixes[-1]["name"]
+    code, out, _ = run(capsys, "--db", db, "mixes", "--pin", name)
+    assert code == 0 and f"{name}" in out.splitlines()[0] and "(pinned)" in out
+    code, _, err = run(capsys, "--db", db, "mixes", "--pin", "no such mix")
+    assert code == 2 and "no mix called" in err

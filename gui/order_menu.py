@@ -18,14 +18,13 @@ ORDERS = (("flow", QT_TRANSLATE_NOOP("OrderMenu", "Flow (each song into the next
 def add_order_menu(menu: QMenu, order: Callable[[str], None], undo: Callable[[], None],
                    can_undo: Callable[[], bool]) -> QMenu:
     """Add "Sonic order ▸" (one action per :data:`ORDERS`) and "Undo sonic order"."""
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("OrderMenu", text)
-
-    sub = menu.addMenu(tr("Sonic order"))
+    sub = menu.addMenu(QCoreApplication.translate("OrderMenu", "Sonic order"))
     sub.setObjectName("SonicOrderMenu")
     for key, text in ORDERS:
-        action = sub.addAction(tr(text), lambda key=key: order(key))
+        action = sub.addAction(QCoreApplication.translate("OrderMenu", text),
+                               lambda key=key: order(key))
         action.setData(key)
-    undo_action = menu.addAction(tr("Undo sonic order"), undo)
+    undo_action = menu.addAction(QCoreApplication.translate("OrderMenu", "Undo sonic order"),
+                                 undo)
     undo_action.setEnabled(bool(can_undo()))
     return sub

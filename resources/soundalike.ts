@@ -224,6 +224,18 @@
         <source>Show the album&apos;s songs</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Similar albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist radio</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AnalysisStatus</name>
@@ -668,6 +680,38 @@
     </message>
 </context>
 <context>
+    <name>OrderMenu</name>
+    <message>
+        <source>Flow (each song into the next)</source>
+        <extracomment>(key, menu text): keys are ``library.discovery.ORDER_BY``</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Energy (calm → energetic)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tempo (slow → fast)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brightness (dark → bright)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mood (sad → happy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sonic order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo sonic order</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PathDialog</name>
     <message>
         <source>Path to…</source>
@@ -753,6 +797,7 @@
     <name>QueuePanel</name>
     <message>
         <source>Play queue</source>
+        <extracomment>put the songs after the playing one in sonic order: &quot;flow&quot;, &quot;energy&quot;, … (issue 24)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -805,6 +850,7 @@
     </message>
     <message>
         <source>Play queue — 1 track</source>
+        <extracomment>set by the window: is there a sonic order of the queue to undo?</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1050,7 +1096,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Mixes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Browse the library</source>
+        <extracomment>&quot;Similar albums&quot; / &quot;Similar artists&quot; of an album or artist entry: (what to list: &quot;album&quot; | &quot;artist&quot;, the entry&apos;s kind, its name) the Mixes category wants its entries (``set_mixes`` fills it)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1059,6 +1110,38 @@
     </message>
     <message>
         <source>All music</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0}: an endless radio from this part of your library (double-click to play)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play mix (endless radio)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as playlist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pin (keep this mix)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist radio</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1071,6 +1154,57 @@
     </message>
     <message>
         <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SimilarGroupsDialog</name>
+    <message>
+        <source>Similar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Album</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar albums or artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist radio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1140,7 +1274,7 @@
     <name>SimilarityActions</name>
     <message>
         <source>Only {0} shown: lists hold a few songs per artist and album (Settings → Variety).</source>
-        <extracomment>why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio)</extracomment>
+        <extracomment>a song heard this long (or to its end) counts as played (drawn later next session) why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1153,6 +1287,10 @@
     </message>
     <message>
         <source>{0} similar songs will play next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mix: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -119,6 +119,8 @@ class MainWindow(QMainWindow):
                                           show_message=show,
                                           play_rows=self.playback.play_rows,
                                           show_browse=lambda: self.tabs.setCurrentIndex(0),
+                                          save_playlist=lambda ids, name:
+                                          self.playlists.save_tracks_as_playlist(ids, name),
                                           parent=self)
         self.preferences = Preferences(self.qsettings, self)
         self.tray = Tray(self.player, self, self)
@@ -223,6 +225,10 @@ class MainWindow(QMainWindow):
             lambda kind, source, name: discovery.similar_groups(kind, source_kind=source,
                                                                 name=name))
         self.sidebar.artist_radio_requested.connect(discovery.artist_radio)
+        self.sidebar.mixes_wanted.connect(discovery.refresh_mixes)
+        self.sidebar.mix_play_requested.connect(similar.start_mix_radio)
+        self.sidebar.mix_save_requested.connect(discovery.save_mix)
+        self.sidebar.mix_pin_requested.connect(discovery.pin_mix)
         for signal, kind in ((self.album_grid.similar_albums_requested, "album"),
                              (self.album_grid.similar_artists_requested, "artist")):
             signal.connect(lambda album, kind=kind: discovery.similar_groups(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
@@ -23,6 +23,8 @@ UNDO_DEPTH = 10
 GROUPS_SHOWN = 15
 #: seeds of an artist radio
 ARTIST_SEEDS = 3
+#: how often the mixes are checked (remade only when the library moved enough)
+MIX_CHECK_MS = 10 * 60 * 1000
 
 
 def _tr(text: str) -> str:
@@ -36,7 +38,9 @@ class DiscoveryActions(QObject):
                  resolve_rows: Callable[[list[int]], list[Row]],
                  show_message: Callable[[str, int], None],
                  play_rows: Callable[[list[Row]], None] = lambda rows: None,
-                 show_browse: Callable[[], None] = lambda: None, parent=None):
+                 show_browse: Callable[[], None] = lambda: None,
+                 save_playlist: Callable[[list[int], str], object] = lambda ids, name: None,
+                 parent=None):
         super().__init__(parent)
         self.similarity = similarity
         self.queue = queue
@@ -48,6 +52,12 @@ class DiscoveryActions(QObject):
         self.play_rows = play_rows
         self.show_browse = show_browse   # bring the library table to the front
         self._groups_dialog = None
+        self.save_playlist = save_playlist
+        self._mixes_wanted = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(MIX_CHECK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
         self._queue_undo: list[list[Row]] = []
         self._playlist_undo: dict[int, list[list[int]]] = {}
 
@@ -239,6 +249,54 @@ class DiscoveryActions(QObject):
             self.similarity.start_radio(ids)
 
         self.similarity.run(work, done, self._failed)
+
+    # ------------------------------------------------------------------ mixes
+    def refresh_mixes(self, force: bool = False) -> None:
+        """List the library's mixes in the sidebar; they are made again first (in the
+        background, on the recommender's thread) when the library changed enough."""
+        self._mixes_wanted = True
+
+        def work(rec):
+            from soundalike.library import mixes
+
+            return [(m.name, m.id, m.size, m.pinned)
+                    for m in mixes.ensure_mixes(rec, force=force)]
+
+        self.similarity.run(work, self.sidebar.set_mixes, self._failed)
+
+    def _tick(self) -> None:
+        """Every :data:`MIX_CHECK_MS`: remake the mixes if the library moved (only once
+        the user has looked at them)."""
+        if self._mixes_wanted:
+            self.refresh_mixes()
+
+    def save_mix(self, mix_id: str, name: str) -> None:
+        """Save the mix's songs (its region, flow order) as a playlist, and pin it."""
+        def work(rec):
+            from soundalike.library import mixes
+
+            mix = mixes.find_mix(rec.store, mix_id)
+            if mix is None:
+                return None
+            mixes.set_pinned(rec.store, mix_id, True)
+            return mixes.mix_tracks(rec, mix)
+
+        def done(ids) -> None:
+            if not ids:
+                self._show(_tr("The mix “{0}” has no analysed songs").format(name), 6000)
+                return
+            self.save_playlist(ids, name)
+            self.refresh_mixes()
+
+        self.similarity.run(work, done, self._failed)
+
+    def pin_mix(self, mix_id: str, pinned: bool) -> None:
+        def work(rec):
+            from soundalike.library import mixes
+
+            mixes.set_pinned(rec.store, mix_id, pinned)
+
+        self.similarity.run(work, lambda _r: self.refresh_mixes(), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._show(str(exc) or exc.__class__.__name__, 10000)

@@ -293,6 +293,26 @@ class SimilarityActions(QObject):
         self.player.play_row(0)
         self._show(self.tr("{0} started").format(label), 5000)
 
+    def start_mix_radio(self, mix_id: str, name: str) -> None:
+        """Replace the queue with an endless radio from a library mix's region (its most
+        typical songs first)."""
+        def work(rec):
+            from soundalike.library import mixes
+            from soundalike.library.recommend import RecommendError
+
+            mix = mixes.find_mix(rec.store, mix_id)
+            if mix is None:
+                raise RecommendError(f"the mix “{name}” is gone (the mixes were remade)")
+            self._radio = mixes.mix_radio(rec, mix)
+            return self._radio.seeds, self._radio.next(RADIO_FIRST), radio_to_state(self._radio)
+
+        def done(found) -> None:
+            seeds, tracks, state = found
+            self._begin_radio(self._rows(seeds), tracks, state,
+                              self.tr("Mix: {0}").format(name))
+
+        self._call(work, done)
+
     def start_mood_radio(self, words: str, *, tempo: tuple[float, float] | None = None,
                          energy: float | None = None) -> None:
         """Replace the queue with a radio that starts from mood words."""

@@ -139,3 +139,39 @@ def test_similar_artists_and_artist_radio_from_the_sidebar(window, library, qtbo
     ids = library.ids_by_title()
     assert {r.id for r in window.actions.radio_seeds} <= {ids["Clicks"], ids["Fast Clicks"]}
     dialog.close()
+
+
+def test_mixes_in_the_sidebar_play_as_radio_save_and_pin(window, library, qtbot):
+    mixes_item = window.sidebar.categories["mix"]
+    assert mixes_item.text(0) == "Mixes"
+    mixes_item.setExpanded(True)
+    qtbot.waitUntil(lambda: len(window.sidebar.child_labels("mix")) >= 2, timeout=30000)
+    labels = window.sidebar.child_labels("mix")
+    assert all(label.endswith(" songs)") or label.endswith(")") for label in labels)
+    child = mixes_item.child(0)
+    mix_id = child.data(0, 256)[1]
+    name = window.sidebar._mix_names[mix_id]
+    assert label_ok(labels[0], name)
+    menu = window.sidebar.item_menu("mix", mix_id)
+    assert [a.text() for a in menu.actions()] == ["Play mix (endless radio)", "Save as playlist",
+                                                  "Pin (keep this mix)"]
+    # double-click: an endless radio from the mix's region, its typical songs first
+    window.sidebar._double_clicked(child)
+    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+                    timeout=30000)
+    assert window.queue_panel.radio_label.text() == f"Mix: {name}"
+    # save as playlist: saved, and the mix is pinned (never replaced)
+    _action(menu, "Save as playlist").trigger()
+
+    def saved():
+        with Store(library.db) as s:
+            return [p.name for p in s.playlists()]
+
+    qtbot.waitUntil(lambda: name in saved(), timeout=20000)
+    qtbot.waitUntil(lambda: "📌" in window.sidebar.child_labels("mix")[0], timeout=20000)
+    menu = window.sidebar.item_menu("mix", mix_id)
+    assert menu.actions()[-1].text() == "Unpin"
+
+
+def label_ok(label: str, name: str) -> bool:
+    return label.startswith(name)

@@ -16,6 +16,9 @@ Commands::
     beet soundalike similar -a QUERY [-n 10]        albums like the albums of QUERY
     beet soundalike similar --artists QUERY         artists like the artists of QUERY
     beet soundalike radio QUERY [-n 50] [-o FILE]   a radio from QUERY (.m3u8/.m3u/.xspf)
+    beet soundalike order QUERY [-b flow]           the items in sonic order (flow, energy,
+                                                    tempo, brightness, mood) [-o FILE]
+    beet soundalike mixes [-o DIR]                  the library's mixes (M3U8 files in DIR)
 
 Items are Soundalike tracks by path: ``analyze`` adds beets' music directory (and the folder
 of any item outside it) as a Soundalike folder and reads each matching file, then analyses
@@ -30,10 +33,13 @@ import sys
 from beets import ui
 from beets.plugins import BeetsPlugin
 
-ACTIONS = ("analyze", "similar", "radio")
+ACTIONS = ("analyze", "similar", "radio", "order", "mixes")
 USAGE = ("beet soundalike analyze [QUERY]\n"
          "       beet soundalike similar [-a | --artists] QUERY [-n 10]\n"
-         "       beet soundalike radio QUERY [-n 50] [-o FILE.m3u8]")
+         "       beet soundalike radio QUERY [-n 50] [-o FILE.m3u8]\n"
+         "       beet soundalike order QUERY [-b flow|energy|tempo|brightness|mood] "
+         "[-o FILE.m3u8]\n"
+         "       beet soundalike mixes [-o DIR]")
 
 
 def _path(item) -> str:
@@ -71,6 +77,8 @@ class SoundalikePlugin(BeetsPlugin):
                               default=False, help="similar: albums, not items")
         cmd.parser.add_option("--artists", action="store_true", dest="artists",
                               default=False, help="similar: artists, not items")
+        cmd.parser.add_option("-b", "--by", dest="by", default="flow",
+                              help="order: flow, energy, tempo, brightness or mood")
         cmd.func = self.run
         return [cmd]
 
@@ -80,8 +88,8 @@ class SoundalikePlugin(BeetsPlugin):
         action, query = args[0], list(args[1:])
         if opts.number is not None and opts.number < 1:
             raise ui.UserError("-n must be at least 1")
-        if opts.output and action != "radio":
-            raise ui.UserError("-o is for `beet soundalike radio`")
+        if opts.output and action not in ("radio", "order", "mixes"):
+            raise ui.UserError("-o is for `beet soundalike radio`, `order` and `mixes`")
         try:
             if action == "analyze":
                 self.analyze(lib, query)
@@ -90,6 +98,10 @@ class SoundalikePlugin(BeetsPlugin):
                                     "album" if opts.albums else "artist")
             elif action == "similar":
                 self.similar(lib, query, opts.number or 10)
+            elif action == "order":
+                self.order(lib, query, opts.by, opts.output)
+            elif action == "mixes":
+                self.mixes(opts.output)
             else:
                 self.radio(lib, query, opts.number or 50, opts.output)
         except ui.UserError:
@@ -195,6 +207,52 @@ class SoundalikePlugin(BeetsPlugin):
             for r in similar_groups(rec, kind, groups, n):
                 why = " · ".join(r.reasons) or "similar overall sound"
                 ui.print_(f"{r.score:.3f}  {r.label}  ({r.group.size} items; {why})")
+        finally:
+            store.close()
+
+    def order(self, lib, query, by: str, output: str | None):
+        """The matching items in sonic order (those not analysed last)."""
+        from soundalike.library.discovery import ORDER_BY, order_tracks
+        from soundalike.library.playlist_files import PlaylistEntry, write_playlist
+
+        if by not in ORDER_BY:
+            raise ui.UserError(f"-b must be one of {', '.join(ORDER_BY)}")
+        items = list(lib.items(query))
+        if not items:
+            raise ui.UserError("no items match the query")
+        store, rec = self._open()
+        try:
+            tracks = [store.track_by_path(_path(i)) for i in items]
+            ids = [t.id if t is not None else -1 - n for n, t in enumerate(tracks)]
+            order, _ = order_tracks(rec, ids, by)
+            at = {tid: n for n, tid in enumerate(ids)}
+            ordered = [items[at[t]] for t in order]
+            if output:
+                written = write_playlist(os.path.expanduser(output),
+                                         [PlaylistEntry(_path(i)) for i in ordered],
+                                         title=f"Soundalike {by} order")
+                ui.print_(f"Wrote {len(ordered)} items in {by} order to {written}")
+                return
+            for i in ordered:
+                ui.print_(format(i))
+        finally:
+            store.close()
+
+    def mixes(self, output: str | None):
+        """The library's mixes; with *output*, one M3U8 per mix in that folder."""
+        from soundalike.library import mixes as mx
+        from soundalike.library.playlist_files import entries_for_tracks, write_playlist
+
+        store, rec = self._open()
+        try:
+            for m in mx.ensure_mixes(rec):
+                if output:
+                    folder = os.path.expanduser(output)
+                    os.makedirs(folder, exist_ok=True)
+                    tracks = store.get_tracks(mx.mix_tracks(rec, m))
+                    write_playlist(os.path.join(folder, mx.file_name(m.name) + ".m3u8"),
+                                   entries_for_tracks(tracks), title=m.name)
+                ui.print_(f"{m.name}  ({m.size} items){'  pinned' if m.pinned else ''}")
         finally:
             store.close()
 

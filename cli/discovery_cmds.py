@@ -9,7 +9,7 @@ import os
 import sys
 
 from soundalike.cli.arguments import whole_number
-from soundalike.cli.errors import UsageError
+from soundalike.cli.errors import CliError, UsageError
 from soundalike.library.track import printable
 
 
@@ -181,13 +181,6 @@ def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
         store.close()
 
 
-def _file_name(name: str) -> str:
-    """A mix name as a file name: no path separators or characters file systems refuse."""
-    bad = '<>:"/\\|?*'
-    clean = "".join("-" if c in bad or ord(c) < 32 else c for c in name).strip(" .")
-    return clean or "mix"
-
-
 def cmd_mixes(args: argparse.Namespace) -> int:
     from soundalike.cli.recommend_cmds import _open, write_entries
     from soundalike.library import mixes as mx
@@ -211,7 +204,7 @@ def cmd_mixes(args: argparse.Namespace) -> int:
             os.makedirs(folder, exist_ok=True)
             for m in mixes:
                 tracks = store.get_tracks(mx.mix_tracks(rec, m, args.size))
-                path = os.path.join(folder, _file_name(m.name) + ".m3u8")
+                path = os.path.join(folder, mx.file_name(m.name) + ".m3u8")
                 written[m.id] = write_entries(path, entries_for_tracks(tracks), m.name)
         if args.json:
             print(json.dumps({"mixes": [{**m.to_dict(), "out": written.get(m.id)}
@@ -226,6 +219,66 @@ def cmd_mixes(args: argparse.Namespace) -> int:
             print(f"{m.name:<{width}}  {m.size:>6} songs  [{m.id}]{pin}")
         if written:
             print(f"Wrote {len(written)} playlists to {os.path.expanduser(args.out)}")
+        return 0
+    finally:
+        store.close()
+
+
+# -- MPD ---------------------------------------------------------------------------------
+def cmd_mpd_order(args: argparse.Namespace) -> int:
+    """``soundalike mpd order``: MPD's queue after the current song, in sonic order."""
+    from soundalike.cli.mpd_cmds import _connected, _music_dir, _recommender
+    from soundalike.library.discovery import order_tracks
+
+    store, rec = _recommender(args)
+    try:
+        with _connected(args) as (address, client):
+            mapper = _music_dir(args, store, client, address)
+            status = client.status()
+            start = int(status["song"]) + 1 if "song" in status else 0
+            items = [it for it in client.playlistinfo() if int(it["pos"]) >= start]
+            if len(items) < 2:
+                raise CliError("fewer than two songs after the current one: nothing to order")
+            tracks = [mapper.track(store, it["file"]) for it in items]
+            ids = [t.id if t is not None else -1 - i for i, t in enumerate(tracks)]
+            order, unplaced = order_tracks(rec, ids, args.by, descending=args.reverse)
+            at = {tid: i for i, tid in enumerate(ids)}
+            for offset, tid in enumerate(order):
+                client.moveid(items[at[tid]]["id"], start + offset)
+        print(f"Put {len(items)} songs after the current one in {args.by} order"
+              + (f" ({unplaced} not analysed went last)." if unplaced else "."))
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_mpd_mix(args: argparse.Namespace) -> int:
+    """``soundalike mpd mix MIX``: queue a mix's songs that MPD can play."""
+    from soundalike.cli.mpd_cmds import _connected, _music_dir, _recommender
+    from soundalike.library import mixes as mx
+
+    store, rec = _recommender(args)
+    try:
+        mx.ensure_mixes(rec)
+        mix = mx.find_mix(store, args.mix)
+        if mix is None:
+            raise UsageError(f"no mix called {args.mix!r} (see `soundalike mixes`)")
+        with _connected(args) as (address, client):
+            mapper = _music_dir(args, store, client, address)
+            tracks = store.get_tracks(mx.mix_tracks(rec, mix, args.n * 2 + 10))
+            uris = [u for t in tracks if (u := mapper.uri(t.path)) is not None][:args.n]
+            if not uris:
+                raise CliError(f"no song of the mix “{mix.name}” is inside MPD's music "
+                               "directory")
+            if args.replace:
+                client.clear()
+            client.command_list_ok_begin()
+            for u in uris:
+                client.add(u)
+            client.command_list_end()
+            if args.replace:
+                client.play(0)
+        print(f"Queued {len(uris)} songs of the mix “{mix.name}”.")
         return 0
     finally:
         store.close()

@@ -74,6 +74,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     _method_arg(s)
     s.set_defaults(func=cmd_path)
 
+    from soundalike.cli import discovery_cmds
+    from soundalike.library.discovery import ORDER_BY
+
+    s = msub.add_parser("order", help="put the songs after the current one in sonic order",
+                        description="Reorder MPD's queue after the current song (all of it "
+                                    "when nothing plays) so each song flows into the next, "
+                                    "or by energy, tempo, brightness or mood. Songs "
+                                    "Soundalike has not analysed go last.")
+    _connection_args(s)
+    s.add_argument("--by", choices=ORDER_BY, default="flow", help="default: flow")
+    s.add_argument("--reverse", action="store_true", help="high to low")
+    s.set_defaults(func=discovery_cmds.cmd_mpd_order)
+
+    s = msub.add_parser("mix", help="queue one of the library's mixes",
+                        description="Queue the songs of a library mix (see `soundalike "
+                                    "mixes`) that MPD can play, in flow order.")
+    _connection_args(s)
+    s.add_argument("mix", metavar="MIX", help="the mix's name or id")
+    s.add_argument("-n", type=whole_number(1, 1000), default=30, metavar="N",
+                   help="how many songs (default 30)")
+    s.add_argument("--replace", action="store_true",
+                   help="replace MPD's queue with the mix and play it (default: append)")
+    s.set_defaults(func=discovery_cmds.cmd_mpd_mix)
+
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 

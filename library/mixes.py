@@ -282,3 +282,11 @@ def mix_radio(rec, mix: Mix, **options):
     session = rec.radio(seeds, **options)
     session.words = mix.name
     return session
+
+
+def file_name(name: str) -> str:
+    """A mix's name as a file name (no path separators nor characters file systems
+    refuse)."""
+    bad = '<>:"/\\|?*'
+    clean = "".join("-" if c in bad or ord(c) < 32 else c for c in name).strip(" .")
+    return clean or "mix"

@@ -180,3 +180,21 @@ def test_off_by_default_import_leaves_the_database_alone(tmp_path, _session_cach
 def test_the_plugin_module_is_beets_namespace_not_ours():
     assert not (REPO / "beetsplug" / "__init__.py").exists()  # beetsplug is beets' namespace
     assert shutil.which("beet") or (Path(sys.executable).parent / "beet").exists()
+
+
+def test_order_and_mixes_of_the_beets_items(beets):
+    out = beets("soundalike", "order", "-b", "tempo").stdout.splitlines()
+    assert len(out) == 4 and all(" - " in line for line in out)
+    with Store(beets.db) as store:
+        from soundalike.engine.dsp import INDEX
+
+        by_title = {t.title: store.get_analysis(t.id).features[INDEX["tempo_bpm"]]
+                    for t in store.tracks(limit=None)}
+    tempo = [by_title[line.split(" - ")[-1]] for line in out]
+    assert tempo == sorted(tempo)
+    result = beets("soundalike", "mixes", "-o", str(beets.root / "mixes"))
+    lines = result.stdout.splitlines()
+    assert lines and all(line.endswith("items)") for line in lines)
+    assert len(list((beets.root / "mixes").glob("*.m3u8"))) == len(lines)
+    bad = beets("soundalike", "order", "-b", "colour", ok=False)
+    assert bad.returncode == 1 and "-b must be one of" in bad.stderr

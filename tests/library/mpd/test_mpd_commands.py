@@ -333,3 +333,37 @@ def test_python_mpd2_talks_to_the_real_daemon(server):
         assert Path(c.config()) == server.music_dir
     finally:
         c.disconnect()
+
+
+def test_order_puts_mpds_queue_after_the_current_song_in_tempo_order(capsys, server, lib, db,
+                                                                       mpc):
+    keys = [("Beta", "B1", 0), ("Alpha", "A1", 0), ("Gamma", "G2", 0), ("Alpha", "A2", 1),
+            ("Beta", "B2", 1), ("Gamma", "G1", 0)]
+    for k in keys:
+        mpc.add(uri(lib, k))
+    mpc.play(0)
+    code, out, err = run(capsys, "--db", db, "mpd", "order", "--by", "tempo", *tcp(server),
+                         "--music-dir", str(lib.root / "music"))
+    assert code == 0, err
+    assert out.strip() == "Put 5 songs after the current one in tempo order."
+    q = queue(mpc)
+    assert q[0] == uri(lib, keys[0]) and sorted(q) == sorted(uri(lib, k) for k in keys)
+    from soundalike.engine.dsp import INDEX
+
+    with Store(db) as store:
+        tempo = [store.get_analysis(store.track_by_path(str(lib.root / "music" / u)).id)
+                 .features[INDEX["tempo_bpm"]] for u in q[1:]]
+    assert tempo == sorted(tempo)
+
+
+def test_mix_queues_a_library_mix(capsys, server, lib, db, mpc):
+    code, out, _ = run(capsys, "--db", db, "mixes", "--json")
+    mix = json.loads(out)["mixes"][0]
+    code, out, err = run(capsys, "--db", db, "mpd", "mix", mix["name"], "-n", "3",
+                         "--replace", *tcp(server), "--music-dir", str(lib.root / "music"))
+    assert code == 0, err
+    assert out.strip() == f"Queued 3 songs of the mix “{mix['name']}”."
+    q = queue(mpc)
+    assert len(q) == 3 and mpc.status()["state"] == "play"
+    code, _, err = run(capsys, "--db", db, "mpd", "mix", "no such mix", *tcp(server))
+    assert code == 2 and "no mix called" in err

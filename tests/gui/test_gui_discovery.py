@@ -175,3 +175,42 @@ def test_mixes_in_the_sidebar_play_as_radio_save_and_pin(window, library, qtbot)
 
 def label_ok(label: str, name: str) -> bool:
     return label.startswith(name)
+
+
+def test_the_radio_options_in_the_settings_reach_the_radio(window, library, qtbot):
+    from PySide6.QtWidgets import QDialog
+
+    from soundalike.library.discovery import radio_options
+
+    dialog = window.open_settings()
+    assert dialog.no_repeat.isChecked() and dialog.keep_character.isChecked()
+    assert dialog.radio_spacing["album_spacing"].value() == 5
+    dialog.keep_character.setChecked(False)       # "unless the user asks otherwise"
+    dialog.radio_spacing["album_spacing"].setValue(0)
+    dialog.recent_hours.setValue(0)
+    dialog.done(QDialog.DialogCode.Accepted)
+    o = radio_options(window.store)
+    assert o["keep_character"] is False and o["album_spacing"] == 0
+    assert o["recent_hours"] == 0.0 and o["no_repeat"] is True
+    ids = library.ids_by_title()
+    window.actions.start_radio([ids["Hiss"]])
+    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=30000)
+    state = window.actions.radio_state["engine"]["options"]
+    assert state["keep_character"] is False and state["album_spacing"] == 0
+
+
+def test_songs_heard_are_remembered_for_the_next_radios(window, library, qtbot):
+    from soundalike.library.discovery import recent_plays
+
+    ids = library.ids_by_title()
+    rows = window.resolve_rows([ids["Clicks"], ids["Hiss"]])
+    window.actions._on_listened(rows[0], 200.0, True)    # heard to its end
+    window.actions._on_listened(rows[1], 3.0, False)     # skipped at once: not a play
+
+    def plays():
+        with Store(library.db) as s:
+            return recent_plays(s)
+
+    qtbot.waitUntil(lambda: ids["Clicks"] in plays(), timeout=10000)
+    window.tasks.wait_idle()
+    assert ids["Hiss"] not in plays()

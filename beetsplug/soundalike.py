@@ -196,7 +196,7 @@ class SoundalikePlugin(BeetsPlugin):
 
     def similar_groups(self, lib, query, n: int, kind: str):
         """Albums (or artists) that sound like those of the items *query* matches."""
-        from soundalike.library.discovery import groups_of_tracks, similar_groups
+        from soundalike.library.recommend.discovery import groups_of_tracks, similar_groups
 
         store, rec = self._open()
         try:
@@ -212,8 +212,8 @@ class SoundalikePlugin(BeetsPlugin):
 
     def order(self, lib, query, by: str, output: str | None):
         """The matching items in sonic order (those not analysed last)."""
-        from soundalike.library.discovery import ORDER_BY, order_tracks
-        from soundalike.library.playlist_files import PlaylistEntry, write_playlist
+        from soundalike.library.files.playlist_files import PlaylistEntry, write_playlist
+        from soundalike.library.recommend.discovery import ORDER_BY, order_tracks
 
         if by not in ORDER_BY:
             raise ui.UserError(f"-b must be one of {', '.join(ORDER_BY)}")
@@ -240,8 +240,8 @@ class SoundalikePlugin(BeetsPlugin):
 
     def mixes(self, output: str | None):
         """The library's mixes; with *output*, one M3U8 per mix in that folder."""
-        from soundalike.library import mixes as mx
-        from soundalike.library.playlist_files import entries_for_tracks, write_playlist
+        from soundalike.library.files.playlist_files import entries_for_tracks, write_playlist
+        from soundalike.library.recommend import mixes as mx
 
         store, rec = self._open()
         try:

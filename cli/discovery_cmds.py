@@ -10,11 +10,11 @@ import sys
 
 from soundalike.cli.arguments import whole_number
 from soundalike.cli.errors import CliError, UsageError
-from soundalike.library.track import printable
+from soundalike.library.model.track import printable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from soundalike.library.discovery import ORDER_BY
+    from soundalike.library.recommend.discovery import ORDER_BY
 
     p = sub.add_parser(
         "order", help="put a playlist in sonic order",
@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _load(store, text: str) -> tuple[str, list]:
     """``(title, entries)`` of a playlist file or ``playlist:NAME``."""
     from soundalike.library.browse import playlist_named
-    from soundalike.library.playlist_files import (
+    from soundalike.library.files.playlist_files import (
         FORMATS,
         PlaylistFileError,
         entries_for_tracks,
@@ -81,7 +81,7 @@ def _load(store, text: str) -> tuple[str, list]:
 
 def cmd_order(args: argparse.Namespace) -> int:
     from soundalike.cli.recommend_cmds import _open, write_entries
-    from soundalike.library.discovery import order_tracks
+    from soundalike.library.recommend.discovery import order_tracks
 
     store, rec = _open(args)
     try:
@@ -140,7 +140,7 @@ def _save(store, name: str, track_ids: list[int]) -> str:
 def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
     """``soundalike similar album:NAME | artist:NAME``: albums or artists, not songs."""
     from soundalike.cli.recommend_cmds import _open
-    from soundalike.library.discovery import find_groups, similar_groups
+    from soundalike.library.recommend.discovery import find_groups, similar_groups
 
     if not name:
         raise UsageError(f"say which {kind}: {kind}:NAME")
@@ -183,8 +183,8 @@ def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
 
 def cmd_mixes(args: argparse.Namespace) -> int:
     from soundalike.cli.recommend_cmds import _open, write_entries
-    from soundalike.library import mixes as mx
-    from soundalike.library.playlist_files import entries_for_tracks
+    from soundalike.library.files.playlist_files import entries_for_tracks
+    from soundalike.library.recommend import mixes as mx
 
     store, rec = _open(args)
     try:
@@ -228,7 +228,7 @@ def cmd_mixes(args: argparse.Namespace) -> int:
 def cmd_mpd_order(args: argparse.Namespace) -> int:
     """``soundalike mpd order``: MPD's queue after the current song, in sonic order."""
     from soundalike.cli.mpd_cmds import _connected, _music_dir, _recommender
-    from soundalike.library.discovery import order_tracks
+    from soundalike.library.recommend.discovery import order_tracks
 
     store, rec = _recommender(args)
     try:
@@ -255,7 +255,7 @@ def cmd_mpd_order(args: argparse.Namespace) -> int:
 def cmd_mpd_mix(args: argparse.Namespace) -> int:
     """``soundalike mpd mix MIX``: queue a mix's songs that MPD can play."""
     from soundalike.cli.mpd_cmds import _connected, _music_dir, _recommender
-    from soundalike.library import mixes as mx
+    from soundalike.library.recommend import mixes as mx
 
     store, rec = _recommender(args)
     try:

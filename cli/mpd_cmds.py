@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_path)
 
     from soundalike.cli import discovery_cmds
-    from soundalike.library.discovery import ORDER_BY
+    from soundalike.library.recommend.discovery import ORDER_BY
 
     s = msub.add_parser("order", help="put the songs after the current one in sonic order",
                         description="Reorder MPD's queue after the current song (all of it "
@@ -267,8 +267,8 @@ def _similar_groups(args, rec, track, mapper) -> int:
     """``mpd similar --albums | --artists``: list them (those MPD can play)."""
     import json
 
-    from soundalike.library.discovery import groups_of_tracks, similar_groups
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.discovery import groups_of_tracks, similar_groups
+    from soundalike.library.recommend.recommender import track_label
 
     kind = "album" if args.albums else "artist"
     query = groups_of_tracks(rec, kind, [track.id])

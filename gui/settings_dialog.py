@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from soundalike.gui.preferences import PREAMP_RANGE_DB, PlayerSettings
 from soundalike.library.listening.loudness import GainMode, GainSettings
-from soundalike.library.discovery import RADIO_SETTINGS, radio_options
+from soundalike.library.recommend.discovery import RADIO_SETTINGS, radio_options
 
 RADIO_DEFAULTS = {name: default for name, default in RADIO_SETTINGS.values()}
 

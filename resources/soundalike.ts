@@ -344,7 +344,7 @@
     <name>FolderList</name>
     <message>
         <source>Music folders</source>
-        <extracomment>recommendation exclusions (owned by library/recommend.py&apos;s default filters) variety of result lists (same owner): songs per artist / per album, 0 = no limit never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (library/discovery.py RADIO_SETTINGS names → values)</extracomment>
+        <extracomment>recommendation exclusions (owned by library/recommend/recommender.py&apos;s default filters) variety of result lists (same owner): songs per artist / per album, 0 = no limit never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (library/discovery.py RADIO_SETTINGS names → values)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -426,7 +426,7 @@
     <name>LibraryModel</name>
     <message>
         <source>Title</source>
-        <extracomment>the column titles of library.browse.COLUMNS, for the translators (lupdate reads these)</extracomment>
+        <extracomment>the column titles of library.model.views.COLUMNS, for the translators (lupdate reads these)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -745,7 +745,7 @@
     <name>Player</name>
     <message>
         <source>this track</source>
-        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)</extracomment>
+        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -86,7 +86,7 @@ MIN_ARTIST_SPREAD = 0.30
 
 
 def _recommender(store, rows):
-    from soundalike.library.recommend import Recommender, track_meta
+    from soundalike.library.recommend.recommender import Recommender, track_meta
 
     by_path = {r["path"]: r for r in rows}
 
@@ -116,7 +116,7 @@ def bootstrap_mean(values, rounds: int = 2000, seed: int = 0) -> tuple[float, fl
 # -- character ---------------------------------------------------------------------------
 def run_character(store, rows) -> int:
     from soundalike.engine import character as ch
-    from soundalike.library import discovery
+    from soundalike.library.recommend import discovery
 
     rec, row_at = _recommender(store, rows)
     chars = discovery.characters(rec)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 
 #: how many sonic orders of each list can be undone
 UNDO_DEPTH = 10
@@ -74,7 +74,7 @@ class DiscoveryActions(QObject):
         ids = [r.id for r in tail]
 
         def work(rec):
-            from soundalike.library.discovery import order_tracks
+            from soundalike.library.recommend.discovery import order_tracks
 
             return order_tracks(rec, ids, by)
 
@@ -120,7 +120,7 @@ class DiscoveryActions(QObject):
             return
 
         def work(rec):
-            from soundalike.library.discovery import order_tracks
+            from soundalike.library.recommend.discovery import order_tracks
 
             return order_tracks(rec, ids, by)
 
@@ -168,7 +168,7 @@ class DiscoveryActions(QObject):
 
     @staticmethod
     def _ordered_message(by: str, n: int, unplaced: int) -> str:
-        from soundalike.library.discovery import ORDER_WORDS
+        from soundalike.library.recommend.discovery import ORDER_WORDS
 
         text = _tr("{0} songs in order {1}").format(n, ORDER_WORDS.get(by, by))
         if unplaced:
@@ -184,7 +184,7 @@ class DiscoveryActions(QObject):
         ids = list(track_ids or [])
 
         def work(rec):
-            from soundalike.library import discovery as d
+            from soundalike.library.recommend import discovery as d
 
             if ids:
                 query = d.groups_of_tracks(rec, kind, ids)
@@ -237,7 +237,7 @@ class DiscoveryActions(QObject):
         """A radio from the artist's most typical songs (up to :data:`ARTIST_SEEDS`,
         those nearest the artist's average sound)."""
         def work(rec):
-            from soundalike.library import discovery as d
+            from soundalike.library.recommend import discovery as d
 
             groups = d.find_groups(rec, "artist", artist)
             return d.typical_tracks(rec, "artist", groups, ARTIST_SEEDS)
@@ -257,7 +257,7 @@ class DiscoveryActions(QObject):
         self._mixes_wanted = True
 
         def work(rec):
-            from soundalike.library import mixes
+            from soundalike.library.recommend import mixes
 
             return [(m.name, m.id, m.size, m.pinned)
                     for m in mixes.ensure_mixes(rec, force=force)]
@@ -273,7 +273,7 @@ class DiscoveryActions(QObject):
     def save_mix(self, mix_id: str, name: str) -> None:
         """Save the mix's songs (its region, flow order) as a playlist, and pin it."""
         def work(rec):
-            from soundalike.library import mixes
+            from soundalike.library.recommend import mixes
 
             mix = mixes.find_mix(rec.store, mix_id)
             if mix is None:
@@ -292,7 +292,7 @@ class DiscoveryActions(QObject):
 
     def pin_mix(self, mix_id: str, pinned: bool) -> None:
         def work(rec):
-            from soundalike.library import mixes
+            from soundalike.library.recommend import mixes
 
             mixes.set_pinned(rec.store, mix_id, pinned)
 

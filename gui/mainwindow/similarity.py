@@ -297,8 +297,8 @@ class SimilarityActions(QObject):
         """Replace the queue with an endless radio from a library mix's region (its most
         typical songs first)."""
         def work(rec):
-            from soundalike.library import mixes
-            from soundalike.library.recommend import RecommendError
+            from soundalike.library.recommend import mixes
+            from soundalike.library.recommend.recommender import RecommendError
 
             mix = mixes.find_mix(rec.store, mix_id)
             if mix is None:
@@ -412,7 +412,7 @@ class SimilarityActions(QObject):
         db_path = self.db_path
 
         def work():
-            from soundalike.library.discovery import record_play
+            from soundalike.library.recommend.discovery import record_play
             from soundalike.library.store import Store
 
             with Store(db_path) as store:

@@ -247,7 +247,7 @@ class MpdRadio:
         if event.kind == "skipped":
             self.say(f"Skipped “{track_label(track)}” at {event.seconds:.0f} s.")
         if event.kind == "played":  # drawn later by the next sessions' radios
-            from soundalike.library.discovery import record_play
+            from soundalike.library.recommend.discovery import record_play
 
             record_play(self.store, track.id)
         if self.session is not None and feed_radio(self.session, event, track.id):

@@ -607,7 +607,7 @@ class Recommender:
 
     def _discovery_options(self, artist_spacing=None, album_spacing=None, no_repeat=None,
                            keep_character=None, recent_hours=None) -> dict:
-        from soundalike.library import discovery
+        from soundalike.library.recommend import discovery
 
         o = discovery.radio_options(self.store)
         given = {"artist_spacing": artist_spacing, "album_spacing": album_spacing,
@@ -665,7 +665,7 @@ class Recommender:
         if self.index is None:
             raise RecommendError("no analysed tracks yet: run the analysis first")
         try:
-            from soundalike.library import discovery
+            from soundalike.library.recommend import discovery
 
             engine = EngineRadio.from_dict(state.get("engine", {}), self.index, self.meta,
                                            filters=filters or self.filters(),

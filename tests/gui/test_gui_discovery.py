@@ -94,7 +94,7 @@ def _retag_albums(library) -> None:
 
 
 def test_similar_albums_from_the_album_grid_and_artist_radio(window, library, qtbot):
-    from soundalike.library.browse import Album
+    from soundalike.library.model.views import Album
 
     _retag_albums(library)
     album = Album("Noise Co LP", "Noise Co", 2, None, "")
@@ -180,7 +180,7 @@ def label_ok(label: str, name: str) -> bool:
 def test_the_radio_options_in_the_settings_reach_the_radio(window, library, qtbot):
     from PySide6.QtWidgets import QDialog
 
-    from soundalike.library.discovery import radio_options
+    from soundalike.library.recommend.discovery import radio_options
 
     dialog = window.open_settings()
     assert dialog.no_repeat.isChecked() and dialog.keep_character.isChecked()
@@ -200,7 +200,7 @@ def test_the_radio_options_in_the_settings_reach_the_radio(window, library, qtbo
 
 
 def test_songs_heard_are_remembered_for_the_next_radios(window, library, qtbot):
-    from soundalike.library.discovery import recent_plays
+    from soundalike.library.recommend.discovery import recent_plays
 
     ids = library.ids_by_title()
     rows = window.resolve_rows([ids["Clicks"], ids["Hiss"]])

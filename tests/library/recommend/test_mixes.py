@@ -4,8 +4,8 @@ tests/helpers/reco_library.py — 14 indexed tracks, so fewer than 6 mixes)."""
 import pytest
 from reco_library import build_library
 
-from soundalike.library import mixes as mx
-from soundalike.library.recommend import Recommender
+from soundalike.library.recommend import mixes as mx
+from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
 

@@ -8,8 +8,8 @@ import pytest
 from reco_library import build_library
 
 from soundalike.engine import character as ch
-from soundalike.library import discovery
-from soundalike.library.recommend import Recommender
+from soundalike.library.recommend import discovery
+from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
 

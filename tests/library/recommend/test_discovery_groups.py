@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from reco_library import build_library
 
-from soundalike.library import discovery
-from soundalike.library.recommend import Recommender
+from soundalike.library.recommend import discovery
+from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
 

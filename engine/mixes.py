@@ -74,44 +74,40 @@ def spherical_kmeans(x: np.ndarray, k: int, rng=None, iterations: int = ITERATIO
 
 
 def _spherical_once(x, k, rng, iterations):
+    return _lloyd(x, k, rng, iterations, cosine=True)
+
+
+def _lloyd(x: np.ndarray, k: int, rng: np.random.Generator, iterations: int, *,
+           cosine: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Lloyd's iterations from a k-means++ start: cosine (unit rows, centroids the
+    normalised sums) or Euclidean (centroids the means). An empty group takes the row
+    furthest from its centroid (cosine) or keeps its centroid (Euclidean)."""
     k = max(1, min(int(k), len(x)))
-    c = _plus_plus(x, k, rng, cosine=True)
+    c = _plus_plus(x, k, rng, cosine=cosine)
     labels = np.zeros(len(x), np.intp)
+    sq = None if cosine else (x ** 2).sum(axis=1)
     for it in range(iterations):
-        new = np.argmax(x @ c.T, axis=1)
+        if cosine:
+            new = np.argmax(x @ c.T, axis=1)
+        else:
+            new = np.argmin(sq[:, None] - 2 * x @ c.T + (c ** 2).sum(axis=1)[None, :], axis=1)
         if it and np.array_equal(new, labels):
             break
         labels = new
         for j in range(k):
             members = x[labels == j]
             if len(members):
-                c[j] = members.sum(axis=0)
-            else:  # an empty group takes the point furthest from its centroid
-                far = int(np.argmin((x * c[labels]).sum(axis=1)))
-                c[j] = x[far]
-        c = _unit(c)
+                c[j] = members.sum(axis=0) if cosine else members.mean(axis=0)
+            elif cosine:
+                c[j] = x[int(np.argmin((x * c[labels]).sum(axis=1)))]
+        if cosine:
+            c = _unit(c)
     return labels, c
 
 
 def kmeans(x: np.ndarray, k: int, rng=None, iterations: int = ITERATIONS) -> np.ndarray:
     """Labels of Euclidean k-means (k-means++ start) on the rows of *x*."""
-    x = np.asarray(x, np.float32)
-    k = max(1, min(int(k), len(x)))
-    rng = _rng(rng)
-    c = _plus_plus(x, k, rng, cosine=False)
-    labels = np.zeros(len(x), np.intp)
-    sq = (x ** 2).sum(axis=1)
-    for it in range(iterations):
-        d = sq[:, None] - 2 * x @ c.T + (c ** 2).sum(axis=1)[None, :]
-        new = np.argmin(d, axis=1)
-        if it and np.array_equal(new, labels):
-            break
-        labels = new
-        for j in range(k):
-            members = x[labels == j]
-            if len(members):
-                c[j] = members.mean(axis=0)
-    return labels
+    return _lloyd(np.asarray(x, np.float32), k, _rng(rng), iterations, cosine=False)[0]
 
 
 def top_tag_groups(tags: np.ndarray) -> np.ndarray:

@@ -68,14 +68,14 @@ original=… random=…`` or ``mixes winner=NAME``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+import common  # noqa: E402 - benchmarks/experiments/common.py
 from quality import OUTSIDE, analysed_manifest, paired_bootstrap  # noqa: E402
 
 TRACKS = 30
@@ -86,18 +86,12 @@ MIN_ARTIST_SPREAD = 0.30
 
 
 def _recommender(store, rows):
-    from soundalike.library.recommend.recommender import Recommender, track_meta
+    from radio_feedback import manifest_meta
+
+    from soundalike.library.recommend.recommender import Recommender
 
     by_path = {r["path"]: r for r in rows}
-
-    def meta_for(track):
-        m = track_meta(track)
-        r = by_path.get(track.path)
-        if r is None:
-            return dataclasses.replace(m, genre=OUTSIDE)
-        return dataclasses.replace(m, artist=r["artist"], albumartist="", genre="")
-
-    rec = Recommender(store, meta_for=meta_for, persist_model=False)
+    rec = Recommender(store, meta_for=manifest_meta(rows), persist_model=False)
     if rec.size == 0:
         raise SystemExit("discovery_experiment: no track could be analysed")
     tracks = {t.id: t for t in store.get_tracks(int(i) for i in rec.index.ids)}
@@ -271,13 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=("character", "order", "mixes"))
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--db", help="evaluation database (default: a temporary one)")
-    ap.add_argument("--path-col", default="path")
-    ap.add_argument("--group-col", default="group")
-    ap.add_argument("--artist-col", default="artist",
-                    help="column, or several as 'a|b' (first non-empty wins)")
-    ap.add_argument("--resolve", choices=("debian-games",))
+    common.add_manifest_args(ap)
     ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args(argv)
     ready = analysed_manifest(args, "discovery_experiment")

@@ -3,24 +3,9 @@ real analysis; tests/helpers/reco_library.py: Alpha's and Gamma's G1 albums are 
 Beta's are chords, Gamma's G2 is noise)."""
 
 import numpy as np
-import pytest
-from reco_library import build_library
 
 from soundalike.library.recommend import discovery
 from soundalike.library.recommend.recommender import Recommender
-from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def store(lib, tmp_path):
-    s = Store(lib.copy_db(tmp_path))
-    yield s
-    s.close()
 
 
 def test_albums_like_an_album_come_by_sound_with_reasons(store):

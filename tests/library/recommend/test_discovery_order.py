@@ -2,24 +2,10 @@
 
 import numpy as np
 import pytest
-from reco_library import build_library
 
 from soundalike.engine.order import neighbour_similarity
 from soundalike.library.recommend import discovery
 from soundalike.library.recommend.recommender import Recommender
-from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def store(lib, tmp_path):
-    s = Store(lib.copy_db(tmp_path))
-    yield s
-    s.close()
 
 
 def _ids(store, lib, keys):

@@ -4,25 +4,10 @@ small real library (real audio files, real analysis; tests/helpers/reco_library.
 import time
 
 import numpy as np
-import pytest
-from reco_library import build_library
 
 from soundalike.engine import character as ch
 from soundalike.library.recommend import discovery
 from soundalike.library.recommend.recommender import Recommender
-from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def store(lib, tmp_path):
-    s = Store(lib.copy_db(tmp_path))
-    yield s
-    s.close()
 
 
 def test_a_session_never_repeats_a_song_nor_its_copy(store, lib):

@@ -1,24 +1,9 @@
 """Issue 24 (d): library mixes over a small real library (real audio, real analysis;
 tests/helpers/reco_library.py — 14 indexed tracks, so fewer than 6 mixes)."""
 
-import pytest
-from reco_library import build_library
 
 from soundalike.library.recommend import mixes as mx
 from soundalike.library.recommend.recommender import Recommender
-from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def store(lib, tmp_path):
-    s = Store(lib.copy_db(tmp_path))
-    yield s
-    s.close()
 
 
 def test_mixes_are_made_once_named_and_cover_the_library(store):

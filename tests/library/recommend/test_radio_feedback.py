@@ -4,23 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from reco_library import build_library
 
 from soundalike.engine import moods
 from soundalike.library.recommend.recommender import Recommender, RecommendError
-from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def store(lib, tmp_path):
-    s = Store(lib.copy_db(tmp_path))
-    yield s
-    s.close()
 
 
 def _style(store, lib):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reco_library import build_library
 
 from soundalike.engine.analyze import analyze_file
 from soundalike.engine.explain import ALBUM_REASON, joined
@@ -21,18 +20,6 @@ from soundalike.library.recommend.recommender import (
     track_meta,
 )
 from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def store(lib, tmp_path):
-    s = Store(lib.copy_db(tmp_path))
-    yield s
-    s.close()
 
 
 def _id(store, path):

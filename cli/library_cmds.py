@@ -195,7 +195,8 @@ def cmd_scan(args) -> int:
           f"{report.failed} failed, {report.unchanged} unchanged"
           + (f", {report.revived} back" if report.revived else ""))
     for path in report.absent_folders:
-        print(f"warning: music folder {printable(path)} is not there (unplugged drive?); "
+        why = report.unavailable.get(path, "is not there (unplugged drive?)")
+        print(f"warning: music folder {printable(path)} {why}; "
               "its tracks are marked missing, not forgotten", file=sys.stderr)
     for path in report.empty_folders:
         print(f"warning: music folder {printable(path)} is empty now; its tracks are marked "

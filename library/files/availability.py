@@ -202,6 +202,10 @@ class RootCache:
         self._at = -1e9
         self._roots: tuple[str, ...] = ()
 
+    def invalidate(self) -> None:
+        """Check again at the next question."""
+        self._at = -1e9
+
     def roots(self) -> tuple[str, ...]:
         now = time.monotonic()
         if now - self._at >= self.ttl:

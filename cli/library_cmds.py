@@ -142,16 +142,23 @@ def cmd_folders_remove(args) -> int:
 
 @_plain_errors
 def cmd_folders_list(args) -> int:
+    from soundalike.library.availability import unavailable_folders
+
     with open_store(args) as store:
         folders = store.folders()
+        away = {u.path: u for u in unavailable_folders(store)}
         if getattr(args, "json", False):
-            print_json([{"id": f.id, "path": printable(f.path), "present": os.path.isdir(f.path)}
+            print_json([{"id": f.id, "path": printable(f.path), "present": f.path not in away,
+                         "unavailable": away[f.path].reason if f.path in away else None,
+                         "hidden": away[f.path].hidden if f.path in away else 0}
                         for f in folders])
             return 0
         if not folders:
             print("no music folders yet: soundalike scan DIR", file=sys.stderr)
         for f in folders:
-            note = "" if os.path.isdir(f.path) else "   (not there — unplugged?)"
+            u = away.get(f.path)
+            note = f"   ({u.reason[3:] if u.reason.startswith('is ') else u.reason}: " \
+                f"{u.hidden} songs hidden until it is back)" if u else ""
             print(printable(f.path) + note)
     return 0
 

@@ -106,6 +106,34 @@ def test_check_root_says_why(tmp_path):
     assert check_root(str(empty)) is None
 
 
+def test_an_unreadable_root_says_so(tmp_path):
+    """Permission denied (root reads everything: checked as the user nobody, when root)."""
+    import sys
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        locked = top / "Music"
+        locked.mkdir()
+        locked.chmod(0)
+        code = ("from soundalike.library.availability import check_root; "
+                f"p = check_root({str(locked)!r}); print(p.kind, p.reason)")
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("needs setpriv to drop root")
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                   sys.executable, "-c", code]
+        else:
+            cmd = [sys.executable, "-c", code]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60,
+                             cwd="/")
+        assert out.stdout.strip() == "unreadable cannot be read (permission denied)", out
+    finally:
+        (top / "Music").chmod(0o755)
+        shutil.rmtree(top)
+
+
 def test_mount_point_sees_bind_mounts(tmp_path, bind):
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()

@@ -24,6 +24,7 @@ from soundalike.library.files.availability import (
 from soundalike.library.files.scanner import Scanner
 from soundalike.library.files.watcher import FolderWatcher
 from soundalike.library.store import Store
+from soundalike.library.store.backup import CACHE_SETTINGS
 
 
 def wait_for(condition, timeout=20.0):
@@ -190,6 +191,7 @@ def test_empty_mount_point_is_unavailable_not_emptied(tmp_path, copy_audio, bind
         s.add_folder(point)
         Scanner(s).scan()
         assert s.get_setting(MOUNTS_SETTING) == {str(point): str(point)}
+        assert MOUNTS_SETTING in CACHE_SETTINGS   # noted again by a scan: not backed up
     analyse_all(db)
 
     bind.umount(point)                               # unmounted: an empty directory is left

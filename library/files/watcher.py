@@ -370,10 +370,13 @@ class FolderWatcher:
             # has ended; its tracks are masked, and it is watched and rescanned once the
             # next check finds it back (at once if it already is)
             self._unwatch(src)
-            self._unavailable[src] = "is not there (unplugged drive?)"
-            ids = scanner.remove_path(src)
-            if ids:
-                self._emit("folder-unavailable", src)
+            self._unavailable[src] = reason = "is not there (unplugged drive?)"
+            scanner.remove_path(src)
+            holder = scanner.folder_for(src)
+            hidden = scanner.store.folder_track_count(holder[0]) if holder else 0
+            self._message(f"the music folder {src} {reason}: {hidden} "
+                          f"song{'s' if hidden != 1 else ''} hidden until it is back")
+            self._emit("folder-unavailable", src)
             self._next_check = now
             return
         if kind == "moved":

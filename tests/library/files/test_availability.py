@@ -317,3 +317,26 @@ def test_watcher_starts_with_a_folder_away_and_picks_it_up(tmp_path, music):
         assert wait_for(lambda: str(music) in w.watched)
     finally:
         w.stop()
+
+
+def test_watcher_sees_its_root_deleted_and_made_again(library, tmp_path):
+    """A root deleted outright (its own watch ends with it) is masked, said so, and
+    watched and rescanned when it is there again — with its analyses."""
+    db, music = library
+    backup = tmp_path / "backup"
+    shutil.copytree(music, backup)                  # copy2: same sizes and times
+    rec = Recorder()
+    w = watcher(db, rec)
+    try:
+        shutil.rmtree(music)
+        assert wait_for(lambda: "folder-unavailable" in rec.kinds(music))
+        assert wait_for(lambda: str(music) in w.unavailable and str(music) not in w.watched)
+        assert set(statuses(db).values()) == {"missing"}
+        assert any(f"{music} is not there (unplugged drive?): 4 songs hidden" in m
+                   for m in rec.messages)
+        shutil.copytree(backup, music)
+        assert wait_for(lambda: set(statuses(db).values()) == {"analysed"})
+        assert wait_for(lambda: str(music) in w.watched and not w.unavailable)
+    finally:
+        w.stop()
+    assert w.error is None

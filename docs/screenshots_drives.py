@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import SIZE, ensure_display, pause, wait_until  # noqa: E402
+from screenshots import SIZE, pause, wait_until, with_display  # noqa: E402
 
 
 def drive_folder(db: Path) -> Path:
@@ -97,13 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     # the covers' thumbnails go next to the screenshot library, not the user's cache
     os.environ.setdefault("SOUNDALIKE_CACHE_DIR", str(Path(args.db).parent / "cache"))
-    xvfb = ensure_display()
-    try:
-        shoot(Path(args.db), Path(args.out))
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait(5)
+    with_display(lambda: shoot(Path(args.db), Path(args.out)))
     return 0
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_watcher import Recorder, start, wait_for  # the watcher tests' helpers
 
 from soundalike.library.files.availability import (
     MOUNTS_SETTING,
@@ -25,15 +24,6 @@ from soundalike.library.files.scanner import Scanner
 from soundalike.library.files.watcher import FolderWatcher
 from soundalike.library.store import Store
 from soundalike.library.store.backup import CACHE_SETTINGS
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def statuses(db) -> dict[str, str]:
@@ -78,6 +68,24 @@ def bind(tmp_path):
     yield Bind()
     for dst in reversed(mounted):
         subprocess.run(["umount", "-l", dst], check=False)
+
+
+@pytest.fixture
+def mounted(tmp_path, copy_audio, bind):
+    """A "drive" of two songs bind-mounted on *point*, scanned and analysed as the only
+    music folder: ``(drive, point, db)``."""
+    drive = tmp_path / "drive"                       # what the drive holds
+    copy_audio("flac", drive / "A" / "one.flac")
+    copy_audio("ogg", drive / "A" / "two.ogg")
+    point = tmp_path / "media" / "usb"               # where it is mounted
+    point.mkdir(parents=True)
+    bind(drive, point)
+    db = tmp_path / "lib.db"
+    with Store(db) as s:
+        s.add_folder(point)
+        Scanner(s).scan()
+    analyse_all(db)
+    return drive, point, db
 
 
 @pytest.fixture
@@ -179,20 +187,11 @@ def test_folder_renamed_away_is_masked_and_revived_with_analyses(library, tmp_pa
     assert set(st.values()) == {"analysed"}
 
 
-def test_empty_mount_point_is_unavailable_not_emptied(tmp_path, copy_audio, bind):
-    drive = tmp_path / "drive"                       # what the "drive" holds
-    copy_audio("flac", drive / "A" / "one.flac")
-    copy_audio("ogg", drive / "A" / "two.ogg")
-    point = tmp_path / "media" / "usb"               # where it is mounted
-    point.mkdir(parents=True)
-    bind(drive, point)
-    db = tmp_path / "lib.db"
+def test_empty_mount_point_is_unavailable_not_emptied(mounted, bind):
+    drive, point, db = mounted
     with Store(db) as s:
-        s.add_folder(point)
-        Scanner(s).scan()
         assert s.get_setting(MOUNTS_SETTING) == {str(point): str(point)}
         assert MOUNTS_SETTING in CACHE_SETTINGS   # noted again by a scan: not backed up
-    analyse_all(db)
 
     bind.umount(point)                               # unmounted: an empty directory is left
     assert point.is_dir() and not any(point.iterdir())
@@ -222,26 +221,8 @@ def test_folder_emptied_on_a_mounted_drive_is_not_unavailable(library):
 
 
 # -- the watcher ------------------------------------------------------------------------------
-class Recorder:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.changes: list[tuple[str, str]] = []
-        self.messages: list[str] = []
-
-    def on_change(self, kind, path):
-        with self.lock:
-            self.changes.append((kind, path))
-
-    def kinds(self, path) -> list[str]:
-        with self.lock:
-            return [k for k, p in self.changes if p == str(path)]
-
-
 def watcher(db, rec, **kw) -> FolderWatcher:
-    w = FolderWatcher(db, on_change=rec.on_change, on_message=rec.messages.append,
-                      settle_seconds=0.3, check_seconds=0.3, poll_interval=0.2, **kw)
-    w.start()
-    return w
+    return start(db, rec, check_seconds=0.3, poll_interval=0.2, **kw)
 
 
 @pytest.mark.parametrize("polling", [False, True], ids=["inotify", "polling"])
@@ -255,11 +236,11 @@ def test_watcher_masks_a_folder_that_goes_and_revives_it_when_back(library, tmp_
         away = tmp_path / "Music.away"
         os.rename(music, away)                       # the drive is pulled
         assert wait_for(lambda: set(statuses(db).values()) == {"missing"})
-        assert wait_for(lambda: "folder-unavailable" in rec.kinds(music))
+        assert wait_for(lambda: "folder-unavailable" in rec.kinds_for(music))
         assert wait_for(lambda: str(music) in w.unavailable and str(music) not in w.watched)
         os.rename(away, music)                       # … and plugged in again
         assert wait_for(lambda: set(statuses(db).values()) == {"analysed"})
-        assert wait_for(lambda: "folder-available" in rec.kinds(music))
+        assert wait_for(lambda: "folder-available" in rec.kinds_for(music))
         assert wait_for(lambda: w.unavailable == {} and str(music) in w.watched)
         assert any("is back: 4 songs again" in m for m in rec.messages)
         # watched again: a song added now is found
@@ -270,18 +251,8 @@ def test_watcher_masks_a_folder_that_goes_and_revives_it_when_back(library, tmp_
     assert w.error is None
 
 
-def test_watcher_sees_a_drive_unmounted_and_mounted_again(tmp_path, copy_audio, bind):
-    drive = tmp_path / "drive"
-    copy_audio("flac", drive / "one.flac")
-    copy_audio("wav", drive / "sub" / "two.wav")
-    point = tmp_path / "mnt" / "music"
-    point.mkdir(parents=True)
-    bind(drive, point)
-    db = tmp_path / "lib.db"
-    with Store(db) as s:
-        s.add_folder(point)
-        Scanner(s).scan()
-    analyse_all(db)
+def test_watcher_sees_a_drive_unmounted_and_mounted_again(mounted, bind):
+    drive, point, db = mounted
     rec = Recorder()
     w = watcher(db, rec)
     try:
@@ -329,7 +300,7 @@ def test_watcher_sees_its_root_deleted_and_made_again(library, tmp_path):
     w = watcher(db, rec)
     try:
         shutil.rmtree(music)
-        assert wait_for(lambda: "folder-unavailable" in rec.kinds(music))
+        assert wait_for(lambda: "folder-unavailable" in rec.kinds_for(music))
         assert wait_for(lambda: str(music) in w.unavailable and str(music) not in w.watched)
         assert set(statuses(db).values()) == {"missing"}
         assert any(f"{music} is not there (unplugged drive?): 4 songs hidden" in m

@@ -142,7 +142,7 @@ def cmd_folders_remove(args) -> int:
 
 @_plain_errors
 def cmd_folders_list(args) -> int:
-    from soundalike.library.availability import unavailable_folders
+    from soundalike.library.files.availability import unavailable_folders
 
     with open_store(args) as store:
         folders = store.folders()

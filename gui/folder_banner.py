@@ -1,6 +1,6 @@
 """The banner above the library that says, for as long as it lasts, which music folders are
 unavailable (an unplugged drive, an unmounted share) and how many songs are hidden until
-they are back (:mod:`soundalike.library.availability`)."""
+they are back (:mod:`soundalike.library.files.availability`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle
 
-from soundalike.library.availability import UnavailableFolder
+from soundalike.library.files.availability import UnavailableFolder
 
 
 class FolderBanner(QFrame):

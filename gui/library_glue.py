@@ -41,12 +41,12 @@ def scan_async(tasks: Tasks, db_path: str, on_done: Callable[[str], None],
 def unavailable_async(tasks: Tasks, db_path: str,
                       on_done: Callable[[list], None]) -> TaskHandle:
     """The music folders that are unavailable now
-    (:func:`~soundalike.library.availability.unavailable_folders`: a ``scandir`` of each
+    (:func:`~soundalike.library.files.availability.unavailable_folders`: a ``scandir`` of each
     root, so never on the UI thread: a stalled share must not freeze the window);
     *on_done(list of UnavailableFolder)* on the GUI thread."""
 
     def work() -> list:
-        from soundalike.library.availability import unavailable_folders
+        from soundalike.library.files.availability import unavailable_folders
         from soundalike.library.store import Store
 
         with Store(db_path, read_only=True) as store:

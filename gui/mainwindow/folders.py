@@ -42,7 +42,7 @@ class FolderController(QObject):
     parent of its dialogs."""
 
     #: the music folders unavailable now (a list of
-    #: :class:`~soundalike.library.availability.UnavailableFolder`), after each check
+    #: :class:`~soundalike.library.files.availability.UnavailableFolder`), after each check
     unavailable_changed = Signal(list)
 
     def __init__(self, *, db_path: str, store: Store, tasks: Tasks, analysis: AnalysisBridge,

@@ -4,7 +4,7 @@ the radio (:mod:`soundalike.library.listening.session` stores it).
 At start :meth:`SessionController.restore` reads the saved session in the background,
 drops the tracks that are gone (deleted, missing, no longer in the library) with a note
 in the status bar — but keeps those whose music folder is only unavailable (an
-unplugged drive: :mod:`soundalike.library.availability`), which play again when it is
+unplugged drive: :mod:`soundalike.library.files.availability`), which play again when it is
 back — and puts the rest back: the queue, the current track loaded and
 paused at its position (Play resumes it), the radio labelled and carrying on when the
 queue runs low. From then on every change (queue, track, play/pause, seek, radio) is
@@ -176,7 +176,7 @@ class SessionController(QObject):
 
 def _unavailable_roots(db_path: str) -> list[str]:
     """The music folders unavailable now (their songs stay in the queue)."""
-    from soundalike.library.availability import folder_problems
+    from soundalike.library.files.availability import folder_problems
     from soundalike.library.store import Store
 
     with Store(db_path, read_only=True) as store:

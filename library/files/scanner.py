@@ -6,7 +6,7 @@
 * A new file whose fingerprint matches a track that is gone from its old path is a move:
   the existing row (and its analysis) gets the new path.
 * A file that is gone is marked ``missing``, never dropped (``purge`` drops them). A music
-  folder that is unavailable (:mod:`soundalike.library.availability`: not there, cannot be
+  folder that is unavailable (:mod:`soundalike.library.files.availability`: not there, cannot be
   read, an empty mount point) is not walked; its tracks are masked — marked missing with
   their analysis, never taken as the source of a move — and it is reported; when it is
   back, the next scan revives them.

@@ -9,7 +9,7 @@ Where inotify is unavailable or its limits are reached, it falls back to watchdo
 polling observer and says so through ``on_message``.
 
 Drives that come and go: every ``check_seconds`` the watcher looks at each music folder's
-root (:func:`soundalike.library.availability.folder_problems`: one ``scandir`` of the
+root (:func:`soundalike.library.files.availability.folder_problems`: one ``scandir`` of the
 root's first entry). A folder that became unavailable (unplugged, unreadable, an empty
 mount point) stops being watched and its tracks are masked (marked missing with their
 analyses); when it is back it is watched again and rescanned, which revives them.

@@ -36,8 +36,8 @@ from soundalike.engine.radio import Radio as EngineRadio
 from soundalike.engine.radio import song_path
 from soundalike.engine.similarity import SimilarityIndex, ranked_accept
 from soundalike.library import browse
-from soundalike.library.availability import RootCache
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
+from soundalike.library.files.availability import RootCache
 from soundalike.library.model.errors import LibraryError
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track

@@ -12,8 +12,8 @@ import shutil
 import pytest
 from gui_fixtures import SONGS
 
-from soundalike.library.scanner import Scanner
-from soundalike.library.session import Session, save_session, session_path
+from soundalike.library.files.scanner import Scanner
+from soundalike.library.listening.session import Session, save_session, session_path
 from soundalike.library.store import Store
 
 ON_DRIVE = ("03 hiss", "04 hiss again", "07 high whistle")   # the songs on the "drive"
@@ -103,7 +103,7 @@ def test_the_banner_says_which_folder_is_away_and_the_songs_come_back_live(
 def test_a_start_with_the_drive_away_keeps_the_queue_the_song_and_the_radio(
         qtbot, two_folders, settings):
     library, drive, on_drive = two_folders
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
 
     with Store(library.db) as store:
         tracks = store.tracks(order_by="path")

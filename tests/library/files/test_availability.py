@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from test_watcher import Recorder, start, wait_for  # the watcher tests' helpers
 
 from soundalike.library.files.availability import (
     MOUNTS_SETTING,
@@ -24,6 +24,9 @@ from soundalike.library.files.scanner import Scanner
 from soundalike.library.files.watcher import FolderWatcher
 from soundalike.library.store import Store
 from soundalike.library.store.backup import CACHE_SETTINGS
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_watcher import Recorder, start, wait_for  # noqa: E402 - the watcher tests' helpers
 
 
 def statuses(db) -> dict[str, str]:
@@ -117,7 +120,6 @@ def test_check_root_says_why(tmp_path):
 
 def test_an_unreadable_root_says_so(tmp_path):
     """Permission denied (root reads everything: checked as the user nobody, when root)."""
-    import sys
     import tempfile
 
     top = Path(tempfile.mkdtemp(dir="/tmp"))
@@ -126,7 +128,7 @@ def test_an_unreadable_root_says_so(tmp_path):
         locked = top / "Music"
         locked.mkdir()
         locked.chmod(0)
-        code = ("from soundalike.library.availability import check_root; "
+        code = ("from soundalike.library.files.availability import check_root; "
                 f"p = check_root({str(locked)!r}); print(p.kind, p.reason)")
         if os.geteuid() == 0:
             if shutil.which("setpriv") is None:

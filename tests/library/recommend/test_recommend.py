@@ -396,7 +396,7 @@ def test_songs_on_a_folder_that_is_away_are_never_offered_and_come_back(store, l
     import os
     import time
 
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
 
     gamma = str(Path(lib.paths["Gamma", "G1", 0]).parents[1])
     store.add_folder(gamma)             # a second music folder (its own drive)

@@ -34,6 +34,16 @@ def statuses(db) -> dict[str, str]:
         return {os.path.basename(t.path): str(t.status) for t in s.tracks()}
 
 
+def scanned(db, folder, *, analysed: bool = True):
+    """*db* with the music folder *folder*, scanned (and every track given an analysis)."""
+    with Store(db) as s:
+        s.add_folder(folder)
+        Scanner(s).scan()
+    if analysed:
+        analyse_all(db)
+    return db
+
+
 def analyse_all(db) -> None:
     with Store(db) as s:
         for t in s.tracks():
@@ -83,23 +93,13 @@ def mounted(tmp_path, copy_audio, bind):
     point = tmp_path / "media" / "usb"               # where it is mounted
     point.mkdir(parents=True)
     bind(drive, point)
-    db = tmp_path / "lib.db"
-    with Store(db) as s:
-        s.add_folder(point)
-        Scanner(s).scan()
-    analyse_all(db)
-    return drive, point, db
+    return drive, point, scanned(tmp_path / "lib.db", point)
 
 
 @pytest.fixture
 def library(tmp_path, music):
     """A scanned, analysed library of the ``music`` folder (4 tracks)."""
-    db = tmp_path / "lib.db"
-    with Store(db) as s:
-        s.add_folder(music)
-        Scanner(s).scan()
-    analyse_all(db)
-    return db, music
+    return scanned(tmp_path / "lib.db", music), music
 
 
 # -- the rule ---------------------------------------------------------------------------------
@@ -274,11 +274,8 @@ def test_watcher_sees_a_drive_unmounted_and_mounted_again(mounted, bind):
 
 
 def test_watcher_starts_with_a_folder_away_and_picks_it_up(tmp_path, music):
-    db = tmp_path / "lib.db"
+    db = scanned(tmp_path / "lib.db", music, analysed=False)
     away = tmp_path / "Music.away"
-    with Store(db) as s:
-        s.add_folder(music)
-        Scanner(s).scan()
     os.rename(music, away)
     rec = Recorder()
     w = watcher(db, rec)

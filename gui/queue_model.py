@@ -19,6 +19,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from soundalike.gui.formatting import format_time
 from soundalike.gui.library_query import Row
+from soundalike.library.files.availability import holding_root
 
 TRACK_IDS_MIME = "application/x-soundalike-track-ids"
 ROWS_MIME = "application/x-soundalike-queue-rows"
@@ -58,8 +59,7 @@ class QueueModel(QAbstractListModel):
         item = self.item(row)
         if item is None:
             return None
-        return next((r for r in self.unavailable_roots
-                     if item.path.startswith(r.rstrip("/") + "/")), None)
+        return holding_root(item.path, self.unavailable_roots)
 
     def set_unavailable(self, roots) -> None:
         """The music folders unavailable now: their tracks are shown greyed, with why."""

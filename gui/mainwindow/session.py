@@ -27,6 +27,7 @@ from soundalike.gui.mainwindow.similarity import SimilarityActions, radio_seed_i
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.tasks import Tasks
+from soundalike.library.files.availability import holding_root
 from soundalike.library.listening.session import Session, SessionWriter, load_session
 from soundalike.library.model.states import TrackStatus
 
@@ -116,7 +117,7 @@ class SessionController(QObject):
 
             def usable(row: Row | None) -> bool:  # there, or only out of reach for now
                 return row is not None and (
-                    any(row.path.startswith(r.rstrip(os.sep) + os.sep) for r in away)
+                    holding_root(row.path, away) is not None
                     or (row.status != TrackStatus.MISSING and os.path.isfile(row.path)))
 
             rows: list[Row] = []

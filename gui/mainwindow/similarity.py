@@ -24,6 +24,7 @@ from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
+from soundalike.library.files.availability import holding_root
 from soundalike.library.model.states import TrackStatus
 
 SIMILAR_COUNT = 25
@@ -130,8 +131,7 @@ class SimilarityActions(QObject):
 
     def _away(self, row: Row) -> str | None:
         """The unavailable music folder holding *row*, or None."""
-        return next((r for r in self.unavailable_roots
-                     if row.path.startswith(r.rstrip("/") + "/")), None)
+        return holding_root(row.path, self.unavailable_roots)
 
     def set_unavailable(self, roots) -> None:
         """The music folders unavailable now; a radio waiting for one of them that is

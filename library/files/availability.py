@@ -41,6 +41,16 @@ _DRIVE_ERRNOS = {getattr(errno, name) for name in (
     if hasattr(errno, name)}
 
 
+def is_under(path: str, root: str) -> bool:
+    """True if *path* is *root* or inside it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def holding_root(path: str, roots) -> str | None:
+    """The one of *roots* (folder paths) that holds *path*, or None."""
+    return next((r for r in roots if is_under(path, r)), None)
+
+
 @dataclass(frozen=True, slots=True)
 class FolderProblem:
     """Why a music folder's root cannot be used now: *kind* is ``absent``,
@@ -99,7 +109,7 @@ def mount_point(path: str, table: list[str] | None = None) -> str:
     if table:
         best = "/"
         for m in table:
-            if (path == m or path.startswith(m.rstrip("/") + "/")) and len(m) > len(best):
+            if is_under(path, m) and len(m) > len(best):
                 best = m
         return best
     p = path
@@ -215,5 +225,4 @@ class RootCache:
 
     def playable(self, path: str) -> bool:
         """False if *path* is under a music folder that is unavailable now."""
-        return not any(path == r or path.startswith(r.rstrip(os.sep) + os.sep)
-                       for r in self.roots())
+        return holding_root(path, self.roots()) is None

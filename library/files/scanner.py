@@ -30,7 +30,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from soundalike.engine.formats import is_audio_name
-from soundalike.library.files.availability import folder_problems, remember_mounts
+from soundalike.library.files.availability import (
+    folder_problems,
+    holding_root,
+    is_under,
+    remember_mounts,
+)
 from soundalike.library.files.fingerprint import NotRegularFile, fingerprint_of, read_head_tail
 from soundalike.library.files.tags import TagInfo, read_tags
 from soundalike.library.model.states import TrackStatus
@@ -85,10 +90,6 @@ class _Found:
     root: str
 
 
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 class Scanner:
     """Brings a :class:`Store` up to date with the files on disk. Use from the Store's thread.
 
@@ -118,7 +119,7 @@ class Scanner:
         visited: set[tuple[int, int]] = set()
         ordered = sorted(roots)
         for root in ordered:
-            if any(_under(root, other) and root != other for other in ordered):
+            if any(is_under(root, other) and root != other for other in ordered):
                 continue  # nested in another folder: walked there, with its own folder id
             yield from self._walk_root(root, roots, visited)
 
@@ -164,7 +165,7 @@ class Scanner:
 
     @staticmethod
     def _inside_roots(real: str, roots: dict[str, int]) -> bool:
-        return any(_under(real, os.path.realpath(r)) for r in roots)
+        return any(is_under(real, os.path.realpath(r)) for r in roots)
 
     # -- reading one file -----------------------------------------------------------------
     def read(self, path: str, root: str | None) -> tuple[str | None, TagInfo | None, str | None,
@@ -353,14 +354,14 @@ class Scanner:
     def movable(self, old_path: str) -> bool:
         """False if *old_path* is in a music folder that is unavailable now (its file is
         not gone, only out of reach: a copy found elsewhere is a new track)."""
-        return not any(_under(old_path, root) for root in self._unavailable)
+        return holding_root(old_path, self._unavailable) is None
 
     # -- single files (used by the watcher) -----------------------------------------------
     def folder_for(self, path: str) -> tuple[int, str] | None:
         """``(folder id, folder path)`` of the deepest configured folder holding *path*."""
         best = None
         for f in self.store.folders():
-            if _under(path, f.path) and (best is None or len(f.path) > len(best[1])):
+            if is_under(path, f.path) and (best is None or len(f.path) > len(best[1])):
                 best = (f.id, f.path)
         return best
 

@@ -38,7 +38,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import DEFAULT_OBSERVER_TIMEOUT, BaseObserver
 from watchdog.observers.polling import PollingEmitter
 
-from soundalike.library.files.availability import folder_problems
+from soundalike.library.files.availability import folder_problems, is_under
 from soundalike.library.files.scanner import Scanner
 from soundalike.library.model.states import TrackStatus
 from soundalike.library.store import Store
@@ -300,8 +300,7 @@ class FolderWatcher:
             if problem is not None and not was:
                 self._unavailable[f.path] = problem.reason
                 self._unwatch(f.path)
-                prefix = f.path.rstrip(os.sep) + os.sep
-                for p in [p for p in self._pending if p.startswith(prefix)]:
+                for p in [p for p in self._pending if is_under(p, f.path)]:
                     del self._pending[p]
                 ids = store.folder_track_ids(f.id, exclude=TrackStatus.MISSING)
                 store.mark_missing(ids)

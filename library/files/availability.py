@@ -71,13 +71,6 @@ class UnavailableFolder:
     reason: str
     hidden: int
 
-    def sentence(self) -> str:
-        """"The music folder /media/usb/Music is not there (unplugged drive?): 1,234 songs
-        are hidden until it is back." """
-        n = self.hidden
-        songs = f"{n:,} song{'s' if n != 1 else ''} {'are' if n != 1 else 'is'}"
-        return f"The music folder {self.path} {self.reason}: {songs} hidden until it is back."
-
 
 def _unescape(field: str) -> str:
     # /proc/self/mountinfo writes space, tab, newline and backslash as octal escapes

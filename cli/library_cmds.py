@@ -142,16 +142,23 @@ def cmd_folders_remove(args) -> int:
 
 @_plain_errors
 def cmd_folders_list(args) -> int:
+    from soundalike.library.files.availability import unavailable_folders
+
     with open_store(args) as store:
         folders = store.folders()
+        away = {u.path: u for u in unavailable_folders(store)}
         if getattr(args, "json", False):
-            print_json([{"id": f.id, "path": printable(f.path), "present": os.path.isdir(f.path)}
+            print_json([{"id": f.id, "path": printable(f.path), "present": f.path not in away,
+                         "unavailable": away[f.path].reason if f.path in away else None,
+                         "hidden": away[f.path].hidden if f.path in away else 0}
                         for f in folders])
             return 0
         if not folders:
             print("no music folders yet: soundalike scan DIR", file=sys.stderr)
         for f in folders:
-            note = "" if os.path.isdir(f.path) else "   (not there — unplugged?)"
+            u = away.get(f.path)
+            note = f"   ({u.reason[3:] if u.reason.startswith('is ') else u.reason}: " \
+                f"{u.hidden} songs hidden until it is back)" if u else ""
             print(printable(f.path) + note)
     return 0
 
@@ -195,7 +202,8 @@ def cmd_scan(args) -> int:
           f"{report.failed} failed, {report.unchanged} unchanged"
           + (f", {report.revived} back" if report.revived else ""))
     for path in report.absent_folders:
-        print(f"warning: music folder {printable(path)} is not there (unplugged drive?); "
+        why = report.unavailable.get(path, "is not there (unplugged drive?)")
+        print(f"warning: music folder {printable(path)} {why}; "
               "its tracks are marked missing, not forgotten", file=sys.stderr)
     for path in report.empty_folders:
         print(f"warning: music folder {printable(path)} is empty now; its tracks are marked "

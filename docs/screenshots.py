@@ -347,18 +347,23 @@ def main(argv: list[str] | None = None) -> int:
     build_library(corpus_dir(args.corpus), db)
     if args.build_only:
         return 0
+    only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else None
+    if only is not None and only - set(SHOTS):
+        sys.exit(f"screenshots: unknown shot(s) {sorted(only - set(SHOTS))}; "
+                 f"choose from {', '.join(SHOTS)}")
+    with_display(lambda: shoot(db, Path(args.out), only))
+    return 0
+
+
+def with_display(fn):
+    """``fn()`` with an X display (Xvfb started, and stopped after, when there is none)."""
     xvfb = ensure_display()
     try:
-        only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else None
-        if only is not None and only - set(SHOTS):
-            sys.exit(f"screenshots: unknown shot(s) {sorted(only - set(SHOTS))}; "
-                     f"choose from {', '.join(SHOTS)}")
-        shoot(db, Path(args.out), only)
+        return fn()
     finally:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait(5)
-    return 0
 
 
 if __name__ == "__main__":

@@ -38,6 +38,23 @@ def scan_async(tasks: Tasks, db_path: str, on_done: Callable[[str], None],
     return tasks.run_task(lambda: _scan(db_path), on_done, failed)
 
 
+def unavailable_async(tasks: Tasks, db_path: str,
+                      on_done: Callable[[list], None]) -> TaskHandle:
+    """The music folders that are unavailable now
+    (:func:`~soundalike.library.files.availability.unavailable_folders`: a ``scandir`` of each
+    root, so never on the UI thread: a stalled share must not freeze the window);
+    *on_done(list of UnavailableFolder)* on the GUI thread."""
+
+    def work() -> list:
+        from soundalike.library.files.availability import unavailable_folders
+        from soundalike.library.store import Store
+
+        with Store(db_path, read_only=True) as store:
+            return unavailable_folders(store)
+
+    return tasks.run_task(work, on_done, lambda _exc: None)
+
+
 def start_watcher(tasks: Tasks, db_path: str, on_change: Callable[..., None],
                   on_message: Callable[[str], None] | None = None, *,
                   then_scan: Callable[[str], None] | None = None, **options):

@@ -251,7 +251,10 @@ class Player(QObject):
         self.queue.set_current(row)
         self.current_changed.emit(item)
         if not os.path.isfile(item.path):
-            self._skip(item, "the file is missing")
+            root = self.queue.unavailable_root(row)
+            self._skip(item, self.tr("its music folder {0} is not available (unplugged "
+                                     "drive?)").format(root) if root
+                       else self.tr("the file is missing"))
             return
         deck = self._deck
         self._stalled_checks, self._last_position = 0, -1

@@ -313,9 +313,33 @@
     </message>
 </context>
 <context>
+    <name>FolderBanner</name>
+    <message>
+        <source>Unavailable music folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Their songs come back by themselves when the folder is there again; they stay in the queue and keep their analyses meanwhile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 song is hidden until it is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} songs are hidden until it is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The music folder {0} {1}: {2}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FolderController</name>
     <message>
         <source>Resume analysis</source>
+        <extracomment>the music folders unavailable now (a list of :class:`~soundalike.library.files.availability.UnavailableFolder`), after each check</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -744,8 +768,16 @@
 <context>
     <name>Player</name>
     <message>
-        <source>this track</source>
+        <source>its music folder {0} is not available (unplugged drive?)</source>
         <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this track</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -790,6 +822,18 @@
     </message>
     <message>
         <source>Imported {0} songs; {1} are not in the library</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>  (folder unavailable)</source>
+        <extracomment>track id → why the radio chose it (&quot;after you skipped 2 fast tracks: slower&quot;) roots of the music folders that are unavailable now</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not available now: its music folder {0} is not there (unplugged drive?). It plays again once the folder is back.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1318,7 +1362,7 @@
     <name>SimilarityActions</name>
     <message>
         <source>Only {0} shown: lists hold a few songs per artist and album (Settings → Variety).</source>
-        <extracomment>a song heard this long (or to its end) counts as played (drawn later next session) why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio)</extracomment>
+        <extracomment>a song heard this long (or to its end) counts as played (drawn later next session) why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio) roots of the music folders unavailable now (their songs are never queued)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1339,6 +1383,10 @@
     </message>
     <message>
         <source>Radio: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The radio carries on when {0} is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

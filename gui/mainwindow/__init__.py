@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
             A.MEDIA_PREVIOUS: player.previous,
         })
         self.registry[A.SIMILAR_PANEL].toggled.connect(self.similar_panel.setVisible)
+        self.folders.unavailable_changed.connect(self._on_unavailable)
 
         self.sidebar.playlist_play_requested.connect(playlists.play_playlist)
         self.sidebar.playlist_delete_requested.connect(playlists.delete_playlist)
@@ -260,6 +261,14 @@ class MainWindow(QMainWindow):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             widget_shortcut(key, self.sidebar, lambda: self._focus_view(self.table))
         self.tray.quit_requested.connect(self.quit)
+
+    def _on_unavailable(self, folders: list) -> None:
+        """Music folders went or came back: the banner says which, the queue greys their
+        songs, the radio waits for them."""
+        self.folder_banner.show_folders(folders)
+        roots = [f.path for f in folders]
+        self.queue.set_unavailable(roots)
+        self.actions.set_unavailable(roots)
 
     def _on_track(self, row: Row | None) -> None:
         self.setWindowTitle(f"{row.display_title} — {row.display_artist} · Soundalike"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -41,6 +41,10 @@ class FolderController(QObject):
     *pause_action* says whether the analysis is paused. A QWidget *parent* is the
     parent of its dialogs."""
 
+    #: the music folders unavailable now (a list of
+    #: :class:`~soundalike.library.files.availability.UnavailableFolder`), after each check
+    unavailable_changed = Signal(list)
+
     def __init__(self, *, db_path: str, store: Store, tasks: Tasks, analysis: AnalysisBridge,
                  browser: LibraryBrowser, pause_action: QAction,
                  show_message: Callable[[str, int], None],
@@ -58,6 +62,7 @@ class FolderController(QObject):
         self._show = show_message
         self.watcher = None
         self.watcher_options: dict = {}
+        self.unavailable: list = []   # UnavailableFolder, at the last check
         self.watcher_events = CallbackBridge(self)
         self.watcher_messages = CallbackBridge(self)
         self.watcher_events.fired.connect(self._on_watcher_event)
@@ -83,10 +88,24 @@ class FolderController(QObject):
             self._show(str(summary), 8000)
         self.browser.refresh_library()
         self.analysis.notify()
+        self.check_folders()
 
     def _on_watcher_event(self, args: tuple) -> None:
         self.browser.schedule_refresh()
         self.analysis.notify()
+        if args and str(args[0]).startswith("folder-"):  # a folder went, came back, added
+            self.check_folders()
+
+    def check_folders(self) -> None:
+        """Find out (off the UI thread) which music folders are unavailable now; then
+        :attr:`unavailable_changed`."""
+        library_glue.unavailable_async(self.tasks, self.db_path, self._on_unavailable)
+
+    def _on_unavailable(self, folders: list) -> None:
+        if self.browser.closed:
+            return
+        self.unavailable = list(folders)
+        self.unavailable_changed.emit(self.unavailable)
 
     def _on_analysis_progress(self, p) -> None:
         self.pause_action.setText(self.tr("Resume analysis") if self.analysis.paused

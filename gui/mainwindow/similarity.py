@@ -24,6 +24,7 @@ from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
+from soundalike.library.files.availability import holding_root
 from soundalike.library.model.states import TrackStatus
 
 SIMILAR_COUNT = 25
@@ -90,6 +91,9 @@ class SimilarityActions(QObject):
         player.listened.connect(self._on_listened)
         self._drawn: set[int] = set()   # queue track ids the radio drew (not the user's)
         self.last_reason = ""
+        #: roots of the music folders unavailable now (their songs are never queued)
+        self.unavailable_roots: tuple[str, ...] = ()
+        self._radio_waiting = False  # a restored radio whose seeds are all on a drive away
 
     # ------------------------------------------------------------------ plumbing
     def _call(self, fn, on_done, on_error=None) -> None:
@@ -132,6 +136,19 @@ class SimilarityActions(QObject):
     def _rows(self, ids: list[int]) -> list[Row]:
         return self.resolve_rows(ids)
 
+    def _away(self, row: Row) -> str | None:
+        """The unavailable music folder holding *row*, or None."""
+        return holding_root(row.path, self.unavailable_roots)
+
+    def set_unavailable(self, roots) -> None:
+        """The music folders unavailable now; a radio waiting for one of them that is
+        back carries on."""
+        self.unavailable_roots = tuple(sorted(roots))
+        if self._radio_waiting and self.radio_active and not any(
+                self._away(r) for r in self.radio_seeds):
+            self._radio_waiting = False
+            self._refill(0)
+
     def _when_analysed(self, ids: list[int], run: Callable[[], None], label: str) -> bool:
         """Run *run* now if every track is analysed, else analyse them first.
 
@@ -142,8 +159,11 @@ class SimilarityActions(QObject):
         if bad:
             r = bad[0]
             failed = r.status == TrackStatus.FAILED
+            away = self._away(r)
             why = (f"could not be analysed ({r.error})" if failed and r.error
-                   else "could not be analysed" if failed else "is missing")
+                   else "could not be analysed" if failed
+                   else f"is on {away}, which is not available now (unplugged drive?)"
+                   if away else "is missing")
             self._error(RuntimeError(f"“{r.display_title}” {why}."))
             return False
         pending = {r.id for r in rows if r.status != TrackStatus.ANALYSED}
@@ -380,6 +400,16 @@ class SimilarityActions(QObject):
             on_done(result)
 
         def failed(exc: BaseException) -> None:
+            away = [r for r in self.radio_seeds if self._away(r)]
+            if resume is not None and self._radio is None and away \
+                    and len(away) == len(self.radio_seeds):
+                # its seeds are on a drive that is away: the radio waits for it
+                if not self._radio_waiting:
+                    self._show(self.tr("The radio carries on when {0} is back.").format(
+                        self._away(away[0])), 10000)
+                self._radio_waiting = True
+                self._refilling = False
+                return
             if resume is not None and self._radio is None:  # the saved radio cannot go on
                 self.stop_radio()
                 self._show(f"The radio could not carry on: {exc}", 10000)

@@ -6,7 +6,10 @@
 * A new file whose fingerprint matches a track that is gone from its old path is a move:
   the existing row (and its analysis) gets the new path.
 * A file that is gone is marked ``missing``, never dropped (``purge`` drops them). A music
-  folder that is absent (an unplugged drive) has its tracks marked missing and is reported.
+  folder that is unavailable (:mod:`soundalike.library.files.availability`: not there, cannot be
+  read, an empty mount point) is not walked; its tracks are masked — marked missing with
+  their analysis, never taken as the source of a move — and it is reported; when it is
+  back, the next scan revives them.
 * Unreadable, empty, corrupt or non-audio files become ``failed`` rows with a plain reason.
 
 Symlinks are followed without loops; hidden files and folders, non-audio files and
@@ -27,6 +30,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from soundalike.engine.formats import is_audio_name
+from soundalike.library.files.availability import (
+    folder_problems,
+    holding_root,
+    is_under,
+    remember_mounts,
+)
 from soundalike.library.files.fingerprint import NotRegularFile, fingerprint_of, read_head_tail
 from soundalike.library.files.tags import TagInfo, read_tags
 from soundalike.library.model.states import TrackStatus
@@ -54,6 +63,9 @@ class ScanReport:
     files: int = 0
     seconds: float = 0.0
     absent_folders: list[str] = field(default_factory=list)
+    #: folder path → why it is unavailable (each of absent_folders: not there, cannot be
+    #: read, an empty mount point); its tracks are masked (missing), not forgotten
+    unavailable: dict[str, str] = field(default_factory=dict)
     empty_folders: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
@@ -64,6 +76,7 @@ class ScanReport:
         d["seconds"] = round(self.seconds, 3)
         d["absent_folders"] = [printable(p) for p in self.absent_folders]
         d["empty_folders"] = [printable(p) for p in self.empty_folders]
+        d["unavailable"] = {printable(p): r for p, r in self.unavailable.items()}
         d["failures"] = [{"path": printable(p), "reason": r} for p, r in self.failures]
         return d
 
@@ -75,10 +88,6 @@ class _Found:
     mtime: float
     folder_id: int
     root: str
-
-
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 class Scanner:
@@ -99,6 +108,9 @@ class Scanner:
         self.on_tracks_changed = on_tracks_changed
         self.read_timeout = read_timeout
         self.reads = 0
+        #: roots of the music folders found unavailable by the last scan (or set by the
+        #: watcher): their tracks are never taken as the source of a move
+        self._unavailable: tuple[str, ...] = ()
         self._reader: _ReaderThread | None = None
 
     # -- walking --------------------------------------------------------------------------
@@ -107,7 +119,7 @@ class Scanner:
         visited: set[tuple[int, int]] = set()
         ordered = sorted(roots)
         for root in ordered:
-            if any(_under(root, other) and root != other for other in ordered):
+            if any(is_under(root, other) and root != other for other in ordered):
                 continue  # nested in another folder: walked there, with its own folder id
             yield from self._walk_root(root, roots, visited)
 
@@ -153,7 +165,7 @@ class Scanner:
 
     @staticmethod
     def _inside_roots(real: str, roots: dict[str, int]) -> bool:
-        return any(_under(real, os.path.realpath(r)) for r in roots)
+        return any(is_under(real, os.path.realpath(r)) for r in roots)
 
     # -- reading one file -----------------------------------------------------------------
     def read(self, path: str, root: str | None) -> tuple[str | None, TagInfo | None, str | None,
@@ -218,17 +230,20 @@ class Scanner:
         t0 = time.monotonic()
         report = ScanReport()
         folders = self.store.folders()
+        problems = folder_problems(self.store, folders)  # unplugged, unreadable, unmounted
+        self._unavailable = tuple(problems)
         if folder_paths is not None:
             wanted = {os.path.abspath(p) for p in folder_paths}
             folders = [f for f in folders if f.path in wanted]
         present: dict[str, int] = {}
         absent_ids: set[int] = set()
         for f in folders:
-            if os.path.isdir(f.path):
-                present[f.path] = f.id
-            else:
+            if f.path in problems:
                 absent_ids.add(f.id)
                 report.absent_folders.append(f.path)
+                report.unavailable[f.path] = problems[f.path].reason
+            else:
+                present[f.path] = f.id
         scanned_ids = set(present.values())
         index = self.store.stat_index()
 
@@ -252,12 +267,12 @@ class Scanner:
                     e.folder_id is None and folder_paths is None):
                 vanished[path] = e
         by_fp: dict[str, list[tuple[str, IndexEntry]]] = {}
-        for path, e in vanished.items():
-            if e.fingerprint:
+        for path, e in vanished.items():  # (a track on an unplugged drive has not moved:
+            if e.fingerprint and e.folder_id not in absent_ids:  # a copy elsewhere is new)
                 by_fp.setdefault(e.fingerprint, []).append((path, e))
         for path, e in index.items():  # earlier-missing tracks can be move sources too
             if e.status == TrackStatus.MISSING and path not in vanished and path not in seen and \
-                    e.fingerprint:
+                    e.fingerprint and self.movable(path):
                 by_fp.setdefault(e.fingerprint, []).append((path, e))
         for path, e in index.items():  # … and, last, a file the walk met at its old path
             if path in seen and e.fingerprint:  # before it moved (it met it twice, then):
@@ -325,23 +340,28 @@ class Scanner:
         has_files = {f.folder_id for f in found}
         report.empty_folders = [root for root, fid in present.items()
                                 if fid in had_tracks and fid not in has_files]
+        remember_mounts(self.store, [root for root, fid in present.items() if fid in has_files])
         report.seconds = time.monotonic() - t0
         return report
 
-    @staticmethod
-    def _move_source(candidates, vanished) -> tuple[str, IndexEntry] | None:
+    def _move_source(self, candidates, vanished) -> tuple[str, IndexEntry] | None:
         while candidates:
             old_path, old = candidates.pop(0)
-            if not os.path.lexists(old_path):
+            if not os.path.lexists(old_path) and self.movable(old_path):
                 return old_path, old
         return None
+
+    def movable(self, old_path: str) -> bool:
+        """False if *old_path* is in a music folder that is unavailable now (its file is
+        not gone, only out of reach: a copy found elsewhere is a new track)."""
+        return holding_root(old_path, self._unavailable) is None
 
     # -- single files (used by the watcher) -----------------------------------------------
     def folder_for(self, path: str) -> tuple[int, str] | None:
         """``(folder id, folder path)`` of the deepest configured folder holding *path*."""
         best = None
         for f in self.store.folders():
-            if _under(path, f.path) and (best is None or len(f.path) > len(best[1])):
+            if is_under(path, f.path) and (best is None or len(f.path) > len(best[1])):
                 best = (f.id, f.path)
         return best
 
@@ -380,7 +400,8 @@ class Scanner:
             return "skipped", None
         if known is None and fp and not error:
             for cand in self.store.tracks_by_fingerprint(fp):
-                if cand.path != path and not os.path.lexists(cand.path):
+                if cand.path != path and not os.path.lexists(cand.path) and \
+                        self.movable(cand.path):
                     kept = self.store.move_track(cand.id, path, folder_id=folder_id, size=size,
                                                  mtime=st.st_mtime)
                     self._changed([kept])

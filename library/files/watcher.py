@@ -8,8 +8,15 @@ whole folders re-point tracks (keeping their analysis); deletes mark tracks ``mi
 Where inotify is unavailable or its limits are reached, it falls back to watchdog's
 polling observer and says so through ``on_message``.
 
+Drives that come and go: every ``check_seconds`` the watcher looks at each music folder's
+root (:func:`soundalike.library.files.availability.folder_problems`: one ``scandir`` of the
+root's first entry). A folder that became unavailable (unplugged, unreadable, an empty
+mount point) stops being watched and its tracks are masked (marked missing with their
+analyses); when it is back it is watched again and rescanned, which revives them.
+
 Callbacks run on the watcher's thread:
-``on_change(kind, path)`` — kind is added, updated, moved, revived, failed, missing;
+``on_change(kind, path)`` — kind is added, updated, moved, revived, failed, missing,
+folder-added, and for a whole music folder folder-unavailable, folder-available;
 ``on_tracks_changed(track_ids)`` — for the analysis layer to queue the tracks;
 ``on_message(text)`` — plain-words notes (polling fallback, folder problems).
 """
@@ -31,7 +38,9 @@ from watchdog.observers import Observer
 from watchdog.observers.api import DEFAULT_OBSERVER_TIMEOUT, BaseObserver
 from watchdog.observers.polling import PollingEmitter
 
+from soundalike.library.files.availability import folder_problems, is_under
 from soundalike.library.files.scanner import Scanner
+from soundalike.library.model.states import TrackStatus
 from soundalike.library.store import Store
 
 log = logging.getLogger(__name__)
@@ -106,19 +115,23 @@ class FolderWatcher:
         Use watchdog's polling observer from the start (network drives, tests).
     poll_interval : float
         Seconds between polls when polling.
+    check_seconds : float
+        Seconds between checks that every music folder's root is there (drives that
+        come and go).
     """
 
     def __init__(self, db_path, *, on_change: Callable[[str, str], None] | None = None,
                  on_tracks_changed: Callable[[list[int]], None] | None = None,
                  on_message: Callable[[str], None] | None = None,
                  settle_seconds: float = 1.5, force_polling: bool = False,
-                 poll_interval: float = 1.0):
+                 poll_interval: float = 1.0, check_seconds: float = 3.0):
         self.db_path = db_path
         self.on_change = on_change
         self.on_tracks_changed = on_tracks_changed
         self.on_message = on_message
         self.settle_seconds = settle_seconds
         self.poll_interval = poll_interval
+        self.check_seconds = check_seconds
         self.polling = force_polling
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -126,6 +139,10 @@ class FolderWatcher:
         self._ready = threading.Event()
         self._observer = None
         self._watched: set[str] = set()
+        self._handles: dict[str, object] = {}   # path → watchdog's ObservedWatch
+        #: music folders unavailable now: path → why, in plain words
+        self._unavailable: dict[str, str] = {}
+        self._next_check = 0.0
         self._pending: dict[str, tuple[float, tuple[int, float] | None]] = {}
         self._pending_dirs: dict[str, float] = {}
         self.error: BaseException | None = None
@@ -157,6 +174,11 @@ class FolderWatcher:
     def watched(self) -> set[str]:
         return set(self._watched)
 
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """The music folders unavailable at the last check: ``path → why``."""
+        return dict(self._unavailable)
+
     def __enter__(self) -> Self:
         self.start()
         return self
@@ -177,12 +199,16 @@ class FolderWatcher:
         try:
             self._observer = self._new_observer()
             self._observer.start()
+            self._check_roots(scanner, handler, store)
             for folder in store.folders():
-                self._watch(folder.path, handler)
+                if folder.path not in self._unavailable:
+                    self._watch(folder.path, handler)
             self._ready.set()
             while not self._stop.is_set():
                 self._drain(scanner, handler, store)
                 self._settle(scanner)
+                if time.monotonic() >= self._next_check:
+                    self._check_roots(scanner, handler, store)
             self._settle(scanner, final=True)
         except BaseException as exc:
             log.exception("folder watcher failed")
@@ -221,6 +247,7 @@ class FolderWatcher:
             return
         try:
             watch = self._observer.schedule(handler, path, recursive=True, follow_symlink=True)
+            self._handles[path] = watch
         except OSError as exc:
             if self.polling:
                 self._message(f"cannot watch {path}: {exc.strerror or exc}")
@@ -253,6 +280,47 @@ class FolderWatcher:
         paths, self._watched = self._watched, set()
         for p in sorted(paths):
             self._watch(p, handler)
+
+    def _unwatch(self, path: str) -> None:
+        self._watched.discard(path)
+        handle = self._handles.pop(path, None)
+        if handle is not None:
+            with contextlib.suppress(Exception):  # (its emitter may have stopped already)
+                self._observer.unschedule(handle)
+
+    def _check_roots(self, scanner: Scanner, handler: _Handler, store: Store) -> None:
+        """Mask the tracks of music folders that went away, bring back those that
+        returned (see the module)."""
+        self._next_check = time.monotonic() + self.check_seconds
+        folders = store.folders()
+        problems = folder_problems(store, folders)
+        scanner._unavailable = tuple(problems)
+        for f in folders:
+            problem, was = problems.get(f.path), f.path in self._unavailable
+            if problem is not None and not was:
+                self._unavailable[f.path] = problem.reason
+                self._unwatch(f.path)
+                for p in [p for p in self._pending if is_under(p, f.path)]:
+                    del self._pending[p]
+                ids = store.folder_track_ids(f.id, exclude=TrackStatus.MISSING)
+                store.mark_missing(ids)
+                hidden = store.folder_track_count(f.id)
+                self._message(f"the music folder {f.path} {problem.reason}: {hidden} "
+                              f"song{'s' if hidden != 1 else ''} hidden until it is back")
+                self._emit("folder-unavailable", f.path)
+            elif problem is None and was:
+                del self._unavailable[f.path]
+                self._watch(f.path, handler)  # watched before the scan: nothing is missed
+                report = scanner.scan([f.path])
+                scanner._unavailable = tuple(problems)
+                back = report.revived + report.updated + report.moved
+                self._message(f"the music folder {f.path} is back: {back} "
+                              f"song{'s' if back != 1 else ''} again, {report.added} new")
+                self._emit("folder-available", f.path)
+            elif problem is not None:
+                self._unavailable[f.path] = problem.reason  # (the reason may change)
+        for path in set(self._unavailable) - {f.path for f in folders}:
+            del self._unavailable[path]  # a folder the user removed
 
     def _message(self, text: str) -> None:
         log.info(text)
@@ -296,6 +364,20 @@ class FolderWatcher:
 
     def _event(self, scanner: Scanner, now: float, kind: str, is_dir: bool, src: str,
                dest: str) -> None:
+        if kind in ("deleted", "moved") and src in self._watched:
+            # a music folder's root itself went (unmounted, renamed, deleted): its watch
+            # has ended; its tracks are masked, and it is watched and rescanned once the
+            # next check finds it back (at once if it already is)
+            self._unwatch(src)
+            self._unavailable[src] = reason = "is not there (unplugged drive?)"
+            scanner.remove_path(src)
+            holder = scanner.folder_for(src)
+            hidden = scanner.store.folder_track_count(holder[0]) if holder else 0
+            self._message(f"the music folder {src} {reason}: {hidden} "
+                          f"song{'s' if hidden != 1 else ''} hidden until it is back")
+            self._emit("folder-unavailable", src)
+            self._next_check = now
+            return
         if kind == "moved":
             self._pending.pop(src, None)
             if not is_dir and not scanner.store.track_by_path(src):

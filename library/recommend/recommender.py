@@ -37,6 +37,7 @@ from soundalike.engine.radio import song_path
 from soundalike.engine.similarity import SimilarityIndex, ranked_accept
 from soundalike.library import browse
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
+from soundalike.library.files.availability import RootCache
 from soundalike.library.model.errors import LibraryError
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
@@ -194,6 +195,8 @@ class Recommender:
         self.mood_tags: dict[str, np.ndarray] = {}
         self.tempo: np.ndarray | None = None
         self.energy: np.ndarray | None = None
+        #: the music folders unavailable now (checked at most every 2 s)
+        self.away = RootCache(store)
         self.refresh()
 
     # -- index ----------------------------------------------------------------------------
@@ -209,6 +212,7 @@ class Recommender:
         sig = self._current_signature()
         if not force and sig == self._signature:
             return False
+        self.away.invalidate()  # tracks were masked or revived: folders went or came back
         self._build()
         self._signature = sig
         return True
@@ -352,6 +356,20 @@ class Recommender:
             return None
         return tracks
 
+    # -- songs that can be played now ------------------------------------------------------
+    def reachable(self, filters: Filters) -> Filters:
+        """*filters* that also leave out the music folders unavailable now: songs on an
+        unplugged drive that no scan or watcher has masked yet (masked ones — missing,
+        their analyses kept — are not indexed at all) are never recommended or queued."""
+        roots = self.away.roots()
+        if not roots:
+            return filters
+        return replace_filters(filters, exclude_folders=(*filters.exclude_folders, *roots))
+
+    def playable(self, track: Track) -> bool:
+        """True if *track* is analysed and its music folder is there now."""
+        return track.status == TrackStatus.ANALYSED and self.away.playable(track.path)
+
     # -- similar --------------------------------------------------------------------------
     def filters(self, **overrides) -> Filters:
         """Default filters of this library, with *overrides*."""
@@ -376,7 +394,7 @@ class Recommender:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
         ids = [track_ids] if isinstance(track_ids, (int, np.integer)) else list(track_ids)
-        f = filters or self.filters()
+        f = self.reachable(filters or self.filters())
         for _attempt in range(2):
             query = self._positions(ids)
             hits, topped = self._search(self.index.vector(query, method), n, method, f,
@@ -462,7 +480,7 @@ class Recommender:
                   if fingerprint else set())
         exclude = np.flatnonzero(np.isin(self.index.ids, list(copies))).tolist() if copies \
             else []
-        f = filters or self.filters()
+        f = self.reachable(filters or self.filters())
         hits, topped = self._search(query, n, method, f,
                                     ResultFilter(self.meta, f, exclude=exclude))
         topped_from = len(hits) - topped
@@ -598,7 +616,8 @@ class Recommender:
             raise RecommendError("a radio needs at least one seed track")
         seeds = self._positions(seed_ids)
         engine = EngineRadio(self.index, self.meta, seeds, drift=drift, window=window,
-                             randomness=randomness, filters=filters or self.filters(),
+                             randomness=randomness,
+                             filters=self.reachable(filters or self.filters()),
                              method=method, rng=rng,
                              **self._discovery_options(artist_spacing, album_spacing,
                                                        no_repeat, keep_character,
@@ -668,7 +687,7 @@ class Recommender:
             from soundalike.library.recommend import discovery
 
             engine = EngineRadio.from_dict(state.get("engine", {}), self.index, self.meta,
-                                           filters=filters or self.filters(),
+                                           filters=self.reachable(filters or self.filters()),
                                            character=discovery.characters(self))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise RecommendError(f"cannot restore the radio ({exc})") from None
@@ -685,7 +704,7 @@ class Recommender:
             raise RecommendError("a path needs at least 2 steps")
         pa, pb = self._positions([a, b])
         positions = song_path(self.index, self.meta, pa, pb, steps, method=method,
-                              filters=filters or self.filters())
+                              filters=self.reachable(filters or self.filters()))
         return self.store.get_tracks(int(self.index.ids[p]) for p in positions)
 
     # -- seeds ----------------------------------------------------------------------------
@@ -733,7 +752,7 @@ class RadioSession:
                 break
             ids = [int(self.engine.index.ids[p]) for p in self.engine.next(want)]
             by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
-            out += [by_id[i] for i in ids if i in by_id and by_id[i].status == TrackStatus.ANALYSED]
+            out += [by_id[i] for i in ids if i in by_id and self.recommender.playable(by_id[i])]
         return out
 
     def next_with_reasons(self, k: int = 1) -> list[tuple[Track, str]]:

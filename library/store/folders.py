@@ -46,6 +46,18 @@ class FoldersMixin:
         return [Folder(int(i), db_path_value(p), float(a)) for i, p, a in self._all(
             "SELECT id, path, added_at FROM folders ORDER BY path")]
 
+    def folder_track_ids(self, folder_id: int, *, exclude: str | None = None) -> list[int]:
+        """Ids of the tracks of the music folder *folder_id* (but those with status
+        *exclude*)."""
+        return [int(r[0]) for r in self._all(
+            "SELECT id FROM tracks WHERE folder_id = ? AND status IS NOT ?",
+            (int(folder_id), None if exclude is None else str(exclude)))]
+
+    def folder_track_count(self, folder_id: int) -> int:
+        """How many tracks the music folder *folder_id* has (any status: missing too)."""
+        return int(self._one("SELECT COUNT(*) FROM tracks WHERE folder_id = ?",
+                             (int(folder_id),))[0])
+
     def set_folder_ids(self, pairs: list[tuple[int | None, int]]) -> None:
         """``(folder_id, track_id)`` pairs: move tracks to another music folder (a scan
         found them under a nested folder that is now configured)."""

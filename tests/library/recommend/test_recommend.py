@@ -375,3 +375,48 @@ def test_album_context_is_left_out_of_the_seed_method(store, lib):
     rec = Recommender(store)
     q = _id(store, lib.paths["Alpha", "A1", 0])
     assert all(ALBUM_REASON not in r.reasons for r in rec.similar(q, n=10, method="seed"))
+
+
+def test_songs_on_a_folder_that_is_away_are_never_offered_and_come_back(store, lib):
+    """Issue 21: a music folder renamed away (an unplugged drive) before any scan noticed:
+    similar, radio and path leave its songs out; a scan masks them with their analyses;
+    back and rescanned, they are offered again."""
+    import os
+    import time
+
+    from soundalike.library.files.scanner import Scanner
+
+    gamma = str(Path(lib.paths["Gamma", "G1", 0]).parents[1])
+    store.add_folder(gamma)             # a second music folder (its own drive)
+    gamma_ids = {t.id for t in store.tracks() if t.path.startswith(gamma + "/")
+                 and t.status == "analysed"}
+    assert len(gamma_ids) == 4          # G1 and G2, two songs each
+    rec = Recommender(store)
+    a, b = _id(store, lib.paths["Alpha", "A1", 0]), _id(store, lib.paths["Beta", "B2", 1])
+    assert gamma_ids & {r.track.id for r in rec.similar(a, n=20)}
+    away = gamma + ".away"
+    os.rename(gamma, away)
+    try:
+        assert store.get_track(min(gamma_ids)).status == "analysed"   # not noticed yet
+        deadline = time.monotonic() + 10   # the folders are checked at most every 2 s
+        while gamma_ids & {r.track.id for r in rec.similar(a, n=20)}:
+            assert time.monotonic() < deadline, "songs of a folder that is away offered"
+            time.sleep(0.1)
+        assert len(rec.similar(a, n=20)) >= 5
+        radio = rec.radio([a], window=3, artist_spacing=0, rng=2)
+        assert not {t.id for t in radio.next(25)} & gamma_ids
+        g = min(gamma_ids)
+        from_away = rec.radio([g], window=3, artist_spacing=0, rng=2)  # a seed that is away
+        drawn = from_away.next(10)
+        assert len(drawn) == 10 and not {t.id for t in drawn} & gamma_ids
+        assert not {t.id for t in rec.path(a, b, steps=6)[1:-1]} & gamma_ids
+        Scanner(store).scan()                                          # masked, not forgotten
+        assert {store.get_track(i).status for i in gamma_ids} == {"missing"}
+        assert all(store.get_analysis(i) is not None for i in gamma_ids)
+        assert rec.refresh() and not gamma_ids & set(rec.index.ids.tolist())
+    finally:
+        os.rename(away, gamma)
+    Scanner(store).scan()
+    assert {store.get_track(i).status for i in gamma_ids} == {"analysed"}
+    assert rec.refresh()
+    assert gamma_ids & {r.track.id for r in rec.similar(a, n=20)}

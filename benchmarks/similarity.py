@@ -101,6 +101,41 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def synthetic_library(db: str, n: int, rng: np.random.Generator, *, mtt: bool = False
+                      ) -> list[int]:
+    """Write a library of *n* analysed tracks to *db* through the Store (one transaction):
+    12 tracks per artist and album, random DSP features and tags, embeddings around 64
+    cluster centres; with *mtt* also the MTT model's tags and embedding (as analysis
+    version 3 stores them). Returns the track ids."""
+    from soundalike.engine import dsp
+    from soundalike.engine.analyze import ANALYSIS_VERSION
+    from soundalike.library.store import Store
+    from soundalike.library.track import Track
+
+    centres = rng.normal(size=(64, 200)).astype(np.float32)
+    mtt_centres = rng.normal(size=(64, 200)).astype(np.float32) if mtt else None
+    with Store(db) as store:
+        ids = store.add_tracks(
+            Track(path=f"/music/a{i // 12}/al{i // 12}/{i}.flac", title=f"song {i}",
+                  artist=f"artist {i // 12}", album=f"album {i // 12}", duration=180.0 + i % 97)
+            for i in range(n))
+        with store.transaction():
+            for tid in ids:
+                extra = {}
+                if mtt:
+                    extra = {"mtt_tags": rng.uniform(0, 1, 50).astype(np.float32),
+                             "mtt_embedding": np.maximum(
+                                 mtt_centres[tid % 64] + rng.normal(size=200), 0)}
+                store.save_analysis(
+                    tid, version=ANALYSIS_VERSION,
+                    features=rng.normal(size=len(dsp.FEATURE_NAMES)).astype(np.float32),
+                    tags=rng.uniform(0, 1, 50).astype(np.float32),
+                    embedding=np.maximum(centres[tid % 64] + rng.normal(size=200).astype(
+                        np.float32), 0),
+                    duration=180.0, **extra)
+    return ids
+
+
 def run_library(n: int, queries: int, rng: np.random.Generator) -> None:
     import gc
     import os
@@ -115,21 +150,7 @@ def run_library(n: int, queries: int, rng: np.random.Generator) -> None:
     with tempfile.TemporaryDirectory(prefix="soundalike-simbench-") as tmp:
         db = os.path.join(tmp, "library.db")
         t0 = time.perf_counter()
-        centres = rng.normal(size=(64, 200)).astype(np.float32)
-        with Store(db) as store:
-            ids = store.add_tracks(
-                Track(path=f"/music/a{i // 12}/al{i // 12}/{i}.flac", title=f"song {i}",
-                      artist=f"artist {i // 12}", album=f"album {i // 12}", duration=180.0 + i % 97)
-                for i in range(n))
-            with store.transaction():
-                for tid in ids:
-                    c = centres[tid % 64]
-                    store.save_analysis(
-                        tid, version=ANALYSIS_VERSION,
-                        features=rng.normal(size=len(dsp.FEATURE_NAMES)).astype(np.float32),
-                        tags=rng.uniform(0, 1, 50).astype(np.float32),
-                        embedding=np.maximum(c + rng.normal(size=200).astype(np.float32), 0),
-                        duration=180.0)
+        ids = synthetic_library(db, n, rng)
         print(f"\nlibrary of {n:,} analysed tracks written in {time.perf_counter() - t0:.0f} s")
         with Store(db) as store:
             t = time.perf_counter()

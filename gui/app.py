@@ -44,6 +44,43 @@ def install_translations(app: QApplication) -> None:
             app.installTranslator(translator)
 
 
+def finish_data_steps(app: QApplication, store):
+    """The work on existing rows a migration left (converting the analyses to the compact
+    format, then making the file smaller), before the window opens, in a progress dialog;
+    None when there was none, else the :class:`~soundalike.library.store.StepsReport`."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from soundalike.library.store.data_steps import SHRINK_STEP
+
+    if not store.pending_data_steps():
+        return None
+    tr = QCoreApplication.translate
+    dialog = QProgressDialog(tr("App", "Updating the library to a smaller format…"), "", 0, 0)
+    dialog.setWindowTitle("Soundalike")
+    dialog.setCancelButton(None)  # it runs once; stopping it is safe but gains nothing
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(420)
+    dialog.show()
+
+    def on_progress(p) -> None:
+        if p.step == SHRINK_STEP:
+            dialog.setRange(0, 0)
+            dialog.setLabelText(tr("App", "Making the library file smaller…"))
+        else:
+            dialog.setRange(0, max(p.total, 1))
+            dialog.setValue(p.done)
+            dialog.setLabelText(tr("App", "Updating the library to a smaller format…\n"
+                                   "{0:,} of {1:,} analysed songs").format(p.done, p.total))
+        app.processEvents()
+
+    try:
+        return store.finish_data_steps(on_progress)
+    finally:
+        dialog.close()
+
+
 def run(db: str | None = None) -> int:
     """Open the player on the library at *db* (default: the user's library); exit code."""
     from soundalike.library.model.errors import LibraryError
@@ -57,10 +94,15 @@ def run(db: str | None = None) -> int:
         with Store(path) as store:  # creates and migrates before the readers open it
             first_run = not store.folders() and not QSettings().value("first_run_done",
                                                                       False, bool)
+            steps = finish_data_steps(app, store)
     except LibraryError as exc:
         QMessageBox.critical(None, "Soundalike", QCoreApplication.translate(
             "App", "The library cannot be opened:\n{0}").format(exc))
         return 1
+    if steps is not None and steps.problem:
+        QMessageBox.information(None, "Soundalike", QCoreApplication.translate(
+            "App", "The library was converted to the compact format, but {0}.").format(
+                steps.problem))
     if recovered is not None:  # the start-up scan below rebuilds the tracks
         QMessageBox.warning(None, "Soundalike — library recovered", recovered.message())
 

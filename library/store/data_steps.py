@@ -178,7 +178,12 @@ class DataStepsMixin:
         page_size = int(self._one("PRAGMA page_size")[0])
         pages = int(self._one("PRAGMA page_count")[0])
         free_pages = int(self._one("PRAGMA freelist_count")[0])
-        after = (pages - free_pages) * page_size
+        after = (pages - free_pages) * page_size  # at most; rewritten rows leave pages part-empty
+        try:  # the bytes in use, where SQLite has the dbstat table (a pass over the file)
+            used = self._one("SELECT SUM(pgsize - unused) FROM dbstat")[0]
+            after = min(after, int((used or 0) * 1.15))  # VACUUM fills pages to ~90 %
+        except sqlite3.Error:
+            pass
         db_folder, tmp = self.path.parent, sqlite_temp_dir()
         if _device(db_folder) == _device(tmp):
             return after, [(db_folder, 2 * after + FREE_SPACE_NEEDED, free_space(self.path))]

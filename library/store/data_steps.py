@@ -65,6 +65,8 @@ class StepsReport:
     bytes_before: int = 0
     bytes_after: int = 0
     shrunk: bool = False
+    #: the size the file was expected to have after VACUUM (the free-space check's estimate)
+    expected_bytes: int = 0
     #: plain words: why the file was not made smaller (it will be at a later start)
     problem: str | None = None
     seconds: float = 0.0
@@ -139,7 +141,8 @@ class DataStepsMixin:
             report.converted = self._compact_analyses(progress)
             steps = self.pending_data_steps()
         if SHRINK_STEP in steps:
-            report.problem = self._shrink(progress)
+            report.expected_bytes, needs = self.space_to_shrink()
+            report.problem = self._shrink(report.expected_bytes, needs, progress)
             report.shrunk = report.problem is None
         report.bytes_after = _file_bytes(self.path)
         report.seconds = time.monotonic() - t0
@@ -190,9 +193,9 @@ class DataStepsMixin:
         return after, [(db_folder, after + FREE_SPACE_NEEDED, free_space(self.path)),
                        (tmp, after, free_space(tmp / "x"))]
 
-    def _shrink(self, progress) -> str | None:
-        """``VACUUM`` when there is room; None, or why not in plain words."""
-        after, needs = self.space_to_shrink()
+    def _shrink(self, after: int, needs: list[tuple[Path, int, int]], progress) -> str | None:
+        """``VACUUM`` when there is room (:meth:`space_to_shrink`); None, or why not in plain
+        words."""
         short = [(folder, need, free) for folder, need, free in needs if free < need]
         if short:
             where = " and ".join(f"{need / 1e6:,.0f} MB free in {folder} ({free / 1e6:,.0f} MB "

@@ -44,17 +44,27 @@ def install_translations(app: QApplication) -> None:
             app.installTranslator(translator)
 
 
-def finish_data_steps(app: QApplication, store):
+def finish_data_steps(app: QApplication, path: str):
     """The work on existing rows a migration left (converting the analyses to the compact
-    format, then making the file smaller), before the window opens, in a progress dialog;
-    None when there was none, else the :class:`~soundalike.library.store.StepsReport`."""
-    from PySide6.QtCore import Qt
+    format, then making the file smaller), before the window opens: done on a thread with
+    its own Store while a progress dialog stays responsive; None when there was none, else
+    the :class:`~soundalike.library.store.StepsReport`. Errors are raised here."""
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
     from PySide6.QtWidgets import QProgressDialog
 
+    from soundalike.library.store import Store
     from soundalike.library.store.data_steps import SHRINK_STEP
 
-    if not store.pending_data_steps():
-        return None
+    with Store(path) as store:
+        if not store.pending_data_steps():
+            return None
+
+    class Relay(QObject):
+        progressed = Signal(object)
+        finished = Signal()
+
     tr = QCoreApplication.translate
     dialog = QProgressDialog(tr("App", "Updating the library to a smaller format…"), "", 0, 0)
     dialog.setWindowTitle("Soundalike")
@@ -62,23 +72,43 @@ def finish_data_steps(app: QApplication, store):
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(0)
     dialog.setMinimumWidth(420)
-    dialog.show()
+    dialog.setAutoClose(False)  # it stays up while the file is made smaller
+    dialog.setAutoReset(False)
 
-    def on_progress(p) -> None:
+    def show(p) -> None:
         if p.step == SHRINK_STEP:
             dialog.setRange(0, 0)
             dialog.setLabelText(tr("App", "Making the library file smaller…"))
         else:
-            dialog.setRange(0, max(p.total, 1))
-            dialog.setValue(p.done)
             dialog.setLabelText(tr("App", "Updating the library to a smaller format…\n"
                                    "{0:,} of {1:,} analysed songs").format(p.done, p.total))
-        app.processEvents()
+            dialog.setRange(0, max(p.total, 1))
+            dialog.setValue(p.done)
 
-    try:
-        return store.finish_data_steps(on_progress)
-    finally:
-        dialog.close()
+    relay = Relay()
+    loop = QEventLoop()
+    relay.progressed.connect(show)  # queued: emitted on the worker thread
+    relay.finished.connect(loop.quit)
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            with Store(path) as store:
+                outcome["report"] = store.finish_data_steps(relay.progressed.emit)
+        except BaseException as exc:  # handed to the GUI thread
+            outcome["error"] = exc
+        finally:
+            relay.finished.emit()
+
+    dialog.show()
+    worker = threading.Thread(target=work, name="data-steps", daemon=True)
+    worker.start()
+    loop.exec()
+    worker.join()
+    dialog.close()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["report"]
 
 
 def run(db: str | None = None) -> int:
@@ -94,7 +124,7 @@ def run(db: str | None = None) -> int:
         with Store(path) as store:  # creates and migrates before the readers open it
             first_run = not store.folders() and not QSettings().value("first_run_done",
                                                                       False, bool)
-            steps = finish_data_steps(app, store)
+        steps = finish_data_steps(app, path)
     except LibraryError as exc:
         QMessageBox.critical(None, "Soundalike", QCoreApplication.translate(
             "App", "The library cannot be opened:\n{0}").format(exc))

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from old_library import SCHEMA4, big_schema4_library
 
 from soundalike.engine.dsp import INDEX
 from soundalike.library.store import SCHEMA_VERSION, Store
 from soundalike.library.store.analyses import COMPACT, FLOAT32, PRECISE_FEATURES
 from soundalike.library.store.data_steps import COMPACT_STEP, SHRINK_STEP
 
-SCHEMA4 = Path(__file__).parent / "data" / "library-schema4.db"
 BLOCKS = ("features", "tags", "embedding", "mtt_tags", "mtt_embedding")
 PRECISE = [INDEX[n] for n in PRECISE_FEATURES]
 
@@ -125,27 +125,6 @@ def test_new_rows_are_compact_and_a_row_beyond_float16_stays_float32(tmp_path):
     assert encodings(db) == {COMPACT: 1, FLOAT32: 1}
 
 
-def _big_schema4_library(path: Path, n: int) -> tuple[list[tuple], dict]:
-    """The real schema-4 library grown to *n* analysed tracks by copying its rows (the old
-    code's bytes, new paths); returns :func:`originals`."""
-    shutil.copyfile(SCHEMA4, path)
-    conn = sqlite3.connect(path)
-    cols = [r[1] for r in conn.execute("PRAGMA table_info(tracks)") if r[1] not in ("id", "path")]
-    src = [r[0] for r in conn.execute("SELECT track_id FROM analysis ORDER BY track_id")]
-    with conn:
-        for i in range(n - len(src)):
-            s = src[i % len(src)]
-            cur = conn.execute(f"INSERT INTO tracks(path, {', '.join(cols)}) SELECT "
-                               f"'/music/copy/' || ? || '.flac', {', '.join(cols)} "
-                               "FROM tracks WHERE id = ?", (i, s))
-            conn.execute("INSERT INTO analysis SELECT ?, version, features, tags, embedding, "
-                         "duration, created_at, mtt_tags, mtt_embedding FROM analysis "
-                         "WHERE track_id = ?", (cur.lastrowid, s))
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    return originals(path)
-
-
 def _cli(db: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-m", "soundalike", "--db", str(db), "status"],
@@ -175,7 +154,8 @@ def _converted(db: Path) -> int:
 def test_kill_9_while_converting_then_while_shrinking_loses_nothing(tmp_path):
     db = tmp_path / "library.db"
     n = 12_000
-    tracks, vectors = _big_schema4_library(db, n)
+    big_schema4_library(db, n)
+    tracks, vectors = originals(db)
     assert len(vectors) == n
 
     # 1. killed in the middle of the conversion
@@ -231,7 +211,8 @@ def test_too_little_room_to_shrink_is_said_and_nothing_is_lost(tmp_path):
 
     with small_filesystem(tmp_path / "disk", size_mb=40) as disk:
         db = disk / "library.db"
-        tracks, vectors = _big_schema4_library(db, 3000)
+        big_schema4_library(db, 3000)
+        tracks, vectors = originals(db)
         filler = disk / "filler"
         filler.write_bytes(b"\0" * (shutil.disk_usage(disk).free - 12_000_000))
         with Store(db) as store:

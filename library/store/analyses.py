@@ -61,9 +61,9 @@ def _f32(values) -> np.ndarray:
     return np.ascontiguousarray(values, dtype="<f4")
 
 
-def _fits_f16(values: np.ndarray) -> bool:
-    finite = values[np.isfinite(values)]
-    return not finite.size or float(np.abs(finite).max()) <= _F16_MAX
+def _fits_f16(arrays: list[np.ndarray]) -> bool:
+    """Is every value within float16's range (NaN and ±inf: no, they stay float32)?"""
+    return all(float(np.abs(a).max(initial=0.0)) <= _F16_MAX for a in arrays)
 
 
 def _to_blob(values, encoding: int = FLOAT32) -> bytes:
@@ -112,8 +112,8 @@ def encode_vectors(features, tags, embedding, mtt_tags=None, mtt_embedding=None,
     encoding = WRITE_ENCODING if encoding is None else encoding
     arrays = [None if a is None else _f32(a) for a in
               (features, tags, embedding, mtt_tags, mtt_embedding)]
-    if encoding == COMPACT and (len(arrays[0]) != _n_features() or not all(
-            a is None or _fits_f16(a) for a in arrays)):
+    if encoding == COMPACT and (len(arrays[0]) != _n_features() or not _fits_f16(
+            [a for a in arrays if a is not None])):
         encoding = FLOAT32
     f, *rest = arrays
     return encoding, (_features_blob(f, encoding), *(_maybe_blob(a, encoding) for a in rest))

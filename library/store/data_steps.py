@@ -34,7 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from soundalike.library.store.analyses import _COLUMNS, COMPACT, FLOAT32, decode_vectors
+from soundalike.library.store.analyses import (
+    _COLUMNS,
+    COMPACT,
+    FLOAT32,
+    decode_vectors,
+    encode_vectors,
+)
 from soundalike.library.store.connection import (
     FREE_SPACE_NEEDED,
     free_space,
@@ -163,11 +169,17 @@ class DataStepsMixin:
                     self._db.execute("INSERT OR IGNORE INTO data_steps(name, added_at) "
                                      "VALUES (?, ?)", (SHRINK_STEP, time.time()))
                     break
+                params = []
                 for row in rows:
                     a = decode_vectors(row)
                     # a row whose values do not fit float16 stays float32 (encode_vectors)
-                    self._write_vectors(a.track_id, a.features, a.tags, a.embedding,
-                                        a.mtt_tags, a.mtt_embedding, encoding=COMPACT)
+                    encoding, blobs = encode_vectors(a.features, a.tags, a.embedding,
+                                                     a.mtt_tags, a.mtt_embedding,
+                                                     encoding=COMPACT)
+                    params.append((*blobs, encoding, a.track_id))
+                self._db.executemany("UPDATE analysis SET features = ?, tags = ?, "
+                                     "embedding = ?, mtt_tags = ?, mtt_embedding = ?, "
+                                     "encoding = ? WHERE track_id = ?", params)
                 last = int(rows[-1][0])
                 done += len(rows)
             if progress is not None:

@@ -109,8 +109,8 @@ def synthetic_library(db: str, n: int, rng: np.random.Generator, *, mtt: bool = 
     version 3 stores them). Returns the track ids."""
     from soundalike.engine import dsp
     from soundalike.engine.analyze import ANALYSIS_VERSION
+    from soundalike.library.model.track import Track
     from soundalike.library.store import Store
-    from soundalike.library.track import Track
 
     centres = rng.normal(size=(64, 200)).astype(np.float32)
     mtt_centres = rng.normal(size=(64, 200)).astype(np.float32) if mtt else None
@@ -143,7 +143,6 @@ def run_library(n: int, queries: int, rng: np.random.Generator) -> None:
 
     from soundalike.engine import cnn, dsp  # noqa: F401  (imported before measuring memory)
     from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.library.model.track import Track
     from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 

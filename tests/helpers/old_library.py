@@ -1,5 +1,5 @@
-"""The real library written before schema 5 (``tests/library/data/library-schema4.db``,
-made by the code of that time: ``tests/library/data/make_schema4_library.py``), and a bigger
+"""The real library written before schema 5 (``tests/library/store/data/library-schema4.db``,
+made by the code of that time: ``tests/library/store/data/make_schema4_library.py``), and a bigger
 one grown from it for the migration tests::
 
     from old_library import SCHEMA4, big_schema4_library
@@ -12,7 +12,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-SCHEMA4 = Path(__file__).resolve().parents[1] / "library" / "data" / "library-schema4.db"
+SCHEMA4 = (Path(__file__).resolve().parents[1] / "library" / "store" / "data"
+           / "library-schema4.db")
 
 
 def big_schema4_library(path: Path, n: int) -> None:

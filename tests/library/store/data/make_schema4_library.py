@@ -1,11 +1,11 @@
 """Make ``library-schema4.db``: a real library written by Soundalike before the compact
 analysis rows (schema version 4, analysis version 3, float32 vectors), for the migration
-tests (tests/library/test_compact_migration.py).
+tests (tests/library/store/test_compact_migration.py).
 
 It must be run with the code of that time, not today's (today's writes compact rows):
 
     mkdir -p /tmp/old/soundalike && git archive 118302f | tar -x -C /tmp/old/soundalike
-    PYTHONPATH=/tmp/old .venv/bin/python tests/library/data/make_schema4_library.py
+    PYTHONPATH=/tmp/old .venv/bin/python tests/library/store/data/make_schema4_library.py
 
 The library is ``tests/helpers/reco_library.py``'s: synthesised music files scanned by the
 real scanner and analysed by the real engine (decode → DSP → both CNNs) — 14 analysed

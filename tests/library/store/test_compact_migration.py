@@ -107,7 +107,7 @@ def test_a_real_schema4_library_is_converted_in_place(tmp_path):
 
 
 def test_new_rows_are_compact_and_a_row_beyond_float16_stays_float32(tmp_path):
-    from soundalike.library.track import Track
+    from soundalike.library.model.track import Track
 
     db = tmp_path / "library.db"
     with Store(db) as store:

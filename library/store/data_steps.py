@@ -83,9 +83,11 @@ class StepsReport:
             text = (f"the library database was converted to the compact format "
                     f"({self.bytes_before / mb:,.0f} MB → {self.bytes_after / mb:,.0f} MB, "
                     f"{self.seconds:.0f} s)")
-        else:
+        elif self.converted:
             text = (f"the library database was converted to the compact format "
                     f"({self.converted:,} analyses)")
+        else:
+            text = "the library database is in the compact format"
         return text + (f"; {self.problem}" if self.problem else "")
 
 

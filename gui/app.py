@@ -87,7 +87,9 @@ def finish_data_steps(app: QApplication, path: str):
 
     relay = Relay()
     loop = QEventLoop()
-    relay.progressed.connect(show)  # queued: emitted on the worker thread
+    # emitted on the worker thread; it waits until the dialog shows each step (a step is a
+    # batch of 1000 songs, or the start of the VACUUM), so none is skipped
+    relay.progressed.connect(show, Qt.ConnectionType.BlockingQueuedConnection)
     relay.finished.connect(loop.quit)
     outcome: dict = {}
 
@@ -104,7 +106,9 @@ def finish_data_steps(app: QApplication, path: str):
     worker = threading.Thread(target=work, name="data-steps", daemon=True)
     worker.start()
     loop.exec()
-    worker.join()
+    while worker.is_alive():  # the loop was ended early (the application quit): the worker
+        app.processEvents()   # may wait on a progress step, so keep serving it until it ends
+        worker.join(0.05)
     dialog.close()
     if "error" in outcome:
         raise outcome["error"]

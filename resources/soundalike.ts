@@ -2,6 +2,26 @@
 <!DOCTYPE TS>
 <TS version="2.1" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>App</source>
+        <comment>Updating the library to a smaller format…</comment>
+        <extracomment>Qt Multimedia&apos;s FFmpeg backend prints every opened file&apos;s stream table to the terminal (and notes on missing VA-API/PipeWire libraries); playback errors reach us as signals.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App</source>
+        <comment>Making the library file smaller…</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App</source>
+        <comment>Updating the library to a smaller format…
+{0:,} of {1:,} analysed songs</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AboutDialog</name>
     <message>
         <source>Soundalike is free software, licensed under {0}: you may share and change it under the terms of the GNU General Public License, version 3 or any later version. It comes with no warranty.</source>
@@ -289,7 +309,10 @@
     <message>
         <source>The library cannot be opened:
 {0}</source>
-        <extracomment>Qt Multimedia&apos;s FFmpeg backend prints every opened file&apos;s stream table to the terminal (and notes on missing VA-API/PipeWire libraries); playback errors reach us as signals.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The library was converted to the compact format, but {0}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "soundalike.cli.recommend_cmds",
     "soundalike.cli.mpd_cmds",
     "soundalike.cli.discovery_cmds",
+    "soundalike.cli.bridge_cmds",
+    "soundalike.cli.plugin_cmds",
 )
 
 

@@ -295,6 +295,11 @@ class AnalysesMixin:
             self._event(StoreEvent.ANALYSIS_SAVED, changed)
         return len(changed)
 
+    def analysed_since(self, since: float) -> int:
+        """How many analysis rows were written at or after *since* (a ``time.time()``)."""
+        return int(self._one("SELECT COUNT(*) FROM analysis WHERE created_at >= ?",
+                             (float(since),))[0])
+
     def analysis_created(self) -> dict[int, float]:
         """``track id → created_at`` of every analysis row (when it was written)."""
         return {int(i): c for i, c in self._all("SELECT track_id, created_at FROM analysis")}

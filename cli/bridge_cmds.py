@@ -40,6 +40,9 @@ SCHEMA = "soundalike-bridge"
 VERSION = 1
 #: the seconds of recent analysis the time left is estimated from
 RATE_WINDOW_S = 600.0
+#: songs less alike than this are not offered: 0 is as alike as two songs picked at random
+#: (the hybrid score is a cosine of standardised vectors)
+MIN_SCORE = 0.0
 #: what a skip before the next song is planned for counts as (an early skip)
 PLANNED_SKIP_AT_S = 1.0
 
@@ -71,6 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = bsub.add_parser("similar", help="songs that sound like the given songs")
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("-n", type=whole_number(1, 1000), default=10, metavar="N")
+    s.add_argument("--min-score", type=float, default=MIN_SCORE, metavar="S",
+                   help="leave out songs less alike than this (default 0: as alike as two "
+                        "songs picked at random)")
     s.set_defaults(func=_answer(cmd_similar))
 
     s = bsub.add_parser("radio", help="the next songs of a radio whose state is kept in a file")
@@ -350,9 +356,12 @@ def cmd_similar(args: argparse.Namespace) -> int:
             raise BridgeError("library", str(exc)) from None
         chosen = set(paths)
         songs = [_song(r.track, score=r.score, reason=r.explanation) for r in results
-                 if r.track.path not in chosen]
-        message = "" if songs else ("nothing in your library sounds similar enough "
-                                    "(after the filters)")
+                 if r.track.path not in chosen and r.score > args.min_score]
+        message = "" if songs else (
+            "nothing in your library sounds similar enough to "
+            + ("this song" if len(paths) == 1 else "these songs")
+            + (" (the others sound less alike than two songs picked at random)"
+               if results else ""))
         emit("similar", query=query, analysed_now=analysed_now, songs=songs,
              note=results.note, message=message)
     return 0

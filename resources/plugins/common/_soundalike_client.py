@@ -67,6 +67,13 @@ class Bridge:
         db = ["--db", config["db"]] if config.get("db") else []
         return [*config["command"], *db, "bridge", *args], None
 
+    def radio_options(self):
+        """``--randomness R`` when the config sets ``radio_randomness`` (0 always plays the
+        best match), else nothing."""
+        config, err = load_config(self.folder)
+        value = (config or {}).get("radio_randomness")
+        return [] if err or value is None else ["--randomness", str(float(value))]
+
     def run(self, args, on_answer):
         argv, err = self.argv(args)
         if err:
@@ -162,21 +169,24 @@ class SimilarWindow(Gtk.Window):
 
     def __init__(self, title, play, queue, parent=None):
         super().__init__(title=title)
-        self.set_default_size(720, 380)
-        if parent is not None:
+        self.set_default_size(640, 340)
+        if parent is not None:  # cascaded over the player's window, its songs still in view
             self.set_transient_for(parent)
+            x, y = parent.get_position()
+            width, height = parent.get_size()
+            self.move(x + max(0, width - 560), y + max(0, height - 400))
         self.play, self.queue = play, queue
-        self.store = Gtk.ListStore(str, str, str, str, str)  # title, artist, reason, score, path
+        self.store = Gtk.ListStore(str, str, str, str)  # title, artist, reason, path
         view = Gtk.TreeView(model=self.store)
         view.get_selection().set_mode(Gtk.SelectionMode.MULTIPLE)
         for i, (name, expand) in enumerate((("Title", True), ("Artist", False),
-                                            ("Why", True), ("Match", False))):
+                                            ("Why it sounds alike", True))):
             cell = Gtk.CellRendererText(ellipsize=Pango.EllipsizeMode.END)
             col = Gtk.TreeViewColumn(name, cell, text=i)
             col.set_expand(expand)
             col.set_resizable(True)
             view.append_column(col)
-        view.connect("row-activated", lambda v, path, c: self.play([self.store[path][4]]))
+        view.connect("row-activated", lambda v, path, c: self.play([self.store[path][3]]))
         self.view = view
         scroll = Gtk.ScrolledWindow()
         scroll.add(view)
@@ -199,8 +209,8 @@ class SimilarWindow(Gtk.Window):
 
     def chosen(self):
         model, paths = self.view.get_selection().get_selected_rows()
-        rows = [model[p][4] for p in paths]
-        return rows or [row[4] for row in self.store]
+        rows = [model[p][3] for p in paths]
+        return rows or [row[3] for row in self.store]
 
     def working(self, text):
         self.status.set_text(text)
@@ -216,8 +226,7 @@ class SimilarWindow(Gtk.Window):
             self.idle(explain(answer, "")[1].split("\n")[0])
             return
         for s in answer.get("songs", []):
-            self.store.append([s["title"], s["artist"], s.get("reason", ""),
-                               f"{s.get('score', 0):.2f}", s["path"]])
+            self.store.append([s["title"], s["artist"], s.get("reason", ""), s["path"]])
         note = answer.get("message") or answer.get("note") or ""
         if answer.get("analysed_now"):
             note = (f"{os.path.basename(answer['analysed_now'])} is not in Soundalike's "

@@ -211,12 +211,12 @@ class Radio:
     def start(self, paths):
         self.current, self.plan = paths[0], None
         seeds = [a for p in paths for a in ("--seed", p)]
-        BRIDGE.run(["radio", "--state", self.state, *seeds, "--current", paths[0],
-                    "-n", str(RADIO_AHEAD)], self._planned)
+        BRIDGE.run(["radio", "--state", self.state, *seeds, *BRIDGE.radio_options(),
+                    "--current", paths[0], "-n", str(RADIO_AHEAD)], self._planned)
 
     def follow(self, path):
         """*path* plays now (the radio's pick or the listener's): plan for it."""
-        if path == self.current and self.plan is not None:
+        if path == self.current:  # asked for already
             return
         self.current, self.plan = path, None
         if not os.path.exists(self.state):
@@ -274,9 +274,13 @@ class SoundalikeRadioOrder(ShufflePlugin, OrderRemembered):
             song = app.library.get(path)
             found = playlist.find(song) if song is not None else None
             if found is not None:
+                RADIO.follow(path)
                 return found
         _say("status", "Soundalike radio: still thinking; playing in order")
-        return OrderInOrder.next(self, playlist, current)
+        found = OrderInOrder.next(self, playlist, current)
+        if found is not None:
+            RADIO.follow(playlist.get_value(found)("~filename"))
+        return found
 
     def next_explicit(self, playlist, current):
         length = app.player.info("~#length") if app.player.info else 0

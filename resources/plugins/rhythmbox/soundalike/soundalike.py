@@ -183,8 +183,8 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             return
         self.radio = {"current": paths[0], "plan": None, "queued": None, "elapsed": 0}
         seeds = [a for p in paths for a in ("--seed", p)]
-        self.bridge.run(["radio", "--state", self.state, *seeds, "--current", paths[0],
-                         "-n", "3"], self._planned)
+        self.bridge.run(["radio", "--state", self.state, *seeds, *self.bridge.radio_options(),
+                         "--current", paths[0], "-n", "3"], self._planned)
         self.shell.props.shell_player.play_entry(entry, self.shell.props.library_source)
 
     def _plan_for(self, path):

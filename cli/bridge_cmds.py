@@ -255,7 +255,8 @@ def library_status(store, db: str) -> dict:
     recent = store.analysed_since(now - window)
     eta = pending / (recent / window) if recent and pending else None
     if total == 0:
-        message = "no songs in Soundalike's music folders yet"
+        message = ("looking for songs in the music folders…" if running
+                   else "no songs in Soundalike's music folders yet")
     elif not pending:
         message = f"all {analysed:,} songs analysed" + (
             f" ({counts[TrackStatus.FAILED]:,} could not be read)"

@@ -11,16 +11,11 @@ holds is read back with Quod Libet's own remote commands (--print-queue) and MPR
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
-from audiofiles import write_audio
-from cli_run import run
 from desktop_players import (
     PLAYER,
     QUODLIBET,
@@ -35,18 +30,9 @@ from desktop_players import (
     wait_for,
     xvfb,
 )
-from reco_library import _beat, _chord, _noise
+from plugin_players import SONGS, bridge, install, menu, screenshot, shown, write_songs
 
-SR = 22050
 HOOK = "org.soundalike.QuodLibetPlugin"
-HOOK_PATH = "/org/soundalike/Plugin"
-HOOK_IFACE = "org.soundalike.PluginTest"
-ROOT = Path(__file__).resolve().parents[2]
-# neighbourhoods: songs by different artists that sound nearly the same
-SONGS = {"Ca/beat.flac": ("beat", 0, "Ca"), "Cb/beat.flac": ("beat", 1, "Cb"),
-         "Cc/beat.flac": ("beat", 2, "Cc"),
-         "Aa/chord.flac": ("chord", 0, "Aa"), "Ab/chord.flac": ("chord", 1, "Ab"),
-         "Ba/noise.flac": ("noise", 0, "Ba"), "Bb/noise.flac": ("noise", 1, "Bb")}
 
 # Quod Libet's song library, written with its own classes in the system's python3 (what a
 # first scan of the music folder would store)
@@ -62,73 +48,21 @@ songs.save(os.path.join(quodlibet.get_user_dir(), "songs"))
 """
 
 
-def audio(style: str, variant: int) -> np.ndarray:
-    rng = np.random.default_rng(100 + variant)
-    if style == "beat":
-        return _beat(120 + variant, rng)
-    if style == "chord":
-        return _chord(220 + 2 * variant, rng)
-    return _noise(rng)
-
-
-@pytest.fixture
-def music(tmp_path) -> Path:
-    root = tmp_path / "Music"
-    for name, (style, variant, artist) in SONGS.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        write_audio(root / name, audio(style, variant), SR,
-                    tags={"artist": artist, "title": f"{artist} {style}", "album": artist})
-    return root
-
-
-def hook(bus: Bus, method: str, *args: str) -> str:
-    return bus.call(HOOK, f"{HOOK_IFACE}.{method}", *args, path=HOOK_PATH)
-
-
-def shown(bus: Bus) -> list:
-    out = hook(bus, "Shown")
-    return json.loads(re.search(r'string "(.*)"\s*$', out, re.S).group(1))
-
-
-def menu(bus: Bus, action: str, *paths: str) -> None:
-    assert all("," not in p for p in paths)  # dbus-send's array separator
-    hook(bus, "Run", f"string:{action}", f"array:string:{','.join(paths)}")
-
-
-def bridge(db: str, *args: str) -> dict:
-    proc = subprocess.run([str(ROOT / ".venv/bin/soundalike"), "--db", db, "bridge", *args],
-                          capture_output=True, text=True, timeout=120)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def screenshot(env: dict, out: Path) -> None:
-    """The whole X screen, grabbed with GDK in the system's python3."""
-    code = ("import sys, gi; gi.require_version('Gdk', '3.0'); from gi.repository import Gdk;"
-            "w = Gdk.get_default_root_window();"
-            "Gdk.pixbuf_get_from_window(w, 0, 0, w.get_width(), w.get_height())"
-            ".savev(sys.argv[1], 'png', [], [])")
-    subprocess.run([SYSTEM_PYTHON, "-c", code, str(out)], env=env, check=True, timeout=60)
-
-
 def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_after_a_skip(
-        music, tmp_path, capsys, monkeypatch):
+        tmp_path):
     program = need("quodlibet", "quodlibet")
     if subprocess.run([SYSTEM_PYTHON, "-c", "import quodlibet"], capture_output=True,
                       timeout=60).returncode != 0:
         pytest.skip("Quod Libet's modules are not importable by /usr/bin/python3")
     db = str(tmp_path / "soundalike.db")
-    paths = {name: str(music / name) for name in SONGS}
+    music = tmp_path / "Music"
+    paths = write_songs(music)
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
         env = quodlibet_env(tmp_path, display, address)
         env["SOUNDALIKE_PLUGIN_TEST_HOOK"] = "1"
-        monkeypatch.setenv("QUODLIBET_USERDIR", env["QUODLIBET_USERDIR"])
-        code, out, _ = run(capsys, "--db", db, "plugins", "install", "quodlibet")
-        assert code == 0 and "File ▸ Plugins" in out
-        plugins = Path(env["QUODLIBET_USERDIR"]) / "plugins"
-        config = json.loads((plugins / "soundalike-plugin.json").read_text())
-        config["radio_randomness"] = 0.0  # the radio plays its best match: a checkable order
-        (plugins / "soundalike-plugin.json").write_text(json.dumps(config))
+        plugins = install(db, "quodlibet", env)
+        assert plugins == Path(env["QUODLIBET_USERDIR"]) / "plugins"
 
         made = subprocess.run([SYSTEM_PYTHON, "-c", QL_LIBRARY, *paths.values()], env=env,
                               capture_output=True, text=True, timeout=120)
@@ -152,9 +86,9 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
 
             # first use: nothing analysed yet; the plugin adds Quod Libet's folder and the
             # analysis runs in Soundalike's background processes
-            menu(bus, "Find similar songs", paths["Ca/beat.flac"])
+            menu(bus, HOOK, "Find similar songs", paths["Aa/beat.flac"])
             said = wait_for("the plugin to say the library is not ready",
-                            lambda: [t for k, t in shown(bus) if k == "dialog"])
+                            lambda: [t for k, t in shown(bus, HOOK) if k == "dialog"])
             assert said[0] in ("Soundalike has no music yet",
                                "Soundalike is still analysing your music")
             status = wait_for("the background analysis of Quod Libet's folder",
@@ -163,17 +97,17 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             assert status["folders"] == [str(music)]
 
             # Queue similar songs: the queue holds what Soundalike ranks first, in order
-            seed = paths["Ca/beat.flac"]
+            seed = paths["Aa/beat.flac"]
             ranked = [s["path"] for s in bridge(db, "similar", seed, "-n", "10")["songs"]]
-            assert ranked == [paths["Cb/beat.flac"], paths["Cc/beat.flac"]]  # the other beats
-            menu(bus, "Queue similar songs", seed)
+            assert ranked == [paths["Ab/beat.flac"], paths["Ac/beat.flac"]]  # the other beats
+            menu(bus, HOOK, "Queue similar songs", seed)
             wait_for("the similar songs in Quod Libet's queue",
                      lambda: ql("--print-queue") == ranked)
             # Play similar next: in front of what was queued
-            other = paths["Aa/chord.flac"]
+            other = paths["Ca/chord.flac"]
             first = [s["path"] for s in bridge(db, "similar", other, "-n", "10")["songs"]]
-            assert first == [paths["Ab/chord.flac"]]
-            menu(bus, "Play similar next", other)
+            assert first == [paths["Cb/chord.flac"]]
+            menu(bus, HOOK, "Play similar next", other)
             wait_for("the next songs at the head of the queue",
                      lambda: ql("--print-queue") == first + ranked)
             for p in set(first + ranked):
@@ -181,28 +115,28 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             wait_for("an empty queue", lambda: ql("--print-queue") == [])
 
             # the window, for the screenshot in docs/
-            menu(bus, "Find similar songs", paths["Ca/beat.flac"])
+            menu(bus, HOOK, "Find similar songs", paths["Aa/beat.flac"])
             rows = wait_for("the similar songs in the plugin's window",
-                            lambda: [t for k, t in shown(bus) if k == "window" and t])
-            assert [r[0] for r in rows[-1]] == ["Cb beat", "Cc beat"]
+                            lambda: [t for k, t in shown(bus, HOOK) if k == "window" and t])
+            assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
             assert all(r[1] for r in rows[-1])  # each with why
             screenshot(env, tmp_path / "quodlibet-window.png")
 
             # the radio from two songs (a beat and a chord) plans both outcomes for the
             # song playing: heard through, the beats' neighbourhood goes on; skipped, the
             # radio turns to the chords, and Quod Libet plays the skip's pick
-            start = paths["Ca/beat.flac"]
-            menu(bus, "Start Soundalike radio", start, paths["Aa/chord.flac"])
+            start = paths["Aa/beat.flac"]
+            menu(bus, HOOK, "Start Soundalike radio", start, paths["Ca/chord.flac"])
             wait_for("the first song to play", lambda: playing(bus, QUODLIBET, start))
             plan = wait_for("the radio's plan for it",
-                            lambda: [t for k, t in shown(bus) if k == "radio"])[-1]
+                            lambda: [t for k, t in shown(bus, HOOK) if k == "radio"])[-1]
             style = {paths[n]: st for n, (st, _v, _a) in SONGS.items()}
             assert style[plan["played"][0]] == "beat"
             assert style[plan["skipped"][0]] == "chord"
             bus.call(QUODLIBET, f"{PLAYER}.Next")  # a skip, seconds into the song
             wait_for("the skip's pick to play",
                      lambda: playing(bus, QUODLIBET, plan["skipped"][0]))
-            assert ["skipped", start] in [t for k, t in shown(bus) if k == "radio-choice"]
+            assert ["skipped", start] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
             screenshot(env, tmp_path / "quodlibet-radio.png")
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:

@@ -22,7 +22,8 @@ import gi
 
 gi.require_version("RB", "3.0")
 gi.require_version("Peas", "1.0")
-from gi.repository import RB, Gio, GLib, GObject, Peas  # noqa: E402
+gi.require_version("Gtk", "3.0")
+from gi.repository import RB, Gio, GLib, GObject, Gtk, Peas  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYER = "rhythmbox"
@@ -47,6 +48,16 @@ client = _load_client()
 def entry_path(entry):
     uri = entry.get_string(RB.RhythmDBPropType.LOCATION) if entry is not None else None
     return Gio.File.new_for_uri(uri).get_path() if uri and uri.startswith("file:") else None
+
+
+def _tree_view(widget):
+    if isinstance(widget, Gtk.TreeView):
+        return widget
+    for child in widget.get_children() if isinstance(widget, Gtk.Container) else ():
+        found = _tree_view(child)
+        if found is not None:
+            return found
+    return None
 
 
 class SoundalikePlugin(GObject.Object, Peas.Activatable):
@@ -257,6 +268,9 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
         <arg type="as" name="paths" direction="in"/></method>
       <method name="Shown"><arg type="s" name="json" direction="out"/></method>
       <method name="Queue"><arg type="as" name="paths" direction="out"/></method>
+      <method name="ClearQueue"/>
+      <method name="Known"><arg type="as" name="paths" direction="in"/>
+        <arg type="as" name="known" direction="out"/></method>
     </interface></node>"""
 
     def _own_hook(self):
@@ -275,16 +289,33 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             model = self.shell.props.queue_source.props.query_model
             paths = [entry_path(row[0]) for row in model]
             invocation.return_value(GLib.Variant("(as)", ([p for p in paths if p],)))
+        elif method == "ClearQueue":
+            queue = self.shell.props.queue_source
+            for row in list(queue.props.query_model):
+                queue.remove_entry(row[0])
+            invocation.return_value(None)
+        elif method == "Known":  # which of the paths Rhythmbox's library has
+            (paths,) = params.unpack()
+            known = [p for p in paths if self._entry(p) is not None]
+            invocation.return_value(GLib.Variant("(as)", (known,)))
         else:
             action, paths = params.unpack()
             view = self.shell.props.library_source.get_entry_view()
             self.shell.props.display_page_tree.select(self.shell.props.library_source)
             view.select_none()
-            for entry in self._entries(paths):
-                view.select_entry(entry)
-            name = {label: n for n, label, _m in self.ACTIONS}.get(action)
-            if name is None:
+            tree = _tree_view(view)  # a selection of several songs, as shift-click makes
+            wanted = set(paths)
+            for row in tree.get_model():
+                if entry_path(row[0]) in wanted:
+                    tree.get_selection().select_iter(row.iter)
+            method = {label: m for _n, label, m in self.ACTIONS}.get(action)
+            if method is None:
                 invocation.return_dbus_error("org.soundalike.Error", f"no menu item {action!r}")
                 return
-            self.shell.props.application.activate_action(name, None)
+            chosen = self.selected_paths()  # what the menu item acts on: the selection
+            if sorted(chosen) != sorted(paths):
+                invocation.return_dbus_error("org.soundalike.Error",
+                                             f"selected {chosen!r}, not {paths!r}")
+                return
+            getattr(self, method)(list(paths))  # in the caller's order (the first plays)
             invocation.return_value(None)

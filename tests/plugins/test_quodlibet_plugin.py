@@ -11,6 +11,7 @@ holds is read back with Quod Libet's own remote commands (--print-queue) and MPR
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -30,7 +31,16 @@ from desktop_players import (
     wait_for,
     xvfb,
 )
-from plugin_players import SONGS, bridge, install, menu, screenshot, shown, write_songs
+from plugin_players import (
+    SONGS,
+    bridge,
+    hook,
+    install,
+    menu,
+    screenshot,
+    shown,
+    write_songs,
+)
 
 HOOK = "org.soundalike.QuodLibetPlugin"
 
@@ -91,6 +101,8 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
                             lambda: [t for k, t in shown(bus, HOOK) if k == "dialog"])
             assert said[0] in ("Soundalike has no music yet",
                                "Soundalike is still analysing your music")
+            screenshot(env, tmp_path / "quodlibet-not-analysed.png")
+            hook(bus, HOOK, "Close")
             status = wait_for("the background analysis of Quod Libet's folder",
                               lambda: (s := bridge(db, "status"))["analysed"] == len(SONGS)
                               and not s["running"] and s, 300)
@@ -115,12 +127,14 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             wait_for("an empty queue", lambda: ql("--print-queue") == [])
 
             # the window, for the screenshot in docs/
+            hook(bus, HOOK, "Close")
             menu(bus, HOOK, "Find similar songs", paths["Aa/beat.flac"])
             rows = wait_for("the similar songs in the plugin's window",
                             lambda: [t for k, t in shown(bus, HOOK) if k == "window" and t])
             assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
             assert all(r[1] for r in rows[-1])  # each with why
             screenshot(env, tmp_path / "quodlibet-window.png")
+            hook(bus, HOOK, "Close")
 
             # the radio from two songs (a beat and a chord) plans both outcomes for the
             # song playing: heard through, the beats' neighbourhood goes on; skipped, the
@@ -138,7 +152,17 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
                      lambda: playing(bus, QUODLIBET, plan["skipped"][0]))
             assert ["skipped", start] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
             screenshot(env, tmp_path / "quodlibet-radio.png")
+
+            # Soundalike moved away: a dialog says what to run
+            config = json.loads((plugins / "soundalike-plugin.json").read_text())
+            config["command"] = [str(tmp_path / "gone/soundalike")]
+            (plugins / "soundalike-plugin.json").write_text(json.dumps(config))
+            menu(bus, HOOK, "Queue similar songs", start)
+            wait_for("the dialog saying Soundalike is not there", lambda: [
+                t for k, t in shown(bus, HOOK) if k == "dialog"][-1] ==
+                "Soundalike is not installed")
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:
-        for name in ("quodlibet-window.png", "quodlibet-radio.png"):
+        for name in ("quodlibet-window.png", "quodlibet-radio.png",
+                     "quodlibet-not-analysed.png"):
             (Path(keep) / name).write_bytes((tmp_path / name).read_bytes())

@@ -102,6 +102,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
                             lambda: [t for k, t in shown(bus, HOOK) if k == "window" and t])
             assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
             screenshot(env, tmp_path / "rhythmbox-window.png")
+            hook(bus, HOOK, "Close")
 
             # the radio: the queue holds its pick for "heard through"; a skip plays the
             # skip's pick instead, away from the beats

@@ -143,6 +143,21 @@ def explain(answer, player):
     return TITLES.get(code, "Soundalike could not answer"), text
 
 
+#: the windows and dialogs the plugin has open
+OPEN = []
+
+
+def _keep(window):
+    OPEN.append(window)
+    window.connect("destroy", lambda w: w in OPEN and OPEN.remove(w))
+    return window
+
+
+def close_all():
+    for window in list(OPEN):
+        window.destroy()
+
+
 def message_dialog(parent, title, text, kind=Gtk.MessageType.INFO):
     """A non-modal message; the text can be selected (a command to copy)."""
     dialog = Gtk.MessageDialog(transient_for=parent, modal=False, message_type=kind,
@@ -153,7 +168,7 @@ def message_dialog(parent, title, text, kind=Gtk.MessageType.INFO):
             child.set_selectable(True)
     dialog.connect("response", lambda d, _r: d.destroy())
     dialog.show_all()
-    return dialog
+    return _keep(dialog)
 
 
 def show_error(parent, answer, player):
@@ -174,7 +189,7 @@ class SimilarWindow(Gtk.Window):
             self.set_transient_for(parent)
             x, y = parent.get_position()
             width, height = parent.get_size()
-            self.move(x + max(0, width - 560), y + max(0, height - 400))
+            self.move(x + max(0, width - 680), y + max(0, height - 420))
         self.play, self.queue = play, queue
         self.store = Gtk.ListStore(str, str, str, str)  # title, artist, reason, path
         view = Gtk.TreeView(model=self.store)
@@ -206,6 +221,7 @@ class SimilarWindow(Gtk.Window):
         box.pack_start(bar, False, False, 0)
         self.add(box)
         self.working("Looking for similar songs…")
+        _keep(self)
 
     def chosen(self):
         model, paths = self.view.get_selection().get_selected_rows()

@@ -306,6 +306,7 @@ HOOK_XML = """<node><interface name="org.soundalike.PluginTest">
   <method name="Run"><arg type="s" name="action" direction="in"/>
     <arg type="as" name="paths" direction="in"/></method>
   <method name="Shown"><arg type="s" name="json" direction="out"/></method>
+  <method name="Close"/>
 </interface></node>"""
 
 
@@ -314,6 +315,10 @@ def _hook_call(conn, sender, path, interface, method, params, invocation):
 
     if method == "Shown":
         invocation.return_value(GLib.Variant("(s)", (json.dumps(SHOWN),)))
+        return
+    if method == "Close":  # the plugin's windows and dialogs
+        client.close_all()
+        invocation.return_value(None)
         return
     action, paths = params.unpack()
     songs = _songs(paths)

@@ -267,6 +267,7 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
       <method name="Run"><arg type="s" name="action" direction="in"/>
         <arg type="as" name="paths" direction="in"/></method>
       <method name="Shown"><arg type="s" name="json" direction="out"/></method>
+      <method name="Close"/>
       <method name="Queue"><arg type="as" name="paths" direction="out"/></method>
       <method name="ClearQueue"/>
       <method name="Known"><arg type="as" name="paths" direction="in"/>
@@ -289,6 +290,9 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             model = self.shell.props.queue_source.props.query_model
             paths = [entry_path(row[0]) for row in model]
             invocation.return_value(GLib.Variant("(as)", ([p for p in paths if p],)))
+        elif method == "Close":  # the plugin's windows and dialogs
+            client.close_all()
+            invocation.return_value(None)
         elif method == "ClearQueue":
             queue = self.shell.props.queue_source
             for row in list(queue.props.query_model):

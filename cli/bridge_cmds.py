@@ -317,13 +317,16 @@ def _recommender(store, db: str):
         status = library_status(store, db)
         when = (f" — {_minutes(status['eta_seconds'])} to go"
                 if status["eta_seconds"] is not None else "")
-        raise BridgeError(
-            "not-analysed",
-            "Soundalike has not analysed your library yet "
-            f"({status['analysed']:,} of {status['songs']:,} songs{when}). "
-            + ("It is working on it; try again then." if status["running"] else
-               "Start it from the plugin, or run `soundalike analyze`."),
-            status=status)
+        if not status["songs"]:
+            text = ("Soundalike is looking for the songs in your music folders; try again "
+                    "in a moment." if status["running"] else
+                    "Soundalike's music folders have no songs yet.")
+        else:
+            text = ("Soundalike has not analysed your library yet "
+                    f"({status['analysed']:,} of {status['songs']:,} songs{when}). "
+                    + ("It is working on it; try again then." if status["running"] else
+                       "Start it from the plugin, or run `soundalike analyze`."))
+        raise BridgeError("not-analysed", text, status=status)
     return rec
 
 

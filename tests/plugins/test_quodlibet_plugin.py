@@ -94,19 +94,24 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             wait_for("the songs in Quod Libet's song list",
                      lambda: sorted(ql("--print-playlist")) == sorted(paths.values()))
 
-            # first use: nothing analysed yet; the plugin adds Quod Libet's folder and the
-            # analysis runs in Soundalike's background processes
+            # first use: nothing analysed yet; the plugin adds Quod Libet's folder, the
+            # analysis runs in Soundalike's background processes, the window shows how far
+            # it is and lists the songs once it is done
             menu(bus, HOOK, "Find similar songs", paths["Aa/beat.flac"])
-            said = wait_for("the plugin to say the library is not ready",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "dialog"])
-            assert said[0] in ("Soundalike has no music yet",
-                               "Soundalike is still analysing your music")
+            said = wait_for("the window to say the library is not ready", lambda: [
+                t for k, t in shown(bus, HOOK) if k == "window-status"])
+            assert said[0].startswith(("Soundalike is looking for the songs",
+                                       "Soundalike has not analysed your library yet",
+                                       "Soundalike has no music folders yet"))
             screenshot(env, tmp_path / "quodlibet-not-analysed.png")
+            rows = wait_for("the similar songs in the window once analysed", lambda: [
+                t for k, t in shown(bus, HOOK) if k == "window" and t], 300)
+            assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
+            assert all(r[1] for r in rows[-1])  # each with why
+            screenshot(env, tmp_path / "quodlibet-window.png")
             hook(bus, HOOK, "Close")
-            status = wait_for("the background analysis of Quod Libet's folder",
-                              lambda: (s := bridge(db, "status"))["analysed"] == len(SONGS)
-                              and not s["running"] and s, 300)
-            assert status["folders"] == [str(music)]
+            status = bridge(db, "status")
+            assert status["analysed"] == len(SONGS) and status["folders"] == [str(music)]
 
             # Queue similar songs: the queue holds what Soundalike ranks first, in order
             seed = paths["Aa/beat.flac"]
@@ -125,16 +130,6 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             for p in set(first + ranked):
                 ql(f"--unqueue={p}")
             wait_for("an empty queue", lambda: ql("--print-queue") == [])
-
-            # the window, for the screenshot in docs/
-            hook(bus, HOOK, "Close")
-            menu(bus, HOOK, "Find similar songs", paths["Aa/beat.flac"])
-            rows = wait_for("the similar songs in the plugin's window",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "window" and t])
-            assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
-            assert all(r[1] for r in rows[-1])  # each with why
-            screenshot(env, tmp_path / "quodlibet-window.png")
-            hook(bus, HOOK, "Close")
 
             # the radio from two songs (a beat and a chord) plans both outcomes for the
             # song playing: heard through, the beats' neighbourhood goes on; skipped, the

@@ -179,11 +179,19 @@ def show_error(parent, answer, player):
 class SimilarWindow(Gtk.Window):
     """Similar songs with why each is similar; Play and Queue act on the chosen rows.
 
-    *play(paths)* and *queue(paths)* are the player's own actions. The status line says
-    what runs ("Looking for similar songs…" with a spinner) and the library's progress."""
+    *play(paths)* and *queue(paths)* are the player's own actions; the window asks
+    *bridge* ``bridge ARGS`` itself and hands each answer to *on_answer(answer)* too. The
+    status line says what runs ("Looking for similar songs…" with a spinner); while the
+    library is not analysed yet it shows the analysis' progress ("analysing 1,204 of 8,310
+    songs — about 20 min", asked every few seconds) and asks again once it is done."""
 
-    def __init__(self, title, play, queue, parent=None):
+    POLL_S = 3
+
+    def __init__(self, title, play, queue, bridge, args, parent=None, on_answer=None):
         super().__init__(title=title)
+        self.bridge, self.args, self.on_answer = bridge, list(args), on_answer
+        self.closed = False
+        self.connect("destroy", self._closed)
         self.set_default_size(640, 340)
         if parent is not None:  # cascaded over the player's window, its songs still in view
             self.set_transient_for(parent)
@@ -220,8 +228,45 @@ class SimilarWindow(Gtk.Window):
         box.pack_start(scroll, True, True, 0)
         box.pack_start(bar, False, False, 0)
         self.add(box)
-        self.working("Looking for similar songs…")
         _keep(self)
+        self.ask()
+
+    def _closed(self, _window):
+        self.closed = True
+
+    def ask(self):
+        self.working("Looking for similar songs…")
+        self.bridge.run(self.args, self._answered)
+
+    def _answered(self, answer):
+        if self.closed:
+            return
+        self.fill(answer)
+        if self.on_answer:
+            self.on_answer(answer)
+        if answer.get("kind") == "error" and answer["error"]["code"] in (
+                "not-analysed", "no-library"):
+            self.spinner.start()
+            GLib.timeout_add_seconds(self.POLL_S, self._poll)
+
+    def _poll(self):
+        if not self.closed:
+            self.bridge.run(["status"], self._progress)
+        return False
+
+    def _progress(self, status):
+        if self.closed:
+            return
+        if status.get("kind") == "error":
+            self.idle(explain(status, "")[1].split("\n")[0])
+            return
+        self.working(status["message"])
+        if self.on_answer:
+            self.on_answer(status)
+        if status["analysed"] and (not status["running"] or not status["pending"]):
+            self.ask()
+        else:
+            GLib.timeout_add_seconds(self.POLL_S, self._poll)
 
     def chosen(self):
         model, paths = self.view.get_selection().get_selected_rows()

@@ -135,17 +135,20 @@ def _with_similar(paths, then):
 
 def find_similar(paths):
     names = ", ".join(os.path.basename(p) for p in paths[:2])
-    window = client.SimilarWindow(f"Songs like {names}", play_next, enqueue,
-                                  parent=_window())
-    window.show_all()
 
     def answered(answer):
-        window.fill(answer)
-        if answer.get("kind") == "error":
-            _error(answer)
-        _say("window", [[r[0], r[2]] for r in window.store])
+        kind = answer.get("kind")
+        if kind == "error" and answer["error"]["code"] not in ("not-analysed", "no-library"):
+            _error(answer)  # the window shows the analysis' progress itself
+        elif kind == "error" or kind == "status":
+            _say("window-status", window.status.get_text())
+        else:
+            _say("window", [[r[0], r[2]] for r in window.store])
 
-    BRIDGE.run(["similar", *paths, "-n", str(SIMILAR_N * 2)], answered)
+    window = client.SimilarWindow(f"Songs like {names}", play_next, enqueue, BRIDGE,
+                                  ["similar", *paths, "-n", str(SIMILAR_N * 2)],
+                                  parent=_window(), on_answer=answered)
+    window.show_all()
     return window
 
 

@@ -158,17 +158,22 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
 
     def find_similar(self, paths):
         names = ", ".join(os.path.basename(p) for p in paths[:2])
-        window = client.SimilarWindow(f"Songs like {names}", self.play_next, self.queue,
-                                      parent=self._window())
-        window.show_all()
 
         def answered(answer):
-            window.fill(answer)
-            if answer.get("kind") == "error":
-                self._error(answer)
-            self._say("window", [[r[0], r[2]] for r in window.store])
+            kind = answer.get("kind")
+            if kind == "error" and answer["error"]["code"] not in ("not-analysed",
+                                                                   "no-library"):
+                self._error(answer)  # the window shows the analysis' progress itself
+            elif kind == "error" or kind == "status":
+                self._say("window-status", window.status.get_text())
+            else:
+                self._say("window", [[r[0], r[2]] for r in window.store])
 
-        self.bridge.run(["similar", *paths, "-n", str(SIMILAR_N * 2)], answered)
+        window = client.SimilarWindow(f"Songs like {names}", self.play_next, self.queue,
+                                      self.bridge,
+                                      ["similar", *paths, "-n", str(SIMILAR_N * 2)],
+                                      parent=self._window(), on_answer=answered)
+        window.show_all()
         return window
 
     def play_similar_next(self, paths):

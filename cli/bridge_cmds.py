@@ -188,7 +188,8 @@ def start_work(db: str) -> bool:
         except BlockingIOError:
             return False
         _write_lock(fd, None)
-        with open(f"{db}.bridge-work.log", "ab") as out:
+        log = os.open(f"{db}.bridge-work.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(log, "ab") as out:  # it names the user's files: owner-only
             subprocess.Popen([sys.executable, "-m", "soundalike", "--db", db, "bridge", "work",
                               "--lock-fd", str(fd)], pass_fds=(fd,), stdin=subprocess.DEVNULL,
                              stdout=out, stderr=out,

@@ -15,23 +15,13 @@ from pathlib import Path
 import pytest
 from audiofiles import write_audio
 from cli_run import run
-from reco_library import STYLES, _chord, build_library
+from reco_library import STYLES, _chord
 
 from soundalike.cli import bridge_cmds
 from soundalike.library.recommend import Recommender
 from soundalike.library.store import Store
 
 SR = 22050
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def db(lib, tmp_path):
-    return str(lib.copy_db(tmp_path))
 
 
 def answer(capsys, db, *argv) -> tuple[int, dict]:

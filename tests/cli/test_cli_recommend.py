@@ -3,22 +3,10 @@
 import itertools
 import json
 
-import pytest
 from cli_run import run
-from reco_library import build_library
 
 from soundalike.library.files.playlist_files import read_playlist
 from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def db(lib, tmp_path):
-    return str(lib.copy_db(tmp_path))
 
 
 def test_similar_by_path_and_text(capsys, db, lib):

@@ -17,7 +17,6 @@ folders the first time the plugin is used.
 
 import importlib.util
 import os
-import sys
 
 from gi.repository import Gio, GLib, Gtk
 from quodlibet import app
@@ -33,18 +32,12 @@ SIMILAR_N = 10
 RADIO_AHEAD = 3
 
 
-def _load_client():
-    name = "soundalike_plugin_client"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, os.path.join(HERE, "_soundalike_client.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
-client = _load_client()
+# the client both plugins share, beside this file (loaded by path: the plugin folder is not
+# on sys.path, and putting it there could shadow other modules)
+_spec = importlib.util.spec_from_file_location("soundalike_plugin_client",
+                                               os.path.join(HERE, "_soundalike_client.py"))
+client = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(client)
 BRIDGE = client.Bridge(HERE)
 #: what the plugin last said, for the test hook (kind, title or text)
 SHOWN = []
@@ -231,7 +224,7 @@ class Radio:
     def _planned(self, answer):
         if answer.get("kind") == "error":
             _say("status", answer["error"]["message"])
-            if answer["error"]["code"] in ("missing", "other-version", "other-bridge"):
+            if answer["error"]["code"] != "no-radio":  # the radio cannot go on: say why
                 _error(answer)
             return
         if answer.get("current") == self.current:

@@ -16,7 +16,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import sys
 
 import gi
 
@@ -31,18 +30,12 @@ SIMILAR_N = 10
 MENUS = ("browser-popup", "playlist-popup", "queue-popup")
 
 
-def _load_client():
-    name = "soundalike_rb_client"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, os.path.join(HERE, "_soundalike_client.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
-client = _load_client()
+# the client both plugins share, beside this file (loaded by path: the plugin folder is not
+# on sys.path, and putting it there could shadow other modules)
+_spec = importlib.util.spec_from_file_location("soundalike_plugin_client",
+                                               os.path.join(HERE, "_soundalike_client.py"))
+client = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(client)
 
 
 def entry_path(entry):
@@ -214,7 +207,7 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             return
         if answer.get("kind") == "error":
             self._say("status", answer["error"]["message"])
-            if answer["error"]["code"] in ("missing", "other-version", "other-bridge"):
+            if answer["error"]["code"] != "no-radio":  # the radio cannot go on: say why
                 self._error(answer)
             return
         if answer.get("current") != radio["current"]:

@@ -101,12 +101,12 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def synthetic_library(db: str, n: int, rng: np.random.Generator, *, mtt: bool = False
-                      ) -> list[int]:
+def synthetic_library(db: str, n: int, rng: np.random.Generator, *, mtt: bool = False,
+                      root: str = "/music") -> list[int]:
     """Write a library of *n* analysed tracks to *db* through the Store (one transaction):
-    12 tracks per artist and album, random DSP features and tags, embeddings around 64
-    cluster centres; with *mtt* also the MTT model's tags and embedding (as analysis
-    version 3 stores them). Returns the track ids."""
+    12 tracks per artist and album under *root*, random DSP features and tags, embeddings
+    around 64 cluster centres; with *mtt* also the MTT model's tags and embedding (as
+    analysis version 3 stores them). Returns the track ids."""
     from soundalike.engine import dsp
     from soundalike.engine.analyze import ANALYSIS_VERSION
     from soundalike.library.model.track import Track
@@ -116,7 +116,7 @@ def synthetic_library(db: str, n: int, rng: np.random.Generator, *, mtt: bool = 
     mtt_centres = rng.normal(size=(64, 200)).astype(np.float32) if mtt else None
     with Store(db) as store:
         ids = store.add_tracks(
-            Track(path=f"/music/a{i // 12}/al{i // 12}/{i}.flac", title=f"song {i}",
+            Track(path=f"{root}/a{i // 12}/al{i // 12}/{i}.flac", title=f"song {i}",
                   artist=f"artist {i // 12}", album=f"album {i // 12}", duration=180.0 + i % 97)
             for i in range(n))
         with store.transaction():

@@ -147,7 +147,14 @@ def find_similar(paths):
 
 def start_radio(paths):
     order = app.window.order
-    order.shuffler = SoundalikeRadioOrder
+    try:
+        order.shuffler = SoundalikeRadioOrder
+    except ValueError:  # the play order plugin is not enabled
+        _say("dialog", "Enable “Soundalike radio”")
+        client.message_dialog(_window(), "Enable “Soundalike radio”",
+                              "The radio is a play order: tick “Soundalike radio” in "
+                              "File ▸ Plugins, then start it again.")
+        return
     order.shuffled = True
     RADIO.start(paths)
     songs = _songs(paths[:1])

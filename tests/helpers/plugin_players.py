@@ -24,10 +24,13 @@ from reco_library import _beat, _chord, _noise
 SR = 22050
 HOOK_PATH = "/org/soundalike/Plugin"
 HOOK_IFACE = "org.soundalike.PluginTest"
+# a name a shell would run commands from: paths must reach the players and soundalike as
+# arguments, never through a shell (the tests check that no PWNED file appears)
+CHORD = "Ca/it's a \"chord\"; $(touch PWNED) & `touch PWNED`.flac"
 # neighbourhoods: songs by different artists that sound nearly the same
 SONGS = {"Aa/beat.flac": ("beat", 0, "Aa"), "Ab/beat.flac": ("beat", 1, "Ab"),
          "Ac/beat.flac": ("beat", 2, "Ac"),
-         "Ca/chord.flac": ("chord", 0, "Ca"), "Cb/chord.flac": ("chord", 1, "Cb"),
+         CHORD: ("chord", 0, "Ca"), "Cb/chord.flac": ("chord", 1, "Cb"),
          "Ba/noise.flac": ("noise", 0, "Ba"), "Bb/noise.flac": ("noise", 1, "Bb")}
 
 

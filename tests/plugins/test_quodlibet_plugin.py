@@ -32,6 +32,7 @@ from desktop_players import (
     xvfb,
 )
 from plugin_players import (
+    CHORD,
     SONGS,
     bridge,
     hook,
@@ -121,7 +122,7 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             wait_for("the similar songs in Quod Libet's queue",
                      lambda: ql("--print-queue") == ranked)
             # Play similar next: in front of what was queued
-            other = paths["Ca/chord.flac"]
+            other = paths[CHORD]
             first = [s["path"] for s in bridge(db, "similar", other, "-n", "10")["songs"]]
             assert first == [paths["Cb/chord.flac"]]
             menu(bus, HOOK, "Play similar next", other)
@@ -135,7 +136,7 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             # song playing: heard through, the beats' neighbourhood goes on; skipped, the
             # radio turns to the chords, and Quod Libet plays the skip's pick
             start = paths["Aa/beat.flac"]
-            menu(bus, HOOK, "Start Soundalike radio", start, paths["Ca/chord.flac"])
+            menu(bus, HOOK, "Start Soundalike radio", start, paths[CHORD])
             wait_for("the first song to play", lambda: playing(bus, QUODLIBET, start))
             plan = wait_for("the radio's plan for it",
                             lambda: [t for k, t in shown(bus, HOOK) if k == "radio"])[-1]
@@ -146,6 +147,13 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             wait_for("the skip's pick to play",
                      lambda: playing(bus, QUODLIBET, plan["skipped"][0]))
             assert ["skipped", start] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
+            # heard through to its end, the next song is the "played" pick of its own plan
+            pick = plan["skipped"][0]
+            plans = wait_for("the radio's plan for the skip's pick",
+                             lambda: [t for k, t in shown(bus, HOOK) if k == "radio"][1:])
+            wait_for("the song to end and the radio's next pick to play",
+                     lambda: playing(bus, QUODLIBET, plans[-1]["played"][0]), 40)
+            assert ["played", pick] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
             screenshot(env, tmp_path / "quodlibet-radio.png")
 
             # Soundalike moved away: a dialog says what to run
@@ -156,6 +164,7 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             wait_for("the dialog saying Soundalike is not there", lambda: [
                 t for k, t in shown(bus, HOOK) if k == "dialog"][-1] ==
                 "Soundalike is not installed")
+    assert not list(tmp_path.rglob("PWNED"))  # no name was ever run by a shell
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:
         for name in ("quodlibet-window.png", "quodlibet-radio.png",

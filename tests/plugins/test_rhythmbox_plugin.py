@@ -32,7 +32,7 @@ from desktop_players import (
     wait_for,
     xvfb,
 )
-from plugin_players import SONGS, bridge, hook, install, menu, screenshot, shown, write_songs
+from plugin_players import CHORD, SONGS, bridge, hook, install, menu, screenshot, shown, write_songs
 
 HOOK = "org.soundalike.RhythmboxPlugin"
 KEYFILE = """[org/gnome/rhythmbox/plugins]
@@ -44,13 +44,17 @@ monitor-library=true
 """
 
 
+def strings(out: str) -> list[str]:
+    """The strings of a dbus-send reply (one a line; printed raw, quotes and all)."""
+    return re.findall(r'^\s*string "(.*)"$', out, re.M)
+
+
 def queue(bus: Bus) -> list[str]:
-    return re.findall(r'string "([^"]*)"', hook(bus, HOOK, "Queue"))
+    return strings(hook(bus, HOOK, "Queue"))
 
 
 def known(bus: Bus, paths: list[str]) -> list[str]:
-    return re.findall(r'string "([^"]*)"',
-                      hook(bus, HOOK, "Known", f"array:string:{','.join(paths)}"))
+    return strings(hook(bus, HOOK, "Known", f"array:string:{','.join(paths)}"))
 
 
 def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_skip(tmp_path):
@@ -91,7 +95,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             assert ranked == [paths["Ab/beat.flac"], paths["Ac/beat.flac"]]
             menu(bus, HOOK, "Play similar next", seed)
             wait_for("the similar songs in the play queue", lambda: queue(bus) == ranked)
-            other = paths["Ca/chord.flac"]
+            other = paths[CHORD]
             first = [s["path"] for s in bridge(db, "similar", other, "-n", "10")["songs"]]
             menu(bus, HOOK, "Play similar next", other)
             wait_for("the next songs at the head of the queue",
@@ -108,7 +112,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             # skip's pick instead, away from the beats
             hook(bus, HOOK, "ClearQueue")
             wait_for("an empty queue", lambda: queue(bus) == [])
-            menu(bus, HOOK, "Start Soundalike radio", seed, paths["Ca/chord.flac"])
+            menu(bus, HOOK, "Start Soundalike radio", seed, paths[CHORD])
             wait_for("the first song to play", lambda: playing(bus, RHYTHMBOX, seed))
             plan = wait_for("the radio's plan for it",
                             lambda: [t for k, t in shown(bus, HOOK) if k == "radio"])[-1]
@@ -128,6 +132,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
         saved = ElementTree.parse(data / "playlists.xml").getroot()
         [q] = [p for p in saved.iter("playlist") if p.get("type") == "queue"]
         assert [file_uri_path(loc.text) for loc in q.iter("location")] == saved_queue
+    assert not list(tmp_path.rglob("PWNED"))  # no name was ever run by a shell
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:
         for name in ("rhythmbox-window.png", "rhythmbox-radio.png"):

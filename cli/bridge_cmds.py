@@ -331,6 +331,20 @@ def _recommender(store, db: str):
     return rec
 
 
+#: at most this many of the asked-about songs are analysed on request, one after another
+ANALYSE_ON_REQUEST = 5
+
+
+def _analyse_library_songs(store, tracks) -> list[str]:
+    """Library songs among *tracks* that are not analysed yet: analysed now and kept (the
+    background analysis would have reached them later); their paths."""
+    from soundalike.library.analyse_now import analyse_now
+
+    waiting = [t for t in tracks if t is not None and t.status == TrackStatus.PENDING]
+    done = analyse_now(store, [t.id for t in waiting[:ANALYSE_ON_REQUEST]])
+    return [t.path for t in waiting if done.get(t.id, "") is None]
+
+
 def cmd_similar(args: argparse.Namespace) -> int:
     from soundalike.library.recommend import RecommendError
 
@@ -340,9 +354,11 @@ def cmd_similar(args: argparse.Namespace) -> int:
             raise BridgeError("bad-song", f"the file {p} is not there any more")
     db = db_path(args)
     with _store(args) as store:
-        rec = _recommender(store, db)
         tracks = [store.track_by_path(p) or store.track_by_path(os.path.realpath(p))
                   for p in paths]
+        analysed_now = _analyse_library_songs(store, tracks)
+        tracks = [store.get_track(t.id) if t is not None else None for t in tracks]
+        rec = _recommender(store, db)
         ready = [t.id for t in tracks if t is not None and t.status == TrackStatus.ANALYSED
                  and rec.index.position(t.id) is not None]
         query = [{"path": p, "in_library": t is not None,
@@ -351,9 +367,8 @@ def cmd_similar(args: argparse.Namespace) -> int:
         try:
             if ready:
                 results = rec.similar(ready, args.n)
-                analysed_now = None
-            else:  # not analysed yet or outside the folders: analysed on the spot
-                analysed_now = paths[0]
+            else:  # outside the folders (or another analyser has it): analysed on the spot
+                analysed_now = [paths[0]]
                 results = rec.similar_to_file(paths[0], args.n)
         except SoundalikeError as exc:
             raise BridgeError("bad-song", f"cannot analyse {paths[0]}: {exc}") from None
@@ -367,8 +382,8 @@ def cmd_similar(args: argparse.Namespace) -> int:
             + ("this song" if len(paths) == 1 else "these songs")
             + (" (the others sound less alike than two songs picked at random)"
                if results else ""))
-        emit("similar", query=query, analysed_now=analysed_now, songs=songs,
-             note=results.note, message=message)
+        emit("similar", query=query, analysed_now=analysed_now or None, songs=songs,
+             note=results.note, message=message, status=library_status(store, db))
     return 0
 
 
@@ -395,6 +410,10 @@ def cmd_radio(args: argparse.Namespace) -> int:
 
         try:
             if args.seed:
+                _analyse_library_songs(store, [
+                    store.track_by_path(os.path.abspath(os.path.expanduser(p)))
+                    for p in args.seed])
+                rec.refresh()
                 seeds = [i for p in args.seed if (i := track_id(p)) is not None]
                 if not seeds:
                     status = library_status(store, db)

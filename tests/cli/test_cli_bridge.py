@@ -71,9 +71,32 @@ def test_several_songs_and_a_song_outside_the_folders(capsys, lib, db, tmp_path)
     write_audio(outside, _chord(233, __import__("numpy").random.default_rng(3)), SR,
                 tags={"artist": "Zeta", "title": "Outside"})
     code, got = answer(capsys, db, "similar", str(outside), "-n", "3")
-    assert code == 0 and got["analysed_now"] == str(outside)   # analysed on the spot
+    assert code == 0 and got["analysed_now"] == [str(outside)]   # analysed on the spot
     assert got["query"][0]["in_library"] is False
     assert style_of(lib, got["songs"][0]["path"]) == "chord"
+
+
+def test_a_library_song_not_analysed_yet_is_analysed_on_request_and_kept(capsys, lib, db,
+                                                                          tmp_path):
+    new = tmp_path / "new"
+    new.mkdir()
+    song = new / "new chord.flac"
+    write_audio(song, _chord(225, __import__("numpy").random.default_rng(5)), SR,
+                tags={"artist": "Eta", "title": "New"})
+    run(capsys, "--db", db, "scan", str(new))
+    with Store(db) as store:
+        assert store.track_by_path(str(song)).status == "pending"
+    code, got = answer(capsys, db, "similar", str(song), "-n", "3")
+    assert code == 0 and got["analysed_now"] == [str(song)]
+    assert got["query"] == [{"path": str(song), "in_library": True, "analysed": True}]
+    top = got["songs"][0]["path"]   # a chord (the audiobook chapter is one too)
+    assert style_of(lib, top) == "chord" or top == lib.audiobook
+    with Store(db) as store:   # kept: the background analysis has nothing left to do for it
+        assert store.track_by_path(str(song)).status == "analysed"
+        assert store.claims() == []
+    state = tmp_path / "radio.json"   # a radio can start from it now
+    code, got = answer(capsys, db, "radio", "--state", str(state), "--seed", str(song))
+    assert code == 0 and got["songs"]
 
 
 def test_bad_cases_answer_in_plain_words(capsys, lib, db, tmp_path):
@@ -95,7 +118,8 @@ def test_bad_cases_answer_in_plain_words(capsys, lib, db, tmp_path):
     with Store(fresh) as store:
         store.add_folder(str(Path(lib.paths["Beta", "B1", 0]).parent))
     run(capsys, "--db", str(fresh), "scan")
-    code, got = answer(capsys, str(fresh), "similar", lib.paths["Beta", "B1", 0])
+    # a song outside its folders, with nothing of the library analysed yet
+    code, got = answer(capsys, str(fresh), "similar", lib.paths["Alpha", "A1", 0])
     assert code == 1 and got["error"]["code"] == "not-analysed"
     assert "has not analysed your library yet (0 of 2 songs)" in got["error"]["message"]
     assert got["status"]["pending"] == 2 and got["status"]["running"] is False

@@ -105,10 +105,12 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
                                        "Soundalike has not analysed your library yet",
                                        "Soundalike has no music folders yet"))
             screenshot(env, tmp_path / "quodlibet-not-analysed.png")
-            rows = wait_for("the similar songs in the window once analysed", lambda: [
-                t for k, t in shown(bus, HOOK) if k == "window" and t], 300)
-            assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
-            assert all(r[1] for r in rows[-1])  # each with why
+            def listed():
+                rows = [t for k, t in shown(bus, HOOK) if k == "window"]
+                return rows and [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"] and rows[-1]
+
+            rows = wait_for("the similar songs in the window once analysed", listed, 300)
+            assert all(why for _title, why in rows)  # each with why
             screenshot(env, tmp_path / "quodlibet-window.png")
             hook(bus, HOOK, "Close")
             status = bridge(db, "status")

@@ -191,6 +191,7 @@ class SimilarWindow(Gtk.Window):
         super().__init__(title=title)
         self.bridge, self.args, self.on_answer = bridge, list(args), on_answer
         self.closed = False
+        self.asked_at = None  # how many songs were analysed when it last asked
         self.connect("destroy", self._closed)
         self.set_default_size(640, 340)
         if parent is not None:  # cascaded over the player's window, its songs still in view
@@ -244,8 +245,15 @@ class SimilarWindow(Gtk.Window):
         self.fill(answer)
         if self.on_answer:
             self.on_answer(answer)
-        if answer.get("kind") == "error" and answer["error"]["code"] in (
-                "not-analysed", "no-library"):
+        status = answer.get("status") or {}
+        self.asked_at = status.get("analysed")
+        if answer.get("kind") == "error":
+            waiting = answer["error"]["code"] in ("not-analysed", "no-library")
+        else:  # a list from a library still being analysed: it grows as the analysis goes
+            waiting = bool(status.get("running") and status.get("pending"))
+            if waiting:
+                self.working(f"{self.status.get_text()} · {status['message']}")
+        if waiting:
             self.spinner.start()
             GLib.timeout_add_seconds(self.POLL_S, self._poll)
 
@@ -260,13 +268,16 @@ class SimilarWindow(Gtk.Window):
         if status.get("kind") == "error":
             self.idle(explain(status, "")[1].split("\n")[0])
             return
-        self.working(status["message"])
+        shown = f"{len(self.store)} similar songs so far · " if len(self.store) else ""
+        self.working(shown + status["message"])
         if self.on_answer:
             self.on_answer(status)
-        if status["analysed"] and (not status["running"] or not status["pending"]):
+        if status["running"] and status["pending"]:
+            GLib.timeout_add_seconds(self.POLL_S, self._poll)
+        elif status["analysed"] != self.asked_at:  # done (or stopped) since: ask again
             self.ask()
         else:
-            GLib.timeout_add_seconds(self.POLL_S, self._poll)
+            self.idle(status["message"])
 
     def chosen(self):
         model, paths = self.view.get_selection().get_selected_rows()
@@ -289,7 +300,11 @@ class SimilarWindow(Gtk.Window):
         for s in answer.get("songs", []):
             self.store.append([s["title"], s["artist"], s.get("reason", ""), s["path"]])
         note = answer.get("message") or answer.get("note") or ""
-        if answer.get("analysed_now"):
-            note = (f"{os.path.basename(answer['analysed_now'])} is not in Soundalike's "
-                    "library yet: analysed just now. " + note)
+        now = answer.get("analysed_now") or []
+        for q in answer.get("query", []):
+            if q["path"] in now:
+                name = os.path.basename(q["path"])
+                note = (f"{name} was not analysed yet: analysed just now. " if q["in_library"]
+                        else f"{name} is outside Soundalike's folders: analysed just now. ")\
+                    + note
         self.idle(note or f"{len(self.store)} similar songs")

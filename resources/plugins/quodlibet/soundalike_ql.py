@@ -121,6 +121,12 @@ def _with_similar(paths, then):
                                   "like this one.")
             return
         done = then(found)
+        if not done:  # Soundalike's library holds more folders than Quod Libet's
+            _say("dialog", "Not in Quod Libet's library")
+            client.message_dialog(_window(), "Not in Quod Libet's library",
+                                  f"The {len(found)} songs most like it are in Soundalike's "
+                                  "library but not in Quod Libet's.")
+            return
         _say("status", f"{len(done)} similar songs")
 
     BRIDGE.run(["similar", *paths, "-n", str(SIMILAR_N)], answered)

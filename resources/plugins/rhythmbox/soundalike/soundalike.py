@@ -181,6 +181,12 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
                                       answer.get("message") or "")
                 return
             done = self.play_next(found)
+            if not done:  # Soundalike's library holds more folders than Rhythmbox's
+                self._say("dialog", "Not in Rhythmbox's library")
+                client.message_dialog(self._window(), "Not in Rhythmbox's library",
+                                      f"The {len(found)} songs most like it are in "
+                                      "Soundalike's library but not in Rhythmbox's.")
+                return
             self._say("status", f"{len(done)} similar songs next")
 
         self.bridge.run(["similar", *paths, "-n", str(SIMILAR_N)], answered)

@@ -33,8 +33,8 @@ import time
 from soundalike.cli.arguments import db_path, fraction, whole_number
 from soundalike.cli.errors import CliError
 from soundalike.engine.errors import SoundalikeError
-from soundalike.library.errors import LibraryError
-from soundalike.library.states import TrackStatus
+from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.states import TrackStatus
 
 SCHEMA = "soundalike-bridge"
 VERSION = 1
@@ -311,7 +311,7 @@ def _song(track, *, score: float | None = None, reason: str = "") -> dict:
 
 
 def _recommender(store, db: str):
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
 
     rec = Recommender(store)
     if rec.size == 0:
@@ -338,7 +338,7 @@ ANALYSE_ON_REQUEST = 5
 def _analyse_library_songs(store, tracks) -> list[str]:
     """Library songs among *tracks* that are not analysed yet: analysed now and kept (the
     background analysis would have reached them later); their paths."""
-    from soundalike.library.analyse_now import analyse_now
+    from soundalike.library.analysis.on_request import analyse_now
 
     waiting = [t for t in tracks if t is not None and t.status == TrackStatus.PENDING]
     done = analyse_now(store, [t.id for t in waiting[:ANALYSE_ON_REQUEST]])
@@ -346,7 +346,7 @@ def _analyse_library_songs(store, tracks) -> list[str]:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend import RecommendError
+    from soundalike.library.recommend.recommender import RecommendError
 
     paths = [os.path.abspath(os.path.expanduser(p)) for p in args.paths]
     for p in paths:
@@ -396,7 +396,7 @@ def _write_json(path: str, value: dict) -> None:
 
 
 def cmd_radio(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend import RecommendError
+    from soundalike.library.recommend.recommender import RecommendError
 
     db = db_path(args)
     state_path = os.path.abspath(os.path.expanduser(args.state))

@@ -18,7 +18,7 @@ from cli_run import run
 from reco_library import STYLES, _chord
 
 from soundalike.cli import bridge_cmds
-from soundalike.library.recommend import Recommender
+from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
 SR = 22050
@@ -57,7 +57,7 @@ def test_similar_lists_what_the_recommender_ranks_first_with_reasons(capsys, lib
 
 
 def test_nothing_similar_enough_is_said(capsys, lib, db):
-    code, got = answer(capsys, db, "similar", lib.paths["Beta", "B1", 0], "--min-score", "0.999")
+    code, got = answer(capsys, db, "similar", lib.paths["Beta", "B1", 0], "--min-score", "1")
     assert code == 0 and got["songs"] == []
     assert got["message"].startswith("nothing in your library sounds similar enough")
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from soundalike.engine.errors import SoundalikeError
-from soundalike.library import owner
-from soundalike.library.store import Store
-from soundalike.library.store.claims import Claim
+from soundalike.library.analysis import owner
+from soundalike.library.store import Claim, Store
 
 #: the claim's lease: longer than one file's analysis (the workers' default time limit)
 LEASE_S = 180.0
@@ -24,8 +23,8 @@ def analyse_now(store: Store, track_ids: Iterable[int]) -> dict[int, str | None]
 
     Returns ``{track id: None (analysed and saved) | reason (failed, saved as failed)}``
     for the tracks it analysed; the others are left out."""
-    from soundalike.engine.analyze import ANALYSIS_VERSION, analyze_file
-    from soundalike.library.cnn_choice import configure_default_model
+    from soundalike.engine.analyze import ANALYSIS_VERSION, analyze_file, configure_default_model
+    from soundalike.library.analysis.cnn_choice import cached_kernels
 
     me = owner.current().key
     done: dict[int, str | None] = {}
@@ -35,7 +34,7 @@ def analyse_now(store: Store, track_ids: Iterable[int]) -> dict[int, str | None]
             continue
         track = store.get_track(int(track_id))
         try:
-            configure_default_model()
+            configure_default_model(kernels=cached_kernels(), threads=1)  # as similar_to_file
             r = analyze_file(track.path)
         except SoundalikeError as exc:
             store.save_failure(track.id, str(exc), owner=me)

@@ -28,7 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from similarity import synthetic_library, percentiles  # noqa: E402
+from peers import cpu_info  # noqa: E402
+from similarity import percentiles, synthetic_library  # noqa: E402
 
 
 def timed(argv: list[str]) -> tuple[float, dict]:
@@ -75,21 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args(argv)
-    print(f"CPU: {_cpu()}")
+    cpu = cpu_info()
+    print(f"CPU: {cpu['model']}, {cpu['cores']} logical cores, AVX-512 "
+          f"{'yes' if cpu['flags'].get('avx512f') else 'no'}")
     rng = np.random.default_rng(23)
     for n in args.sizes:
         run(n, args.repeats, rng)
     return 0
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} logical cores"
-    except OSError:
-        pass
-    return "unknown"
 
 
 if __name__ == "__main__":

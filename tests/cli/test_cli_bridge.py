@@ -173,6 +173,8 @@ def test_folders_start_the_background_work_which_analyses_them(capsys, lib, db, 
         with Store(db) as store:
             assert all(store.track_by_path(str(new / f"song {i}.flac")).status == "analysed"
                        for i in range(2))
+        for name in (f"{db}.bridge-work.lock", f"{db}.bridge-work.log"):  # owner-only
+            assert os.stat(name).st_mode & 0o077 == 0, name
         code, again = answer(capsys, db, "folders", str(new))
         assert again["added"] == [] and str(new) in again["folders"]
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -158,14 +159,22 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             assert ["played", pick] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
             screenshot(env, tmp_path / "quodlibet-radio.png")
 
+            def last_dialog():
+                return ([t for k, t in shown(bus, HOOK) if k == "dialog"] or [None])[-1]
+
+            # a database a newer Soundalike wrote: its version message, in a dialog
+            with sqlite3.connect(db) as con:
+                con.execute("PRAGMA user_version = 99")
+            menu(bus, HOOK, "Queue similar songs", start)
+            wait_for("the dialog about the other version", lambda: last_dialog() ==
+                     "Another Soundalike version wrote the library")
             # Soundalike moved away: a dialog says what to run
             config = json.loads((plugins / "soundalike-plugin.json").read_text())
             config["command"] = [str(tmp_path / "gone/soundalike")]
             (plugins / "soundalike-plugin.json").write_text(json.dumps(config))
             menu(bus, HOOK, "Queue similar songs", start)
-            wait_for("the dialog saying Soundalike is not there", lambda: [
-                t for k, t in shown(bus, HOOK) if k == "dialog"][-1] ==
-                "Soundalike is not installed")
+            wait_for("the dialog saying Soundalike is not there",
+                     lambda: last_dialog() == "Soundalike is not installed")
     assert not list(tmp_path.rglob("PWNED"))  # no name was ever run by a shell
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:

@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml | system-deps
 run: setup
 	$(VENV)/bin/soundalike
 
-# the tests also need programs the player does not: a real MPD (tests/library/test_mpd_commands.py)
+# the tests also need programs the player does not: a real MPD (tests/library/mpd/test_mpd_commands.py)
 test: setup
 	@$(PYTHON) scripts/system-deps --tests
 	$(PY) -m ruff check --quiet .   # rules: [tool.ruff.lint] in pyproject.toml

@@ -13,7 +13,12 @@ Commands::
 
     beet soundalike analyze [QUERY]                 analyse the matching items
     beet soundalike similar QUERY [-n 10]           items that sound like QUERY
+    beet soundalike similar -a QUERY [-n 10]        albums like the albums of QUERY
+    beet soundalike similar --artists QUERY         artists like the artists of QUERY
     beet soundalike radio QUERY [-n 50] [-o FILE]   a radio from QUERY (.m3u8/.m3u/.xspf)
+    beet soundalike order QUERY [-b flow]           the items in sonic order (flow, energy,
+                                                    tempo, brightness, mood) [-o FILE]
+    beet soundalike mixes [-o DIR]                  the library's mixes (M3U8 files in DIR)
 
 Items are Soundalike tracks by path: ``analyze`` adds beets' music directory (and the folder
 of any item outside it) as a Soundalike folder and reads each matching file, then analyses
@@ -28,10 +33,13 @@ import sys
 from beets import ui
 from beets.plugins import BeetsPlugin
 
-ACTIONS = ("analyze", "similar", "radio")
+ACTIONS = ("analyze", "similar", "radio", "order", "mixes")
 USAGE = ("beet soundalike analyze [QUERY]\n"
-         "       beet soundalike similar QUERY [-n 10]\n"
-         "       beet soundalike radio QUERY [-n 50] [-o FILE.m3u8]")
+         "       beet soundalike similar [-a | --artists] QUERY [-n 10]\n"
+         "       beet soundalike radio QUERY [-n 50] [-o FILE.m3u8]\n"
+         "       beet soundalike order QUERY [-b flow|energy|tempo|brightness|mood] "
+         "[-o FILE.m3u8]\n"
+         "       beet soundalike mixes [-o DIR]")
 
 
 def _path(item) -> str:
@@ -65,6 +73,12 @@ class SoundalikePlugin(BeetsPlugin):
                               help="how many items (similar: 10, radio: 50)")
         cmd.parser.add_option("-o", "--output", dest="output", default=None,
                               metavar="FILE", help="radio: write a playlist (.m3u8/.m3u/.xspf)")
+        cmd.parser.add_option("-a", "--album", action="store_true", dest="albums",
+                              default=False, help="similar: albums, not items")
+        cmd.parser.add_option("--artists", action="store_true", dest="artists",
+                              default=False, help="similar: artists, not items")
+        cmd.parser.add_option("-b", "--by", dest="by", default="flow",
+                              help="order: flow, energy, tempo, brightness or mood")
         cmd.func = self.run
         return [cmd]
 
@@ -74,13 +88,20 @@ class SoundalikePlugin(BeetsPlugin):
         action, query = args[0], list(args[1:])
         if opts.number is not None and opts.number < 1:
             raise ui.UserError("-n must be at least 1")
-        if opts.output and action != "radio":
-            raise ui.UserError("-o is for `beet soundalike radio`")
+        if opts.output and action not in ("radio", "order", "mixes"):
+            raise ui.UserError("-o is for `beet soundalike radio`, `order` and `mixes`")
         try:
             if action == "analyze":
                 self.analyze(lib, query)
+            elif action == "similar" and (opts.albums or opts.artists):
+                self.similar_groups(lib, query, opts.number or 10,
+                                    "album" if opts.albums else "artist")
             elif action == "similar":
                 self.similar(lib, query, opts.number or 10)
+            elif action == "order":
+                self.order(lib, query, opts.by, opts.output)
+            elif action == "mixes":
+                self.mixes(opts.output)
             else:
                 self.radio(lib, query, opts.number or 50, opts.output)
         except ui.UserError:
@@ -119,7 +140,7 @@ class SoundalikePlugin(BeetsPlugin):
 
     def _add(self, lib, paths: list[str]) -> list[int]:
         """Make Soundalike tracks of *paths* (reading their tags); their ids."""
-        from soundalike.library.scanner import Scanner
+        from soundalike.library.files.scanner import Scanner
         from soundalike.library.store import Store
 
         roots = library_folders(os.fsdecode(lib.directory), paths)
@@ -137,7 +158,7 @@ class SoundalikePlugin(BeetsPlugin):
 
     # -- recommendations ----------------------------------------------------------------
     def _open(self):
-        from soundalike.library.recommend import Recommender
+        from soundalike.library.recommend.recommender import Recommender
         from soundalike.library.store import Store
 
         path = self.db_path()
@@ -173,8 +194,70 @@ class SoundalikePlugin(BeetsPlugin):
         finally:
             store.close()
 
+    def similar_groups(self, lib, query, n: int, kind: str):
+        """Albums (or artists) that sound like those of the items *query* matches."""
+        from soundalike.library.recommend.discovery import groups_of_tracks, similar_groups
+
+        store, rec = self._open()
+        try:
+            seeds = self._seeds(lib, store, rec, query)
+            groups = groups_of_tracks(rec, kind, seeds)
+            if not groups:
+                raise ui.UserError(f"the matching items have no {kind} tag")
+            for r in similar_groups(rec, kind, groups, n):
+                why = " · ".join(r.reasons) or "similar overall sound"
+                ui.print_(f"{r.score:.3f}  {r.label}  ({r.group.size} items; {why})")
+        finally:
+            store.close()
+
+    def order(self, lib, query, by: str, output: str | None):
+        """The matching items in sonic order (those not analysed last)."""
+        from soundalike.library.files.playlist_files import PlaylistEntry, write_playlist
+        from soundalike.library.recommend.discovery import ORDER_BY, order_tracks
+
+        if by not in ORDER_BY:
+            raise ui.UserError(f"-b must be one of {', '.join(ORDER_BY)}")
+        items = list(lib.items(query))
+        if not items:
+            raise ui.UserError("no items match the query")
+        store, rec = self._open()
+        try:
+            tracks = [store.track_by_path(_path(i)) for i in items]
+            ids = [t.id if t is not None else -1 - n for n, t in enumerate(tracks)]
+            order, _ = order_tracks(rec, ids, by)
+            at = {tid: n for n, tid in enumerate(ids)}
+            ordered = [items[at[t]] for t in order]
+            if output:
+                written = write_playlist(os.path.expanduser(output),
+                                         [PlaylistEntry(_path(i)) for i in ordered],
+                                         title=f"Soundalike {by} order")
+                ui.print_(f"Wrote {len(ordered)} items in {by} order to {written}")
+                return
+            for i in ordered:
+                ui.print_(format(i))
+        finally:
+            store.close()
+
+    def mixes(self, output: str | None):
+        """The library's mixes; with *output*, one M3U8 per mix in that folder."""
+        from soundalike.library.files.playlist_files import entries_for_tracks, write_playlist
+        from soundalike.library.recommend import mixes as mx
+
+        store, rec = self._open()
+        try:
+            for m in mx.ensure_mixes(rec):
+                if output:
+                    folder = os.path.expanduser(output)
+                    os.makedirs(folder, exist_ok=True)
+                    tracks = store.get_tracks(mx.mix_tracks(rec, m))
+                    write_playlist(os.path.join(folder, mx.file_name(m.name) + ".m3u8"),
+                                   entries_for_tracks(tracks), title=m.name)
+                ui.print_(f"{m.name}  ({m.size} items){'  pinned' if m.pinned else ''}")
+        finally:
+            store.close()
+
     def radio(self, lib, query, n: int, output: str | None):
-        from soundalike.library.playlist_files import entries_for_tracks, write_playlist
+        from soundalike.library.files.playlist_files import entries_for_tracks, write_playlist
 
         store, rec = self._open()
         try:
@@ -195,7 +278,7 @@ class SoundalikePlugin(BeetsPlugin):
         """beets' own format of the item at the track's path, else ``Artist – Title``."""
         from beets.dbcore.query import PathQuery
 
-        from soundalike.library.recommend import track_label
+        from soundalike.library.recommend.recommender import track_label
 
         found = list(lib.items(PathQuery("path", os.fsencode(track.path))))
         return format(found[0]) if found else track_label(track)
@@ -224,8 +307,8 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
 
     from soundalike.cli.progress import ProgressBar
     from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.library.analysis import AnalysisController
-    from soundalike.library.states import TrackStatus
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.model.states import TrackStatus
     from soundalike.library.store import Store
 
     with Store(db_path) as store:

@@ -32,7 +32,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from soundalike.engine import audio
 from soundalike.engine.analyze import analyze_file
 from soundalike.engine.cnn import TagModel
-from soundalike.library.analysis import AnalysisController
+from soundalike.library.analysis.controller import AnalysisController
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peers import scanned_library  # benchmarks/ is not a package: found through sys.path

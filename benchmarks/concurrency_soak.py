@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary library")
     args = ap.parse_args(argv)
 
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     root = Path(tempfile.mkdtemp(prefix="soundalike-soak-"))

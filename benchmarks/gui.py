@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO / "tests" / "helpers"))
 
 
 def make_db(path: Path, n: int) -> None:
+    from soundalike.library.model.track import Track
     from soundalike.library.store import Store
-    from soundalike.library.track import Track
 
     genres = ("Rock", "Jazz", "Ambient", "Electronic", "Folk", "Classical", "Metal")
     with Store(path) as store:
@@ -116,7 +116,7 @@ def search_latency(app, db: Path, ini: Path, words: list[str]) -> tuple[list[flo
     from PySide6.QtCore import QSettings
 
     from soundalike.gui.main_window import MainWindow
-    from soundalike.library.browse import Browse
+    from soundalike.library.model.views import Browse
     from soundalike.library.store import Store
 
     w = MainWindow(db, settings=QSettings(str(ini), QSettings.Format.IniFormat))
@@ -166,7 +166,7 @@ def analysis_stall(app, root: Path, n_files: int) -> dict:
     from PySide6.QtCore import QSettings
 
     from soundalike.gui.main_window import MainWindow
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     music = root / "analysis-music"
@@ -209,8 +209,9 @@ def add_session_and_covers(db: Path, root: Path, n_queue: int = 500,
 
     from audiofiles import tone, write_audio
 
-    from soundalike.library.browse import Browse, LibraryReader
-    from soundalike.library.session import Session, save_session, session_path
+    from soundalike.library.browse import LibraryReader
+    from soundalike.library.listening.session import Session, save_session, session_path
+    from soundalike.library.model.views import Browse
 
     real = write_audio(root / "real.flac", tone([220, 330], 30, 22050), 22050)
 
@@ -334,7 +335,7 @@ def main() -> int:
 
     # issue 17: a saved session to restore, and the album grid with covers
     add_session_and_covers(big, root, n_covers=args.covers)
-    from soundalike.library.session import session_path
+    from soundalike.library.listening.session import session_path
 
     saved = session_path(big).read_text()
     with_session, without = [], []

@@ -28,7 +28,7 @@ without any gain — |reference LUFS − median reference LUFS|.
 **Bar.** With the fixed +3.0 dB mapping: median |e| ≤ 2.0 dB and 90th percentile of
 |e| ≤ 4.0 dB, and the median |e| at most half the floor's median spread. If the bias-free
 (leave-one-out) numbers pass and the fixed ones do not, the constant in
-``library/loudness.py`` (``ESTIMATE_OFFSET_DB``) is set to the measured median and that
+``library/listening/loudness.py`` (``ESTIMATE_OFFSET_DB``) is set to the measured median and that
 is reported as a calibration on this corpus, not as a pass of the pre-registered mapping.
 """
 

@@ -163,7 +163,7 @@ def dev_corpus(db: str, corpus: str, methods: list[str]) -> None:
     import numpy as np
 
     from soundalike.engine.layout import neighbour_preservation
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 
     with Store(db, read_only=True) as store:
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(one(args.one[0], int(args.one[1]), args.repeat)))
         return 0
-    from soundalike.library.machine import cpu_model
+    from soundalike.library.analysis.machine import cpu_model
 
     flags = Path("/proc/cpuinfo").read_text()
     print(f"CPU: {cpu_model()}; avx512f: {'avx512f' in flags}; one thread per run")

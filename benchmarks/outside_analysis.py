@@ -26,9 +26,10 @@ from pathlib import Path
 IN_PROCESS = """
 import json, sys, time
 from soundalike.engine.analyze import analyze_file
-from soundalike.library.cnn_choice import configure_default_model
+from soundalike.engine.analyze import configure_default_model
+from soundalike.library.analysis.cnn_choice import cached_kernels
 files = json.loads(sys.argv[1])
-configure_default_model()
+configure_default_model(kernels=cached_kernels(), threads=1)
 analyze_file(files[0])
 t = time.process_time()
 for f in files[1:]:
@@ -38,8 +39,8 @@ print(json.dumps({"cpu": (time.process_time() - t) / (len(files) - 1)}))
 
 WORKER = """
 import json, multiprocessing as mp, os, sys
-from soundalike.library.analysis_worker import worker_main
-from soundalike.library.cnn_choice import read_cache
+from soundalike.library.analysis.cnn_choice import cached_kernels
+from soundalike.library.analysis.worker import worker_main
 files = json.loads(sys.argv[1])
 
 def cpu(pid):
@@ -47,8 +48,7 @@ def cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 if __name__ == "__main__":
-    cached = read_cache()
-    kernels = cached.pick(1).kernels if cached is not None else "xnnpack"
+    kernels = cached_kernels()
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     p = ctx.Process(target=worker_main, args=(child, False, kernels, 1), daemon=True)
@@ -66,14 +66,15 @@ if __name__ == "__main__":
 ONE_HERE = """
 import sys
 from soundalike.engine.analyze import analyze_file
-from soundalike.library.cnn_choice import configure_default_model
-configure_default_model()
+from soundalike.engine.analyze import configure_default_model
+from soundalike.library.analysis.cnn_choice import cached_kernels
+configure_default_model(kernels=cached_kernels(), threads=1)
 analyze_file(sys.argv[1])
 """
 
 ONE_APART = """
 import sys
-from soundalike.library.analysis_worker import analyse_apart
+from soundalike.library.analysis.worker import analyse_apart
 if __name__ == "__main__":
     analyse_apart(sys.argv[1])
 """

@@ -27,9 +27,10 @@ Then each method runs once more over the kept files in a fresh subprocess, for i
 RSS: one process's peak includes everything loaded before. The child reports its VmHWM
 (/proc/self/status), because the ``ru_maxrss`` that ``os.wait4`` returns keeps the peak of
 the image forked from this (large) process across exec; both are in the JSON.
-Last, unless ``--skip-pool``, the real worker pool (``library.analysis.AnalysisController``)
-analyses the kept files into a fresh temporary database, with the default worker count and
-with one worker; its CPU per track is the workers' (``RUSAGE_CHILDREN``), start-up included.
+Last, unless ``--skip-pool``, the real worker pool
+(``library.analysis.controller.AnalysisController``) analyses the kept files into a fresh
+temporary database, with the default worker count and with one worker; its CPU per track
+is the workers' (``RUSAGE_CHILDREN``), start-up included.
 
 The top-level imports are the standard library only: the pool's workers are spawned, and a
 spawned process re-imports this file.
@@ -49,7 +50,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# One thread everywhere, as in the analysis workers (library/analysis_worker.py), and before
+# One thread everywhere, as in the analysis workers (library/analysis/worker.py), and before
 # numpy is imported: the sgemm floor must be single-threaded OpenBLAS.
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
@@ -335,7 +336,7 @@ def vm_hwm_mb() -> float | None:
 def scanned_library(paths: list[Path], folder: str | Path) -> Path:
     """A fresh database in *folder* holding exactly *paths* (linked into one music folder,
     scanned); benchmarks/analysis.py uses it too."""
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     db = Path(folder) / "bench.db"
@@ -351,7 +352,8 @@ def scanned_library(paths: list[Path], folder: str | Path) -> Path:
 
 def pool_run(paths: list[Path], workers: int | None) -> dict:
     """The real worker pool on a fresh database holding exactly *paths*."""
-    from soundalike.library.analysis import AnalysisController, default_workers
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.analysis.machine import default_workers
 
     with tempfile.TemporaryDirectory() as tmp:
         db = scanned_library(paths, tmp)
@@ -424,13 +426,13 @@ def run_child(method: str, paths: list[Path], workers: int | None = None,
 # ---------------------------------------------------------------------------- main pass
 def configure_cnn_path(choice: str) -> str:
     """``default``: the engine's default model as it comes. ``app``: the LiteRT kernels the
-    library measured fastest on this machine (``library.cnn_choice``, as the pool's workers
+    library measured fastest on this machine (``library.analysis.cnn_choice``, as the pool's workers
     use them), on one thread. Returns a description of the path in use."""
     note = ""
     if choice == "app":
         try:
             from soundalike.engine.analyze import configure_default_model
-            from soundalike.library import cnn_choice
+            from soundalike.library.analysis import cnn_choice
 
             kernels = cnn_choice.cnn_choice(max_threads=1).pick(1).kernels
             configure_default_model(kernels=kernels, threads=1)
@@ -610,7 +612,7 @@ def main() -> None:
     if not args.skip_pool:
         print("\nworker pool (fresh database, the kept files):")
         runs = [("pool_default", None)]
-        from soundalike.library.analysis import default_workers
+        from soundalike.library.analysis.machine import default_workers
 
         if default_workers() != 1:
             runs.append(("pool_1", 1))

@@ -204,8 +204,8 @@ def rank_measures(ranked: list, relevant: set, k: int = 10) -> tuple[float, floa
 
 def scan_and_analyse(db: str, paths: list[str], workers: int | None) -> None:
     from soundalike.cli.progress import ProgressBar
-    from soundalike.library.analysis import AnalysisController
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     with Store(db) as store:
@@ -421,7 +421,7 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
     import dataclasses
 
     from soundalike.engine.filters import Filters, violations
-    from soundalike.library.recommend import Recommender, track_meta
+    from soundalike.library.recommend.recommender import Recommender, track_meta
     from soundalike.library.store import Store
 
     by_path = {r["path"]: r for r in rows}

@@ -130,21 +130,31 @@ def seed_order(n_tracks: int, max_seeds: int) -> list[tuple[int, int]]:
     return runs[:max(MIN_RUNS, len(order))]
 
 
-def evaluate(db: str, rows: list[dict], *, max_seeds: int = 300) -> dict:
-    from soundalike.library.recommend import Recommender, track_meta
-    from soundalike.library.store import Store
+def manifest_meta(rows: list[dict]):
+    """``meta_for(track)`` for a Recommender: the manifest's artist as the track's, and a
+    genre marker (:data:`OUTSIDE`, a marker, not a label) on tracks outside the manifest
+    so that filters can leave them out."""
+    from soundalike.library.recommend.recommender import track_meta
 
     by_path = {r["path"]: r for r in rows}
 
     def meta_for(track):
         m = track_meta(track)
         r = by_path.get(track.path)
-        if r is None:  # not in the manifest: never drawn (a marker, not a label)
+        if r is None:
             return dataclasses.replace(m, genre=OUTSIDE)
         return dataclasses.replace(m, artist=r["artist"], albumartist="", genre="")
 
+    return meta_for
+
+
+def evaluate(db: str, rows: list[dict], *, max_seeds: int = 300) -> dict:
+    from soundalike.library.recommend.recommender import Recommender
+    from soundalike.library.store import Store
+
+    by_path = {r["path"]: r for r in rows}
     with Store(db) as store:
-        rec = Recommender(store, meta_for=meta_for, persist_model=False)
+        rec = Recommender(store, meta_for=manifest_meta(rows), persist_model=False)
         if rec.size == 0:
             raise SystemExit("radio_feedback: no track could be analysed")
         tracks = {t.id: t for t in store.get_tracks(int(i) for i in rec.index.ids)}

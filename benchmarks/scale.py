@@ -121,7 +121,7 @@ print(int(np.argmax(s)))
 WARM = """
 import sys, time, json, numpy as np
 from soundalike.library.store import Store
-from soundalike.library.recommend import Recommender
+from soundalike.library.recommend.recommender import Recommender
 store = Store(sys.argv[1])
 rec = Recommender(store)
 rng = np.random.default_rng(0)
@@ -229,8 +229,8 @@ def run_size(n: int, args, base_root: Path | None) -> dict:
         for f in today.parent.glob(today.name + "*"):
             f.unlink()
     work = fresh_copy(src, Path(args.cache) / f"work-{n}.db")
-    run_child([sys.executable, "-c", "import soundalike.cli, soundalike.library.recommend, "
-               "soundalike.library.vector_index"])  # byte code cache, as installed
+    run_child([sys.executable, "-c", "import soundalike.cli, "
+               "soundalike.library.recommend.recommender"])  # byte code cache, as installed
     wall, rss, stdout = run_child(similar_cmd(work, query))
     index = work.with_name(work.stem + ".index")
     out["build"] = (wall, rss, index.stat().st_size)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
 

@@ -15,7 +15,7 @@ at 100,000.
 
 ``--library N`` also builds a real library database of N tracks with synthetic analyses
 (through the Store API, in one transaction) and measures the whole
-:class:`~soundalike.library.recommend.Recommender`: build time against the bare read of
+:class:`~soundalike.library.recommend.recommender.Recommender`: build time against the bare read of
 the analysis rows (baseline), resident-memory growth, ``refresh()`` when nothing changed,
 and ``similar(n=10, explain=True)`` latency including the SQLite reads.
 """
@@ -101,27 +101,56 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def synthetic_library(db: str, n: int, rng: np.random.Generator, *, mtt: bool = False,
+                      root: str = "/music") -> list[int]:
+    """Write a library of *n* analysed tracks to *db* through the Store (one transaction):
+    12 tracks per artist and album under *root*, random DSP features and tags, embeddings
+    around 64 cluster centres; with *mtt* also the MTT model's tags and embedding (as
+    analysis version 3 stores them). Returns the track ids."""
+    from soundalike.engine import dsp
+    from soundalike.engine.analyze import ANALYSIS_VERSION
+    from soundalike.library.model.track import Track
+    from soundalike.library.store import Store
+
+    centres = rng.normal(size=(64, 200)).astype(np.float32)
+    mtt_centres = rng.normal(size=(64, 200)).astype(np.float32) if mtt else None
+    with Store(db) as store:
+        ids = store.add_tracks(
+            Track(path=f"{root}/a{i // 12}/al{i // 12}/{i}.flac", title=f"song {i}",
+                  artist=f"artist {i // 12}", album=f"album {i // 12}", duration=180.0 + i % 97)
+            for i in range(n))
+        with store.transaction():
+            for tid in ids:
+                extra = {}
+                if mtt:
+                    extra = {"mtt_tags": rng.uniform(0, 1, 50).astype(np.float32),
+                             "mtt_embedding": np.maximum(
+                                 mtt_centres[tid % 64] + rng.normal(size=200), 0)}
+                store.save_analysis(
+                    tid, version=ANALYSIS_VERSION,
+                    features=rng.normal(size=len(dsp.FEATURE_NAMES)).astype(np.float32),
+                    tags=rng.uniform(0, 1, 50).astype(np.float32),
+                    embedding=np.maximum(centres[tid % 64] + rng.normal(size=200).astype(
+                        np.float32), 0),
+                    duration=180.0, **extra)
+    return ids
+
+
 def run_library(n: int, queries: int, rng: np.random.Generator) -> None:
     import gc
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))
     import os
     import tempfile
 
-    from synthetic_library import write_library
-
     from soundalike.engine import cnn, dsp  # noqa: F401  (imported before measuring memory)
     from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 
     with tempfile.TemporaryDirectory(prefix="soundalike-simbench-") as tmp:
         db = os.path.join(tmp, "library.db")
-        took = write_library(db, n, seed=int(rng.integers(1 << 31)))
-        print(f"\nlibrary of {n:,} analysed tracks written in {took:.0f} s")
-        with Store(db) as store:
-            ids = [int(i) for i in store.analysed_ids(ANALYSIS_VERSION)]
+        t0 = time.perf_counter()
+        ids = synthetic_library(db, n, rng)
+        print(f"\nlibrary of {n:,} analysed tracks written in {time.perf_counter() - t0:.0f} s")
         with Store(db) as store:
             t = time.perf_counter()
             rows = sum(1 for _ in store.analysis_rows(version=ANALYSIS_VERSION))

@@ -27,9 +27,9 @@ import numpy as np
 
 from soundalike.engine.analyze import ANALYSIS_VERSION
 from soundalike.engine.dsp import FEATURE_NAMES
+from soundalike.library.model.track import Track
 from soundalike.library.store import Store
 from soundalike.library.store.recovery import check
-from soundalike.library.track import Track
 
 
 def build(db: Path, n: int) -> None:

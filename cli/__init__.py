@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 
 from soundalike.cli.errors import CliError, UsageError
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 
 # Modules that contribute subcommands; each has ``register(subparsers)``.
 COMMAND_MODULES = (
@@ -20,6 +21,9 @@ COMMAND_MODULES = (
     "soundalike.cli.analysis_cmds",
     "soundalike.cli.recommend_cmds",
     "soundalike.cli.mpd_cmds",
+    "soundalike.cli.discovery_cmds",
+    "soundalike.cli.bridge_cmds",
+    "soundalike.cli.plugin_cmds",
 )
 
 
@@ -71,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 2 if argv else 0
         check_library(args)
+        finish_data_steps(args)
         return int(args.func(args) or 0)
     except UsageError as exc:
         print(f"soundalike: {exc}", file=sys.stderr)
@@ -88,11 +93,52 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def finish_data_steps(args: argparse.Namespace) -> None:
+    """Before a command: the work on existing rows a migration left (converting a library's
+    analyses to the compact format, then making the file smaller), with a line on stderr
+    before and after and a progress bar when stderr is a terminal. Interrupting it is safe:
+    the next start carries on."""
+    from pathlib import Path
+
+    from soundalike.cli.arguments import db_path
+    from soundalike.cli.progress import ProgressBar
+    from soundalike.library.store import Store
+    from soundalike.library.store.data_steps import SHRINK_STEP
+
+    path = Path(db_path(args))
+    if not path.is_file():
+        return  # nothing to convert; the command creates the library if it needs one
+    try:
+        store = Store(path)
+    except LibraryError:
+        return  # the command itself says why the library cannot be opened
+    with store:
+        if not store.pending_data_steps():
+            return
+        print("soundalike: updating the library database to the compact format (done once; "
+              "it may be interrupted and carries on at the next start) …", file=sys.stderr)
+        bar = ProgressBar(None, "Converting", unit="analyses", stream=sys.stderr)
+        shrinking = False
+
+        def on_progress(p) -> None:
+            nonlocal shrinking
+            if p.step != SHRINK_STEP:
+                bar.set_total(p.total or None)
+                bar.update(p.done)
+            elif not shrinking:
+                shrinking = True
+                bar.close()
+                print("soundalike: making the library file smaller …", file=sys.stderr)
+
+        report = store.finish_data_steps(on_progress)
+        bar.close()
+    if report is not None:
+        print(textwrap.fill(f"soundalike: {report.message()}", width=100), file=sys.stderr)
+
+
 def check_library(args: argparse.Namespace) -> None:
     """Before a command: the start-up check of the library file; a damaged one is set aside,
     recovered (said on stderr) and its folders rescanned to rebuild the tracks."""
-    import textwrap
-
     from soundalike.cli.arguments import db_path
     from soundalike.library.store.recovery import ensure_healthy
 

@@ -34,7 +34,7 @@ def run_analysis(path: str, *, workers: int | None = None, time_limit: float | N
 
     Returns ``(progress, controller, interrupted)``.
     """
-    from soundalike.library.analysis import DEFAULT_TIME_LIMIT, AnalysisController
+    from soundalike.library.analysis.controller import DEFAULT_TIME_LIMIT, AnalysisController
 
     bar = ProgressBar(None, "Analysing", unit="tracks", stream=stream, enabled=show_progress)
     last_state = [""]

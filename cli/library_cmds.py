@@ -15,10 +15,10 @@ import threading
 from soundalike.cli.arguments import db_path, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar
-from soundalike.library.errors import LibraryError
-from soundalike.library.states import STATUSES, TrackStatus
+from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.states import STATUSES, TrackStatus
+from soundalike.library.model.track import printable
 from soundalike.library.store import Store
-from soundalike.library.track import printable
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -142,16 +142,23 @@ def cmd_folders_remove(args) -> int:
 
 @_plain_errors
 def cmd_folders_list(args) -> int:
+    from soundalike.library.files.availability import unavailable_folders
+
     with open_store(args) as store:
         folders = store.folders()
+        away = {u.path: u for u in unavailable_folders(store)}
         if getattr(args, "json", False):
-            print_json([{"id": f.id, "path": printable(f.path), "present": os.path.isdir(f.path)}
+            print_json([{"id": f.id, "path": printable(f.path), "present": f.path not in away,
+                         "unavailable": away[f.path].reason if f.path in away else None,
+                         "hidden": away[f.path].hidden if f.path in away else 0}
                         for f in folders])
             return 0
         if not folders:
             print("no music folders yet: soundalike scan DIR", file=sys.stderr)
         for f in folders:
-            note = "" if os.path.isdir(f.path) else "   (not there — unplugged?)"
+            u = away.get(f.path)
+            note = f"   ({u.reason[3:] if u.reason.startswith('is ') else u.reason}: " \
+                f"{u.hidden} songs hidden until it is back)" if u else ""
             print(printable(f.path) + note)
     return 0
 
@@ -159,7 +166,7 @@ def cmd_folders_list(args) -> int:
 # -- scan -----------------------------------------------------------------------------------
 def run_scan(store: Store, *, show_progress: bool = True, stream=None):
     """Scan every folder of *store* with a progress bar on stderr; return the ScanReport."""
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
 
     bar = ProgressBar(None, "Scanning", stream=stream or sys.stderr, enabled=show_progress)
 
@@ -195,7 +202,8 @@ def cmd_scan(args) -> int:
           f"{report.failed} failed, {report.unchanged} unchanged"
           + (f", {report.revived} back" if report.revived else ""))
     for path in report.absent_folders:
-        print(f"warning: music folder {printable(path)} is not there (unplugged drive?); "
+        why = report.unavailable.get(path, "is not there (unplugged drive?)")
+        print(f"warning: music folder {printable(path)} {why}; "
               "its tracks are marked missing, not forgotten", file=sys.stderr)
     for path in report.empty_folders:
         print(f"warning: music folder {printable(path)} is empty now; its tracks are marked "
@@ -215,15 +223,11 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
               on_tracks_changed=None) -> int:
     """Watch until Ctrl-C (or *stop_event*). *on_tracks_changed(ids)* is the hook the
     analysis layer uses to analyse picked-up files."""
-    from soundalike.library.watcher import FolderWatcher
+    from soundalike.library.files.watcher import FolderWatcher
 
     with open_store(args) as store:
         if not store.folders():
             raise UsageError("no music folders yet: soundalike folders add DIR")
-        if not args.no_scan:
-            report = run_scan(store)
-            print(f"scanned {report.files} files: {report.added} added, {report.updated} "
-                  f"updated, {report.moved} moved, {report.missing} missing", flush=True)
     stop = stop_event or threading.Event()
 
     def on_change(kind: str, path: str) -> None:
@@ -244,11 +248,16 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
         watcher.start()
     except LibraryError as exc:
         raise CliError(str(exc)) from None
-    if controller is not None:
-        controller.start()
-    print(f"watching {len(watcher.watched)} folders (Ctrl-C to stop)", file=sys.stderr,
-          flush=True)
     try:
+        if not args.no_scan:  # after start(): a file added while the scan runs is not missed
+            with open_store(args) as store:
+                report = run_scan(store)
+            print(f"scanned {report.files} files: {report.added} added, {report.updated} "
+                  f"updated, {report.moved} moved, {report.missing} missing", flush=True)
+        if controller is not None:
+            controller.start()
+        print(f"watching {len(watcher.watched)} folders (Ctrl-C to stop)", file=sys.stderr,
+              flush=True)
         while not stop.wait(0.5):
             if watcher.error is not None:
                 raise CliError(f"the folder watcher stopped: {watcher.error}")
@@ -264,7 +273,7 @@ def cmd_watch(args, *, stop_event: threading.Event | None = None,
 
 def _watch_analysis(path: str, workers: int | None):
     """An analysis controller that stays up and prints each analysed or failed file."""
-    from soundalike.library.analysis import AnalysisController
+    from soundalike.library.analysis.controller import AnalysisController
     from soundalike.library.store import Store
 
     def on_result(track_id: int, ok: bool, reason: str | None) -> None:
@@ -319,7 +328,7 @@ def cmd_status(args) -> int:
 def _analysis_status(versions: dict[int, int]) -> tuple[dict, list[dict]]:
     """(analysis versions of the analysed tracks, the tagging models) for ``status``."""
     from soundalike.engine import analyze, cnn
-    from soundalike.library.cnn_choice import model_digest
+    from soundalike.library.analysis.cnn_choice import model_digest
 
     current = versions.get(analyze.ANALYSIS_VERSION, 0)
     upgrade = sum(n for v, n in versions.items() if v in analyze.UPGRADABLE_VERSIONS)
@@ -345,7 +354,7 @@ def _analysis_line(a: dict) -> str:
 def _cnn_status(measure: bool):
     """(cached or, with *measure*, freshly measured CnnChoice or None, current key)."""
     from soundalike.engine.errors import SoundalikeError
-    from soundalike.library import cnn_choice
+    from soundalike.library.analysis import cnn_choice
 
     key = cnn_choice.current_key()
     if measure:
@@ -358,7 +367,7 @@ def _cnn_status(measure: bool):
 
 
 def _cnn_json(cnn, key: dict) -> dict:
-    from soundalike.library import cnn_choice
+    from soundalike.library.analysis import cnn_choice
 
     if cnn is None:
         return {"measured": False, "key": key, "cache": str(cnn_choice.cache_path())}

@@ -39,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _connection_args(s)
     s.add_argument("-n", type=whole_number(1, 1000), default=10, metavar="N",
                    help="how many (default 10)")
+    which = s.add_mutually_exclusive_group()
+    which.add_argument("--albums", action="store_true",
+                       help="list the albums like the current song's album instead")
+    which.add_argument("--artists", action="store_true",
+                       help="list the artists like the current song's artist instead")
+    s.add_argument("--json", action="store_true", help="with --albums/--artists: JSON")
     _method_arg(s)
     s.set_defaults(func=cmd_similar)
 
@@ -68,6 +74,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     _method_arg(s)
     s.set_defaults(func=cmd_path)
 
+    from soundalike.cli import discovery_cmds
+    from soundalike.library.recommend.discovery import ORDER_BY
+
+    s = msub.add_parser("order", help="put the songs after the current one in sonic order",
+                        description="Reorder MPD's queue after the current song (all of it "
+                                    "when nothing plays) so each song flows into the next, "
+                                    "or by energy, tempo, brightness or mood. Songs "
+                                    "Soundalike has not analysed go last.")
+    _connection_args(s)
+    s.add_argument("--by", choices=ORDER_BY, default="flow", help="default: flow")
+    s.add_argument("--reverse", action="store_true", help="high to low")
+    s.set_defaults(func=discovery_cmds.cmd_mpd_order)
+
+    s = msub.add_parser("mix", help="queue one of the library's mixes",
+                        description="Queue the songs of a library mix (see `soundalike "
+                                    "mixes`) that MPD can play, in flow order.")
+    _connection_args(s)
+    s.add_argument("mix", metavar="MIX", help="the mix's name or id")
+    s.add_argument("-n", type=whole_number(1, 1000), default=30, metavar="N",
+                   help="how many songs (default 30)")
+    s.add_argument("--replace", action="store_true",
+                   help="replace MPD's queue with the mix and play it (default: append)")
+    s.set_defaults(func=discovery_cmds.cmd_mpd_mix)
+
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -86,7 +116,7 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
 
 # -- connection -----------------------------------------------------------------------------
 def _address(args):
-    from soundalike.library.mpd import PlayerError, mpd_address
+    from soundalike.library.mpd.client import PlayerError, mpd_address
 
     try:
         return mpd_address(args.host, args.port, args.password)
@@ -97,7 +127,7 @@ def _address(args):
 @contextlib.contextmanager
 def _connected(args):
     """``(address, client)``; MPD's errors become one plain line."""
-    from soundalike.library.mpd import close, command_error_text, connect, connection_errors
+    from soundalike.library.mpd.client import close, command_error_text, connect, connection_errors
 
     import_mpd_or_fail()
     import mpd
@@ -126,7 +156,7 @@ def import_mpd_or_fail() -> None:
 
 def _music_dir(args, store, client, address):
     """MPD's music directory as a :class:`MusicDir`; CliError when nobody can tell."""
-    from soundalike.library.mpd import MUSIC_DIR_SETTING, MusicDir, music_directory
+    from soundalike.library.mpd.client import MUSIC_DIR_SETTING, MusicDir, music_directory
 
     given = args.music_dir
     if given:
@@ -175,10 +205,10 @@ def _say(text: str) -> None:
 # -- commands -------------------------------------------------------------------------------
 def cmd_scan(args) -> int:
     from soundalike.cli.library_cmds import open_store, print_json, run_scan
-    from soundalike.library.errors import LibraryError
-    from soundalike.library.mpd import MUSIC_DIR_SETTING
-    from soundalike.library.states import TrackStatus
-    from soundalike.library.track import printable
+    from soundalike.library.model.errors import LibraryError
+    from soundalike.library.model.states import TrackStatus
+    from soundalike.library.model.track import printable
+    from soundalike.library.mpd.client import MUSIC_DIR_SETTING
 
     with _connected(args) as (address, client):
         try:
@@ -203,13 +233,15 @@ def cmd_scan(args) -> int:
 
 def cmd_similar(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     store, rec = _recommender(args)
     try:
         with _connected(args) as (address, client):
             mapper = _music_dir(args, store, client, address)
             status, song, track = _current(client, mapper, store)
+            if args.albums or args.artists:
+                return _similar_groups(args, rec, track, mapper)
             results = _recommend_call(rec.similar, track.id, args.n * 2 + 10,
                                       method=args.method, filters=_filters(rec, _no_extra(args)),
                                       explain=False)
@@ -231,10 +263,43 @@ def cmd_similar(args) -> int:
         store.close()
 
 
+def _similar_groups(args, rec, track, mapper) -> int:
+    """``mpd similar --albums | --artists``: list them (those MPD can play)."""
+    import json
+
+    from soundalike.library.recommend.discovery import groups_of_tracks, similar_groups
+    from soundalike.library.recommend.recommender import track_label
+
+    kind = "album" if args.albums else "artist"
+    query = groups_of_tracks(rec, kind, [track.id])
+    if not query:
+        raise CliError(f"“{track_label(track)}” has no {kind} tag (or is not analysed)")
+    found = similar_groups(rec, kind, query, args.n * 3 + 10)
+    playable = []
+    for r in found:  # only albums/artists with songs inside MPD's music directory
+        tracks = rec.store.get_tracks(int(rec.index.ids[p]) for p in r.group.positions[:5])
+        if any(mapper.uri(t.path) is not None for t in tracks):
+            playable.append(r)
+        if len(playable) >= args.n:
+            break
+    if args.json:
+        print(json.dumps({"query": {"kind": kind, "name": query[0].name,
+                                    "track": track.to_dict()},
+                          "results": [r.to_dict(rec) for r in playable]}, ensure_ascii=False))
+        return 0
+    what = "Albums" if kind == "album" else "Artists"
+    print(f"{what} like {query[0].name} (of “{track_label(track)}”):")
+    width = len(str(len(playable)))
+    for i, r in enumerate(playable, 1):
+        why = " · ".join(r.reasons) or "similar overall sound"
+        print(f"{i:>{width}}. {r.label}  ({r.group.size} songs; {why})")
+    return 0
+
+
 def cmd_radio(args) -> int:
-    from soundalike.cli.recommend_cmds import _filters
-    from soundalike.library.mpd import MpdUnavailable, PlayerError
-    from soundalike.library.mpd_radio import MpdRadio
+    from soundalike.cli.recommend_cmds import _filters, radio_draw_options
+    from soundalike.library.mpd.client import MpdUnavailable, PlayerError
+    from soundalike.library.mpd.radio import MpdRadio
 
     import_mpd_or_fail()
     store, rec = _recommender(args)
@@ -243,9 +308,8 @@ def cmd_radio(args) -> int:
         radio = MpdRadio(
             address, store, rec, lambda client: _music_dir(args, store, client, address),
             keep=args.keep, say=_say,
-            radio_options=dict(drift=args.drift, window=args.window,
-                               artist_spacing=args.artist_spacing, method=args.method,
-                               filters=_filters(rec, _no_extra(args)), rng=args.random_seed))
+            radio_options=dict(method=args.method, filters=_filters(rec, _no_extra(args)),
+                               **radio_draw_options(args)))
         try:
             return radio.run()
         except (MpdUnavailable, PlayerError) as exc:
@@ -272,7 +336,7 @@ def _resolve(text: str, client, mapper, store):
 
 def cmd_path(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     store, rec = _recommender(args)
     try:

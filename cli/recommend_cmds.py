@@ -16,8 +16,8 @@ import sys
 from soundalike.cli.arguments import db_path, fraction, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.engine.errors import SoundalikeError
-from soundalike.library.states import DEFAULT_METHOD, Method, TrackStatus
-from soundalike.library.track import printable
+from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
+from soundalike.library.model.track import printable
 
 MAX_CANDIDATES_SHOWN = 10
 
@@ -26,9 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "similar", help="tracks that sound like a track",
         description="List the tracks that sound most like QUERY (a file path, or text "
-                    "matched against 'artist – title').")
+                    "matched against 'artist – title'); album:NAME or artist:NAME lists the "
+                    "albums or artists that sound most like that album or artist.")
     p.add_argument("query", metavar="QUERY", nargs="+",
-                   help="file path or words of 'artist – title'")
+                   help="file path, words of 'artist – title', album:NAME or artist:NAME")
     p.add_argument("-n", type=whole_number(1, 100000), default=10, metavar="N",
                    help="how many (default 10)")
     _method_arg(p)
@@ -88,10 +89,42 @@ def radio_draw_args(p: argparse.ArgumentParser, *, item: str = "track",
                         "(default 0.3)")
     p.add_argument("--window", type=whole_number(1, 100000), default=50, metavar="N",
                    help=f"no {item} repeats within N {item}s (default 50)")
-    p.add_argument("--artist-spacing", type=whole_number(0), default=3, metavar="N",
-                   help=f"no artist again within N {item}s (default 3)")
+    p.add_argument("--artist-spacing", type=whole_number(0), default=None, metavar="N",
+                   help=f"no artist again within N {item}s (default 3, or the library's "
+                        "setting radio.artist_spacing)")
+    p.add_argument("--album-spacing", type=whole_number(0), default=None, metavar="N",
+                   help=f"no album again within N {item}s (default 5, or the library's "
+                        "setting radio.album_spacing)")
+    p.add_argument("--allow-repeats", action="store_true",
+                   help=f"let a {item} come back after --window {item}s (default: no "
+                        f"{item} twice while others are left)")
+    p.add_argument("--any-character", action="store_true",
+                   help=f"mix vocal and instrumental {item}s (default: keep the {seeds}' "
+                        "character)")
+    p.add_argument("--recent-hours", type=_hours, default=None, metavar="H",
+                   help=f"{item}s played in the last H hours come later (default 24; 0: off)")
     p.add_argument("--random-seed", type=int, default=None, metavar="INT",
                    help="make the draw reproducible")
+
+
+def _hours(text: str) -> float:
+    try:
+        h = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    if not 0 <= h <= 24 * 365:
+        raise argparse.ArgumentTypeError("hours must lie between 0 and 8760")
+    return h
+
+
+def radio_draw_options(args: argparse.Namespace) -> dict:
+    """The ``Recommender.radio`` keywords of :func:`radio_draw_args`'s options (None
+    leaves the library's setting)."""
+    return {"drift": args.drift, "window": args.window, "artist_spacing": args.artist_spacing,
+            "album_spacing": args.album_spacing,
+            "no_repeat": False if args.allow_repeats else None,
+            "keep_character": False if args.any_character else None,
+            "recent_hours": args.recent_hours, "rng": args.random_seed}
 
 
 def _method_arg(p: argparse.ArgumentParser) -> None:
@@ -127,7 +160,7 @@ def _filter_args(p: argparse.ArgumentParser, caps: bool = True) -> None:
 def _open(args: argparse.Namespace):
     """Open the store and the recommender; plain errors for the expected problems."""
     from soundalike.engine.errors import SoundalikeError
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 
     path = db_path(args)
@@ -145,7 +178,7 @@ def _open(args: argparse.Namespace):
 
 
 def _filters(rec, args: argparse.Namespace):
-    from soundalike.library.recommend import RecommendError
+    from soundalike.library.recommend.recommender import RecommendError
 
     over = {}
     if getattr(args, "max_per_artist", None) is not None:
@@ -186,7 +219,7 @@ def _outside_file(store, text: str) -> str | None:
 def resolve_query(store, text: str):
     """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
     from soundalike.library.browse import find_tracks
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     candidates = [text, os.path.abspath(os.path.expanduser(text))]
     if os.path.exists(candidates[1]):
@@ -218,7 +251,7 @@ def resolve_query(store, text: str):
 
 
 def _recommend_call(fn, *a, **kw):
-    from soundalike.library.recommend import RecommendError
+    from soundalike.library.recommend.recommender import RecommendError
 
     try:
         return fn(*a, **kw)
@@ -227,9 +260,15 @@ def _recommend_call(fn, *a, **kw):
 
 
 def _write_out(path: str, tracks, title: str) -> str:
-    from soundalike.library.playlist_files import (
+    from soundalike.library.files.playlist_files import entries_for_tracks
+
+    return write_entries(path, entries_for_tracks(tracks), title)
+
+
+def write_entries(path: str, entries, title: str) -> str:
+    """Write playlist *entries* to *path* (its extension says the format); plain errors."""
+    from soundalike.library.files.playlist_files import (
         PlaylistFileError,
-        entries_for_tracks,
         playlist_format,
         write_playlist,
     )
@@ -239,14 +278,13 @@ def _write_out(path: str, tracks, title: str) -> str:
     except PlaylistFileError as exc:
         raise UsageError(str(exc)) from None
     try:
-        return str(write_playlist(os.path.expanduser(path), entries_for_tracks(tracks),
-                                  title=title))
+        return str(write_playlist(os.path.expanduser(path), entries, title=title))
     except PlaylistFileError as exc:
         raise CliError(str(exc)) from None
 
 
 def _print_tracks(tracks) -> None:
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     width = len(str(len(tracks)))
     for i, t in enumerate(tracks, 1):
@@ -255,9 +293,14 @@ def _print_tracks(tracks) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_similar(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend import track_label
+    from soundalike.library.recommend.recommender import track_label
 
     text = " ".join(args.query)
+    kind, sep, name = text.partition(":")
+    if sep and kind in ("album", "artist") and not os.path.exists(text):
+        from soundalike.cli.discovery_cmds import similar_groups
+
+        return similar_groups(args, kind, name.strip())
     store, rec = _open(args)
     try:
         filters = _filters(rec, args)
@@ -314,7 +357,7 @@ def _output_tracks(args: argparse.Namespace, tracks, title: str, **json_first) -
 
 
 def _seed_ids(store, rec, seeds: list[str]) -> list[int]:
-    from soundalike.library.playlist_files import FORMATS, PlaylistFileError, read_playlist
+    from soundalike.library.files.playlist_files import FORMATS, PlaylistFileError, read_playlist
 
     ids: list[int] = []
     for seed in seeds:
@@ -366,9 +409,8 @@ def cmd_radio(args: argparse.Namespace) -> int:
             seeds += _recommend_call(rec.mood_seeds, args.tags, tempo=args.tempo,
                                      energy=args.energy)
             seeds = list(dict.fromkeys(seeds))
-        radio = _recommend_call(rec.radio, seeds, drift=args.drift, window=args.window,
-                                artist_spacing=args.artist_spacing, method=args.method,
-                                filters=_filters(rec, args), rng=args.random_seed)
+        radio = _recommend_call(rec.radio, seeds, method=args.method,
+                                filters=_filters(rec, args), **radio_draw_options(args))
         if args.interactive:
             from soundalike.cli.radio_keys import run_interactive
 

@@ -126,8 +126,9 @@ def music_tree(corpus: Path, root: Path) -> Path:
 def build_library(corpus: Path, db: Path) -> None:
     """Lay out the music folder (:func:`music_tree`), scan it and analyse what is
     pending."""
-    from soundalike.library.analysis import AnalysisController, default_workers
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.analysis.controller import AnalysisController
+    from soundalike.library.analysis.machine import default_workers
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -214,7 +215,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     from soundalike.gui.app import make_app
     from soundalike.gui.main_window import MainWindow
     from soundalike.gui.mainwindow.actions import ActionName
-    from soundalike.library.session import session_path
+    from soundalike.library.listening.session import session_path
 
     app = make_app()
     session_path(db).unlink(missing_ok=True)  # start from an empty queue every time
@@ -346,18 +347,23 @@ def main(argv: list[str] | None = None) -> int:
     build_library(corpus_dir(args.corpus), db)
     if args.build_only:
         return 0
+    only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else None
+    if only is not None and only - set(SHOTS):
+        sys.exit(f"screenshots: unknown shot(s) {sorted(only - set(SHOTS))}; "
+                 f"choose from {', '.join(SHOTS)}")
+    with_display(lambda: shoot(db, Path(args.out), only))
+    return 0
+
+
+def with_display(fn):
+    """``fn()`` with an X display (Xvfb started, and stopped after, when there is none)."""
     xvfb = ensure_display()
     try:
-        only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else None
-        if only is not None and only - set(SHOTS):
-            sys.exit(f"screenshots: unknown shot(s) {sorted(only - set(SHOTS))}; "
-                     f"choose from {', '.join(SHOTS)}")
-        shoot(db, Path(args.out), only)
+        return fn()
     finally:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait(5)
-    return 0
 
 
 if __name__ == "__main__":

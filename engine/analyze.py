@@ -1,7 +1,7 @@
 """One file in, one analysis out: decode → DSP features → both CNNs' tags and embeddings.
 
 :func:`analyze_file` is a pure function of the file's contents and the shipped
-models; the worker processes of :mod:`soundalike.library.analysis` call it.
+models; the worker processes of :mod:`soundalike.library.analysis.controller` call it.
 :func:`analyze_mtt` computes only what version 3 added to version 2 (the MTT model's
 outputs, on the same patches), so a version-2 analysis is upgraded without redoing its
 DSP features and MSD outputs.
@@ -75,7 +75,7 @@ def configure_default_model(*, kernels: str = "xnnpack", threads: int = 1) -> No
     """Choose the LiteRT path of :func:`default_model` (``TagModel`` *kernels* and
     *threads*, for both models: they share one architecture); loaded default models
     with other options are dropped. The library passes the path it measured fastest
-    here (``library.cnn_choice``)."""
+    here (``library.analysis.cnn_choice``)."""
     options = {"kernels": kernels, "threads": int(threads)}
     if options != _default_options:
         _default_options.update(options)

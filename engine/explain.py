@@ -15,7 +15,10 @@ Reasons come in this order, each only when it holds:
 4. sound descriptors shared by both, relative to *this* library (robust z-score beyond
    ±0.5): bright / dark, bass-heavy / light bass, strong beat / gentle beat, loud /
    quiet, wide dynamics / compressed, noisy / tonal — the most pronounced first;
-5. same key and mode when both have a clear key: ``both in A minor``.
+5. same key and mode when both have a clear key: ``both in A minor``;
+6. :data:`ALBUM_REASON` (added by the recommender, which knows the albums): the hybrid
+   ranking joins each track with its album's context (``engine.vectors.context_vectors``),
+   and the two albums are closer to each other than the two tracks are.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+#: Why a match came from its album (see reason 6 above).
+ALBUM_REASON = "from albums that sound alike"
+#: What a pair is said to share when no reason applies.
+NO_REASON = "similar overall sound"
 KEY_NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")
 #: feature → (word when high, word when low)
 DESCRIPTORS: dict[str, tuple[str, str]] = {
@@ -308,8 +315,13 @@ class Explainer:
                 tags_b: np.ndarray, *, mtt_a: np.ndarray | None = None,
                 mtt_b: np.ndarray | None = None) -> str:
         """The reasons joined with `` · ``; ``similar overall sound`` when none apply."""
-        r = self.reasons(features_a, tags_a, features_b, tags_b, mtt_a=mtt_a, mtt_b=mtt_b)
-        return " · ".join(r) if r else "similar overall sound"
+        return joined(self.reasons(features_a, tags_a, features_b, tags_b, mtt_a=mtt_a,
+                                   mtt_b=mtt_b))
+
+
+def joined(reasons: Sequence[str]) -> str:
+    """Reasons as one line, `` · `` between them; :data:`NO_REASON` when there are none."""
+    return " · ".join(reasons) if reasons else NO_REASON
 
 
 def _means(tags: np.ndarray | None, columns: int) -> np.ndarray:

@@ -3,17 +3,18 @@
 Metadata is held column-wise in a :class:`MetaTable` (small integer codes for the
 normalised artist, album and duplicate keys), so filtering a million-track index
 touches only the few candidates a query looks at. Nothing here knows about the
-database: :mod:`soundalike.library.recommend` builds the records.
+database: :mod:`soundalike.library.recommend.recommender` builds the records.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from soundalike.engine.text import fold_text
 
 #: Default number of tracks kept per artist and per album in one result list.
 DEFAULT_MAX_PER_ARTIST = 2
@@ -36,12 +37,7 @@ def normalise_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = str(text)
-    if text.isascii():
-        text = text.lower()
-    else:
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = fold_text(str(text))
     text = _BRACKETS.sub(" ", text)
     text = _FEAT.sub("", text)
     return " ".join(_NON_WORD.sub(" ", text).split())

@@ -11,13 +11,13 @@ beat strength, brightness and tempo together.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from soundalike.engine.errors import SoundalikeError
+from soundalike.engine.text import fold_text
 
 #: plain words → tags of a vocabulary (any that exists there)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -68,8 +68,7 @@ class TagRef:
 
 
 def fold(text: str) -> str:
-    t = unicodedata.normalize("NFKD", str(text))
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold().strip()
+    t = fold_text(str(text)).strip()
     return " ".join(t.replace("_", " ").split())
 
 

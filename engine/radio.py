@@ -30,10 +30,23 @@ age counts the tracks heard since (plays and skips), so the effect fades over th
 session (:data:`HALF_LIFE` tracks). :meth:`Radio.to_dict` / :meth:`Radio.from_dict`
 give the state (seeds, history, feedback, random state) as plain JSON values, by
 track id, so a saved session can be restored over a rebuilt index.
-Candidates inside the repeat window (and their duplicates), by an artist heard in the
-last ``artist_spacing`` tracks, or excluded by the filters are never drawn. When the
-library is too small to honour every rule, the artist spacing is relaxed first, then
-the window shrinks — the radio never stops.
+No repeats (issue 24). Within a session (``no_repeat``, the default) a track drawn
+before, a seed, or another copy of one of them (same artist and title, or the same
+file content) is never drawn again; an artist heard in the last ``artist_spacing``
+tracks and an album heard in the last ``album_spacing`` are not drawn either (LMS's
+windows). Across sessions, the library passes a *penalty* per track (the songs
+played in the last hours): it is subtracted from every score, so those songs come
+later, not never. Candidates excluded by the filters are never drawn.
+
+Character (issue 24). With a per-track *character* (``engine.character``: vocal,
+instrumental or unsure) and ``keep_character``, only tracks of the seeds' character
+(or unsure ones) are drawn.
+
+When the library is too small to honour every rule, the album spacing is relaxed
+first, then the artist spacing, then the character; only then may a song come back,
+outside a ``window`` of the last tracks (the spacing and character applying again),
+and that window shrinks — the radio never stops. (A song never heard this session
+comes before keeping an artist apart.)
 
 Path: ``A → B`` in *steps* tracks; the *i*-th intermediate track is the best unused
 match of the point ``i/(steps−1)`` of the way from A to B, with a bonus for closeness
@@ -49,11 +62,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from soundalike.engine import character as ch
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter
 from soundalike.engine.similarity import DEFAULT_METHOD, SimilarityIndex, ranked_accept
 
 DEFAULT_WINDOW = 50
 DEFAULT_ARTIST_SPACING = 3
+DEFAULT_ALBUM_SPACING = 5
 DEFAULT_DRIFT = 0.3
 DEFAULT_POOL = 10
 
@@ -126,10 +141,20 @@ class Radio:
     drift : float
         0 = stay close to the seeds … 1 = follow the last track.
     window : int
-        No position (or duplicate of one) repeats within this many tracks; seeds count
-        as played.
+        When the session has used up the library (or ``no_repeat`` is off): no position
+        (or duplicate of one) repeats within this many tracks; seeds count as played.
     artist_spacing : int
         No artist plays again within this many tracks.
+    album_spacing : int
+        No album plays again within this many tracks.
+    no_repeat : bool
+        No track (or copy of one) plays twice in the session while others are left.
+    character : np.ndarray, optional
+        Per position: ``engine.character`` VOCAL, INSTRUMENTAL or UNSURE.
+    keep_character : bool
+        Draw only tracks of the seeds' character (needs *character*).
+    penalty : np.ndarray, optional
+        Per position, subtracted from every score (songs played recently).
     pool : int
         Number of best candidates the next track is drawn from.
     randomness : float
@@ -153,7 +178,10 @@ class Radio:
                  rng: np.random.Generator | int | None = None,
                  half_life: float = HALF_LIFE,
                  feedback_weights: Mapping[str, float] | None = None,
-                 sharpness: float = SHARPNESS, artist_weight: float = ARTIST_WEIGHT):
+                 sharpness: float = SHARPNESS, artist_weight: float = ARTIST_WEIGHT,
+                 album_spacing: int = DEFAULT_ALBUM_SPACING, no_repeat: bool = True,
+                 character: np.ndarray | None = None, keep_character: bool = True,
+                 penalty: np.ndarray | None = None):
         if not seeds:
             raise ValueError("a radio needs at least one seed track")
         if not 0.0 <= drift <= 1.0:
@@ -163,6 +191,15 @@ class Radio:
         self.drift = float(drift)
         self.window = max(0, int(window))
         self.artist_spacing = max(0, int(artist_spacing))
+        self.album_spacing = max(0, int(album_spacing))
+        self.no_repeat = bool(no_repeat)
+        self.keep_character = bool(keep_character)
+        self.character = None if character is None else np.asarray(character, np.int8)
+        if self.character is not None and len(self.character) != len(index):
+            raise ValueError("one character per indexed track is needed")
+        self.penalty = None if penalty is None else np.asarray(penalty, np.float32)
+        if self.penalty is not None and len(self.penalty) != len(index):
+            raise ValueError("one penalty per indexed track is needed")
         self.pool = max(1, int(pool))
         self.randomness = max(0.0, float(randomness))
         base = filters or Filters()
@@ -292,6 +329,8 @@ class Radio:
             "liked": None if self._liked is None else tid(self._liked),
             "options": {"drift": self.drift, "window": self.window,
                         "artist_spacing": self.artist_spacing, "pool": self.pool,
+                        "album_spacing": self.album_spacing, "no_repeat": self.no_repeat,
+                        "keep_character": self.keep_character,
                         "randomness": self.randomness, "half_life": self.half_life,
                         "sharpness": self.sharpness, "artist_weight": self.artist_weight,
                         "feedback_weights": dict(self.weights)},
@@ -300,9 +339,11 @@ class Radio:
 
     @classmethod
     def from_dict(cls, state: Mapping, index: SimilarityIndex, meta: MetaTable, *,
-                  filters: Filters | None = None) -> Radio:
+                  filters: Filters | None = None, character: np.ndarray | None = None,
+                  penalty: np.ndarray | None = None) -> Radio:
         """A radio restored from :meth:`to_dict` over *index* (tracks no longer in it
-        are dropped). Raises ``ValueError`` when no seed track is left."""
+        are dropped); *character* and *penalty* as in the constructor (they are the
+        library's, not the radio's). Raises ``ValueError`` when no seed track is left."""
         if int(state.get("version", 0)) != STATE_VERSION:
             raise ValueError("radio state from another version")
 
@@ -314,7 +355,8 @@ class Radio:
             raise ValueError("none of the radio's seed tracks is in the library any more")
         opts = dict(state.get("options", {}))
         radio = cls(index, meta, seeds, filters=filters,
-                    method=state.get("method", DEFAULT_METHOD), **opts)
+                    method=state.get("method", DEFAULT_METHOD), character=character,
+                    penalty=penalty, **opts)
         radio.history = positions(state.get("history", ()))
         radio.recent.clear()
         radio.recent.extend(positions(state.get("recent", ())))
@@ -343,11 +385,25 @@ class Radio:
         """Draw the next *k* positions (always *k*, for any non-empty index)."""
         return [self._next_one() for _ in range(max(0, int(k)))]
 
-    def _recent_artists(self, spacing: int) -> set[int]:
+    def _recent(self, codes: np.ndarray, spacing: int) -> set[int]:
         if spacing <= 0:
             return set()
         played = (self.history[-spacing:] if self.history else self.seeds[-spacing:])
-        return {int(self.meta.artist[p]) for p in played if self.meta.artist[p] >= 0}
+        return {int(codes[p]) for p in played if codes[p] >= 0}
+
+    @property
+    def seed_character(self) -> int:
+        """The character the radio keeps (``engine.character``), UNSURE for none."""
+        if self.character is None or not self.keep_character:
+            return ch.UNSURE
+        return ch.seed_character(self.character, self.seeds)
+
+    def _session_blocked(self) -> tuple[set[int], set[int], set[int]]:
+        """Positions, songs and file contents heard this session (seeds included)."""
+        heard = set(self.seeds) | set(self.history)
+        songs = {int(self.meta.song[p]) for p in heard if self.meta.song[p] >= 0}
+        prints = {int(self.meta.fingerprint[p]) for p in heard if self.meta.fingerprint[p] >= 0}
+        return heard, songs, prints
 
     def _next_one(self) -> int:
         last = self.history[-1] if self.history else None
@@ -376,19 +432,35 @@ class Radio:
             self._target_scores = (followed, scores)
         if self._feedback is not None:
             scores = scores + self._feedback
+        if self.penalty is not None:
+            scores = scores - self.penalty
         recent = list(self.recent)
-        attempts = [(self.artist_spacing, len(recent))]
-        attempts += [(0, len(recent))] if self.artist_spacing else []
+        want = self.seed_character
+        keep = ch.agrees(self.character, want) if want != ch.UNSURE else None
+        session = self._session_blocked() if self.no_repeat else None
+        # (artist spacing, album spacing, character mask, session block, window kept)
+        attempts = []
+        for blocks in ([session] if session is not None else []) + [None]:
+            # every rule; then without the spacing; then any character
+            attempts.append((self.artist_spacing, self.album_spacing, keep, blocks,
+                             len(recent)))
+            if self.album_spacing:
+                attempts.append((self.artist_spacing, 0, keep, blocks, len(recent)))
+            if self.artist_spacing:
+                attempts.append((0, 0, keep, blocks, len(recent)))
+            if keep is not None:
+                attempts.append((0, 0, None, blocks, len(recent)))
         size = len(recent)
         while size > 1:
             size //= 2
-            attempts.append((0, size))
-        attempts.append((0, 0))
-        for spacing, keep in attempts:
-            blocked = recent[len(recent) - keep:] if keep else []
+            attempts.append((0, 0, None, None, size))
+        attempts.append((0, 0, None, None, 0))
+        for spacing, album_spacing, mask, blocked_session, kept in attempts:
+            blocked = recent[len(recent) - kept:] if kept else []
             if last is not None:
                 blocked = blocked + [last]
-            candidates = self._candidates(scores, blocked, spacing)
+            candidates = self._candidates(scores, blocked, spacing, album_spacing, mask,
+                                          blocked_session)
             if candidates:
                 break
         else:  # a one-track library: play it again
@@ -399,14 +471,27 @@ class Radio:
             self.recent.append(choice)
         return choice
 
-    def _candidates(self, scores: np.ndarray, blocked: list[int], spacing: int) -> list[int]:
+    def _candidates(self, scores: np.ndarray, blocked: list[int], spacing: int,
+                    album_spacing: int = 0, mask: np.ndarray | None = None,
+                    session: tuple[set[int], set[int], set[int]] | None = None) -> list[int]:
         rf = ResultFilter(self.meta, self.filters, query=blocked)
-        artists = self._recent_artists(spacing)
+        m = self.meta
+        artists = self._recent(m.artist, spacing)
+        albums = self._recent(m.album, album_spacing)
         accepted: list[int] = []
 
         def accept(p: int) -> bool:
-            if int(self.meta.artist[p]) in artists and self.meta.artist[p] >= 0:
+            if int(m.artist[p]) in artists and m.artist[p] >= 0:
                 return False
+            if int(m.album[p]) in albums and m.album[p] >= 0:
+                return False
+            if mask is not None and not mask[p]:
+                return False
+            if session is not None:
+                heard, songs, prints = session
+                if (p in heard or (m.song[p] >= 0 and int(m.song[p]) in songs)
+                        or (m.fingerprint[p] >= 0 and int(m.fingerprint[p]) in prints)):
+                    return False
             # candidates must not duplicate the window, but may resemble each other
             rf.accepted.clear()
             return rf.accept(p)

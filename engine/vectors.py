@@ -29,6 +29,15 @@ Finally the vectors are projected on at most :data:`MAX_DIMS` principal axes of 
 library (an orthogonal projection, so dot products are preserved up to the discarded
 variance) to keep the in-memory index small and queries fast.
 
+Album context (version 4): when the index is built, each track's vector x is joined by
+the context of its album, c = the unit sum of its album-mates' vectors (itself left
+out), as x̃ = unit(x + :data:`CONTEXT_WEIGHT` · c) (:func:`context_vectors`; albums from
+the library's own tags, :func:`context_groups`). One track is three short excerpts; its
+album-mates say what the album shares, so the ranking compares songs *and* the albums
+they come from — the recipe pre-registered as C1 in
+benchmarks/experiments/context_experiment.py (dev corpus: artist-filtered P@10
+0.204 → 0.277). A track alone on its album, or without an album tag, keeps x̃ = x.
+
 The fitted :class:`VectorModel` is versioned (:data:`VECTOR_VERSION`) and serialisable,
 so it can be stored and refitted only when the library has grown noticeably.
 """
@@ -42,7 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: Bumped whenever the construction of track vectors changes.
-VECTOR_VERSION = 3  # 2: DSP feature groups weighted inside the dsp block; 3: block parts
+VECTOR_VERSION = 4  # 2: DSP groups weighted inside the dsp block; 3: block parts; 4: album context
 #: Default block weights (must be non-negative; they are renormalised to sum to 1).
 DEFAULT_WEIGHTS: Mapping[str, float] = {"embedding": 0.5, "tags": 0.2, "dsp": 0.3}
 #: Weights of the DSP feature groups inside the dsp block (timbre first: it is what
@@ -50,6 +59,12 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"embedding": 0.5, "tags": 0.2, "dsp": 0.
 #: so the tonal group counts least). Unlisted groups get weight 0.25.
 DEFAULT_GROUP_WEIGHTS: Mapping[str, float] = {"timbre": 0.5, "rhythm": 0.25, "loudness": 0.15,
                                               "tonal": 0.10}
+#: Weight of a track's album context against the track itself (:func:`context_vectors`).
+CONTEXT_WEIGHT = 1.0
+#: Albums larger than this get no context: no album has that many tracks, but a folder
+#: of untagged files named as the album of all of them (``library.tags.fill_from_path``)
+#: can, and its "context" would be the same vector for every track in it.
+MAX_CONTEXT_GROUP = 500
 #: Dimensions kept by the final projection.
 MAX_DIMS = 128
 #: Features that are not meaningful as Euclidean coordinates.
@@ -332,8 +347,19 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
         feature_group=feature_group, group_weights=gweights,
         emb_parts=emb_parts, tag_parts=tag_parts)
     raw = model.raw_blocks(features, tags, embedding).astype(np.float64)
-    # Uncentred PCA: the principal axes of the raw vectors' second moment, so the
-    # projection is a rotation + truncation and dot products are preserved.
+    model.projection, model.explained_variance = principal_axes(raw, max_dims)
+    return model
+
+
+def principal_axes(raw: np.ndarray, max_dims: int = MAX_DIMS) -> tuple[np.ndarray, float]:
+    """Uncentred PCA of *raw* rows: the principal axes of their second moment, so the
+    projection is a rotation + truncation and dot products are preserved.
+
+    Returns
+    -------
+    (np.ndarray, shape (raw columns, ≤ max_dims), float32; share of the second moment kept)
+    """
+    raw = np.asarray(raw, dtype=np.float64)
     if len(raw) < raw.shape[1]:  # few tracks: the thin SVD is cheaper
         _, sv, vt = np.linalg.svd(raw, full_matrices=False)
         evals, evecs = sv ** 2 / len(raw), vt.T
@@ -342,10 +368,9 @@ def fit(features: np.ndarray, tags: np.ndarray, embedding: np.ndarray, *,
     order = np.argsort(evals)[::-1]
     evals, evecs = np.clip(evals[order], 0, None), evecs[:, order]
     keep = int(min(max_dims, raw.shape[1], max(1, int(np.sum(evals > evals[0] * 1e-9)))))
-    model.projection = evecs[:, :keep].astype(np.float32)
     total = float(evals.sum())
-    model.explained_variance = float(evals[:keep].sum() / total) if total > 0 else 1.0
-    return model
+    return (evecs[:, :keep].astype(np.float32),
+            float(evals[:keep].sum() / total) if total > 0 else 1.0)
 
 
 def genre_vectors(tags: np.ndarray, genre_index: Sequence[int]) -> np.ndarray:
@@ -366,3 +391,77 @@ def genre_vectors(tags: np.ndarray, genre_index: Sequence[int]) -> np.ndarray:
     s = g.sum(axis=1, keepdims=True)
     uniform = np.full_like(g, 1.0 / max(g.shape[1], 1))
     return np.where(s > _EPS, g / np.maximum(s, _EPS), uniform).astype(np.float32)
+
+
+def context_groups(artists: Sequence[str | None], albums: Sequence[str | None]) -> np.ndarray:
+    """Album id per track for :func:`context_vectors`: tracks with the same non-empty album
+    tag and the same artist tag (surrounding spaces ignored) share one; −1 without an album.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), int64
+    """
+    ids: dict[tuple[str, str], int] = {}
+    out = np.full(len(albums), -1, dtype=np.int64)
+    for i, (artist, album) in enumerate(zip(artists, albums, strict=True)):
+        album = (album or "").strip()
+        if album:
+            out[i] = ids.setdefault(((artist or "").strip(), album), len(ids))
+    return out
+
+
+def context_vectors(vectors: np.ndarray, groups: np.ndarray, *,
+                    weight: float = CONTEXT_WEIGHT, max_group: int = MAX_CONTEXT_GROUP,
+                    out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit row joined by its group's context: x̃_i = unit(x_i + w · unit(Σ_{j≠i} x_j))
+    over the rows *j* of its group.
+
+    Rows in group −1, alone in their group or in a group of more than *max_group* rows are
+    copied unchanged. Work is done a block of whole groups at a time (bounded
+    temporaries); *out* may be *vectors* itself (in place).
+
+    Returns
+    -------
+    (np.ndarray, shape (n, d), float32; np.ndarray of bool, shape (n,): which rows got a
+    context)
+    """
+    x = np.asarray(vectors, dtype=np.float32)
+    g = np.asarray(groups, dtype=np.int64)
+    if len(g) != len(x):
+        raise ValueError("one group id per vector is needed")
+    if out is None:
+        out = x.copy()
+    elif out is not x:
+        out[...] = x
+    size = np.bincount(g[g >= 0]) if np.any(g >= 0) else np.zeros(0, np.int64)
+    has = np.zeros(len(g), dtype=bool)
+    ok = g >= 0
+    has[ok] = (size[g[ok]] >= 2) & (size[g[ok]] <= max_group)
+    rows = np.flatnonzero(has)
+    if not len(rows):
+        return out, has
+    order = rows[np.argsort(g[rows], kind="stable")]
+    sorted_g = g[order]
+    bounds = np.append(np.flatnonzero(np.r_[True, sorted_g[1:] != sorted_g[:-1]]), len(order))
+    first = 0
+    while first < len(bounds) - 1:  # whole groups, about TRANSFORM_CHUNK rows at a time
+        last = max(first + 1, int(np.searchsorted(bounds, bounds[first] + TRANSFORM_CHUNK,
+                                                  side="right")) - 1)
+        lo, hi = bounds[first], bounds[last]
+        idx = order[lo:hi]
+        xs = x[idx].astype(np.float64)
+        sums = np.add.reduceat(xs, bounds[first:last] - lo, axis=0)
+        others = np.repeat(sums, np.diff(bounds[first:last + 1]), axis=0) - xs
+        out[idx] = _unit_rows(xs + weight * _unit_rows(others))
+        first = last
+    return out, has
+
+
+def context_of(smoothed: np.ndarray, raw: np.ndarray, weight: float = CONTEXT_WEIGHT
+               ) -> np.ndarray:
+    """The unit context c that :func:`context_vectors` added to the unit row *raw* to give
+    *smoothed* = unit(raw + w·c) (for explanations: no context needs to be kept)."""
+    xt, x = np.asarray(smoothed, np.float64), np.asarray(raw, np.float64)
+    cos = float(xt @ x)
+    lam = cos + np.sqrt(max(cos * cos - 1.0 + weight * weight, 0.0))  # |raw + w·c|
+    return (lam * xt - x) / weight

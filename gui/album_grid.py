@@ -18,13 +18,14 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QMenu, QVBox
 from soundalike.gui.covers import CoverLoader, placeholder
 from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.tasks import Tasks
-from soundalike.library.browse import Album, LibraryReader
+from soundalike.library.browse import LibraryReader
+from soundalike.library.model.views import Album
 
 ICON = 128
 
 
 class AlbumModel(QAbstractListModel):
-    """The albums of the library (:class:`~soundalike.library.browse.Album`)."""
+    """The albums of the library (:class:`~soundalike.library.model.views.Album`)."""
 
     #: the album list has been (re)loaded: number of albums
     loaded = Signal(int)
@@ -112,6 +113,9 @@ class AlbumGrid(QWidget):
     play_requested = Signal(object)    # Album
     queue_requested = Signal(object)   # Album
     show_requested = Signal(object)    # Album: its tracks in the library table
+    similar_albums_requested = Signal(object)    # Album
+    similar_artists_requested = Signal(object)   # Album (its artist)
+    artist_radio_requested = Signal(object)      # Album (its artist)
 
     def __init__(self, reader: LibraryReader, covers: CoverLoader, tasks: Tasks, parent=None):
         super().__init__(parent)
@@ -194,4 +198,11 @@ class AlbumGrid(QWidget):
                        lambda: self._emit(self.queue_requested, index))
         menu.addAction(self.tr("Show the album's songs"),
                        lambda: self._emit(self.show_requested, index))
+        menu.addSeparator()
+        menu.addAction(self.tr("Similar albums"),
+                       lambda: self._emit(self.similar_albums_requested, index))
+        menu.addAction(self.tr("Similar artists"),
+                       lambda: self._emit(self.similar_artists_requested, index))
+        menu.addAction(self.tr("Artist radio"),
+                       lambda: self._emit(self.artist_radio_requested, index))
         return menu

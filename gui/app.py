@@ -44,9 +44,80 @@ def install_translations(app: QApplication) -> None:
             app.installTranslator(translator)
 
 
+def finish_data_steps(app: QApplication, path: str):
+    """The work on existing rows a migration left (converting the analyses to the compact
+    format, then making the file smaller), before the window opens: done on a thread with
+    its own Store while a progress dialog stays responsive; None when there was none, else
+    the :class:`~soundalike.library.store.StepsReport`. Errors are raised here."""
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+    from PySide6.QtWidgets import QProgressDialog
+
+    from soundalike.library.store import Store
+    from soundalike.library.store.data_steps import SHRINK_STEP
+
+    with Store(path) as store:
+        if not store.pending_data_steps():
+            return None
+
+    class Relay(QObject):
+        progressed = Signal(object)
+        finished = Signal()
+
+    tr = QCoreApplication.translate
+    dialog = QProgressDialog(tr("App", "Updating the library to a smaller format…"), "", 0, 0)
+    dialog.setWindowTitle("Soundalike")
+    dialog.setCancelButton(None)  # it runs once; stopping it is safe but gains nothing
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(420)
+    dialog.setAutoClose(False)  # it stays up while the file is made smaller
+    dialog.setAutoReset(False)
+
+    def show(p) -> None:
+        if p.step == SHRINK_STEP:
+            dialog.setRange(0, 0)
+            dialog.setLabelText(tr("App", "Making the library file smaller…"))
+        else:
+            dialog.setLabelText(tr("App", "Updating the library to a smaller format…\n"
+                                   "{0:,} of {1:,} analysed songs").format(p.done, p.total))
+            dialog.setRange(0, max(p.total, 1))
+            dialog.setValue(p.done)
+
+    relay = Relay()
+    loop = QEventLoop()
+    # emitted on the worker thread; it waits until the dialog shows each step (a step is a
+    # batch of 1000 songs, or the start of the VACUUM), so none is skipped
+    relay.progressed.connect(show, Qt.ConnectionType.BlockingQueuedConnection)
+    relay.finished.connect(loop.quit)
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            with Store(path) as store:
+                outcome["report"] = store.finish_data_steps(relay.progressed.emit)
+        except BaseException as exc:  # handed to the GUI thread
+            outcome["error"] = exc
+        finally:
+            relay.finished.emit()
+
+    dialog.show()
+    worker = threading.Thread(target=work, name="data-steps", daemon=True)
+    worker.start()
+    loop.exec()
+    while worker.is_alive():  # the loop was ended early (the application quit): the worker
+        app.processEvents()   # may wait on a progress step, so keep serving it until it ends
+        worker.join(0.05)
+    dialog.close()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["report"]
+
+
 def run(db: str | None = None) -> int:
     """Open the player on the library at *db* (default: the user's library); exit code."""
-    from soundalike.library.errors import LibraryError
+    from soundalike.library.model.errors import LibraryError
     from soundalike.library.store import Store, default_db_path
     from soundalike.library.store.recovery import ensure_healthy
 
@@ -57,10 +128,15 @@ def run(db: str | None = None) -> int:
         with Store(path) as store:  # creates and migrates before the readers open it
             first_run = not store.folders() and not QSettings().value("first_run_done",
                                                                       False, bool)
+        steps = finish_data_steps(app, path)
     except LibraryError as exc:
         QMessageBox.critical(None, "Soundalike", QCoreApplication.translate(
             "App", "The library cannot be opened:\n{0}").format(exc))
         return 1
+    if steps is not None and steps.problem:
+        QMessageBox.information(None, "Soundalike", QCoreApplication.translate(
+            "App", "The library was converted to the compact format, but {0}.").format(
+                steps.problem))
     if recovered is not None:  # the start-up scan below rebuilds the tracks
         QMessageBox.warning(None, "Soundalike — library recovered", recovered.message())
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from soundalike.library.analysis import AnalysisController, Progress
+from soundalike.library.analysis.controller import AnalysisController, Progress
 
 
 class AnalysisBridge(QObject):
     """Runs an :class:`AnalysisController` in the background and reports as signals."""
 
-    progress = Signal(object)             # library.analysis.Progress
+    progress = Signal(object)             # library.analysis.controller.Progress
     result = Signal(int, bool, object)    # track id, ok, reason
 
     def __init__(self, db_path: str | Path, *, workers: int | None = None,

@@ -1,5 +1,5 @@
 """Cover art in the window: thumbnails made with Qt's image readers, found and cached by
-:class:`soundalike.library.covers.CoverCache`, loaded off the UI thread.
+:class:`soundalike.library.files.covers.CoverCache`, loaded off the UI thread.
 
 :class:`CoverLoader` is what views ask: ``loader.pixmap(path, size)`` answers at once
 from memory (a QPixmap, or None while the cover is being found or when there is none)
@@ -19,7 +19,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Q
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPixmap
 
 from soundalike.gui.tasks import Tasks
-from soundalike.library.covers import Cover, CoverCache, CoverError
+from soundalike.library.files.covers import Cover, CoverCache, CoverError
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from soundalike.gui.library_query import (
     search_words,
 )
 from soundalike.gui.tasks import Tasks
-from soundalike.library.states import TrackStatus
+from soundalike.library.model.states import TrackStatus
 
 PAGE = 200
 MAX_PAGES = 50
@@ -42,7 +42,7 @@ _STATUS_TEXT = {TrackStatus.PENDING: "not yet", TrackStatus.ANALYSED: "✓",
                 TrackStatus.FAILED: "failed", TrackStatus.MISSING: "missing"}
 
 
-#: the column titles of library.browse.COLUMNS, for the translators (lupdate reads these)
+#: the column titles of library.model.views.COLUMNS, for the translators (lupdate reads these)
 _COLUMN_TITLES = (QT_TRANSLATE_NOOP("LibraryModel", "Title"),
                   QT_TRANSLATE_NOOP("LibraryModel", "Artist"),
                   QT_TRANSLATE_NOOP("LibraryModel", "Album"),

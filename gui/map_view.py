@@ -5,13 +5,14 @@ A track's colour is its most probable style word over both taggers' vocabularies
 (:func:`colour_groups`: MSD's genres and MTT's styles, so orchestral music reads
 "classical", not "jazz").
 
-The positions come from :mod:`soundalike.library.map_layout` (read on a worker thread):
-the cached layout, new tracks placed near their neighbours, or at first the PCA of the
-hybrid vectors while the full layout (:func:`soundalike.engine.layout.layout`) is
-computed in a separate process (:class:`~soundalike.library.map_layout.LayoutJob`); the
-map then reloads. The widget paints the points itself. Hovering shows the track; clicking
-offers Play and Find similar songs. The search box above the map highlights the tracks
-that match (the library search's words and fields) and dims the rest; Enter and
+The positions come from :mod:`soundalike.library.recommend.map_layout` (read on a worker
+thread): the cached layout, new tracks placed near their neighbours, or at first the PCA of
+the hybrid vectors while the full layout (:func:`soundalike.engine.layout.layout`) is
+computed in a separate process
+(:class:`~soundalike.library.recommend.map_layout_job.LayoutJob`); the map then reloads. The
+widget paints the points itself. Hovering shows the track; clicking offers Play and Find
+similar songs. The search box above the map highlights the tracks that match (the library
+search's words and fields) and dims the rest; Enter and
 Shift+Enter step through the matches, Ctrl+Enter plays the current one, Escape clears.
 """
 
@@ -108,9 +109,9 @@ def load_map(db_path: str) -> MapData:
     """Read the analysed tracks and project them (runs on a worker thread): ids, vectors
     and tags from the library's similarity index (memory-mapped, released before the
     titles are read), titles a chunk of tracks at a time."""
-    from soundalike.library.map_layout import map_positions
-    from soundalike.library.recommend import Recommender
-    from soundalike.library.search import SEARCH_COLUMNS, search_text
+    from soundalike.library.model.search import SEARCH_COLUMNS, search_text
+    from soundalike.library.recommend.map_layout import map_positions
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
@@ -183,7 +184,7 @@ class LibraryMap(QWidget):
         self.matches: np.ndarray | None = None   # indices matching the search, or None
         self._dots_cache: tuple | None = None      # (data, matches, key, QPixmap) of the dots
         self.current: int | None = None          # position in matches (Enter steps)
-        self.layout_job = None                   # library.map_layout.LayoutJob running
+        self.layout_job = None  # library.recommend.map_layout_job.LayoutJob running
         self._layout_handle: TaskHandle | None = None
         self.layout_error = ""
         self.setMouseTracking(True)
@@ -253,7 +254,7 @@ class LibraryMap(QWidget):
         reloads when it is stored."""
         if self.layout_job is not None:
             return
-        from soundalike.library.map_layout import LayoutJob
+        from soundalike.library.recommend.map_layout_job import LayoutJob
 
         job = LayoutJob(self.db_path)
         self.layout_job = job
@@ -304,7 +305,7 @@ class LibraryMap(QWidget):
     def apply_search(self, keep_id: int | None = None) -> None:
         """Highlight the tracks matching the search text (every word, as in the library
         search); the current match is kept when it still matches."""
-        from soundalike.library.search import filter_indices, search_words
+        from soundalike.library.model.search import filter_indices, search_words
 
         text = self.search.text()
         if self.data is None or not search_words(text):

@@ -6,7 +6,7 @@ that cannot be played (missing, not audio, unsupported) is reported through
 :attr:`Player.message` in plain words and skipped.
 
 Level: each track's gain (ReplayGain tags, else the analysis's loudness; see
-:mod:`soundalike.library.loudness`) multiplies the user's volume on that deck's output.
+:mod:`soundalike.library.listening.loudness`) multiplies the user's volume on that deck's output.
 
 Gapless and crossfade: QMediaPlayer (Qt 6) plays one source and has no gapless queue.
 The next track is loaded into the second deck :data:`PRELOAD_MS` before the end;
@@ -28,9 +28,9 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
-from soundalike.library.loudness import Gain, GainSettings
-from soundalike.library.loudness import choose_gain as _choose_gain
-from soundalike.library.tags import read_replaygain
+from soundalike.library.files.tags import read_replaygain
+from soundalike.library.listening.loudness import Gain, GainSettings
+from soundalike.library.listening.loudness import choose_gain as _choose_gain
 
 RESTART_AFTER_MS = 3000  # "previous" within the first 3 s goes back, later it restarts
 STALL_CHECK_MS = 1000    # a "playing" file whose position does not move for
@@ -87,7 +87,7 @@ class Player(QObject):
     duration_changed = Signal(int)
     #: the user's volume (0…1), not counting the track's gain
     volume_changed = Signal(float)
-    #: the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)
+    #: the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`)
     gain_changed = Signal(object)
 
     LOW_WATER = 2
@@ -251,7 +251,10 @@ class Player(QObject):
         self.queue.set_current(row)
         self.current_changed.emit(item)
         if not os.path.isfile(item.path):
-            self._skip(item, "the file is missing")
+            root = self.queue.unavailable_root(row)
+            self._skip(item, self.tr("its music folder {0} is not available (unplugged "
+                                     "drive?)").format(root) if root
+                       else self.tr("the file is missing"))
             return
         deck = self._deck
         self._stalled_checks, self._last_position = 0, -1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from soundalike.library.loudness import GainMode, GainSettings
+from soundalike.library.listening.loudness import GainMode, GainSettings
 
 PREAMP_RANGE_DB = (-15.0, 15.0)
 

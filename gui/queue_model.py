@@ -1,5 +1,9 @@
 """The play queue: an ordered list of tracks with a current position.
 
+A track whose music folder is unavailable (an unplugged drive) stays in the queue,
+shown greyed with the reason (:meth:`QueueModel.set_unavailable`); the player skips it
+and it plays again once the folder is back.
+
 Rows can be moved (drag to reorder: :class:`QListView` in ``DragDrop`` mode
 uses :meth:`moveRows`), removed and cleared. Tracks dropped from the library table
 arrive as track ids (``application/x-soundalike-track-ids``) and are resolved by
@@ -11,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from soundalike.gui.formatting import format_time
 from soundalike.gui.library_query import Row
+from soundalike.library.files.availability import holding_root
 
 TRACK_IDS_MIME = "application/x-soundalike-track-ids"
 ROWS_MIME = "application/x-soundalike-queue-rows"
@@ -32,6 +37,8 @@ class QueueModel(QAbstractListModel):
         self._resolve = resolve
         #: track id → why the radio chose it ("after you skipped 2 fast tracks: slower")
         self.reasons: dict[int, str] = {}
+        #: roots of the music folders that are unavailable now
+        self.unavailable_roots: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ access
     @property
@@ -46,6 +53,21 @@ class QueueModel(QAbstractListModel):
 
     def current_item(self) -> Row | None:
         return self.item(self.current)
+
+    def unavailable_root(self, row: int) -> str | None:
+        """The unavailable music folder holding the track at *row*, or None."""
+        item = self.item(row)
+        if item is None:
+            return None
+        return holding_root(item.path, self.unavailable_roots)
+
+    def set_unavailable(self, roots) -> None:
+        """The music folders unavailable now: their tracks are shown greyed, with why."""
+        roots = tuple(sorted(roots))
+        if roots != self.unavailable_roots:
+            self.unavailable_roots = roots
+            if self._items:
+                self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
 
     def remaining(self) -> int:
         """Tracks after the current one."""
@@ -122,6 +144,23 @@ class QueueModel(QAbstractListModel):
         self.endResetModel()
         self.changed.emit()
 
+    def rearrange(self, rows: Sequence[Row]) -> bool:
+        """Put the queue's own items in the order of *rows* (the same items, by identity,
+        e.g. a sonic order or its undo); the current track stays current. False (and
+        nothing changes) when *rows* are not exactly the queue's items."""
+        rows = list(rows)
+        if sorted(map(id, rows)) != sorted(map(id, self._items)):
+            return False
+        current_item = self.current_item()
+        self.beginResetModel()
+        self._items = rows
+        self.current = -1
+        if current_item is not None:
+            self.current = next(i for i, it in enumerate(rows) if it is current_item)
+        self.endResetModel()
+        self.changed.emit()
+        return True
+
     def clear(self) -> None:
         self.beginResetModel()
         self._items.clear()
@@ -172,10 +211,21 @@ class QueueModel(QAbstractListModel):
             length = f"  ({format_time(item.duration)})" if item.duration else ""
             why = self.reasons.get(item.id)
             more = f"\n      ↳ {why}" if why else ""
-            return f"{prefix}{item.display_title} — {item.display_artist}{length}{more}"
+            away = self.tr("  (folder unavailable)") if self.unavailable_root(index.row()) \
+                else ""
+            return f"{prefix}{item.display_title} — {item.display_artist}{length}{away}{more}"
         if role == Qt.ItemDataRole.ToolTipRole:
             why = self.reasons.get(item.id)
-            return f"{item.path}\nChosen {why}" if why else item.path
+            tip = f"{item.path}\nChosen {why}" if why else item.path
+            root = self.unavailable_root(index.row())
+            if root:
+                tip += "\n" + self.tr("Not available now: its music folder {0} is not "
+                                      "there (unplugged drive?). It plays again once the "
+                                      "folder is back.").format(root)
+            return tip
+        if role == Qt.ItemDataRole.ForegroundRole and self.unavailable_root(index.row()):
+            return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
+                                                QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.FontRole and index.row() == self.current:
             font = QFont()
             font.setBold(True)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from soundalike.gui.keys import LESS_KEY, MORE_KEY, widget_shortcut
+from soundalike.gui.order_menu import add_order_menu
 from soundalike.gui.queue_model import QueueModel
 
 
@@ -30,6 +31,9 @@ class QueuePanel(QWidget):
     import_requested = Signal()
     more_like_requested = Signal(int)   # track id
     less_like_requested = Signal(int)
+    #: put the songs after the playing one in sonic order: "flow", "energy", … (issue 24)
+    order_requested = Signal(str)
+    undo_order_requested = Signal()
 
     def __init__(self, queue: QueueModel, parent=None):
         super().__init__(parent)
@@ -113,8 +117,14 @@ class QueuePanel(QWidget):
         more.setShortcut(QKeySequence(MORE_KEY))
         less.setShortcut(QKeySequence(LESS_KEY))
         menu.addSeparator()
+        add_order_menu(menu, self.order_requested.emit, self.undo_order_requested.emit,
+                       self.can_undo_order)
+        menu.addSeparator()
         menu.addAction(self.tr("Remove"), lambda: self.queue.remove([row]))
         return menu
+
+    #: set by the window: is there a sonic order of the queue to undo?
+    can_undo_order: Callable[[], bool] = staticmethod(lambda: False)
 
     def _context_menu(self, pos) -> None:
         ix = self.view.indexAt(pos)

@@ -34,11 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from soundalike.gui.preferences import PREAMP_RANGE_DB, PlayerSettings
-from soundalike.library.loudness import GainMode, GainSettings
+from soundalike.library.listening.loudness import GainMode, GainSettings
+from soundalike.library.recommend.discovery import RADIO_SETTINGS, radio_options
 
-WORKERS_KEY = "analysis.workers"            # int, 0 = automatic (library.analysis.default_workers)
+RADIO_DEFAULTS = {name: default for name, default in RADIO_SETTINGS.values()}
+
+# int, 0 = automatic (library.analysis.machine.default_workers)
+WORKERS_KEY = "analysis.workers"
 BATTERY_KEY = "analysis.pause_on_battery"   # bool
-#: recommendation exclusions (owned by library/recommend.py's default filters)
+#: recommendation exclusions (owned by library/recommend/recommender.py's default filters)
 EXCLUDE_KEYS = {"genres": "recommend.exclude_genres", "folders": "recommend.exclude_folders",
                 "keywords": "recommend.exclude_keywords"}
 #: variety of result lists (same owner): songs per artist / per album, 0 = no limit
@@ -59,6 +63,8 @@ class LibrarySettings:
     #: at most this many songs per artist / per album in a result list (0: no limit)
     caps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CAP_KEYS, DEFAULT_CAP))
     exclude_own_artist: bool = False
+    #: the radio's options (library/discovery.py RADIO_SETTINGS names → values)
+    radio: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, store) -> LibrarySettings:
@@ -69,7 +75,8 @@ class LibrarySettings:
                             for k, key in EXCLUDE_KEYS.items()},
                    caps={k: int(store.get_setting(key, DEFAULT_CAP) or 0)
                          for k, key in CAP_KEYS.items()},
-                   exclude_own_artist=bool(store.get_setting(OWN_ARTIST_KEY, False)))
+                   exclude_own_artist=bool(store.get_setting(OWN_ARTIST_KEY, False)),
+                   radio=radio_options(store))
 
     def save(self, store) -> tuple[list[str], list[str]]:
         """Write to *store* in one transaction (all or nothing: a full disk leaves the old
@@ -91,6 +98,9 @@ class LibrarySettings:
             for k, key in CAP_KEYS.items():
                 store.set_setting(key, int(self.caps.get(k, DEFAULT_CAP)))
             store.set_setting(OWN_ARTIST_KEY, bool(self.exclude_own_artist))
+            for key, (name, default) in RADIO_SETTINGS.items():
+                if name in self.radio:
+                    store.set_setting(key, type(default)(self.radio[name]))
         return added, removed
 
 
@@ -224,6 +234,37 @@ class SettingsDialog(QDialog):
                                            "of the song you asked about"))
         variety.addRow(self.own_artist)
 
+        radio_box = QGroupBox(self.tr("Radio"), page)
+        rform = QFormLayout(radio_box)
+        r = settings.radio or {}
+        self.radio_spacing: dict[str, QSpinBox] = {}
+        for name, label in (("artist_spacing", self.tr("Same artist again after:")),
+                            ("album_spacing", self.tr("Same album again after:"))):
+            spin = QSpinBox(page)
+            spin.setRange(0, 50)
+            spin.setSuffix(self.tr(" songs"))
+            spin.setSpecialValueText(self.tr("any time"))
+            spin.setValue(int(r.get(name, RADIO_DEFAULTS[name])))
+            spin.setMaximumWidth(140)
+            self.radio_spacing[name] = spin
+            rform.addRow(label, spin)
+        self.no_repeat = QCheckBox(self.tr("Never play a song twice in a session"), page)
+        self.no_repeat.setChecked(bool(r.get("no_repeat", True)))
+        self.keep_character = QCheckBox(self.tr("Keep vocal or instrumental, like the songs "
+                                                "it starts from"), page)
+        self.keep_character.setChecked(bool(r.get("keep_character", True)))
+        self.recent_hours = QSpinBox(page)
+        self.recent_hours.setRange(0, 24 * 30)
+        self.recent_hours.setSuffix(self.tr(" hours"))
+        self.recent_hours.setSpecialValueText(self.tr("off"))
+        self.recent_hours.setValue(int(r.get("recent_hours", RADIO_DEFAULTS["recent_hours"])))
+        self.recent_hours.setMaximumWidth(140)
+        self.recent_hours.setToolTip(self.tr("Songs you heard this recently come later in a "
+                                             "new radio"))
+        rform.addRow(self.no_repeat)
+        rform.addRow(self.keep_character)
+        rform.addRow(self.tr("Later, songs heard in the last:"), self.recent_hours)
+
         exclude_box = QGroupBox(self.tr("Never recommend"), page)
         ex_form = QFormLayout(exclude_box)
         note = QLabel(self.tr("Similar songs, radio and paths leave out songs of these "
@@ -250,6 +291,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(folders_box)
         layout.addWidget(analysis_box)
         layout.addWidget(variety_box)
+        layout.addWidget(radio_box)
         layout.addWidget(exclude_box)
         return page
 
@@ -344,7 +386,11 @@ class SettingsDialog(QDialog):
             exclude={k: [line.strip() for line in edit.toPlainText().splitlines()
                          if line.strip()] for k, edit in self.exclude.items()},
             caps={k: spin.value() for k, spin in self.caps.items()},
-            exclude_own_artist=self.own_artist.isChecked())
+            exclude_own_artist=self.own_artist.isChecked(),
+            radio={**{k: spin.value() for k, spin in self.radio_spacing.items()},
+                   "no_repeat": self.no_repeat.isChecked(),
+                   "keep_character": self.keep_character.isChecked(),
+                   "recent_hours": float(self.recent_hours.value())})
 
     def result_player_settings(self) -> PlayerSettings | None:
         """The edited player settings (None when the dialog was opened without them)."""

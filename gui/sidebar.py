@@ -12,6 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
 
 from soundalike.gui.library_query import Browse, LibraryReader
+from soundalike.gui.order_menu import add_order_menu
 from soundalike.gui.tasks import Tasks
 
 _ROLE = Qt.ItemDataRole.UserRole
@@ -19,7 +20,8 @@ CATEGORIES = (("artist", QT_TRANSLATE_NOOP("Sidebar", "Artists")),
               ("album", QT_TRANSLATE_NOOP("Sidebar", "Albums")),
               ("genre", QT_TRANSLATE_NOOP("Sidebar", "Genres")),
               ("folder", QT_TRANSLATE_NOOP("Sidebar", "Folders")),
-              ("playlist", QT_TRANSLATE_NOOP("Sidebar", "Playlists")))
+              ("playlist", QT_TRANSLATE_NOOP("Sidebar", "Playlists")),
+              ("mix", QT_TRANSLATE_NOOP("Sidebar", "Mixes")))
 
 
 class Sidebar(QTreeWidget):
@@ -29,6 +31,17 @@ class Sidebar(QTreeWidget):
     playlist_play_requested = Signal(int)    # playlist id
     playlist_delete_requested = Signal(int)  # playlist id
     playlist_export_requested = Signal(int)  # playlist id
+    playlist_order_requested = Signal(int, str)      # playlist id, "flow" | "energy" | …
+    playlist_undo_order_requested = Signal(int)      # playlist id
+    #: "Similar albums" / "Similar artists" of an album or artist entry:
+    #: (what to list: "album" | "artist", the entry's kind, its name)
+    similar_groups_requested = Signal(str, str, str)
+    artist_radio_requested = Signal(str)             # artist name
+    #: the Mixes category wants its entries (``set_mixes`` fills it)
+    mixes_wanted = Signal()
+    mix_play_requested = Signal(str, str)            # mix id, name
+    mix_save_requested = Signal(str, str)            # mix id, name
+    mix_pin_requested = Signal(str, bool)            # mix id, pinned
 
     def __init__(self, reader: LibraryReader, parent=None, *, tasks: Tasks | None = None):
         super().__init__(parent)
@@ -55,6 +68,7 @@ class Sidebar(QTreeWidget):
         self.currentItemChanged.connect(self._on_current)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
+        self.itemDoubleClicked.connect(self._double_clicked)
         self._tasks: dict[str, object] = {}
 
     # ------------------------------------------------------------------ filling
@@ -70,6 +84,9 @@ class Sidebar(QTreeWidget):
             self._fill(key)
 
     def _fill(self, key: str) -> None:
+        if key == "mix":   # made on the recommender's thread: asked for, then set_mixes
+            self.mixes_wanted.emit()
+            return
         reader = self.reader
 
         def query():
@@ -109,6 +126,21 @@ class Sidebar(QTreeWidget):
         finally:
             self.setUpdatesEnabled(True)
 
+    def set_mixes(self, mixes: list[tuple[str, str, int, bool]]) -> None:
+        """Fill the Mixes category: ``(name, id, songs, pinned)`` per mix."""
+        self._mix_pins = {mid: pinned for _n, mid, _s, pinned in mixes}
+        self._populate("mix", [(f"{name}{'  📌' if pinned else ''}", (mid,), n)
+                               for name, mid, n, pinned in mixes])
+        names = {mid: name for name, mid, _n, _p in mixes}
+        parent = self.categories["mix"]
+        for i in range(parent.childCount()):
+            child = parent.child(i)
+            mid = child.data(0, _ROLE)[1]
+            child.setToolTip(0, self.tr("{0}: an endless radio from this part of your "
+                                        "library (double-click to play)").format(
+                names.get(mid, "")))
+        self._mix_names = names
+
     def child_labels(self, key: str) -> list[str]:
         parent = self.categories[key]
         return [parent.child(i).text(0) for i in range(parent.childCount())]
@@ -141,18 +173,58 @@ class Sidebar(QTreeWidget):
         if browse is not None:
             self.browse_changed.emit(browse)
 
+    def _double_clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        kind, value = item.data(0, _ROLE)
+        if kind == "mix":
+            self.mix_play_requested.emit(value, getattr(self, "_mix_names", {}).get(value, ""))
+
     def _menu(self, pos) -> None:
         item = self.itemAt(pos)
         if item is None:
             return
         kind, value = item.data(0, _ROLE)
+        menu = self.item_menu(kind, value)
+        if menu is not None:
+            menu.exec(self.viewport().mapToGlobal(pos))
+
+    def item_menu(self, kind: str, value) -> QMenu | None:
+        """The right-click menu of the entry (kind, value), or None when it has none."""
+        if kind == "mix":
+            name = getattr(self, "_mix_names", {}).get(value, "")
+            pinned = getattr(self, "_mix_pins", {}).get(value, False)
+            menu = QMenu(self)
+            menu.addAction(self.tr("Play mix (endless radio)"),
+                           lambda: self.mix_play_requested.emit(value, name))
+            menu.addAction(self.tr("Save as playlist"),
+                           lambda: self.mix_save_requested.emit(value, name))
+            menu.addAction(self.tr("Unpin") if pinned else self.tr("Pin (keep this mix)"),
+                           lambda: self.mix_pin_requested.emit(value, not pinned))
+            return menu
+        if kind in ("album", "artist"):
+            menu = QMenu(self)
+            menu.addAction(self.tr("Similar albums"),
+                           lambda: self.similar_groups_requested.emit("album", kind, value))
+            menu.addAction(self.tr("Similar artists"),
+                           lambda: self.similar_groups_requested.emit("artist", kind, value))
+            if kind == "artist":
+                menu.addAction(self.tr("Artist radio"),
+                               lambda: self.artist_radio_requested.emit(value))
+            return menu
         if kind != "playlist":
-            return
+            return None
         menu = QMenu(self)
         menu.addAction(self.tr("Play"), lambda: self.playlist_play_requested.emit(value))
         menu.addAction(self.tr("Export…"), lambda: self.playlist_export_requested.emit(value))
+        menu.addSeparator()
+        add_order_menu(menu, lambda by: self.playlist_order_requested.emit(value, by),
+                       lambda: self.playlist_undo_order_requested.emit(value),
+                       lambda: self.can_undo_playlist_order(value))
+        menu.addSeparator()
         menu.addAction(self.tr("Delete"), lambda: self.playlist_delete_requested.emit(value))
-        menu.exec(self.viewport().mapToGlobal(pos))
+        return menu
+
+    #: set by the window: is there a sonic order of this playlist to undo?
+    can_undo_playlist_order = staticmethod(lambda _pid: False)
 
 
 def _short_folder(path: str) -> str:

@@ -4,9 +4,9 @@
   genre, folder, playlist) sorted by one of :data:`COLUMNS`, read through a
   :class:`LibraryReader` (a read-only Store shared by the GUI's threads); rows are
   :class:`Row` records, a subset of the ``tracks`` fields
-  (:mod:`soundalike.library.schema`).
+  (:mod:`soundalike.library.model.schema`).
 - Text search (:func:`find_tracks`, ``soundalike tracks``, radio seeds, the table's search
-  box) has one semantic, :mod:`soundalike.library.search`: every word, accents and case
+  box) has one semantic, :mod:`soundalike.library.model.search`: every word, accents and case
   folded, must occur in title, artist, album, album artist, genre or path.
 - :func:`album_tracks`, :func:`artist_tracks`, :func:`playlist_named`: seeds by name.
 
@@ -16,12 +16,10 @@ The SQL behind all of these lives in :mod:`soundalike.library.store` (no Qt, no 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, make_dataclass
 from pathlib import Path
 
 from soundalike.engine.filters import normalise_text
-from soundalike.library.schema import dataclass_fields
-from soundalike.library.search import (  # noqa: F401 - the search semantic, re-exported
+from soundalike.library.model.search import (  # noqa: F401 - the search semantic, re-exported
     filter_indices,
     filter_view,
     fold,
@@ -29,77 +27,12 @@ from soundalike.library.search import (  # noqa: F401 - the search semantic, re-
     search_text,
     search_words,
 )
-from soundalike.library.states import TrackStatus
+from soundalike.library.model.states import TrackStatus
+from soundalike.library.model.track import Track
+from soundalike.library.model.views import ROW_FIELDS, Album, Browse, Row
 from soundalike.library.store import Playlist, Store
-from soundalike.library.track import Track
 
-#: (key, header) of the library table's columns, in display order.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("title", "Title"),
-    ("artist", "Artist"),
-    ("album", "Album"),
-    ("genre", "Genre"),
-    ("year", "Year"),
-    ("duration", "Length"),
-    ("status", "Analysis"),
-)
-COLUMN_KEYS = tuple(k for k, _ in COLUMNS)
-
-
-@dataclass(frozen=True, slots=True)
-class Browse:
-    """What the library table shows. Empty fields do not filter."""
-
-    text: str = ""
-    artist: str | None = None
-    album: str | None = None
-    genre: str | None = None
-    folder_id: int | None = None
-    playlist_id: int | None = None
-
-
-class _RowMethods:
-    __slots__ = ()
-
-    @property
-    def display_title(self) -> str:
-        return self.title or Path(self.path).stem
-
-    @property
-    def display_artist(self) -> str:
-        return self.artist or self.albumartist or "Unknown artist"
-
-
-#: the ``tracks`` fields a table row holds, in :class:`Row`'s positional order
-ROW_FIELDS: tuple[str, ...] = ("id", "path", "title", "artist", "album", "genre", "year",
-                               "duration", "status", "error", "albumartist", "tracknumber")
-ROW_SQL = ", ".join(ROW_FIELDS)
 _STATUS = ROW_FIELDS.index("status")
-Row = make_dataclass("Row", dataclass_fields(ROW_FIELDS, defaults=False),
-                     bases=(_RowMethods,), frozen=True, slots=True,
-                     namespace={"__module__": __name__})
-Row.__doc__ = "One library table row: the displayed columns of a track (schema types)."
-
-
-@dataclass(frozen=True, slots=True)
-class Album:
-    """One album of the album grid: its name, who it is by (album artist, else artist),
-    its number of tracks, latest year and the path of its first file (for the cover)."""
-
-    name: str
-    artist: str | None
-    tracks: int
-    year: int | None
-    path: str
-
-    @property
-    def display_artist(self) -> str:
-        return self.artist or "Unknown artist"
-
-
-def row_from_track(track: Track) -> Row:
-    """The :class:`Row` of a :class:`~soundalike.library.track.Track`."""
-    return Row(*(getattr(track, name) for name in ROW_FIELDS))
 
 
 class LibraryReader:
@@ -144,7 +77,7 @@ class LibraryReader:
     def loudness(self, track_id: int) -> tuple[float | None, float | None]:
         """The analysis's loudness of a track and of its album (energy mean), dBFS; None
         where not analysed. The player levels untagged tracks with them."""
-        from soundalike.library.loudness import album_loudness_db
+        from soundalike.library.listening.loudness import album_loudness_db
 
         own, album = self._call("loudness_values", int(track_id), default=(None, []))
         return own, album_loudness_db(album)

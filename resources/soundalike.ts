@@ -2,6 +2,26 @@
 <!DOCTYPE TS>
 <TS version="2.1" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>App</source>
+        <comment>Updating the library to a smaller format…</comment>
+        <extracomment>Qt Multimedia&apos;s FFmpeg backend prints every opened file&apos;s stream table to the terminal (and notes on missing VA-API/PipeWire libraries); playback errors reach us as signals.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App</source>
+        <comment>Making the library file smaller…</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App</source>
+        <comment>Updating the library to a smaller format…
+{0:,} of {1:,} analysed songs</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AboutDialog</name>
     <message>
         <source>Soundalike is free software, licensed under {0}: you may share and change it under the terms of the GNU General Public License, version 3 or any later version. It comes with no warranty.</source>
@@ -224,6 +244,18 @@
         <source>Show the album&apos;s songs</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Similar albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist radio</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AnalysisStatus</name>
@@ -277,7 +309,10 @@
     <message>
         <source>The library cannot be opened:
 {0}</source>
-        <extracomment>Qt Multimedia&apos;s FFmpeg backend prints every opened file&apos;s stream table to the terminal (and notes on missing VA-API/PipeWire libraries); playback errors reach us as signals.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The library was converted to the compact format, but {0}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -301,9 +336,33 @@
     </message>
 </context>
 <context>
+    <name>FolderBanner</name>
+    <message>
+        <source>Unavailable music folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Their songs come back by themselves when the folder is there again; they stay in the queue and keep their analyses meanwhile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 song is hidden until it is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} songs are hidden until it is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The music folder {0} {1}: {2}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FolderController</name>
     <message>
         <source>Resume analysis</source>
+        <extracomment>the music folders unavailable now (a list of :class:`~soundalike.library.files.availability.UnavailableFolder`), after each check</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -332,7 +391,7 @@
     <name>FolderList</name>
     <message>
         <source>Music folders</source>
-        <extracomment>recommendation exclusions (owned by library/recommend.py&apos;s default filters) variety of result lists (same owner): songs per artist / per album, 0 = no limit never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit)</extracomment>
+        <extracomment>recommendation exclusions (owned by library/recommend/recommender.py&apos;s default filters) variety of result lists (same owner): songs per artist / per album, 0 = no limit never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (library/discovery.py RADIO_SETTINGS names → values)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -414,7 +473,7 @@
     <name>LibraryModel</name>
     <message>
         <source>Title</source>
-        <extracomment>the column titles of library.browse.COLUMNS, for the translators (lupdate reads these)</extracomment>
+        <extracomment>the column titles of library.model.views.COLUMNS, for the translators (lupdate reads these)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -668,6 +727,38 @@
     </message>
 </context>
 <context>
+    <name>OrderMenu</name>
+    <message>
+        <source>Flow (each song into the next)</source>
+        <extracomment>(key, menu text): keys are ``library.discovery.ORDER_BY``</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Energy (calm → energetic)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tempo (slow → fast)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brightness (dark → bright)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mood (sad → happy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sonic order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo sonic order</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PathDialog</name>
     <message>
         <source>Path to…</source>
@@ -700,8 +791,16 @@
 <context>
     <name>Player</name>
     <message>
+        <source>its music folder {0} is not available (unplugged drive?)</source>
+        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>this track</source>
-        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.loudness.Gain`)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -750,9 +849,22 @@
     </message>
 </context>
 <context>
+    <name>QueueModel</name>
+    <message>
+        <source>  (folder unavailable)</source>
+        <extracomment>track id → why the radio chose it (&quot;after you skipped 2 fast tracks: slower&quot;) roots of the music folders that are unavailable now</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not available now: its music folder {0} is not there (unplugged drive?). It plays again once the folder is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
         <source>Play queue</source>
+        <extracomment>put the songs after the playing one in sonic order: &quot;flow&quot;, &quot;energy&quot;, … (issue 24)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -805,6 +917,7 @@
     </message>
     <message>
         <source>Play queue — 1 track</source>
+        <extracomment>set by the window: is there a sonic order of the queue to undo?</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -904,6 +1017,50 @@
     </message>
     <message>
         <source>Similar songs never include songs by the artist of the song you asked about</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Radio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same artist again after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same album again after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never play a song twice in a session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep vocal or instrumental, like the songs it starts from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Songs you heard this recently come later in a new radio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Later, songs heard in the last:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1050,7 +1207,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Mixes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Browse the library</source>
+        <extracomment>&quot;Similar albums&quot; / &quot;Similar artists&quot; of an album or artist entry: (what to list: &quot;album&quot; | &quot;artist&quot;, the entry&apos;s kind, its name) the Mixes category wants its entries (``set_mixes`` fills it)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1059,6 +1221,38 @@
     </message>
     <message>
         <source>All music</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0}: an endless radio from this part of your library (double-click to play)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play mix (endless radio)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as playlist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pin (keep this mix)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist radio</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1071,6 +1265,57 @@
     </message>
     <message>
         <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SimilarGroupsDialog</name>
+    <message>
+        <source>Similar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Album</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar albums or artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist radio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar albums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Similar artists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artist</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1140,7 +1385,7 @@
     <name>SimilarityActions</name>
     <message>
         <source>Only {0} shown: lists hold a few songs per artist and album (Settings → Variety).</source>
-        <extracomment>why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio)</extracomment>
+        <extracomment>a song heard this long (or to its end) counts as played (drawn later next session) why the radio&apos;s latest tracks were chosen (&quot;after you skipped 2 fast tracks: …&quot;) the radio&apos;s state as a plain dict (saved with the session; None: no radio) roots of the music folders unavailable now (their songs are never queued)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1156,7 +1401,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Mix: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Radio: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The radio carries on when {0} is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

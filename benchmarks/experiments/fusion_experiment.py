@@ -112,7 +112,7 @@ def prepare_hellinger(rec, *, tags_only: bool = False) -> None:
 
 def print_spread(db: str) -> None:
     """Mean and s.d. of the pairwise cosines of each block (how much each can reorder)."""
-    from soundalike.library.recommend import Recommender
+    from soundalike.library.recommend.recommender import Recommender
     from soundalike.library.store import Store
 
     with Store(db) as store:

@@ -113,7 +113,7 @@ import quality  # benchmarks/quality.py
 # The engine, imported once at the start (concurrent edits to the tree do not enter the run).
 from soundalike.engine import audio, cnn, dsp
 from soundalike.engine.analyze import ANALYSIS_VERSION
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
 PASSES = {"12s": 12.0, "6s": 6.0, "3s": 3.0}

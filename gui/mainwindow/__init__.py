@@ -42,6 +42,7 @@ from soundalike.gui.mainwindow.actions import (
     ActionName,
     ActionRegistry,
 )
+from soundalike.gui.mainwindow.discovery import DiscoveryActions
 from soundalike.gui.mainwindow.folders import FolderController, analysis_bridge
 from soundalike.gui.mainwindow.library import LibraryBrowser, resolver
 from soundalike.gui.mainwindow.playback import PlaybackController
@@ -53,7 +54,7 @@ from soundalike.gui.preferences import PlayerSettings, Preferences
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.settings_dialog import SettingsDialog
 from soundalike.gui.tasks import Tasks
-from soundalike.library.session import session_path
+from soundalike.library.listening.session import session_path
 from soundalike.library.store import Store
 
 __all__ = ["MainWindow"]
@@ -112,6 +113,15 @@ class MainWindow(QMainWindow):
                                             queue=self.queue, playback=self.playback,
                                             sidebar=self.sidebar, model=self.model,
                                             show_message=show, parent=self)
+        self.discovery = DiscoveryActions(similarity=self.actions, queue=self.queue,
+                                          store=self.store, sidebar=self.sidebar,
+                                          model=self.model, resolve_rows=self.resolve_rows,
+                                          show_message=show,
+                                          play_rows=self.playback.play_rows,
+                                          show_browse=lambda: self.tabs.setCurrentIndex(0),
+                                          save_playlist=lambda ids, name:
+                                          self.playlists.save_tracks_as_playlist(ids, name),
+                                          parent=self)
         self.preferences = Preferences(self.qsettings, self)
         self.tray = Tray(self.player, self, self)
         self.notifier = Notifier(self.player, self, tray=self.tray, parent=self)
@@ -195,6 +205,7 @@ class MainWindow(QMainWindow):
             A.MEDIA_PREVIOUS: player.previous,
         })
         self.registry[A.SIMILAR_PANEL].toggled.connect(self.similar_panel.setVisible)
+        self.folders.unavailable_changed.connect(self._on_unavailable)
 
         self.sidebar.playlist_play_requested.connect(playlists.play_playlist)
         self.sidebar.playlist_delete_requested.connect(playlists.delete_playlist)
@@ -204,6 +215,27 @@ class MainWindow(QMainWindow):
         self.queue_panel.play_requested.connect(player.play_row)
         self.queue_panel.save_requested.connect(playlists.save_queue)
         self.queue_panel.export_requested.connect(playlists.export_queue)
+        discovery = self.discovery
+        self.queue_panel.order_requested.connect(discovery.order_queue)
+        self.queue_panel.undo_order_requested.connect(discovery.undo_queue_order)
+        self.queue_panel.can_undo_order = discovery.can_undo_queue_order
+        self.sidebar.playlist_order_requested.connect(discovery.order_playlist)
+        self.sidebar.playlist_undo_order_requested.connect(discovery.undo_playlist_order)
+        self.sidebar.can_undo_playlist_order = discovery.can_undo_playlist_order
+        self.sidebar.similar_groups_requested.connect(
+            lambda kind, source, name: discovery.similar_groups(kind, source_kind=source,
+                                                                name=name))
+        self.sidebar.artist_radio_requested.connect(discovery.artist_radio)
+        self.sidebar.mixes_wanted.connect(discovery.refresh_mixes)
+        self.sidebar.mix_play_requested.connect(similar.start_mix_radio)
+        self.sidebar.mix_save_requested.connect(discovery.save_mix)
+        self.sidebar.mix_pin_requested.connect(discovery.pin_mix)
+        for signal, kind in ((self.album_grid.similar_albums_requested, "album"),
+                             (self.album_grid.similar_artists_requested, "artist")):
+            signal.connect(lambda album, kind=kind: discovery.similar_groups(
+                kind, track_ids=self.reader.album_ids(album)))
+        self.album_grid.artist_radio_requested.connect(
+            lambda album: discovery.artist_radio(album.display_artist))
         self.queue_panel.more_like_requested.connect(similar.more_like)
         self.queue_panel.less_like_requested.connect(similar.less_like)
         self.now_playing.more_like_requested.connect(similar.more_like)
@@ -229,6 +261,14 @@ class MainWindow(QMainWindow):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             widget_shortcut(key, self.sidebar, lambda: self._focus_view(self.table))
         self.tray.quit_requested.connect(self.quit)
+
+    def _on_unavailable(self, folders: list) -> None:
+        """Music folders went or came back: the banner says which, the queue greys their
+        songs, the radio waits for them."""
+        self.folder_banner.show_folders(folders)
+        roots = [f.path for f in folders]
+        self.queue.set_unavailable(roots)
+        self.actions.set_unavailable(roots)
 
     def _on_track(self, row: Row | None) -> None:
         self.setWindowTitle(f"{row.display_title} — {row.display_artist} · Soundalike"

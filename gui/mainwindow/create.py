@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from soundalike.gui.album_grid import AlbumGrid
+from soundalike.gui.folder_banner import FolderBanner
 from soundalike.gui.library_model import LibraryModel
 from soundalike.gui.mainwindow.actions import MENUS, TABLE_MENU, ActionName, ActionRegistry
 from soundalike.gui.map_view import LibraryMap
@@ -91,6 +92,7 @@ def build_widgets(w: MainWindow) -> None:
     w.album_grid = AlbumGrid(w.reader, w.covers, w.tasks, w)
     w.map = LibraryMap(w.db_path, w, tasks=w.tasks)
     w.analysis_status = AnalysisStatus(w.analysis, w)
+    w.folder_banner = FolderBanner(w)
 
     library_page = QWidget(w)
     lib_layout = QVBoxLayout(library_page)
@@ -126,6 +128,7 @@ def build_widgets(w: MainWindow) -> None:
     central = QWidget(w)
     layout = QVBoxLayout(central)
     layout.setContentsMargins(6, 6, 6, 0)
+    layout.addWidget(w.folder_banner)   # shown while a music folder is unavailable
     layout.addWidget(w.main_split, 1)
     layout.addWidget(w.now_playing)
     w.setCentralWidget(central)

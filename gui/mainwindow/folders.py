@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -22,7 +22,7 @@ from soundalike.gui.settings_dialog import (
     SettingsDialog,
 )
 from soundalike.gui.tasks import Tasks
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 from soundalike.library.store import Store
 
 
@@ -41,6 +41,10 @@ class FolderController(QObject):
     *pause_action* says whether the analysis is paused. A QWidget *parent* is the
     parent of its dialogs."""
 
+    #: the music folders unavailable now (a list of
+    #: :class:`~soundalike.library.files.availability.UnavailableFolder`), after each check
+    unavailable_changed = Signal(list)
+
     def __init__(self, *, db_path: str, store: Store, tasks: Tasks, analysis: AnalysisBridge,
                  browser: LibraryBrowser, pause_action: QAction,
                  show_message: Callable[[str, int], None],
@@ -58,6 +62,7 @@ class FolderController(QObject):
         self._show = show_message
         self.watcher = None
         self.watcher_options: dict = {}
+        self.unavailable: list = []   # UnavailableFolder, at the last check
         self.watcher_events = CallbackBridge(self)
         self.watcher_messages = CallbackBridge(self)
         self.watcher_events.fired.connect(self._on_watcher_event)
@@ -69,10 +74,10 @@ class FolderController(QObject):
     def start_background(self, *, scan: bool = True, watch: bool = True,
                          analyse: bool = True) -> None:
         """Scan the music folders, watch them, and analyse what is pending."""
-        if scan:
+        if watch:  # the scan follows the watcher's start: nothing added meanwhile is missed
+            self._restart_watcher(then_scan=self._after_scan if scan else None)
+        elif scan:
             library_glue.scan_async(self.tasks, self.db_path, self._after_scan)
-        if watch:
-            self._restart_watcher()
         if analyse:
             self.analysis.start()
 
@@ -83,10 +88,24 @@ class FolderController(QObject):
             self._show(str(summary), 8000)
         self.browser.refresh_library()
         self.analysis.notify()
+        self.check_folders()
 
     def _on_watcher_event(self, args: tuple) -> None:
         self.browser.schedule_refresh()
         self.analysis.notify()
+        if args and str(args[0]).startswith("folder-"):  # a folder went, came back, added
+            self.check_folders()
+
+    def check_folders(self) -> None:
+        """Find out (off the UI thread) which music folders are unavailable now; then
+        :attr:`unavailable_changed`."""
+        library_glue.unavailable_async(self.tasks, self.db_path, self._on_unavailable)
+
+    def _on_unavailable(self, folders: list) -> None:
+        if self.browser.closed:
+            return
+        self.unavailable = list(folders)
+        self.unavailable_changed.emit(self.unavailable)
 
     def _on_analysis_progress(self, p) -> None:
         self.pause_action.setText(self.tr("Resume analysis") if self.analysis.paused
@@ -94,12 +113,13 @@ class FolderController(QObject):
         if p.message and p.state == "error":
             self._show(self.tr("Analysis stopped: {0}").format(p.message), 15000)
 
-    def _restart_watcher(self) -> None:
+    def _restart_watcher(self, then_scan=None) -> None:
         if self.watcher is not None:
             library_glue.stop_watcher(self.watcher)
         self.watcher = library_glue.start_watcher(self.tasks, self.db_path,
                                                   self.watcher_events.callback,
                                                   self.watcher_messages.callback,
+                                                  then_scan=then_scan,
                                                   **self.watcher_options)
 
     def shutdown(self) -> None:

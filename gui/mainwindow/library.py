@@ -15,7 +15,7 @@ from soundalike.gui.mainwindow.create import table_menu
 from soundalike.gui.mainwindow.playback import PlaybackController
 from soundalike.gui.map_view import LibraryMap
 from soundalike.gui.sidebar import Sidebar
-from soundalike.library.browse import Album
+from soundalike.library.model.views import Album
 
 SEARCH_DEBOUNCE_MS = 120
 REFRESH_DEBOUNCE_MS = 800

@@ -13,8 +13,12 @@ from soundalike.gui.library_query import Row
 from soundalike.gui.mainwindow.playback import PlaybackController
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.sidebar import Sidebar
-from soundalike.library.errors import LibraryError
-from soundalike.library.playlist_files import entries_for_tracks, read_playlist, write_playlist
+from soundalike.library.files.playlist_files import (
+    entries_for_tracks,
+    read_playlist,
+    write_playlist,
+)
+from soundalike.library.model.errors import LibraryError
 from soundalike.library.store import Store
 
 PLAYLIST_FILES = "Playlists (*.m3u8 *.m3u *.xspf)"

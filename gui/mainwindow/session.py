@@ -1,9 +1,11 @@
 """The session that survives a restart: the queue, the current track and its position,
-the radio (:mod:`soundalike.library.session` stores it).
+the radio (:mod:`soundalike.library.listening.session` stores it).
 
 At start :meth:`SessionController.restore` reads the saved session in the background,
 drops the tracks that are gone (deleted, missing, no longer in the library) with a note
-in the status bar, and puts the rest back: the queue, the current track loaded and
+in the status bar — but keeps those whose music folder is only unavailable (an
+unplugged drive: :mod:`soundalike.library.files.availability`), which play again when it is
+back — and puts the rest back: the queue, the current track loaded and
 paused at its position (Play resumes it), the radio labelled and carrying on when the
 queue runs low. From then on every change (queue, track, play/pause, seek, radio) is
 saved within :data:`SAVE_DELAY_MS`, and the position every :data:`POSITION_EVERY_MS`
@@ -25,8 +27,9 @@ from soundalike.gui.mainwindow.similarity import SimilarityActions, radio_seed_i
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.tasks import Tasks
-from soundalike.library.session import Session, SessionWriter, load_session
-from soundalike.library.states import TrackStatus
+from soundalike.library.files.availability import holding_root
+from soundalike.library.listening.session import Session, SessionWriter, load_session
+from soundalike.library.model.states import TrackStatus
 
 SAVE_DELAY_MS = 1000        # a change is on disk within this (changes in a burst: once)
 POSITION_EVERY_MS = 5000    # the position is saved this often while playing
@@ -110,12 +113,18 @@ class SessionController(QObject):
             if session is None or not session.queue:
                 return _Restored(None, [], [], note, -1, False)
             found = reader.rows([i for i, _ in session.queue])
+            away = _unavailable_roots(reader.db_path)
+
+            def usable(row: Row | None) -> bool:  # there, or only out of reach for now
+                return row is not None and (
+                    holding_root(row.path, away) is not None
+                    or (row.status != TrackStatus.MISSING and os.path.isfile(row.path)))
+
             rows: list[Row] = []
             new_index: dict[int, int] = {}  # saved position → position now
             for n, (tid, saved_path) in enumerate(session.queue):
                 row = found.get(tid)
-                if row is None or row.status == TrackStatus.MISSING \
-                        or not os.path.isfile(row.path):
+                if not usable(row):
                     continue
                 if saved_path and row.path != saved_path and os.path.exists(saved_path):
                     continue  # not the same track (the id belongs to another file now)
@@ -136,8 +145,7 @@ class SessionController(QObject):
             if session.radio and rows:
                 ids = radio_seed_ids(session.radio)
                 more = reader.rows([i for i in ids if i not in found])
-                seeds = [r for i in ids if (r := found.get(i) or more.get(i)) is not None
-                         and r.status != TrackStatus.MISSING]
+                seeds = [r for i in ids if usable(r := found.get(i) or more.get(i))]
             return _Restored(session, rows, seeds, note, current, same)
 
         def done(r: _Restored) -> None:
@@ -165,6 +173,15 @@ class SessionController(QObject):
             self.restored.emit(str(exc))
 
         self.tasks.run_task(work, done, failed)
+
+
+def _unavailable_roots(db_path: str) -> list[str]:
+    """The music folders unavailable now (their songs stay in the queue)."""
+    from soundalike.library.files.availability import folder_problems
+    from soundalike.library.store import Store
+
+    with Store(db_path, read_only=True) as store:
+        return list(folder_problems(store))
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Similarity everywhere: Find similar songs, Play similar next, Start radio, Path to….
 
-The :class:`~soundalike.library.recommend.Recommender` lives on one long-lived worker
+The :class:`~soundalike.library.recommend.recommender.Recommender` lives on one long-lived worker
 thread (``run_task(..., serial=True)``), with its own Store connection; the UI
 thread only sends requests and receives results. A track that is not analysed yet
 is analysed first, at once (the analysis controller takes it before anything else),
@@ -24,12 +24,15 @@ from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
-from soundalike.library.states import TrackStatus
+from soundalike.library.files.availability import holding_root
+from soundalike.library.model.states import TrackStatus
 
 SIMILAR_COUNT = 25
 PLAY_NEXT_COUNT = 5
 RADIO_FIRST = 10
 RADIO_REFILL = 5
+#: a song heard this long (or to its end) counts as played (drawn later next session)
+PLAY_COUNTS_AFTER = 30.0
 PATH_STEPS = 8
 WAIT_POLL_MS = 500
 
@@ -88,6 +91,9 @@ class SimilarityActions(QObject):
         player.listened.connect(self._on_listened)
         self._drawn: set[int] = set()   # queue track ids the radio drew (not the user's)
         self.last_reason = ""
+        #: roots of the music folders unavailable now (their songs are never queued)
+        self.unavailable_roots: tuple[str, ...] = ()
+        self._radio_waiting = False  # a restored radio whose seeds are all on a drive away
 
     # ------------------------------------------------------------------ plumbing
     def _call(self, fn, on_done, on_error=None) -> None:
@@ -96,7 +102,7 @@ class SimilarityActions(QObject):
 
         def work():
             if self._rec is None:
-                from soundalike.library.recommend import Recommender
+                from soundalike.library.recommend.recommender import Recommender
                 from soundalike.library.store import Store
 
                 self._store = Store(db_path)
@@ -106,6 +112,11 @@ class SimilarityActions(QObject):
             return fn(self._rec)
 
         self.tasks.run_task(work, on_done, on_error or self._error, serial=True)
+
+    def run(self, fn, on_done, on_error=None) -> None:
+        """``fn(recommender)`` on the recommender's thread, *on_done(result)* on the UI
+        thread (for the other discovery controllers: one recommender per window)."""
+        self._call(fn, on_done, on_error)
 
     def _error(self, exc: BaseException) -> None:
         message = str(exc) or exc.__class__.__name__
@@ -125,6 +136,19 @@ class SimilarityActions(QObject):
     def _rows(self, ids: list[int]) -> list[Row]:
         return self.resolve_rows(ids)
 
+    def _away(self, row: Row) -> str | None:
+        """The unavailable music folder holding *row*, or None."""
+        return holding_root(row.path, self.unavailable_roots)
+
+    def set_unavailable(self, roots) -> None:
+        """The music folders unavailable now; a radio waiting for one of them that is
+        back carries on."""
+        self.unavailable_roots = tuple(sorted(roots))
+        if self._radio_waiting and self.radio_active and not any(
+                self._away(r) for r in self.radio_seeds):
+            self._radio_waiting = False
+            self._refill(0)
+
     def _when_analysed(self, ids: list[int], run: Callable[[], None], label: str) -> bool:
         """Run *run* now if every track is analysed, else analyse them first.
 
@@ -135,8 +159,11 @@ class SimilarityActions(QObject):
         if bad:
             r = bad[0]
             failed = r.status == TrackStatus.FAILED
+            away = self._away(r)
             why = (f"could not be analysed ({r.error})" if failed and r.error
-                   else "could not be analysed" if failed else "is missing")
+                   else "could not be analysed" if failed
+                   else f"is on {away}, which is not available now (unplugged drive?)"
+                   if away else "is missing")
             self._error(RuntimeError(f"“{r.display_title}” {why}."))
             return False
         pending = {r.id for r in rows if r.status != TrackStatus.ANALYSED}
@@ -225,7 +252,7 @@ class SimilarityActions(QObject):
     def find_similar_to_file(self, path: str) -> None:
         """Fill the similar panel with library songs like an audio file from anywhere
         (a download, a file a friend sent): it is analysed on the spot if need be."""
-        from soundalike.library.tags import read_tags
+        from soundalike.library.files.tags import read_tags
 
         tags = read_tags(path).info  # title and artist for the panel's heading (or None)
         seed = Row(id=-1, path=path, title=tags and tags.title, artist=tags and tags.artist,
@@ -285,6 +312,26 @@ class SimilarityActions(QObject):
         self.radio_changed.emit(label)
         self.player.play_row(0)
         self._show(self.tr("{0} started").format(label), 5000)
+
+    def start_mix_radio(self, mix_id: str, name: str) -> None:
+        """Replace the queue with an endless radio from a library mix's region (its most
+        typical songs first)."""
+        def work(rec):
+            from soundalike.library.recommend import mixes
+            from soundalike.library.recommend.recommender import RecommendError
+
+            mix = mixes.find_mix(rec.store, mix_id)
+            if mix is None:
+                raise RecommendError(f"the mix “{name}” is gone (the mixes were remade)")
+            self._radio = mixes.mix_radio(rec, mix)
+            return self._radio.seeds, self._radio.next(RADIO_FIRST), radio_to_state(self._radio)
+
+        def done(found) -> None:
+            seeds, tracks, state = found
+            self._begin_radio(self._rows(seeds), tracks, state,
+                              self.tr("Mix: {0}").format(name))
+
+        self._call(work, done)
 
     def start_mood_radio(self, words: str, *, tempo: tuple[float, float] | None = None,
                          energy: float | None = None) -> None:
@@ -353,6 +400,16 @@ class SimilarityActions(QObject):
             on_done(result)
 
         def failed(exc: BaseException) -> None:
+            away = [r for r in self.radio_seeds if self._away(r)]
+            if resume is not None and self._radio is None and away \
+                    and len(away) == len(self.radio_seeds):
+                # its seeds are on a drive that is away: the radio waits for it
+                if not self._radio_waiting:
+                    self._show(self.tr("The radio carries on when {0} is back.").format(
+                        self._away(away[0])), 10000)
+                self._radio_waiting = True
+                self._refilling = False
+                return
             if resume is not None and self._radio is None:  # the saved radio cannot go on
                 self.stop_radio()
                 self._show(f"The radio could not carry on: {exc}", 10000)
@@ -366,6 +423,8 @@ class SimilarityActions(QObject):
     # ------------------------------------------------------------------ feedback
     def _on_listened(self, row, seconds: float, finished: bool) -> None:
         """The player left a track: a full play, or a skip at *seconds*."""
+        if row is not None and (finished or seconds >= PLAY_COUNTS_AFTER):
+            self._record_play(int(row.id))
         if not self.radio_active or not self._has_radio() or row is None:
             return
         tid = int(row.id)
@@ -375,6 +434,21 @@ class SimilarityActions(QObject):
             self._radio_call(lambda radio: radio.played(tid, seconds), lambda _ok: None)
         else:
             self._feedback(lambda radio: radio.skipped(tid, seconds))
+
+    def _record_play(self, track_id: int) -> None:
+        """Remember the play (off the UI thread, with its own connection, so a player
+        that never asks for a recommendation never builds the index): the next
+        sessions' radios draw the song later (``library.discovery``)."""
+        db_path = self.db_path
+
+        def work():
+            from soundalike.library.recommend.discovery import record_play
+            from soundalike.library.store import Store
+
+            with Store(db_path) as store:
+                record_play(store, track_id)
+
+        self.tasks.run_task(work, lambda _r: None, lambda _exc: None)
 
     def more_like(self, track_id: int | None = None) -> None:
         """"More like this" (the playing track by default): the radio draws its next
@@ -499,9 +573,9 @@ def _radio_label(seeds: list[Row], words: str) -> str:
 
 
 # The radio's state as saved with the session, and a radio made again from it: the only
-# places that know what the state holds (library.recommend's to_dict / radio_from_dict).
+# places that know what the state holds (library.recommend.recommender's to_dict / radio_from_dict).
 def radio_to_state(radio) -> dict:
-    """A :class:`~soundalike.library.recommend.RadioSession`'s whole state (seeds,
+    """A :class:`~soundalike.library.recommend.recommender.RadioSession`'s whole state (seeds,
     history, feedback, random state, mood words) as JSON values."""
     return radio.to_dict()
 

@@ -5,7 +5,8 @@
 - :mod:`.connection` — opening, WAL/busy-timeout settings, ``transaction()``, change
   events (``subscribe``), path values, the search SQL functions;
 - :mod:`.migrations` — :data:`MIGRATIONS` (numbered, recorded in ``schema_migrations``),
-  schema version, integrity check;
+  schema version, integrity check; :mod:`.data_steps` — the rewriting of existing rows a
+  migration calls for (with progress, resumable);
 - :mod:`.folders`, :mod:`.tracks`, :mod:`.analyses`, :mod:`.claims`, :mod:`.playlists`,
   :mod:`.settings` — one table each (claims: which analyser works on which track);
 - :mod:`.map_layout` — the library map's cached layout;
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from soundalike.library.states import StoreEvent
+from soundalike.library.model.states import StoreEvent
 from soundalike.library.store.analyses import AnalysesMixin, AnalysisRow
 from soundalike.library.store.backup import BackupMixin
 from soundalike.library.store.browse import BrowseMixin
@@ -34,6 +35,7 @@ from soundalike.library.store.connection import (
     db_path_value,
     default_db_path,
 )
+from soundalike.library.store.data_steps import DataStepsMixin, StepProgress, StepsReport
 from soundalike.library.store.folders import FoldersMixin
 from soundalike.library.store.map_layout import MapLayoutInfo, MapLayoutMixin
 from soundalike.library.store.migrations import (
@@ -47,12 +49,14 @@ from soundalike.library.store.settings import SettingsMixin
 from soundalike.library.store.tracks import IndexEntry, TracksMixin
 
 __all__ = ["BATCH_SIZE", "BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "AnalysisRow",
-           "Claim", "IndexEntry", "MapLayoutInfo", "Migration", "Playlist", "Store",
-           "StoreEvent", "db_path_param", "db_path_value", "default_db_path"]
+           "Claim", "IndexEntry", "MapLayoutInfo", "Migration", "Playlist", "StepProgress",
+           "StepsReport", "Store", "StoreEvent", "db_path_param", "db_path_value",
+           "default_db_path"]
 
 
-class Store(MigrationsMixin, FoldersMixin, TracksMixin, AnalysesMixin, ClaimsMixin,
-            PlaylistsMixin, SettingsMixin, MapLayoutMixin, BrowseMixin, BackupMixin, StoreBase):
+class Store(MigrationsMixin, DataStepsMixin, FoldersMixin, TracksMixin, AnalysesMixin,
+            ClaimsMixin, PlaylistsMixin, SettingsMixin, MapLayoutMixin, BrowseMixin,
+            BackupMixin, StoreBase):
     """The library database. Opens (creating and migrating) the file at *path*.
 
     Parameters

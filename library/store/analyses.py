@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from soundalike.library.states import StoreEvent, TrackStatus
+from soundalike.library.model.states import StoreEvent, TrackStatus
+from soundalike.library.model.track import printable
 from soundalike.library.store.connection import db_path_value, in_list
-from soundalike.library.track import printable
 
 
 class AnalysisRow(NamedTuple):
@@ -30,24 +30,105 @@ class AnalysisRow(NamedTuple):
     mtt_embedding: np.ndarray | None = None
 
 
-def _to_blob(values) -> bytes:
-    return np.ascontiguousarray(values, dtype="<f4").tobytes()
+#: ``analysis.encoding`` of a row whose vectors are all little-endian float32 (every row
+#: written before schema version 5, and one that cannot be compact: :func:`encode_vectors`).
+FLOAT32 = 0
+#: ``analysis.encoding`` of a compact row: tags and embeddings little-endian float16 (their
+#: values are probabilities and activations; float16 keeps 11 significant bits), the
+#: features float16 followed by the :data:`PRECISE_FEATURES` again as float32. About half
+#: the bytes; benchmarks/experiments/float16_storage.py shows the rankings unchanged.
+COMPACT = 1
+#: Features read back exactly (float32): levelling uses the loudness, the tempo is shown.
+PRECISE_FEATURES: tuple[str, ...] = ("tempo_bpm", "loudness_db", "dynamic_range_db")
+_F16_MAX = float(np.finfo(np.float16).max)
+#: How new rows are written (experiments that compare against float32 storage set FLOAT32).
+WRITE_ENCODING = COMPACT
 
 
-def _from_blob(blob: bytes) -> np.ndarray:
+def _precise_index() -> np.ndarray:
+    from soundalike.engine.dsp import INDEX
+
+    return np.array([INDEX[n] for n in PRECISE_FEATURES], dtype=np.intp)
+
+
+def _n_features() -> int:
+    from soundalike.engine.dsp import FEATURE_NAMES
+
+    return len(FEATURE_NAMES)
+
+
+def _f32(values) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype="<f4")
+
+
+def _fits_f16(arrays: list[np.ndarray]) -> bool:
+    """Is every value within float16's range (NaN and ±inf: no, they stay float32)?"""
+    return all(float(np.abs(a).max(initial=0.0)) <= _F16_MAX for a in arrays)
+
+
+def _to_blob(values, encoding: int = FLOAT32) -> bytes:
+    if encoding == COMPACT:
+        return _f32(values).astype("<f2").tobytes()
+    return _f32(values).tobytes()
+
+
+def _from_blob(blob: bytes, encoding: int = FLOAT32) -> np.ndarray:
+    if encoding == COMPACT:
+        return np.frombuffer(blob, dtype="<f2").astype(np.float32)
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-def _maybe_blob(values) -> bytes | None:
-    return None if values is None else _to_blob(values)
+def _features_blob(values, encoding: int) -> bytes:
+    if encoding != COMPACT:
+        return _to_blob(values)
+    f32 = _f32(values)
+    return f32.astype("<f2").tobytes() + f32[_precise_index()].tobytes()
 
 
-def _maybe_array(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else _from_blob(blob)
+def _features(blob: bytes, encoding: int) -> np.ndarray:
+    if encoding != COMPACT:
+        return _from_blob(blob)
+    precise = _precise_index()
+    n = (len(blob) - 4 * len(precise)) // 2
+    out = np.frombuffer(blob, dtype="<f2", count=n).astype(np.float32)
+    out[precise] = np.frombuffer(blob, dtype="<f4", offset=2 * n)
+    return out
+
+
+def _maybe_blob(values, encoding: int = FLOAT32) -> bytes | None:
+    return None if values is None else _to_blob(values, encoding)
+
+
+def _maybe_array(blob: bytes | None, encoding: int = FLOAT32) -> np.ndarray | None:
+    return None if blob is None else _from_blob(blob, encoding)
+
+
+def encode_vectors(features, tags, embedding, mtt_tags=None, mtt_embedding=None, *,
+                   encoding: int | None = None) -> tuple[int, tuple[bytes | None, ...]]:
+    """``(encoding, (features, tags, embedding, mtt_tags, mtt_embedding) blobs)`` of one
+    analysis: :data:`COMPACT` (or *encoding*), but :data:`FLOAT32` when a value does not fit
+    float16 or the features are not laid out as ``dsp.FEATURE_NAMES`` (then the precise
+    ones could not be found again)."""
+    encoding = WRITE_ENCODING if encoding is None else encoding
+    arrays = [None if a is None else _f32(a) for a in
+              (features, tags, embedding, mtt_tags, mtt_embedding)]
+    if encoding == COMPACT and (len(arrays[0]) != _n_features() or not _fits_f16(
+            [a for a in arrays if a is not None])):
+        encoding = FLOAT32
+    f, *rest = arrays
+    return encoding, (_features_blob(f, encoding), *(_maybe_blob(a, encoding) for a in rest))
+
+
+def decode_vectors(row: tuple) -> AnalysisRow:
+    """The :class:`AnalysisRow` of ``(track_id, version, features, tags, embedding,
+    duration, mtt_tags, mtt_embedding, encoding)`` as selected from ``analysis``."""
+    tid, version, f, t, e, d, mt, me, enc = row
+    return AnalysisRow(int(tid), int(version), _features(f, enc), _from_blob(t, enc),
+                       _from_blob(e, enc), d, _maybe_array(mt, enc), _maybe_array(me, enc))
 
 
 _COLUMNS = ("a.track_id, a.version, a.features, a.tags, a.embedding, a.duration, "
-            "a.mtt_tags, a.mtt_embedding")
+            "a.mtt_tags, a.mtt_embedding, a.encoding")
 
 
 class AnalysesMixin:
@@ -62,13 +143,14 @@ class AnalysesMixin:
         with self.transaction():
             if not self._end_claim(track_id, owner):
                 return False
+            encoding, (f, t, e, mt, me) = encode_vectors(features, tags, embedding,
+                                                         mtt_tags, mtt_embedding)
             self._db.execute(
                 "INSERT OR REPLACE INTO analysis(track_id, version, features, tags, "
-                "embedding, duration, created_at, mtt_tags, mtt_embedding) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (track_id, int(version), _to_blob(features), _to_blob(tags),
-                 _to_blob(embedding), None if duration is None else float(duration),
-                 time.time(), _maybe_blob(mtt_tags), _maybe_blob(mtt_embedding)))
+                "embedding, duration, created_at, mtt_tags, mtt_embedding, encoding) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (track_id, int(version), f, t, e, None if duration is None else float(duration),
+                 time.time(), mt, me, encoding))
             self._db.execute(
                 "UPDATE tracks SET status = CASE WHEN status = :missing THEN :missing "
                 "ELSE :analysed END, analysis_version = :version, error = NULL, "
@@ -98,10 +180,9 @@ class AnalysesMixin:
                     or row[2] != row[1]:
                 return False
             now = time.time()
-            self._db.execute("UPDATE analysis SET version = ?, mtt_tags = ?, mtt_embedding = ?, "
-                             "created_at = ? WHERE track_id = ?",
-                             (int(version), _to_blob(mtt_tags), _to_blob(mtt_embedding), now,
-                              track_id))
+            old = self.get_analysis(track_id)
+            self._write_vectors(track_id, old.features, old.tags, old.embedding, mtt_tags,
+                                mtt_embedding, version=int(version), created_at=now)
             self._db.execute("UPDATE tracks SET analysis_version = ?, updated_at = ? "
                              "WHERE id = ?", (int(version), now, track_id))
             self._event(StoreEvent.ANALYSIS_SAVED, [track_id])
@@ -128,22 +209,23 @@ class AnalysesMixin:
 
         col = INDEX["loudness_db"]
 
-        def value(blob) -> float:
-            return float(np.frombuffer(blob, dtype="<f4", count=1, offset=4 * col)[0])
+        def value(blob, encoding) -> float:
+            return float(_features(blob, encoding)[col])
 
-        row = self._one("SELECT t.album, COALESCE(t.albumartist, t.artist), a.features "
-                        "FROM tracks t LEFT JOIN analysis a ON a.track_id = t.id "
+        row = self._one("SELECT t.album, COALESCE(t.albumartist, t.artist), a.features, "
+                        "a.encoding FROM tracks t LEFT JOIN analysis a ON a.track_id = t.id "
                         "WHERE t.id = ?", (track_id,))
         if row is None:
             return None, []
-        album, artist, blob = row
-        own = value(blob) if blob is not None else None
+        album, artist, blob, encoding = row
+        own = value(blob, encoding) if blob is not None else None
         if not album:
             return own, []
-        rows = self._all("SELECT a.features FROM tracks t JOIN analysis a ON a.track_id = t.id "
+        rows = self._all("SELECT a.features, a.encoding FROM tracks t "
+                         "JOIN analysis a ON a.track_id = t.id "
                          "WHERE t.album = ? AND COALESCE(t.albumartist, t.artist) IS ? "
                          "AND t.status = ?", (album, artist, TrackStatus.ANALYSED))
-        return own, [value(r[0]) for r in rows]
+        return own, [value(*r) for r in rows]
 
     def get_analysis(self, track_id: int) -> AnalysisRow | None:
         row = self._one(f"SELECT {_COLUMNS} FROM analysis a WHERE track_id = ?", (track_id,))
@@ -151,9 +233,19 @@ class AnalysesMixin:
 
     @staticmethod
     def _analysis(row: tuple) -> AnalysisRow:
-        tid, version, f, t, e, d, mt, me = row
-        return AnalysisRow(int(tid), int(version), _from_blob(f), _from_blob(t), _from_blob(e), d,
-                           _maybe_array(mt), _maybe_array(me))
+        return decode_vectors(row)
+
+    def _write_vectors(self, track_id: int, features, tags, embedding, mtt_tags, mtt_embedding,
+                       *, encoding: int | None = None, **columns) -> None:
+        """Overwrite one analysis row's five vectors (and *columns*), encoded anew: inside a
+        transaction."""
+        encoding, blobs = encode_vectors(features, tags, embedding, mtt_tags, mtt_embedding,
+                                         encoding=encoding)
+        extra = "".join(f", {c} = ?" for c in columns)
+        self._db.execute("UPDATE analysis SET features = ?, tags = ?, embedding = ?, "
+                         f"mtt_tags = ?, mtt_embedding = ?, encoding = ?{extra} "
+                         "WHERE track_id = ?",
+                         (*blobs, encoding, *columns.values(), track_id))
 
     def analysis_rows(self, version: int | Iterable[int] | None = None
                       ) -> Iterator[AnalysisRow]:
@@ -220,13 +312,22 @@ class AnalysesMixin:
         version, the other vectors or the track's status); one transaction. Returns how many
         analysis rows changed (ids without one are skipped). For experiments that score an
         alternative embedding through the unchanged recommender."""
-        pairs = [(_to_blob(e), int(t)) for t, e in embeddings]
+        changed: list[int] = []
         with self.transaction():
-            cur = self._db.executemany("UPDATE analysis SET embedding = ? WHERE track_id = ?",
-                                       pairs)
-            changed = cur.rowcount
-            self._event(StoreEvent.ANALYSIS_SAVED, [t for _, t in pairs])
-        return changed
+            for t, e in embeddings:
+                old = self.get_analysis(int(t))
+                if old is None:
+                    continue
+                self._write_vectors(old.track_id, old.features, old.tags, e, old.mtt_tags,
+                                    old.mtt_embedding)
+                changed.append(old.track_id)
+            self._event(StoreEvent.ANALYSIS_SAVED, changed)
+        return len(changed)
+
+    def analysed_since(self, since: float) -> int:
+        """How many analysis rows were written at or after *since* (a ``time.time()``)."""
+        return int(self._one("SELECT COUNT(*) FROM analysis WHERE created_at >= ?",
+                             (float(since),))[0])
 
     def analysis_created(self) -> dict[int, float]:
         """``track id → created_at`` of every analysis row (when it was written)."""

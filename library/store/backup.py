@@ -37,8 +37,11 @@ log = logging.getLogger("soundalike.library.store")
 
 KEEP = 3                        # backups kept
 BACKUP_INTERVAL_S = 10.0        # at most one backup per Store this often
-#: Settings that are caches (refitted from the analyses): not backed up.
-CACHE_SETTINGS = frozenset({"recommend.vector_model"})
+#: Settings that are caches (refitted from the analyses; the music folders' mount points,
+#: noted again by the next scan — library.files.availability.MOUNTS_SETTING; the plays the
+#: radio draws later): not backed up.
+CACHE_SETTINGS = frozenset({"recommend.vector_model", "folders.mount_points",
+                            "discovery.recent_plays"})
 
 
 def backup_paths(db_path: str | os.PathLike) -> list[Path]:

@@ -1,21 +1,18 @@
 """Queries behind browsing the library (the desktop table and sidebar): views of
-``tracks`` filtered by a :class:`soundalike.library.browse.Browse` and sorted either way.
+``tracks`` filtered by a :class:`soundalike.library.model.views.Browse` and sorted either way.
 
 Missing tracks are never part of a view. Text search is the one semantic of
-:mod:`soundalike.library.search`.
+:mod:`soundalike.library.model.search`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from soundalike.library import search
-from soundalike.library.states import TrackStatus
+from soundalike.library.model import search
+from soundalike.library.model.states import TrackStatus
+from soundalike.library.model.views import Browse
 from soundalike.library.store.connection import db_path_value
-
-if TYPE_CHECKING:
-    from soundalike.library.browse import Browse
 
 # What each column sorts by; the tail keeps albums in order within equal keys.
 _TAIL = "artist COLLATE NOCASE, album COLLATE NOCASE, discnumber, tracknumber, path"
@@ -81,7 +78,7 @@ class BrowseMixin:
     def view_search_text(self, browse: Browse, sort: str = "artist",
                          descending: bool = False) -> tuple[list[int], list[str]]:
         """Ordered ids of *browse* without its search text, and for each the folded text
-        search words are matched against (:func:`soundalike.library.search.search_text`)."""
+        search words are matched against (:func:`soundalike.library.model.search.search_text`)."""
         sql, params = self._view_sql(replace(browse, text=""), sort, descending,
                                      search.SEARCH_COLUMNS)
         ids, hay = [], []

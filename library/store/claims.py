@@ -3,10 +3,11 @@
 Several analysers may share one library (the desktop app, ``soundalike watch``, one or more
 ``soundalike analyze``). Before a track goes to a worker, its analyser claims it here in a
 short ``BEGIN IMMEDIATE`` transaction, so two analysers never work on the same track at
-once. A claim names its owner (:mod:`soundalike.library.owner`), the track's fingerprint when
-it was claimed and a lease (``expires_at``) that the owner renews while it works. A claim is
-free again when its lease has run out or its owner is known to be dead (same host: the
-process is gone), so the claims of a killed analyser are taken over. Saving a result (or a
+once. A claim names its owner (:mod:`soundalike.library.analysis.owner`), the track's
+fingerprint when it was claimed and a lease (``expires_at``) that the owner renews while it
+works. A claim is free again when its lease has run out or its owner is known to be dead
+(same host: the process is gone), so the claims of a killed analyser are taken over. Saving
+a result (or a
 failure) releases the claim in the same transaction; a result for a file that changed while
 it was being analysed (another fingerprint now) is dropped and the track stays pending.
 """
@@ -17,9 +18,9 @@ import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 
-from soundalike.library.states import TrackStatus
+from soundalike.library.model.states import TrackStatus
+from soundalike.library.model.track import Track
 from soundalike.library.store.tracks import NEEDS_ANALYSIS, TRACK_SELECT_T
-from soundalike.library.track import Track
 
 #: ``alive(owner key)`` → True, False (dead: its claims are free) or None (cannot tell).
 Alive = Callable[[str], "bool | None"]

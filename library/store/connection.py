@@ -6,7 +6,7 @@ Connection settings: WAL journal (readers never block the writer and the file su
 groups several), which takes the write lock up front (``BEGIN IMMEDIATE``, so a writer never
 fails half-way on a lock) and retries with back-off while another process writes; bulk writes
 use one short transaction per batch. Each connection registers the
-SQL functions of the search semantic (:mod:`soundalike.library.search`): ``fold(text)``,
+SQL functions of the search semantic (:mod:`soundalike.library.model.search`): ``fold(text)``,
 ``search_text(…)`` and ``search_match(words, …)``.
 
 **Threads:** a Store belongs to the thread that created it (sqlite3 enforces this);
@@ -34,9 +34,9 @@ from typing import Self
 
 import numpy as np
 
-from soundalike.library.errors import DiskFullError, LibraryError
-from soundalike.library.search import fold, search_match, search_text
-from soundalike.library.states import StoreEvent
+from soundalike.library.model.errors import DiskFullError, LibraryError
+from soundalike.library.model.search import fold, search_match, search_text
+from soundalike.library.model.states import StoreEvent
 
 log = logging.getLogger("soundalike.library.store")
 
@@ -360,7 +360,7 @@ class StoreBase:
     def subscribe(self, callback: Callable[[str, list[int]], None]) -> Callable[[], None]:
         """Call ``callback(event, track_ids)`` after each commit in this Store.
 
-        *event* is a :class:`~soundalike.library.states.StoreEvent` (equal to its string:
+        *event* is a :class:`~soundalike.library.model.states.StoreEvent` (equal to its string:
         ``tracks-added``, ``tracks-changed``, ``tracks-moved``, ``tracks-missing``,
         ``tracks-removed``, ``analysis-saved``, ``analysis-failed``, ``folders-changed``,
         ``playlists-changed``, the last two with an empty id list). Returns an unsubscribe

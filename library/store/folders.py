@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import time
 
-from soundalike.library.states import StoreEvent, TrackStatus
+from soundalike.library.model.states import StoreEvent, TrackStatus
+from soundalike.library.model.track import Folder
 from soundalike.library.store.connection import db_path_param, db_path_value
-from soundalike.library.track import Folder
 
 
 class FoldersMixin:
@@ -45,6 +45,18 @@ class FoldersMixin:
     def folders(self) -> list[Folder]:
         return [Folder(int(i), db_path_value(p), float(a)) for i, p, a in self._all(
             "SELECT id, path, added_at FROM folders ORDER BY path")]
+
+    def folder_track_ids(self, folder_id: int, *, exclude: str | None = None) -> list[int]:
+        """Ids of the tracks of the music folder *folder_id* (but those with status
+        *exclude*)."""
+        return [int(r[0]) for r in self._all(
+            "SELECT id FROM tracks WHERE folder_id = ? AND status IS NOT ?",
+            (int(folder_id), None if exclude is None else str(exclude)))]
+
+    def folder_track_count(self, folder_id: int) -> int:
+        """How many tracks the music folder *folder_id* has (any status: missing too)."""
+        return int(self._one("SELECT COUNT(*) FROM tracks WHERE folder_id = ?",
+                             (int(folder_id),))[0])
 
     def set_folder_ids(self, pairs: list[tuple[int | None, int]]) -> None:
         """``(folder_id, track_id)`` pairs: move tracks to another music folder (a scan

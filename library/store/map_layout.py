@@ -1,7 +1,8 @@
 """The ``map_layout`` tables: the library map's last full layout, one row per track.
 
 ``map_layout_info`` (one row) says what the positions were computed from: the analysis
-version, a key of the set of tracks laid out (:func:`soundalike.library.map_layout.track_key`),
+version, a key of the set of tracks laid out
+(:func:`soundalike.library.recommend.map_layout.track_key`),
 the method and when. Positions of tracks removed since go with them (``ON DELETE
 CASCADE``); tracks analysed since have none.
 """

@@ -2,9 +2,12 @@
 
 The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS` are applied on
 open inside one transaction and recorded in the ``schema_migrations`` table. They print
-nothing. Their SQL is frozen history (an existing database was made by exactly these
-statements); the ``tracks`` columns they create are declared in
-:mod:`soundalike.library.schema`, and a test keeps the two equal.
+nothing and take no time; work on the rows themselves that a migration calls for (version
+5: converting every analysis to the compact encoding) is a *data step* listed in the
+``data_steps`` table and done by :meth:`~.data_steps.DataStepsMixin.finish_data_steps`, which
+the CLI and the player run at start with a progress line. Their SQL is frozen history (an
+existing database was made by exactly these statements); the ``tracks`` columns they create
+are declared in :mod:`soundalike.library.model.schema`, and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +99,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             expires_at REAL NOT NULL)""",
         "CREATE INDEX analysis_claims_owner ON analysis_claims(owner)",
     )),
-    # the similarity index finds what changed since it was written (library/vector_index.py)
-    Migration(5, "tracks by update time", (
+    # compact analysis rows (analyses.COMPACT): the column says how each row is encoded, 0 =
+    # float32 as before; the rows already there are converted afterwards by a data step
+    # (:mod:`.data_steps`, with progress, resumable), listed in data_steps until done
+    Migration(5, "analysis: compact vectors", (
+        "ALTER TABLE analysis ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE data_steps(
+            name TEXT PRIMARY KEY,
+            added_at REAL NOT NULL)""",
+        "INSERT INTO data_steps(name, added_at) SELECT 'compact analyses', "
+        "CAST(strftime('%s', 'now') AS REAL) WHERE EXISTS (SELECT 1 FROM analysis)",
+    )),
+    # the similarity index finds what changed since it was written
+    # (library/recommend/vector_index.py)
+    Migration(6, "tracks by update time", (
         "CREATE INDEX tracks_updated ON tracks(updated_at)",
     )),
 )

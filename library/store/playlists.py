@@ -6,10 +6,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from soundalike.library.errors import LibraryError
-from soundalike.library.states import StoreEvent
+from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.states import StoreEvent
+from soundalike.library.model.track import Track, printable
 from soundalike.library.store.tracks import TRACK_SELECT_T
-from soundalike.library.track import Track, printable
 
 
 @dataclass(slots=True)

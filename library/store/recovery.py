@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from soundalike.library.errors import LibraryError
+from soundalike.library.model.errors import LibraryError
 from soundalike.library.store.backup import (
     CACHE_SETTINGS,
     Saved,

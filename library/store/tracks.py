@@ -1,6 +1,6 @@
-"""The ``tracks`` table: reading and writing :class:`~soundalike.library.track.Track` rows.
+"""The ``tracks`` table: reading and writing :class:`~soundalike.library.model.track.Track` rows.
 
-Column lists come from :mod:`soundalike.library.schema`.
+Column lists come from :mod:`soundalike.library.model.schema`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from soundalike.library import search
-from soundalike.library.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
-from soundalike.library.states import STATUSES, StoreEvent, TrackStatus
+from soundalike.library.model import search
+from soundalike.library.model.schema import TEXT_COLUMNS, TRACK_COLUMNS, WRITABLE_COLUMNS
+from soundalike.library.model.states import STATUSES, StoreEvent, TrackStatus
+from soundalike.library.model.track import Track, printable
 from soundalike.library.store.connection import db_path_param, db_path_value, in_list
-from soundalike.library.track import Track, printable
 
 PENDING, ANALYSED, FAILED, MISSING = (TrackStatus.PENDING, TrackStatus.ANALYSED,
                                       TrackStatus.FAILED, TrackStatus.MISSING)
@@ -47,7 +47,7 @@ ORDERS = {
 def _stamp() -> float:
     """``updated_at`` for a write: taken inside its transaction (after ``BEGIN IMMEDIATE``
     got the write lock), so stamps grow in commit order and a reader that noted the latest
-    one sees every later change at or after it (library/vector_index.py relies on it)."""
+    one sees every later change at or after it (library/recommend/vector_index.py relies on it)."""
     return time.time()
 
 
@@ -125,7 +125,7 @@ class TracksMixin:
     def tracks(self, query: str | None = None, status: str | None = None,
                limit: int | None = None, offset: int = 0, order_by: str = "artist"
                ) -> list[Track]:
-        """Tracks whose search text (:mod:`soundalike.library.search`: title, artist, album,
+        """Tracks whose search text (:mod:`soundalike.library.model.search`: title, artist, album,
         album artist, genre, path; accents and case ignored) holds every word of *query*,
         optionally with one *status*, sorted by *order_by* (artist, album, title, path,
         added, id, year, duration)."""
@@ -270,24 +270,48 @@ class TracksMixin:
             self._event(StoreEvent.TRACKS_CHANGED, ids)
 
     def move_track(self, track_id: int, new_path: str, *, folder_id: int | None = None,
-                   size: int | None = None, mtime: float | None = None) -> None:
+                   size: int | None = None, mtime: float | None = None) -> int:
         """Point an existing track (and so its analysis) at its new path, reviving it if it
-        was missing. A stale row already at *new_path* is deleted first; its playlist
-        entries are handed to this track (they meant the file now at that path)."""
+        was missing; returns the id of the track now at *new_path*.
+
+        A stale row already at *new_path* is deleted first; its playlist entries are handed
+        to this track (they meant the file now at that path). When that row has the same
+        content (fingerprint) and is the older one — the same file met twice while it
+        moved, one row made for it at each place — the older row is the one kept: its id
+        is what playlists, the session and the radio know. The newer row's playlist
+        entries, and its analysis where the older has none, go to it.
+        """
         with self.transaction():
             conn = self._db
-            for (stale,) in conn.execute("SELECT id FROM tracks WHERE path = ? AND id != ?",
-                                         (db_path_param(new_path), track_id)).fetchall():
+            stale = conn.execute("SELECT id, fingerprint FROM tracks WHERE path = ? AND id != ?",
+                                 (db_path_param(new_path), track_id)).fetchall()
+            row = conn.execute("SELECT fingerprint FROM tracks WHERE id = ?",
+                               (track_id,)).fetchone()
+            fp = row[0] if row else None
+            keep = min([track_id] + [i for i, f in stale if fp and f == fp])
+            for other in [i for i, _ in stale] + [track_id]:
+                if other == keep:
+                    continue
                 conn.execute("UPDATE playlist_items SET track_id = ? WHERE track_id = ?",
-                             (track_id, stale))
-            conn.execute("DELETE FROM tracks WHERE path = ? AND id != ?",
-                         (db_path_param(new_path), track_id))
+                             (keep, other))
+                if other == track_id:  # same content: its analysis serves the kept row
+                    conn.execute("UPDATE OR IGNORE analysis SET track_id = ? WHERE track_id = ?",
+                                 (keep, other))
+                    conn.execute("UPDATE tracks SET status = ?, analysis_version = "
+                                 "(SELECT version FROM analysis WHERE track_id = ?), error = NULL "
+                                 "WHERE id = ? AND status = ? AND analysis_version IS NULL AND "
+                                 "EXISTS (SELECT 1 FROM analysis WHERE track_id = ?)",
+                                 (ANALYSED, keep, keep, PENDING, keep))
+                conn.execute("DELETE FROM tracks WHERE id = ?", (other,))
             conn.execute("UPDATE tracks SET path = ?, folder_id = COALESCE(?, folder_id), "
                          "size = COALESCE(?, size), mtime = COALESCE(?, mtime), updated_at = ? "
                          "WHERE id = ?", (db_path_param(new_path), folder_id, size, mtime,
-                                          time.time(), track_id))
-            self.revive([track_id])
-            self._event(StoreEvent.TRACKS_MOVED, [track_id])
+                                          time.time(), keep))
+            self.revive([keep])
+            self._event(StoreEvent.TRACKS_MOVED, [keep])
+            if keep != track_id:
+                self._event(StoreEvent.TRACKS_REMOVED, [track_id])
+        return keep
 
     def delete_tracks(self, track_ids: Iterable[int]) -> int:
         """Drop tracks with their analysis and playlist entries."""

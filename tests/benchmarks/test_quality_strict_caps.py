@@ -24,7 +24,7 @@ def test_protocol_lists_stay_short_under_hard_caps(lib, tmp_path, monkeypatch):
     rows = [{"path": lib.paths[a, al, n], "group": a, "artist": a, "variant_of": ""}
             for a, albums in STYLES.items() for al in albums for n in range(2)]
     seen = []
-    from soundalike.library import recommend
+    from soundalike.library.recommend import recommender as recommend
 
     orig = recommend.Recommender.similar
 

@@ -9,11 +9,12 @@ import sys
 
 from cli_run import run
 
-from soundalike.library import cnn_choice
+from soundalike.library.analysis import cnn_choice
+from soundalike.library.files.disk import CACHE_ENV
 
 
 def test_status_says_when_the_cnn_path_is_not_measured_yet(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv(cnn_choice.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     db = str(tmp_path / "lib.db")
     code, out, _ = run(capsys, "--db", db, "status")
     assert code == 0
@@ -27,7 +28,7 @@ def test_status_says_when_the_cnn_path_is_not_measured_yet(tmp_path, capsys, mon
 
 
 def test_status_measure_cnn_times_it_and_status_shows_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv(cnn_choice.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     db = str(tmp_path / "lib.db")
     code, out, _ = run(capsys, "--db", db, "status", "--measure-cnn")
     assert code == 0

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from audiofiles import tone, write_audio
 
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import SCHEMA_VERSION, Store
 
 NOBODY = 65534

@@ -106,6 +106,30 @@ def test_folders_commands(tmp_path, capsys):
     assert code == 1 and "not a music folder" in err
 
 
+def test_a_folder_that_is_away_is_listed_as_such(tmp_path, capsys, mixed):
+    """Issue 21: an unplugged music folder is named with why and its hidden songs, and
+    its tracks are masked (missing), not forgotten; back, they are back."""
+    db = str(tmp_path / "x.db")
+    root, _ = mixed
+    assert run(capsys, "--db", db, "scan", str(root))[0] == 0
+    away = tmp_path / "away"
+    os.rename(root, away)
+    code, _, err = run(capsys, "--db", db, "scan")
+    assert code == 0 and "is not there (unplugged drive?); its tracks are marked missing, " \
+        "not forgotten" in err
+    code, out, _ = run(capsys, "--db", db, "folders", "list", "--json")
+    [f] = json.loads(out)
+    assert f["present"] is False and f["unavailable"] == "is not there (unplugged drive?)"
+    assert f["hidden"] > 0
+    code, out, _ = run(capsys, "--db", db, "folders")
+    assert f"(not there (unplugged drive?): {f['hidden']} songs hidden until it is back)" in out
+    os.rename(away, root)
+    code, out, _ = run(capsys, "--db", db, "scan")
+    assert code == 0 and f"{f['hidden']} back" in out
+    code, out, _ = run(capsys, "--db", db, "folders", "list", "--json")
+    assert json.loads(out)[0]["present"] is True
+
+
 def test_usage_errors_exit_2_and_other_errors_exit_1(tmp_path, capsys):
     db = str(tmp_path / "x.db")
     code, out, err = run(capsys, "--db", db, "scan", str(tmp_path / "nope"))

@@ -8,21 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from cli_run import run
-from reco_library import build_library
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def db(lib, tmp_path):
-    return str(lib.copy_db(tmp_path))
 
 
 class Terminal:

@@ -3,22 +3,10 @@
 import itertools
 import json
 
-import pytest
 from cli_run import run
-from reco_library import build_library
 
-from soundalike.library.playlist_files import read_playlist
+from soundalike.library.files.playlist_files import read_playlist
 from soundalike.library.store import Store
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    return build_library(tmp_path_factory)
-
-
-@pytest.fixture
-def db(lib, tmp_path):
-    return str(lib.copy_db(tmp_path))
 
 
 def test_similar_by_path_and_text(capsys, db, lib):
@@ -110,7 +98,7 @@ def test_radio_writes_playlists(capsys, db, lib, tmp_path):
     out_file = tmp_path / "radio.m3u8"
     code, out, _err = run(capsys, "--db", db, "radio", "album:A1", lib.paths["Beta", "B2", 0],
                          "-n", "25", "--window", "6", "--artist-spacing", "1",
-                         "--out", str(out_file), "--random-seed", "4")
+                         "--allow-repeats", "--out", str(out_file), "--random-seed", "4")
     assert code == 0 and "Wrote 25 tracks" in out
     entries = read_playlist(out_file)
     assert len(entries) == 25
@@ -165,3 +153,78 @@ def test_similar_tops_up_past_the_caps_unless_strict(capsys, db, lib):
     code, out, _ = run(capsys, "--db", db, "radio", lib.paths["Beta", "B1", 0], "-n", "30",
                        "--window", "8", "--random-seed", "1", "--json")
     assert len(json.loads(out)["tracks"]) == 30
+
+
+def test_radio_never_repeats_a_song_by_default(capsys, db, lib):
+    code, out, _ = run(capsys, "--db", db, "radio", lib.paths["Beta", "B1", 0], "-n", "10",
+                       "--json", "--random-seed", "1", "--album-spacing", "0",
+                       "--recent-hours", "0", "--any-character")
+    assert code == 0
+    paths = [t["path"] for t in json.loads(out)["tracks"]]
+    assert len(set(paths)) == 10 and lib.paths["Beta", "B1", 0] not in paths
+    code, _out, err = run(capsys, "--db", db, "radio", "album:A1", "--recent-hours", "-3")
+    assert code == 2 and "hours" in err
+
+
+def test_order_a_playlist_file_and_a_saved_playlist(capsys, db, lib, tmp_path):
+    src = tmp_path / "in.m3u8"
+    code, _out, _ = run(capsys, "--db", db, "radio", "album:A1", "-n", "9", "--any-character",
+                        "--out", str(src), "--random-seed", "2")
+    assert code == 0
+    before = [e.path for e in read_playlist(src)]
+    out_file = tmp_path / "flow.m3u8"
+    code, out, err = run(capsys, "--db", db, "order", str(src), "--keep-first",
+                         "--out", str(out_file))
+    assert code == 0 and "Wrote 9 songs in flow order" in out and err == ""
+    after = [e.path for e in read_playlist(out_file)]
+    assert sorted(after) == sorted(before) and after[0] == before[0]
+    code, out, _ = run(capsys, "--db", db, "order", str(src), "--by", "tempo",
+                       "--out", "playlist:By tempo")
+    assert code == 0 and "playlist:By tempo" in out
+    code, out, _ = run(capsys, "--db", db, "order", "playlist:by tempo", "--by", "tempo",
+                       "--reverse", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unplaced"] == 0 and len(data["tracks"]) == 9
+    from soundalike.engine.dsp import INDEX
+
+    with Store(db) as s:
+        saved = [t.id for t in s.playlist_tracks(s.playlists()[0].id)]
+        tempo = {i: s.get_analysis(i).features[INDEX["tempo_bpm"]] for i in saved}
+    assert [tempo[i] for i in saved] == sorted(tempo[i] for i in saved)   # saved: slow → fast
+    got = [tempo[t["id"]] for t in data["tracks"]]
+    assert got == sorted(got, reverse=True)                               # --reverse
+    code, _, err = run(capsys, "--db", db, "order", "playlist:nothing")
+    assert code == 2 and "no saved playlist" in err
+    code, _, err = run(capsys, "--db", db, "order", str(src), "--by", "colour")
+    assert code == 2
+
+
+def test_similar_albums_and_artists(capsys, db):
+    code, out, err = run(capsys, "--db", db, "similar", "album:A1", "--explain", "-n", "3")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Albums like Alpha – A1:" and lines[1].startswith("1. ")
+    assert "songs)" in lines[1] and len([ln for ln in lines if ln[:2] in ("1.", "2.", "3.")]) == 3
+    code, out, _ = run(capsys, "--db", db, "similar", "artist:gamma", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["query"]["kind"] == "artist" and data["query"]["name"] == "Gamma"
+    assert {r["name"] for r in data["results"]} >= {"Alpha", "Beta"}
+    assert all(r["kind"] == "artist" and r["explanation"] for r in data["results"])
+    code, _, err = run(capsys, "--db", db, "similar", "album:no such album")
+    assert code == 2 and "no analysed album" in err
+
+
+def test_mixes_list_write_and_pin(capsys, db, tmp_path):
+    code, out, err = run(capsys, "--db", db, "mixes", "--json", "--out", str(tmp_path / "m"),
+                         "--size", "3")
+    assert code == 0, err
+    mixes = json.loads(out)["mixes"]
+    assert len(mixes) >= 2 and len({m["name"] for m in mixes}) == len(mixes)
+    for m in mixes:
+        entries = read_playlist(m["out"])
+        assert 1 <= len(entries) <= 3 and m["out"].endswith(".m3u8")
+    name = mixes[-1]["name"]
+    code, out, _ = run(capsys, "--db", db, "mixes", "--pin", name)
+    assert code == 0 and f"{name}" in out.splitlines()[0] and "(pinned)" in out
+    code, _, err = run(capsys, "--db", db, "mixes", "--pin", "no such mix")
+    assert code == 2 and "no mix called" in err

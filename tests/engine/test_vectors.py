@@ -157,3 +157,57 @@ def test_block_parts_weigh_each_model_equally_inside_its_block(rng):
     np.testing.assert_allclose(back.transform(feats, tags, emb), v, atol=1e-6)
     with pytest.raises(ValueError, match="parts"):
         vectors.fit(feats, tags, emb, feature_names=names, emb_parts=(10, 20))
+
+
+def _units(n, d=8, seed=0):
+    x = np.random.default_rng(seed).standard_normal((n, d))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_context_groups_pair_album_and_artist_tags():
+    g = vectors.context_groups(["A", "A ", "B", "A", None, "A"],
+                           ["X", "X", "X", "", "X", None])
+    assert g[0] == g[1] != g[2]  # same album by another artist is another album
+    assert g[3] == -1 and g[5] == -1  # no album tag, no group
+    assert g[4] not in (g[0], g[2], -1)  # no artist tag: its own ("", album) group
+
+
+def test_context_vectors_add_the_album_mates_centroid_and_leave_loners_alone():
+    x = _units(9)
+    groups = np.array([0, 0, 0, 1, 2, 2, -1, 3, 3])
+    out, has = vectors.context_vectors(x, groups)
+    assert has.tolist() == [True, True, True, False, True, True, False, True, True]
+    for i in range(len(x)):
+        mates = [j for j in range(len(x)) if j != i and groups[j] == groups[i] >= 0]
+        if not mates:
+            np.testing.assert_array_equal(out[i], x[i])
+            continue
+        c = x[mates].astype(np.float64).sum(axis=0)
+        want = x[i] + c / np.linalg.norm(c)
+        np.testing.assert_allclose(out[i], want / np.linalg.norm(want), atol=1e-6)
+        # the context is recoverable from the two vectors (what explanations use)
+        np.testing.assert_allclose(vectors.context_of(out[i], x[i]), c / np.linalg.norm(c),
+                                   atol=1e-5)
+    np.testing.assert_array_equal(x, _units(9))  # the input is not touched
+
+
+def test_context_vectors_in_place_across_blocks_and_without_giant_groups(monkeypatch):
+    monkeypatch.setattr(vectors, "TRANSFORM_CHUNK", 7)  # groups straddle the work blocks
+    x = _units(60, seed=1)
+    groups = np.repeat(np.arange(12), 5)
+    rng = np.random.default_rng(2)
+    order = rng.permutation(60)  # members of one group far apart in the matrix
+    x, groups = x[order], groups[order]
+    want, _ = vectors.context_vectors(x, groups, max_group=10**9)
+    monkeypatch.setattr(vectors, "TRANSFORM_CHUNK", 10**6)
+    ref, _ = vectors.context_vectors(x, groups)
+    np.testing.assert_allclose(want, ref, atol=1e-6)
+    same = x.copy()
+    got, has = vectors.context_vectors(same, groups, out=same)
+    assert got is same and has.all()
+    np.testing.assert_allclose(same, ref, atol=1e-6)
+    big, has = vectors.context_vectors(x, np.zeros(60, np.int64), max_group=59)
+    np.testing.assert_array_equal(big, x)  # one "album" of 60 > 59: no context at all
+    assert not has.any()
+    with pytest.raises(ValueError):
+        vectors.context_vectors(x, groups[:5])

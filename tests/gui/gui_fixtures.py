@@ -7,8 +7,8 @@ from pathlib import Path
 
 from audiofiles import click_track, noise, tone, write_audio
 
-from soundalike.library.analysis import AnalysisController
-from soundalike.library.scanner import Scanner
+from soundalike.library.analysis.controller import AnalysisController
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
 SR = 22050

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from soundalike.gui.app import run
 from soundalike.gui.main_window import MainWindow
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 from soundalike.library.store.migrations import SCHEMA_VERSION
 

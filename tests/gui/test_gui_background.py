@@ -9,7 +9,7 @@ import time
 from gui_fixtures import SONGS, SR, build_library, tone, write_song
 
 from soundalike.gui.main_window import MainWindow
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
 

@@ -18,8 +18,8 @@ from soundalike.gui.mainwindow.actions import ActionName
 from soundalike.gui.mpris import metadata
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
-from soundalike.library.covers import THUMB_SIZE, CoverCache
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.covers import THUMB_SIZE, CoverCache
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
 RED, BLUE, GREEN = (220, 30, 30), (30, 40, 220), (30, 200, 60)

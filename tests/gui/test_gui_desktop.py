@@ -16,7 +16,7 @@ from soundalike.gui.about import AboutDialog, about_html, model_licence
 from soundalike.gui.desktop import Notifier, Tray, gvariant_string
 from soundalike.gui.mainwindow.actions import ActionName
 from soundalike.gui.preferences import PlayerSettings, Preferences
-from soundalike.library.loudness import GainMode, GainSettings
+from soundalike.library.listening.loudness import GainMode, GainSettings
 
 
 @ClassInfo({"D-Bus Interface": "org.freedesktop.Notifications"})

@@ -22,7 +22,7 @@ import gui_saver
 import numpy as np
 from audiofiles import tone, write_audio
 
-from soundalike.library.scanner import Scanner
+from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store
 
 KILLS = 20

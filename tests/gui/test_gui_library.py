@@ -8,8 +8,8 @@ from gui_fixtures import SONGS
 from PySide6.QtCore import Qt
 
 from soundalike.gui.library_query import Browse, LibraryReader
+from soundalike.library.model.track import Track
 from soundalike.library.store import Store
-from soundalike.library.track import Track
 
 
 def titles(window) -> list[str]:

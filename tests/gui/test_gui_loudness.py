@@ -13,7 +13,7 @@ from shiboken6 import Shiboken
 from soundalike.gui.library_query import Row
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
-from soundalike.library.loudness import (
+from soundalike.library.listening.loudness import (
     ESTIMATE_OFFSET_DB,
     REFERENCE_LUFS,
     GainMode,

@@ -8,7 +8,7 @@ from gui_fixtures import SONGS
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor
 
-from soundalike.library.map_layout import map_positions
+from soundalike.library.recommend.map_layout import map_positions
 from soundalike.library.store import Store
 
 

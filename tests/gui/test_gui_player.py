@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex
 
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
-from soundalike.library.playlist_files import read_playlist
+from soundalike.library.files.playlist_files import read_playlist
 
 
 def row(i: int, path: str = "/nowhere.flac", title: str | None = None) -> Row:

@@ -55,7 +55,8 @@ def test_more_and_less_like_from_menu_bar_and_keys(window, qtbot):
     panel = window.queue_panel
     menu = panel.context_menu(2)
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Play", "More like this", "Less like this", "Remove"]
+    assert texts == ["Play", "More like this", "Less like this", "Sonic order", "Undo sonic order",
+                     "Remove"]
     more = next(a for a in menu.actions() if a.text() == "More like this")
     assert more.shortcut().toString() == "Ctrl+Shift+M"
     with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:

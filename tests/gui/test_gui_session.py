@@ -16,7 +16,7 @@ import pytest
 from gui_fixtures import SR, tone, write_song
 
 from soundalike.gui.mainwindow.similarity import radio_seed_ids
-from soundalike.library.session import (
+from soundalike.library.listening.session import (
     Session,
     SessionWriter,
     load_session,
@@ -86,7 +86,7 @@ def test_gone_tracks_are_left_out_with_a_note(qtbot, library, settings):
     w.player.play_row(1)
     qtbot.waitUntil(lambda: w.player.is_playing(), timeout=5000)
     w.close()
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
 
     os.unlink(rows[3].path)                  # deleted, and the library knows (missing)
     with Store(library.db) as store:
@@ -180,7 +180,7 @@ def test_a_crash_loses_at_most_the_last_few_seconds(tmp_path, library):
     its queue and a position no more than a few seconds behind."""
     long_song = write_song(library.music, "long", "Long Song", "Band", "Pop",
                            tone([220, 330], 40.0, SR))
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
 
     with Store(library.db) as store:
         Scanner(store).scan()

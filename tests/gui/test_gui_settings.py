@@ -16,7 +16,7 @@ from soundalike.gui.settings_dialog import (
     LibrarySettings,
     SettingsDialog,
 )
-from soundalike.library.recommend import default_filters
+from soundalike.library.recommend.recommender import default_filters
 
 
 def test_settings_dialog_saves_folders_workers_battery_and_exclusions(window, tmp_path):

@@ -11,7 +11,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 from soundalike.gui.library_query import Row
 from soundalike.gui.player import Player
 from soundalike.gui.queue_model import QueueModel
-from soundalike.library.loudness import GainMode, GainSettings
+from soundalike.library.listening.loudness import GainMode, GainSettings
 
 
 def songs(folder, n=2, seconds=2.0):

@@ -103,7 +103,7 @@ def build_library(tmp_path_factory) -> Library:
         return _CACHE["lib"]
     from soundalike.engine.analyze import analyze_file
     from soundalike.engine.errors import SoundalikeError
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     root = tmp_path_factory.mktemp("reco-lib")

@@ -31,14 +31,15 @@ def write_library(path: str | os.PathLike, n: int, *, clusters: int = 64, seed: 
     returns the seconds it took."""
     from soundalike.engine import cnn, dsp
     from soundalike.engine.analyze import ANALYSIS_VERSION
+    from soundalike.library.model.track import Track
     from soundalike.library.store import Store
-    from soundalike.library.track import Track
 
     path = Path(path)
     if path.exists():
         raise FileExistsError(path)
     rng = np.random.default_rng(seed)
     root = music_root or str(path.parent / "music")
+    music_folder(root)
     n_feat, n_tags, n_mtt = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS), len(cnn.MTT_LABELS)
     dims = cnn.EMBEDDING_DIMS
     centres = rng.normal(size=(clusters, dims)).astype(np.float32)
@@ -77,6 +78,13 @@ def write_library(path: str | os.PathLike, n: int, *, clusters: int = 64, seed: 
     return time.perf_counter() - t0
 
 
+def music_folder(root: str | os.PathLike) -> None:
+    """The library's music folder on disk, not empty: a folder that is missing or empty
+    counts as an unplugged drive, and its songs would be hidden (files/availability.py)."""
+    Path(root).mkdir(parents=True, exist_ok=True)
+    (Path(root) / "synthetic-library.txt").write_text("the songs of a synthetic library\n")
+
+
 def cached_library(n: int, cache: str | os.PathLike, **options) -> Path:
     """The database of :func:`write_library` for *n* tracks under *cache*, written once
     (a half-written file from an interrupted run is replaced)."""
@@ -85,6 +93,7 @@ def cached_library(n: int, cache: str | os.PathLike, **options) -> Path:
     db = cache / f"library-{n}.db"
     done = cache / f"library-{n}.done"
     if db.exists() and done.exists():
+        music_folder(cache / f"music-{n}")
         return db
     for stale in cache.glob(f"library-{n}.db*"):
         stale.unlink()

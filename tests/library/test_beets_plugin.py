@@ -19,7 +19,7 @@ import pytest
 from audiofiles import write_audio
 from reco_library import SR, _beat, _chord
 
-from soundalike.library.playlist_files import read_playlist
+from soundalike.library.files.playlist_files import read_playlist
 from soundalike.library.store import Store
 
 pytest.importorskip("beets", reason="beets is not installed (make setup installs it)")
@@ -99,6 +99,16 @@ def test_similar_lists_items_in_beets_own_format(beets):
     assert rest.startswith("Alpha - Pulse - Alpha song 1")  # beets' format_item
 
 
+def test_similar_albums_and_artists_of_the_matching_items(beets):
+    out = beets("soundalike", "similar", "-a", "album:Pulse").stdout.splitlines()
+    assert len(out) == 1   # the only other album
+    score, _, rest = out[0].partition("  ")
+    float(score)
+    assert rest.startswith("Beta – Drone  (2 items; ")
+    out = beets("soundalike", "similar", "--artists", "artist:Beta", "-n", "5").stdout
+    assert out.splitlines()[0].split("  ")[1] == "Alpha"
+
+
 def test_radio_writes_a_playlist_of_the_beets_files(beets):
     out_file = beets.root / "radio.m3u8"
     result = beets("soundalike", "radio", "artist:Beta", "-n", "3", "-o", str(out_file))
@@ -170,3 +180,21 @@ def test_off_by_default_import_leaves_the_database_alone(tmp_path, _session_cach
 def test_the_plugin_module_is_beets_namespace_not_ours():
     assert not (REPO / "beetsplug" / "__init__.py").exists()  # beetsplug is beets' namespace
     assert shutil.which("beet") or (Path(sys.executable).parent / "beet").exists()
+
+
+def test_order_and_mixes_of_the_beets_items(beets):
+    out = beets("soundalike", "order", "-b", "tempo").stdout.splitlines()
+    assert len(out) == 4 and all(" - " in line for line in out)
+    with Store(beets.db) as store:
+        from soundalike.engine.dsp import INDEX
+
+        by_title = {t.title: store.get_analysis(t.id).features[INDEX["tempo_bpm"]]
+                    for t in store.tracks(limit=None)}
+    tempo = [by_title[line.split(" - ")[-1]] for line in out]
+    assert tempo == sorted(tempo)
+    result = beets("soundalike", "mixes", "-o", str(beets.root / "mixes"))
+    lines = result.stdout.splitlines()
+    assert lines and all(line.endswith("items)") for line in lines)
+    assert len(list((beets.root / "mixes").glob("*.m3u8"))) == len(lines)
+    bad = beets("soundalike", "order", "-b", "colour", ok=False)
+    assert bad.returncode == 1 and "-b must be one of" in bad.stderr

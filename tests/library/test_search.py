@@ -1,4 +1,4 @@
-"""One search semantic (library/search.py): accents and case folded, every word literal,
+"""One search semantic (library/model/search.py): accents and case folded, every word literal,
 the same in the Store, the library table (SQL and in memory), the CLI and radio seeds."""
 
 from __future__ import annotations
@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from soundalike.library import browse
-from soundalike.library.browse import Browse, LibraryReader, filter_view, find_tracks
-from soundalike.library.search import fold, search_words
+from soundalike.library.browse import LibraryReader, filter_view, find_tracks
+from soundalike.library.model.search import fold, search_words
+from soundalike.library.model.track import Track
+from soundalike.library.model.views import Browse
 from soundalike.library.store import Store
-from soundalike.library.track import Track
 
 SONGS = [
     {"path": "/m/Beyoncé/I Am/01 Halo.flac", "artist": "Beyoncé", "title": "Halo",

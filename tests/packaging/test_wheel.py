@@ -22,7 +22,12 @@ DATA = ["soundalike/models/musicnn_msd.tflite", "soundalike/models/labels.txt",
         "soundalike/models/reference_outputs.npz", "soundalike/models/musicnn_mtt.tflite",
         "soundalike/models/labels_mtt.txt", "soundalike/models/model_mtt.json",
         "soundalike/models/reference_outputs_mtt.npz", "soundalike/resources/soundalike.svg",
-        "soundalike/resources/soundalike.desktop", "soundalike/resources/soundalike-256.png"]
+        "soundalike/resources/soundalike.desktop", "soundalike/resources/soundalike-256.png",
+        # the player plugins `soundalike plugins install` copies
+        "soundalike/resources/plugins/quodlibet/soundalike_ql.py",
+        "soundalike/resources/plugins/common/_soundalike_client.py",
+        "soundalike/resources/plugins/rhythmbox/soundalike/soundalike.plugin",
+        "soundalike/resources/plugins/rhythmbox/soundalike/soundalike.py"]
 NOT_SHIPPED = ("tools", "benchmarks", "tests", "docs", "scripts")
 SKIP_COPY = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", "build", "dist",
                                    "*.egg-info", ".pytest_cache", ".ruff_cache", ".build-venv",
@@ -68,7 +73,7 @@ def test_the_wheel_has_the_package_and_its_data_and_no_development_files(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for name in DATA + ["soundalike/__init__.py", "soundalike/__main__.py", "soundalike/main.py",
                         "soundalike/gui/app.py", "soundalike/cli/__init__.py",
-                        "soundalike/cli/mpd_cmds.py", "soundalike/library/mpd.py",
+                        "soundalike/cli/mpd_cmds.py", "soundalike/library/mpd/client.py",
                         "beetsplug/soundalike.py"]:
         assert name in names
     assert {n.split("/")[0] for n in names} == {"soundalike", "beetsplug",

@@ -232,7 +232,7 @@ def test_the_list_covers_every_library_qt_links():
 
 
 def test_tests_also_get_real_players_and_the_player_does_not(tmp_path):
-    """MPD, Strawberry, Quod Libet, Rhythmbox and Xvfb (tests/library/test_mpd_commands.py
+    """MPD, Strawberry, Quod Libet, Rhythmbox and Xvfb (tests/library/mpd/test_mpd_commands.py
     and test_playlist_desktop_players.py) only with --tests."""
     fake = Fake(tmp_path)
     result = fake.run("--tests", "--dry-run")

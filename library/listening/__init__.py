@@ -1,0 +1,2 @@
+"""Playback-side state: the listening session that survives a restart and the loudness
+levelling of tracks."""

@@ -1,0 +1,877 @@
+"""Recommendations for a library: similar tracks, radio, song paths, explanations.
+
+The glue between the :class:`~soundalike.library.store.Store` and the pure engine
+modules (:mod:`~soundalike.engine.vectors`, :mod:`~soundalike.engine.similarity`,
+:mod:`~soundalike.engine.filters`, :mod:`~soundalike.engine.radio`,
+:mod:`~soundalike.engine.explain`)::
+
+    rec = Recommender(store)
+    for r in rec.similar(track_id, n=10):           # hybrid method, default filters
+        print(r.track.display_title, r.score, r.explanation)
+    radio = rec.radio([track_id]); radio.next(5)     # endless, list[Track]
+    rec.path(a_id, b_id, steps=8)                    # list[Track], A … B
+    rec.refresh()                                    # after analysis changes; cheap if none
+
+The index is built from every ``analysed`` track of the current analysis version.
+The vector model (library statistics) is stored in the setting
+``recommend.vector_model`` and refitted when the library changed by more than
+:data:`REFIT_GROWTH` (always for libraries under :data:`ALWAYS_REFIT_BELOW` tracks).
+Default filters come from the ``recommend.*`` settings (see :data:`FILTER_SETTINGS`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from soundalike.engine import moods
+from soundalike.engine import vectors as vec
+from soundalike.engine.explain import ALBUM_REASON, Explainer, joined
+from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
+from soundalike.engine.radio import Radio as EngineRadio
+from soundalike.engine.radio import song_path
+from soundalike.engine.similarity import ranked_accept
+from soundalike.library import browse
+from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
+from soundalike.library.files.availability import RootCache
+from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
+from soundalike.library.model.track import Track
+from soundalike.library.recommend import vector_index
+from soundalike.library.store import Store
+
+METHODS = tuple(Method)
+
+MODEL_SETTING = "recommend.vector_model"
+WEIGHTS_SETTING = "recommend.weights"
+#: settings key → Filters field, for the persisted default filters
+FILTER_SETTINGS = {
+    "recommend.max_per_artist": "max_per_artist",
+    "recommend.max_per_album": "max_per_album",
+    "recommend.exclude_query_artist": "exclude_query_artist",
+    "recommend.dedupe": "dedupe",
+    "recommend.duplicate_seconds": "duplicate_seconds",
+    "recommend.exclude_genres": "exclude_genres",
+    "recommend.exclude_folders": "exclude_folders",
+    "recommend.exclude_keywords": "exclude_keywords",
+}
+REFIT_GROWTH = vector_index.REFIT_GROWTH
+ALWAYS_REFIT_BELOW = vector_index.ALWAYS_REFIT_BELOW
+
+
+class RecommendError(LibraryError):
+    """A recommendation cannot be made (track not analysed, nothing analysed, …)."""
+
+
+@dataclass(slots=True)
+class Result:
+    """One recommended track."""
+
+    track: Track
+    score: float
+    reasons: list[str]
+    explanation: str
+
+    def to_dict(self) -> dict:
+        return {"track": self.track.to_dict(), "score": round(self.score, 4),
+                "reasons": list(self.reasons), "explanation": self.explanation}
+
+
+class ResultList(list):
+    """The results of one query (a ``list`` of :class:`Result`), best first.
+
+    When the variety caps would have left it short of *n* (and the filters are not
+    ``strict_caps``), the last :attr:`topped_up` results are the best remaining tracks
+    beyond the caps, and :attr:`note` says so in plain words, naming their artists.
+    """
+
+    def __init__(self, results: Iterable[Result] = (), topped_up: int = 0):
+        super().__init__(results)
+        self.topped_up = int(topped_up)
+
+    @property
+    def topped_up_artists(self) -> list[str]:
+        """Artists of the topped-up results, in order, each once."""
+        if not self.topped_up:
+            return []
+        names = (r.track.display_artist for r in self[len(self) - self.topped_up:])
+        return list(dict.fromkeys(names))
+
+    @property
+    def note(self) -> str:
+        """``"more by Eric Matyas: your library has few other artists like this"``, or
+        ``""`` when the caps did not have to be lifted."""
+        return topped_up_note(self.topped_up_artists) if self.topped_up else ""
+
+    def to_dict(self) -> dict:
+        return {"results": [r.to_dict() for r in self], "topped_up": self.topped_up,
+                "note": self.note}
+
+
+def topped_up_note(artists: Sequence[str]) -> str:
+    """The plain note for a list topped up with tracks by *artists*."""
+    names = list(artists)
+    if len(names) > 3:
+        names = [*names[:2], f"{len(names) - 2} others"]
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"more by {who}: your library has few other artists like this"
+
+
+def default_filters(store: Store, **overrides) -> Filters:
+    """The filters persisted in the store's settings, with *overrides* applied."""
+    values = {}
+    for key, name in FILTER_SETTINGS.items():
+        v = store.get_setting(key)
+        if v is not None:
+            values[name] = tuple(v) if isinstance(v, list) else v
+    values.update({k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()
+                   if v is not None})
+    try:
+        return Filters(**values)
+    except TypeError as exc:
+        raise RecommendError(f"unknown filter option ({exc})") from None
+
+
+def save_default_filters(store: Store, filters: Filters) -> None:
+    """Persist *filters* as the library's defaults."""
+    for key, name in FILTER_SETTINGS.items():
+        v = getattr(filters, name)
+        store.set_setting(key, list(v) if isinstance(v, tuple) else v)
+
+
+def track_meta(track: Track) -> TrackMeta:
+    """The filter/explanation record of a stored track."""
+    return TrackMeta(track_id=int(track.id), artist=track.artist or track.albumartist or "",
+                     title=track.title or "", album=track.album or "",
+                     albumartist=track.albumartist or "", genre=track.genre or "",
+                     path=track.path, duration=track.duration, fingerprint=track.fingerprint)
+
+
+def track_label(track: Track) -> str:
+    """``Artist – Title`` as shown to users."""
+    return f"{track.display_artist} – {track.display_title}"
+
+
+class Recommender:
+    """Similar tracks, radio and paths over one library.
+
+    Parameters
+    ----------
+    store : Store
+    weights : mapping, optional
+        Block weights of the hybrid vectors (default: setting ``recommend.weights``,
+        else :data:`soundalike.engine.vectors.DEFAULT_WEIGHTS`).
+    meta_for : callable, optional
+        ``meta_for(track) -> TrackMeta`` to override the metadata used by filters
+        (the quality evaluation uses it to apply a manifest's artists).
+    persist_model : bool
+        Store the fitted vector model in the settings (default True).
+    """
+
+    def __init__(self, store: Store, *, weights: dict | None = None,
+                 meta_for: Callable[[Track], TrackMeta] | None = None,
+                 persist_model: bool = True):
+        self.store = store
+        if weights is None:
+            try:  # a hand-edited setting must not stop recommendations
+                weights = vec.normalised_weights(store.get_setting(WEIGHTS_SETTING))
+            except (TypeError, ValueError, AttributeError):
+                weights = None
+        self.weights = vec.normalised_weights(weights)
+        self._custom_meta = meta_for is not None
+        self.meta_for = meta_for or track_meta
+        self.persist_model = persist_model
+        #: the index file shared with other processes (None: a private, nameless one)
+        self.index_path = vector_index.index_path(store.path) if self._shared() else None
+        self._state: vector_index.State | None = None
+        #: why the index file was (re)built last ("" when it was opened as it was)
+        self.rebuilt_because = ""
+        #: the music folders unavailable now (checked at most every 2 s)
+        self.away = RootCache(store)
+        self.refresh()
+
+    def _shared(self) -> bool:
+        """Whether this recommender's vectors are the library's own (stored model, default
+        metadata, the setting's weights), so the index file beside the database serves."""
+        if not self.persist_model or self._custom_meta:
+            return False
+        try:
+            stored = vec.normalised_weights(self.store.get_setting(WEIGHTS_SETTING))
+        except (TypeError, ValueError, AttributeError):
+            stored = vec.normalised_weights(None)
+        return stored == self.weights
+
+    # -- index ----------------------------------------------------------------------------
+    @property
+    def index(self):
+        """The similarity index (:class:`vector_index.LayeredIndex`), None when nothing
+        is analysed."""
+        return None if self._state is None else self._state.index
+
+    @property
+    def meta(self) -> MetaTable | None:
+        return None if self._state is None else self._state.meta
+
+    @property
+    def model(self) -> vec.VectorModel | None:
+        return None if self._state is None else self._state.model
+
+    @property
+    def explainer(self) -> Explainer | None:
+        return None if self._state is None else self._state.explainer
+
+    @property
+    def uses_mtt(self) -> bool:
+        """Whether the hybrid includes the MTT model's blocks (every indexed track has them)."""
+        return self._state is not None and self._state.shapes.uses_mtt
+
+    @property
+    def has_context(self) -> np.ndarray | None:
+        """Which index rows carry their album's context (``vectors.context_vectors``)."""
+        return None if self._state is None else self._state.index.column("has_context")
+
+    @property
+    def mood_tags(self) -> dict[str, np.ndarray]:
+        """Tags per vocabulary (float16), row ↔ index position (radio from words)."""
+        return {} if self._state is None else self._state.mood_tags()
+
+    @property
+    def tempo(self) -> np.ndarray | None:
+        return None if self._state is None else self._state.tempo()
+
+    @property
+    def energy(self) -> np.ndarray | None:
+        return None if self._state is None else self._state.energy()
+
+    def refresh(self, force: bool = False) -> bool:
+        """Bring the index up to date with the database; True if anything changed.
+
+        Changed tracks are overlaid on the index file in memory (cheap); a large change,
+        a refit of the vector model or *force* rebuilds the file (streaming the analyses
+        in chunks), see :mod:`soundalike.library.vector_index`."""
+        if self._state is None or force:
+            self._open_or_build(force)
+            changed = True
+        else:
+            try:
+                changed = self._state.catch_up(self.store)
+            except vector_index.NeedsRebuild as why:
+                self._build(str(why))
+                changed = True
+        if changed:
+            self.away.invalidate()  # tracks were masked or revived: folders went or came back
+        return changed
+
+    def _open_or_build(self, force: bool = False) -> None:
+        if self.index_path is not None and not force:
+            try:
+                state = self._open()
+                state.catch_up(self.store)
+                self._state, self.rebuilt_because = state, ""
+                return
+            except vector_index.IndexUnusable as why:
+                reason = f"the index file was not usable: {why}"
+            except vector_index.NeedsRebuild as why:
+                reason = str(why)
+        else:
+            reason = "asked to" if force else "a private index"
+        self._build(reason)
+
+    def _open(self) -> vector_index.State:
+        path = self.index_path
+        file = vector_index.open_index(path, vector_index.expected_header(self.weights))
+        try:
+            model = vec.VectorModel.from_dict(self.store.get_setting(MODEL_SETTING) or {})
+        except ValueError:
+            model = None
+        if model is None or vector_index.model_fingerprint(model) != file.header.get("model"):
+            raise vector_index.IndexUnusable("it was made with another vector model")
+        shapes = vector_index.shapes_of(file.header)
+        state = vector_index.State(vector_index.Built(file, model, shapes,
+                                                      file.header["explain"]), self.meta_for)
+        state.exclusion_store = self.store
+        return state
+
+    def _build(self, reason: str = "") -> None:
+        target = self.index_path
+        if target is not None and (self.store.read_only or not os.access(target.parent,
+                                                                          os.W_OK)):
+            target = None
+        if target is not None:
+            vector_index.remove_stale_temporaries(target)
+        built = vector_index.build(self.store, target=target, weights=self.weights,
+                                   model_source=self._vector_model, meta_for=self.meta_for)
+        # (the previous file stays mapped while a radio handed out still reads it)
+        if built is None:
+            self._state = None
+        else:
+            self._state = vector_index.State(built, self.meta_for,
+                                             follow=target is not None or self.persist_model)
+            self._state.exclusion_store = self.store
+        self.rebuilt_because = reason or "built"
+
+    def _vector_model(self, n: int, shapes, sample) -> vec.VectorModel:
+        """The stored model when it is fresh for *n* tracks of *shapes*, else one fitted
+        on ``sample()`` (stored with the settings when this recommender persists it)."""
+        from soundalike.engine import dsp
+        from soundalike.engine.dsp import FEATURE_GROUPS
+
+        stored = self.store.get_setting(MODEL_SETTING) if self.persist_model else None
+        model = None
+        if stored:
+            try:
+                model = vec.VectorModel.from_dict(stored)
+            except ValueError:
+                model = None
+        if vector_index.model_is_fresh(model, n, weights=self.weights,
+                                       n_features=shapes.n_features, emb_cols=shapes.emb_cols,
+                                       tag_cols=shapes.tag_cols, tag_parts=shapes.tag_parts,
+                                       emb_parts=shapes.emb_parts):
+            return model
+        features, tags, emb = sample()
+        model = vec.fit(features, tags, emb, feature_names=dsp.FEATURE_NAMES,
+                        weights=self.weights, feature_groups=FEATURE_GROUPS,
+                        tag_parts=shapes.tag_parts, emb_parts=shapes.emb_parts)
+        model.fitted_on = n  # fitted on the sample fit() itself would have drawn from n
+        if self.persist_model:
+            self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
+        return model
+
+    @property
+    def size(self) -> int:
+        """Number of tracks that can be recommended."""
+        return 0 if self._state is None else self._state.size
+
+    def _positions(self, track_ids: Iterable[int]) -> list[int]:
+        if self.index is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        out = []
+        for tid in track_ids:
+            p = self.index.position(tid)
+            if p is None:
+                t = self.store.get_track(tid)
+                if t is None:
+                    raise RecommendError(f"no track with id {tid}")
+                why = {TrackStatus.PENDING: "is not analysed yet",
+                       TrackStatus.FAILED: "could not be analysed",
+                       TrackStatus.MISSING: "is missing"}.get(t.status,
+                                                              "is not analysed with this version")
+                raise RecommendError(f"“{track_label(t)}” {why}")
+            out.append(p)
+        return out
+
+    def _tracks(self, positions: Sequence[int]) -> list[Track] | None:
+        """Tracks at *positions*, or None if one is no longer analysed (index stale)."""
+        ids = [int(self.index.ids[p]) for p in positions]
+        tracks = self.store.get_tracks(ids)
+        if len(tracks) != len(ids) or any(t.status != TrackStatus.ANALYSED for t in tracks):
+            return None
+        return tracks
+
+    # -- songs that can be played now ------------------------------------------------------
+    def reachable(self, filters: Filters) -> Filters:
+        """*filters* that also leave out the music folders unavailable now: songs on an
+        unplugged drive that no scan or watcher has masked yet (masked ones — missing,
+        their analyses kept — are not indexed at all) are never recommended or queued."""
+        roots = self.away.roots()
+        if not roots:
+            return filters
+        return replace_filters(filters, exclude_folders=(*filters.exclude_folders, *roots))
+
+    def playable(self, track: Track) -> bool:
+        """True if *track* is analysed and its music folder is there now."""
+        return track.status == TrackStatus.ANALYSED and self.away.playable(track.path)
+
+    # -- similar --------------------------------------------------------------------------
+    def filters(self, **overrides) -> Filters:
+        """Default filters of this library, with *overrides*."""
+        return default_filters(self.store, **overrides)
+
+    def similar(self, track_ids: int | Sequence[int], n: int = 10, *,
+                method: str = DEFAULT_METHOD, filters: Filters | None = None,
+                explain: bool = True) -> ResultList:
+        """The *n* tracks most similar to one track (or to several together), best first.
+
+        The variety caps are soft unless ``filters.strict_caps``: when they leave fewer
+        than *n*, the best remaining tracks fill the rest (``result.topped_up``,
+        ``result.note``).
+
+        Raises
+        ------
+        RecommendError
+            A query track is unknown, not analysed, missing or failed.
+        ValueError
+            Unknown method.
+        """
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
+        ids = [track_ids] if isinstance(track_ids, (int, np.integer)) else list(track_ids)
+        f = self.reachable(filters or self.filters())
+        for _attempt in range(2):
+            query = self._positions(ids)
+            hits, topped = self._search(self.index.vector(query, method), n, method, f,
+                                        ResultFilter(self.meta, f, query=query))
+            tracks = self._tracks([p for p, _ in hits])
+            if tracks is not None:
+                break
+            self.refresh()  # a hit changed since the last look: follow the database
+        else:
+            tracks = [t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
+                      if t.status == TrackStatus.ANALYSED]
+            kept = {t.id for t in tracks}
+            flags = [(h, i >= len(hits) - topped) for i, h in enumerate(hits)
+                     if int(self.index.ids[h[0]]) in kept]
+            hits, topped = [h for h, _ in flags], sum(t for _, t in flags)
+        out = []
+        q_row = self._analysis(query[0]) if explain and hits else None
+        rows = [self._analysis(p) for p, _ in hits] if explain else []
+        # album words only for one-track hybrid queries
+        albums = (self._album_flags(q_row, None, query[0], [p for p, _ in hits], rows)
+                  if q_row is not None and method == Method.HYBRID and len(query) == 1
+                  else [False] * len(rows))
+        for i, ((_p, score), track) in enumerate(zip(hits, tracks, strict=False)):
+            reasons = (self._reasons(q_row, rows[i]) + [ALBUM_REASON] * albums[i]
+                       if explain else [])
+            out.append(Result(track, score, reasons, joined(reasons) if explain else ""))
+        return ResultList(out, topped)
+
+    def _search(self, query: np.ndarray, n: int, method: str, f: Filters,
+                rf: ResultFilter) -> tuple[list[tuple[int, float]], int]:
+        """The *n* best hits *rf* accepts, diverse first; unless ``f.strict_caps``, a list
+        the caps left short is topped up with the best remaining tracks (caps lifted,
+        everything else still applied). Returns ``(hits, how many were topped up)``."""
+        scores = self.index.scores(query, method)
+        hits = self.index.search(query, n, method=method, accept=rf.accept, scores=scores)
+        if len(hits) >= n or f.strict_caps or not f.capped:
+            return hits, 0
+        rf.lift_caps()
+        more = self.index.search(query, n - len(hits), method=method, accept=rf.accept,
+                                 scores=scores)
+        return hits + more, len(more)
+
+    def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
+                            embedding: np.ndarray, n: int = 10, *,
+                            method: str = DEFAULT_METHOD, filters: Filters | None = None,
+                            explain: bool = True, fingerprint: str | None = None,
+                            mtt_tags: np.ndarray | None = None,
+                            mtt_embedding: np.ndarray | None = None) -> ResultList:
+        """The *n* library tracks most like a song that is not in the library.
+
+        *features*, *tags*, *embedding*, *mtt_tags* and *mtt_embedding* are what
+        :func:`engine.analyze.analyze_file` gives for that song; they are placed in this
+        library's vector space. Library copies of the same file (same content
+        *fingerprint*) are left out.
+
+        Raises
+        ------
+        RecommendError
+            Nothing is analysed yet.
+        ValueError
+            The library's vectors use the MTT model and *mtt_tags* / *mtt_embedding*
+            are missing.
+        """
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
+        if self.index is None or self.model is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        from soundalike.engine import cnn
+
+        row = np.asarray(tags, np.float32)[None, :]
+        if method == Method.HYBRID:
+            all_tags, all_emb = row, np.asarray(embedding, np.float32)[None, :]
+            if self.uses_mtt:
+                if mtt_tags is None or mtt_embedding is None:
+                    raise ValueError("this library's vectors need the MTT tags and embedding")
+                all_tags = np.hstack([all_tags, np.asarray(mtt_tags, np.float32)[None, :]])
+                all_emb = np.hstack([all_emb, np.asarray(mtt_embedding, np.float32)[None, :]])
+            query = self.model.transform(np.asarray(features, np.float32)[None, :], all_tags,
+                                         all_emb)[0]
+        else:
+            query = cnn.genre_vector(row)[0]
+        copies = ({c.id for c in self.store.tracks_by_fingerprint(fingerprint)}
+                  if fingerprint else set())
+        exclude = np.flatnonzero(np.isin(self.index.ids, list(copies))).tolist() if copies \
+            else []
+        f = self.reachable(filters or self.filters())
+        hits, topped = self._search(query, n, method, f,
+                                    ResultFilter(self.meta, f, exclude=exclude))
+        topped_from = len(hits) - topped
+        tracks = {t.id: t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
+                  if t.status == TrackStatus.ANALYSED}
+        out, topped = [], 0
+        rows = [self._analysis(p) for p, _ in hits] if explain else [None] * len(hits)
+        albums = (self._album_flags(None, query, None, [p for p, _ in hits], rows)
+                  if explain and method == Method.HYBRID else [False] * len(hits))
+        for i, (p, score) in enumerate(hits):
+            track = tracks.get(int(self.index.ids[p]))
+            if track is None:
+                continue
+            topped += i >= topped_from
+            b = rows[i]
+            reasons = (self.explainer.reasons(features, tags, b.features, b.tags,
+                                              **self._mtt_pair(mtt_tags, b))
+                       + [ALBUM_REASON] * albums[i] if b is not None else [])
+            out.append(Result(track, score, reasons, joined(reasons) if explain else ""))
+        return ResultList(out, topped)
+
+    def similar_to_file(self, path: str, n: int = 10, *, method: str = DEFAULT_METHOD,
+                        filters: Filters | None = None, explain: bool = True) -> ResultList:
+        """The *n* library tracks most like the audio file at *path*.
+
+        A file in the library is looked up; any other file is analysed on the spot (a
+        second or two, in a worker process like the analysis pool's) and placed in this
+        library's vector space, its library copies left out.
+
+        Raises
+        ------
+        SoundalikeError
+            The file cannot be analysed (``AudioError`` says why in plain words).
+        RecommendError
+            Nothing is analysed yet.
+        """
+        from soundalike.library.analysis.worker import analyse_apart
+        from soundalike.library.files.fingerprint import fingerprint_path
+
+        track = self.store.track_by_path(path)
+        if track is not None and track.status == TrackStatus.ANALYSED:
+            return self.similar(track.id, n, method=method, filters=filters, explain=explain)
+        if self.index is None or self.model is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        # in a worker process with the pool's single-threaded settings (analysis_worker)
+        result = analyse_apart(path)
+        try:
+            fingerprint = fingerprint_path(path)
+        except OSError:
+            fingerprint = None
+        return self.similar_to_analysis(result.features, result.tags, result.embedding, n,
+                                        method=method, filters=filters, explain=explain,
+                                        fingerprint=fingerprint, mtt_tags=result.mtt_tags,
+                                        mtt_embedding=result.mtt_embedding)
+
+    def _reasons(self, a, b) -> list[str]:
+        """The engine's reasons for query analysis *a* and result analysis *b*."""
+        if a is None or b is None:
+            return []
+        return self.explainer.reasons(a.features, a.tags, b.features, b.tags,
+                                      **self._mtt_pair(a.mtt_tags, b))
+
+    def _plain_vectors(self, rows: Sequence) -> np.ndarray:
+        """Analysis rows' hybrid vectors without album context (``VectorModel.transform``'s
+        steps, the blocks of all rows at once)."""
+        def arrays(r):
+            if self.uses_mtt:
+                return r.features, np.hstack([r.tags, r.mtt_tags]), np.hstack(
+                    [r.embedding, r.mtt_embedding])
+            return r.features, r.tags, r.embedding
+        f, t, e = (np.array(a, np.float32) for a in zip(*map(arrays, rows), strict=True))
+        raw = self.model.raw_blocks(f, t, e)
+        # projected row by row (as transform does for one row): a matrix product of a
+        # dozen rows wakes BLAS's threads, which cost 8 ms per list instead of 0.5 on a
+        # busy 2-core machine
+        x = np.stack([r @ self.model.projection for r in raw])
+        return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+
+    def _album_flags(self, a, xa: np.ndarray | None, pa: int | None,
+                     positions: Sequence[int], rows: Sequence) -> list[bool]:
+        """For each result (index row, analysis row): did album context bring it in? True
+        when the query's album (or the query itself, without one) is closer to the result's
+        album than the two tracks are to each other. The query is analysis row *a* at index
+        row *pa*, or a plain vector *xa* (a file outside the library)."""
+        flags = [False] * len(positions)
+        if self.has_context is None:
+            return flags
+        need = [i for i, p in enumerate(positions)
+                if self.has_context[p] and rows[i] is not None]
+        if not need or (a is None and xa is None):
+            return flags
+        plain = self._plain_vectors(([a] if xa is None else []) + [rows[i] for i in need])
+        if xa is None:
+            xa, plain = plain[0], plain[1:]
+        ca = (vec.context_of(self.index.row("hybrid", pa), xa)
+              if pa is not None and self.has_context[pa] else xa)
+        for xb, i in zip(plain, need, strict=True):
+            cb = vec.context_of(self.index.row("hybrid", positions[i]), xb)
+            flags[i] = float(ca @ cb) > float(xa @ xb)
+        return flags
+
+    def _mtt_pair(self, mtt_tags, b) -> dict:
+        """The explainer's MTT arguments for query tags *mtt_tags* against stored analysis
+        *b* (the MTT words only when the index uses MTT, so every pair is explained alike)."""
+        use = self.uses_mtt and mtt_tags is not None and b.mtt_tags is not None
+        return {"mtt_a": mtt_tags if use else None, "mtt_b": b.mtt_tags if use else None}
+
+    def _analysis(self, pos: int):
+        return self.store.get_analysis(int(self.index.ids[pos]))
+
+    def explain(self, a: int, b: int) -> str:
+        """Why track *b* sounds like track *a*, in a few words."""
+        pa, pb = self._positions([a, b])
+        ra, rb = self._analysis(pa), self._analysis(pb)
+        album = self._album_flags(ra, None, pa, [pb], [rb])[0] if ra is not None else False
+        return joined(self._reasons(ra, rb) + [ALBUM_REASON] * album)
+
+    # -- radio and paths --------------------------------------------------------------------
+    def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,
+              artist_spacing: int | None = None, randomness: float = 0.5,
+              method: str = DEFAULT_METHOD, filters: Filters | None = None,
+              rng: int | np.random.Generator | None = None,
+              album_spacing: int | None = None, no_repeat: bool | None = None,
+              keep_character: bool | None = None,
+              recent_hours: float | None = None) -> RadioSession:
+        """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`).
+
+        The no-repeat and character options (None: the library's ``radio.*`` settings,
+        :mod:`library.discovery`): *album_spacing*, *no_repeat* (no song twice in the
+        session), *keep_character* (the seeds' vocal/instrumental character),
+        *recent_hours* (songs played in the last hours are drawn later; 0: off)."""
+        if not seed_ids:
+            raise RecommendError("a radio needs at least one seed track")
+        seeds = self._positions(seed_ids)
+        engine = EngineRadio(self.index, self.meta, seeds, drift=drift, window=window,
+                             randomness=randomness,
+                             filters=self.reachable(filters or self.filters()),
+                             method=method, rng=rng,
+                             **self._discovery_options(artist_spacing, album_spacing,
+                                                       no_repeat, keep_character,
+                                                       recent_hours))
+        return RadioSession(self, engine)
+
+    def _discovery_options(self, artist_spacing=None, album_spacing=None, no_repeat=None,
+                           keep_character=None, recent_hours=None) -> dict:
+        from soundalike.library.recommend import discovery
+
+        o = discovery.radio_options(self.store)
+        given = {"artist_spacing": artist_spacing, "album_spacing": album_spacing,
+                 "no_repeat": no_repeat, "keep_character": keep_character,
+                 "recent_hours": recent_hours}
+        o.update({k: v for k, v in given.items() if v is not None})
+        hours = o.pop("recent_hours")
+        return {**o, "character": discovery.characters(self),
+                "penalty": discovery.recent_penalty(self, hours)}
+
+    def mood_seeds(self, words: str | Sequence[str], *,
+                   tempo: tuple[float, float] | None = None, energy: float | None = None,
+                   k: int = 5) -> list[int]:
+        """The *k* analysed tracks that best fit mood *words* ("calm, piano"), a tempo
+        range (BPM) and an energy (0 … 1), by different artists where possible.
+
+        Raises
+        ------
+        RecommendError
+            Unknown words (the message lists the known ones), or nothing analysed.
+        """
+        if self.index is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        try:
+            refs = moods.lookup(words)
+        except moods.UnknownWordsError as exc:
+            raise RecommendError(str(exc)) from None
+        scores = moods.mood_scores(self.mood_tags, refs, tempo=self.tempo, tempo_range=tempo,
+                                   energy_of=self.energy, energy_target=energy)
+        rf = ResultFilter(self.meta, Filters(max_per_artist=1, max_per_album=1))
+        hits = [p for p, _ in ranked_accept(scores, k, rf.accept)]
+        if len(hits) < k:
+            dead = self.meta.dead
+            live = None if dead is None else (lambda p: p >= len(dead) or not dead[p])
+            hits += [p for p, _ in ranked_accept(scores, k + len(hits), live)
+                     if p not in hits][:k - len(hits)]
+        return [int(self.index.ids[p]) for p in hits]
+
+    def mood_radio(self, words: str | Sequence[str], *,
+                   tempo: tuple[float, float] | None = None, energy: float | None = None,
+                   **options) -> RadioSession:
+        """A radio that starts from mood words (see :meth:`mood_seeds`); its first tracks
+        are drawn near the best-fitting tracks (which are not played themselves)."""
+        session = self.radio(self.mood_seeds(words, tempo=tempo, energy=energy), **options)
+        session.words = ", ".join(moods.parse_words(words) if isinstance(words, str)
+                                  else words)
+        return session
+
+    def radio_from_dict(self, state: dict, *, filters: Filters | None = None) -> RadioSession:
+        """A radio restored from :meth:`RadioSession.to_dict` (a saved session).
+
+        Raises
+        ------
+        RecommendError
+            The state is unreadable or none of its seeds is analysed any more.
+        """
+        if self.index is None:
+            raise RecommendError("no analysed tracks yet: run the analysis first")
+        try:
+            from soundalike.library.recommend import discovery
+
+            engine = EngineRadio.from_dict(state.get("engine", {}), self.index, self.meta,
+                                           filters=self.reachable(filters or self.filters()),
+                                           character=discovery.characters(self))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise RecommendError(f"cannot restore the radio ({exc})") from None
+        session = RadioSession(self, engine)
+        session.words = str(state.get("words") or "")
+        return session
+
+    def path(self, a: int, b: int, steps: int = 10, *, method: str = DEFAULT_METHOD,
+             filters: Filters | None = None) -> list[Track]:
+        """Tracks leading from *a* to *b* in *steps* tracks (both included)."""
+        if a == b:
+            raise RecommendError("a path needs two different tracks")
+        if steps < 2:
+            raise RecommendError("a path needs at least 2 steps")
+        pa, pb = self._positions([a, b])
+        positions = song_path(self.index, self.meta, pa, pb, steps, method=method,
+                              filters=self.reachable(filters or self.filters()))
+        return self.store.get_tracks(int(self.index.ids[p]) for p in positions)
+
+    # -- seeds ----------------------------------------------------------------------------
+    def seeds_for_album(self, album: str) -> list[int]:
+        """Analysed tracks of the album(s) named *album* (case/accents ignored)."""
+        return self._indexed(browse.album_tracks(self.store, album))
+
+    def seeds_for_artist(self, artist: str) -> list[int]:
+        """Analysed tracks of the artist (or album artist) *artist* (case/accents ignored)."""
+        return self._indexed(browse.artist_tracks(self.store, artist))
+
+    def seeds_for_playlist(self, name: str) -> list[int]:
+        """Analysed tracks of the playlist called *name*, in order."""
+        p = browse.playlist_named(self.store, name)
+        return self._indexed(self.store.playlist_tracks(p.id)) if p is not None else []
+
+    def _indexed(self, tracks: Iterable[Track]) -> list[int]:
+        if self.index is None:
+            return []
+        return [t.id for t in tracks if self.index.position(t.id) is not None]
+
+
+class RadioSession:
+    """An endless radio over a :class:`Recommender`: ``next(k) -> list[Track]``.
+
+    Feedback by track id — :meth:`played`, :meth:`skipped`, :meth:`more_like`,
+    :meth:`less_like` — steers the draws that follow (:class:`engine.radio.Radio`);
+    :meth:`reason` says in words why a track came after feedback. :meth:`to_dict` is
+    the whole state as JSON values (:meth:`Recommender.radio_from_dict` restores it).
+    Feedback lives in this object only: nothing is written anywhere.
+    """
+
+    def __init__(self, recommender: Recommender, engine: EngineRadio):
+        self.recommender = recommender
+        self.engine = engine
+        self.words = ""   # the mood words it started from, if any
+
+    def next(self, k: int = 1) -> list[Track]:
+        """The next *k* tracks; tracks that went missing since the index was built are
+        skipped (and more drawn in their place)."""
+        out: list[Track] = []
+        for _ in range(3):
+            want = k - len(out)
+            if want <= 0:
+                break
+            ids = [int(self.engine.index.ids[p]) for p in self.engine.next(want)]
+            by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
+            out += [by_id[i] for i in ids if i in by_id and self.recommender.playable(by_id[i])]
+        return out
+
+    def next_with_reasons(self, k: int = 1) -> list[tuple[Track, str]]:
+        """The next *k* tracks, each with :meth:`reason` ("" without feedback)."""
+        tracks = self.next(k)
+        note = self._feedback_note() if tracks else None  # read once for the k tracks
+        return [(t, self._reason(t.id, note)) for t in tracks]
+
+    @property
+    def history(self) -> list[int]:
+        """Track ids played so far."""
+        return [int(self.engine.index.ids[p]) for p in self.engine.history]
+
+    @property
+    def seeds(self) -> list[int]:
+        return [int(self.engine.index.ids[p]) for p in self.engine.seeds]
+
+    # -- feedback -------------------------------------------------------------------------
+    def _position(self, track_id: int) -> int | None:
+        return self.engine.index.position(int(track_id))
+
+    def played(self, track_id: int, seconds: float) -> bool:
+        """The track was heard for *seconds* (to its end, or until the listener moved
+        on). False when the track is not in the index (nothing changes)."""
+        p = self._position(track_id)
+        return p is not None and self.engine.played(p, float(seconds)) is not None
+
+    def skipped(self, track_id: int, at_seconds: float) -> bool:
+        """The listener skipped the track after *at_seconds*."""
+        p = self._position(track_id)
+        return p is not None and self.engine.skipped(p, float(at_seconds)) is not None
+
+    def more_like(self, track_id: int) -> bool:
+        p = self._position(track_id)
+        return p is not None and self.engine.more_like(p) is not None
+
+    def less_like(self, track_id: int) -> bool:
+        p = self._position(track_id)
+        return p is not None and self.engine.less_like(p) is not None
+
+    def reason(self, track_id: int) -> str:
+        """Why *track_id* was chosen after the feedback still in effect, in words:
+        ``"after you skipped 2 fast tracks: slower, acoustic"``; "" without feedback."""
+        return self._reason(int(track_id), self._feedback_note())
+
+    def _feedback_note(self) -> tuple | None:
+        """What the feedback in effect says, the same for every track drawn next:
+        ``("negative", head, features, tags)`` of up to 5 tracks pushed away, or
+        ``("positive", liked track)``; None when it explains nothing."""
+        rec = self.recommender
+        active = self.engine.active_events()
+        if not active or rec.explainer is None:
+            return None
+        ids = self.engine.index.ids
+        negative = [e for e, w in active if w < 0][:5]
+        positive = [e for e, w in active if w > 0 and e.kind == "more_like"][:1]
+        if negative:
+            rows = [a for e in negative if (a := rec.store.get_analysis(int(ids[e.position])))]
+            if not rows:
+                return None
+            feats = np.array([a.features for a in rows])
+            tags = np.array([a.tags for a in rows])
+            what = rec.explainer.describe(feats, tags)
+            skips = sum(e.kind in ("skipped", "late_skip") for e in negative)
+            less = len(negative) - skips
+            noun = f"{' '.join(what)} track" if what else "track"
+            parts = []
+            if skips:
+                parts.append(f"skipped {skips} {noun}{'s' if skips > 1 else ''}")
+            if less:
+                parts.append(f"marked {less} {'' if skips else noun + ' '}“less like this”")
+            return "negative", "after you " + " and ".join(parts), feats, tags
+        if positive:
+            liked = rec.store.get_track(int(ids[positive[0].position]))
+            return None if liked is None else ("positive", liked)
+        return None
+
+    def _reason(self, track_id: int, note: tuple | None) -> str:
+        if note is None:
+            return ""
+        rec = self.recommender
+        chosen = rec.store.get_analysis(track_id)
+        if chosen is None:
+            return ""
+        if note[0] == "negative":
+            _, head, feats, tags = note
+            how = rec.explainer.contrast(feats, tags, chosen.features, chosen.tags)
+            return f"{head}: {', '.join(how)}" if how else head
+        liked = note[1]
+        if liked.id == track_id:
+            return ""
+        return f"more like “{liked.display_title}”: {rec.explain(liked.id, track_id)}"
+
+    # -- state ----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The radio's state (seeds, history, feedback, random state) as JSON values."""
+        return {"engine": self.engine.to_dict(), "words": self.words}
+
+
+def replace_filters(filters: Filters, **changes) -> Filters:
+    """A copy of *filters* with *changes* (tuples for list-like options)."""
+    return dataclasses.replace(filters, **{k: tuple(v) if isinstance(v, list) else v
+                                           for k, v in changes.items()})

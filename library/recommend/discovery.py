@@ -72,8 +72,12 @@ def characters(rec) -> np.ndarray:
         return np.zeros(0, np.int8)
     got = _CHARACTERS.get(index)
     if got is None:
-        tags = {k: np.asarray(v, np.float32) for k, v in rec.mood_tags.items()}
-        got = _CHARACTERS[index] = ch.characters(tags)
+        tags, n = rec.mood_tags, len(index)
+        got = np.empty(n, np.int8)
+        for s in range(0, n, 16384):  # float32 a chunk at a time (row by row anyway)
+            got[s:s + 16384] = ch.characters(
+                {k: np.asarray(v[s:s + 16384], np.float32) for k, v in tags.items()})
+        _CHARACTERS[index] = got
     return got
 
 

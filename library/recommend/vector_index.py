@@ -335,6 +335,36 @@ class IndexWriter:
         a = np.frombuffer(buf, np.dtype(dtype))
         return a if width == 0 else a.reshape(self.rows, width)
 
+    def read_rows(self, name: str, start: int, stop: int) -> np.ndarray:
+        """Rows *start*:*stop* written so far of column *name* (``pread``)."""
+        dtype, width = self.columns[name]
+        row = self._row_bytes(name)
+        size = (stop - start) * row
+        buf = bytearray(size)
+        view, done = memoryview(buf), 0
+        while done < size:
+            got = os.preadv(self._fd, [view[done:]], self.offsets[name] + start * row + done)
+            if got <= 0:
+                raise OSError("the index file was cut short while it was written")
+            done += got
+        a = np.frombuffer(buf, np.dtype(dtype))
+        return a if width == 0 else a.reshape(stop - start, width)
+
+    def write_rows(self, name: str, start: int, values: np.ndarray) -> None:
+        """Overwrite rows from *start* of column *name* (its checksum is then stale:
+        :meth:`crc_of`)."""
+        dtype, _ = self.columns[name]
+        buf = np.ascontiguousarray(values, dtype=np.dtype(dtype)).tobytes()
+        off, done = self.offsets[name] + start * self._row_bytes(name), 0
+        while done < len(buf):
+            done += os.pwrite(self._fd, buf[done:], off + done)
+
+    def crc_of(self, name: str, chunk: int = 65536) -> int:
+        crc = 0
+        for s in range(0, self.rows, chunk):
+            crc = zlib.crc32(self.read_rows(name, s, min(self.rows, s + chunk)), crc)
+        return crc
+
     def overwrite(self, name: str, values: np.ndarray) -> None:
         """Replace every written row of column *name*."""
         dtype, width = self.columns[name]
@@ -527,6 +557,40 @@ def with_context(columns: dict[str, np.ndarray], *, in_place: bool = False
     columns["hybrid"], columns["has_context"] = vec.context_vectors(
         base, groups, out=base if in_place else None)
     return columns
+
+
+def _write_context(writer: IndexWriter, chunk: int = 65536) -> None:
+    """``engine.vectors.context_vectors`` over the whole file, streamed: the albums' sums of
+    plain vectors (float64, added in row order as it adds them), then each row of an album
+    of 2 … ``MAX_CONTEXT_GROUP`` rows rewritten; only one chunk of vectors in memory."""
+    keys = writer.read("context_key")
+    n = len(keys)
+    groups = np.full(n, -1, np.int64)
+    known = keys >= 0
+    if known.any():
+        groups[known] = np.unique(keys[known], return_inverse=True)[1]
+    size = np.bincount(groups[known]) if known.any() else np.zeros(0, np.int64)
+    has = np.zeros(n, bool)
+    has[known] = (size[groups[known]] >= 2) & (size[groups[known]] <= vec.MAX_CONTEXT_GROUP)
+    if has.any():
+        sums = np.zeros((len(size), writer.columns["base"][1]))
+        for s in range(0, n, chunk):
+            m = has[s:s + chunk]
+            if m.any():
+                x = writer.read_rows("base", s, min(n, s + chunk))[m].astype(np.float64)
+                np.add.at(sums, groups[s:s + chunk][m], x)
+        for s in range(0, n, chunk):
+            m = has[s:s + chunk]
+            if not m.any():
+                continue
+            x = writer.read_rows("base", s, min(n, s + chunk))
+            xs = x[m].astype(np.float64)
+            others = sums[groups[s:s + chunk][m]] - xs
+            out = x.copy()
+            out[m] = vec._unit_rows(xs + vec.CONTEXT_WEIGHT * vec._unit_rows(others))
+            writer.write_rows("hybrid", s, out)
+    writer.overwrite("has_context", has)
+    writer.crcs["hybrid"] = writer.crc_of("hybrid")
 
 
 def derived_rows(model: vec.VectorModel, shapes: Shapes, rows: Sequence, records: Sequence,
@@ -848,11 +912,7 @@ def build_with(store, shapes: Shapes, *, target: Path | None, weights: dict,
             if progress is not None:
                 progress(min(n, i + CHUNK), n)
         if writer.rows:  # album context: every album is whole now (the plain vectors stay)
-            done = with_context({"base": writer.read("base"),
-                                 "context_key": writer.read("context_key")}, in_place=True)
-            writer.overwrite("hybrid", done["hybrid"])
-            writer.overwrite("has_context", done["has_context"])
-            del done
+            _write_context(writer)
         ex = Explainer(np.array(stats_features, np.float32).reshape(-1, shapes.n_features),
                        dsp.FEATURE_NAMES, [""] * shapes.n_tags)
         del stats_features

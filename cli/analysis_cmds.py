@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -18,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Analyse every track that is new, changed or analysed by an older "
                     "version. Ctrl-C stops cleanly; the next run continues.")
     p.add_argument("--workers", type=whole_number(1), metavar="N",
-                   help="worker processes (default: one per physical core, one left "
-                        "free from 3 cores up)")
+                   help="worker processes (default: the library's setting, as saved in "
+                        "the player's settings; automatic: one per physical core, one "
+                        "left free from 3 cores up)")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="give up on a file after this long (default: 120)")
     p.add_argument("--pause-on-battery", action="store_true",
@@ -31,11 +33,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_analysis(path: str, *, workers: int | None = None, time_limit: float | None = None,
                  pause_on_battery: bool = False, show_progress: bool = True, stream=sys.stderr):
     """Analyse everything pending in the library at *path*; Ctrl-C cancels cleanly.
+    Without *workers*, as many worker processes as the library's ``analysis.workers``
+    setting says (automatic when unset).
 
     Returns ``(progress, controller, interrupted)``.
     """
-    from soundalike.library.analysis.controller import DEFAULT_TIME_LIMIT, AnalysisController
+    from soundalike.library.analysis.controller import (
+        DEFAULT_TIME_LIMIT,
+        AnalysisController,
+        saved_workers,
+    )
+    from soundalike.library.model.errors import LibraryError
+    from soundalike.library.store import Store
 
+    if workers is None:  # the library's setting; one that cannot open is reported below
+        with contextlib.suppress(LibraryError), Store(path) as store:
+            workers = saved_workers(store)
     bar = ProgressBar(None, "Analysing", unit="tracks", stream=stream, enabled=show_progress)
     last_state = [""]
 

@@ -391,7 +391,7 @@
     <name>FolderList</name>
     <message>
         <source>Music folders</source>
-        <extracomment>recommendation exclusions (owned by library/recommend/recommender.py&apos;s default filters) variety of result lists (same owner): songs per artist / per album, 0 = no limit never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (library/discovery.py RADIO_SETTINGS names → values)</extracomment>
+        <extracomment>never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (RADIO_SETTINGS names → values)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -34,6 +34,7 @@ from soundalike.library.analysis import cnn_choice, machine, owner
 from soundalike.library.analysis.power import on_battery
 from soundalike.library.analysis.worker import worker_main
 from soundalike.library.model.errors import DiskFullError, LibraryError
+from soundalike.library.model.settings import ANALYSIS_WORKERS
 from soundalike.library.model.states import TrackStatus
 from soundalike.library.store import Claim, Store
 from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
@@ -90,6 +91,12 @@ class _Worker:
     retire: bool = False
     ready: bool = False        # the model is loaded
     cnn: tuple[str, int] | None = None  # (kernels, threads) the model really uses
+
+
+def saved_workers(store: Store) -> int | None:
+    """The worker count the user saved for this library (the ``analysis.workers``
+    setting); None when it is automatic (0 or unset)."""
+    return int(store.setting(ANALYSIS_WORKERS) or 0) or None
 
 
 class AnalysisController:

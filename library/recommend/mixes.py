@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from soundalike.engine import mixes as mx
+from soundalike.library.model.settings import MIXES
 
-SETTING = "discovery.mixes"
 VERSION = 1
 CORE = 50
 STALE_SHARE = 0.05
@@ -84,7 +84,7 @@ class Mix:
 def stored_mixes(store) -> tuple[list[Mix], int]:
     """The stored mixes and the index size they were made from (``([], 0)``: none or
     unreadable)."""
-    raw = store.get_setting(SETTING)
+    raw = store.setting(MIXES)
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         return [], 0
     try:
@@ -94,7 +94,7 @@ def stored_mixes(store) -> tuple[list[Mix], int]:
 
 
 def _save(store, mixes: list[Mix], tracks: int) -> None:
-    store.set_setting(SETTING, {"version": VERSION, "tracks": int(tracks),
+    store.save_setting(MIXES, {"version": VERSION, "tracks": int(tracks),
                                 "made_at": round(time.time(), 1),
                                 "mixes": [m.to_dict() for m in mixes]})
 
@@ -236,7 +236,7 @@ def find_mix(store, text: str) -> Mix | None:
 
 def set_pinned(store, mix_id: str, pinned: bool = True) -> bool:
     """Pin (or unpin) the stored mix *mix_id*; False when there is no such mix."""
-    raw = store.get_setting(SETTING)
+    raw = store.setting(MIXES)
     mixes, made_from = stored_mixes(store)
     hit = False
     for m in mixes:

@@ -16,7 +16,8 @@ The index is built from every ``analysed`` track of the current analysis version
 The vector model (library statistics) is stored in the setting
 ``recommend.vector_model`` and refitted when the library changed by more than
 :data:`REFIT_GROWTH` (always for libraries under :data:`ALWAYS_REFIT_BELOW` tracks).
-Default filters come from the ``recommend.*`` settings (see :data:`FILTER_SETTINGS`).
+Default filters come from the ``recommend.*`` settings
+(:data:`soundalike.library.model.settings.FILTER_SETTINGS`).
 """
 
 from __future__ import annotations
@@ -39,25 +40,13 @@ from soundalike.library import browse
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.files.availability import RootCache
 from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.settings import FILTER_SETTINGS, VECTOR_MODEL, WEIGHTS
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
 from soundalike.library.store import Store
 
 METHODS = tuple(Method)
 
-MODEL_SETTING = "recommend.vector_model"
-WEIGHTS_SETTING = "recommend.weights"
-#: settings key → Filters field, for the persisted default filters
-FILTER_SETTINGS = {
-    "recommend.max_per_artist": "max_per_artist",
-    "recommend.max_per_album": "max_per_album",
-    "recommend.exclude_query_artist": "exclude_query_artist",
-    "recommend.dedupe": "dedupe",
-    "recommend.duplicate_seconds": "duplicate_seconds",
-    "recommend.exclude_genres": "exclude_genres",
-    "recommend.exclude_folders": "exclude_folders",
-    "recommend.exclude_keywords": "exclude_keywords",
-}
 REFIT_GROWTH = 0.10
 ALWAYS_REFIT_BELOW = 2000
 
@@ -123,10 +112,10 @@ def topped_up_note(artists: Sequence[str]) -> str:
 def default_filters(store: Store, **overrides) -> Filters:
     """The filters persisted in the store's settings, with *overrides* applied."""
     values = {}
-    for key, name in FILTER_SETTINGS.items():
-        v = store.get_setting(key)
+    for setting in FILTER_SETTINGS:
+        v = store.get_setting(setting.key)
         if v is not None:
-            values[name] = tuple(v) if isinstance(v, list) else v
+            values[setting.name] = tuple(v) if isinstance(v, list) else v
     values.update({k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()
                    if v is not None})
     try:
@@ -137,9 +126,8 @@ def default_filters(store: Store, **overrides) -> Filters:
 
 def save_default_filters(store: Store, filters: Filters) -> None:
     """Persist *filters* as the library's defaults."""
-    for key, name in FILTER_SETTINGS.items():
-        v = getattr(filters, name)
-        store.set_setting(key, list(v) if isinstance(v, tuple) else v)
+    for setting in FILTER_SETTINGS:
+        store.save_setting(setting, getattr(filters, setting.name))
 
 
 def track_meta(track: Track) -> TrackMeta:
@@ -177,7 +165,7 @@ class Recommender:
         self.store = store
         if weights is None:
             try:  # a hand-edited setting must not stop recommendations
-                weights = vec.normalised_weights(store.get_setting(WEIGHTS_SETTING))
+                weights = vec.normalised_weights(store.setting(WEIGHTS))
             except (TypeError, ValueError, AttributeError):
                 weights = None
         self.weights = vec.normalised_weights(weights)
@@ -299,7 +287,7 @@ class Recommender:
     def _vector_model(self, features, tags, emb, names, *, tag_parts=(), emb_parts=()
                       ) -> vec.VectorModel:
         n = len(features)
-        stored = self.store.get_setting(MODEL_SETTING) if self.persist_model else None
+        stored = self.store.setting(VECTOR_MODEL) if self.persist_model else None
         model = None
         if stored:
             try:
@@ -322,7 +310,7 @@ class Recommender:
         model = vec.fit(features, tags, emb, feature_names=names, weights=self.weights,
                         feature_groups=FEATURE_GROUPS, tag_parts=tag_parts, emb_parts=emb_parts)
         if self.persist_model:
-            self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
+            self.store.save_setting(VECTOR_MODEL, {**model.to_dict(), "fitted_at": time.time()})
         return model
 
     @property

@@ -10,12 +10,11 @@ from PySide6.QtWidgets import QApplication, QDialog
 from soundalike.gui import theme
 from soundalike.gui.main_window import MainWindow
 from soundalike.gui.settings_dialog import (
-    BATTERY_KEY,
-    WORKERS_KEY,
     FirstRunDialog,
     LibrarySettings,
     SettingsDialog,
 )
+from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY, ANALYSIS_WORKERS
 from soundalike.library.recommend.recommender import default_filters
 
 
@@ -32,7 +31,7 @@ def test_settings_dialog_saves_folders_workers_battery_and_exclusions(window, tm
     dialog.done(QDialog.DialogCode.Accepted)
     store = window.store
     assert str(extra) in [f.path for f in store.folders()]
-    assert store.get_setting(WORKERS_KEY) == 1 and store.get_setting(BATTERY_KEY) is True
+    assert store.setting(ANALYSIS_WORKERS) == 1 and store.setting(ANALYSIS_PAUSE_ON_BATTERY) is True
     filters = default_filters(store)  # the recommender reads the exclusions from here
     assert filters.exclude_genres == ("Noise",) and filters.exclude_keywords == ("live",)
     assert window.analysis.pause_on_battery and window.analysis.workers == 1

@@ -2,6 +2,7 @@
 tests/helpers/reco_library.py — 14 indexed tracks, so fewer than 6 mixes)."""
 
 
+from soundalike.library.model.settings import MIXES
 from soundalike.library.recommend import mixes as mx
 from soundalike.library.recommend.recommender import Recommender
 
@@ -49,7 +50,7 @@ def test_a_mix_plays_as_radio_from_its_region_and_as_a_playlist(store):
 
 
 def test_an_unreadable_setting_means_mixes_are_made_again(store):
-    store.set_setting(mx.SETTING, {"version": 1, "mixes": [{"nonsense": 1}]})
+    store.save_setting(MIXES, {"version": 1, "mixes": [{"nonsense": 1}]})
     assert mx.stored_mixes(store) == ([], 0)
     rec = Recommender(store)
     assert mx.is_stale(store, rec.size) and mx.ensure_mixes(rec)

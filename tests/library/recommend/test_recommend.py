@@ -10,8 +10,8 @@ import pytest
 from soundalike.engine.analyze import analyze_file
 from soundalike.engine.explain import ALBUM_REASON, joined
 from soundalike.engine.filters import Filters, normalise_artist
+from soundalike.library.model.settings import VECTOR_MODEL
 from soundalike.library.recommend.recommender import (
-    MODEL_SETTING,
     Recommender,
     RecommendError,
     default_filters,
@@ -119,7 +119,7 @@ def test_refresh_is_cheap_when_nothing_changed_and_sees_missing_tracks(store, li
 
 def test_vector_model_is_stored_versioned_and_reused(store):
     rec = Recommender(store)
-    saved = store.get_setting(MODEL_SETTING)
+    saved = store.setting(VECTOR_MODEL)
     assert saved["version"] >= 1 and saved["fitted_on"] == 14
     assert rec.model.dims <= 128
     v1 = rec.index.hybrid.copy()
@@ -194,7 +194,7 @@ def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, li
 
     monkeypatch.setattr(recommend, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
     rec = Recommender(store)
-    assert store.get_setting(MODEL_SETTING)["fitted_on"] == 14
+    assert store.setting(VECTOR_MODEL)["fitted_on"] == 14
     store.mark_missing([_id(store, lib.paths["Gamma", "G2", 0])])  # −7 %: keep the statistics
     rec.refresh()
     assert rec.size == 13 and rec.model.fitted_on == 14
@@ -202,11 +202,11 @@ def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, li
                         _id(store, lib.paths["Gamma", "G1", 0])])  # −21 %: refit
     rec.refresh()
     assert rec.size == 11 and rec.model.fitted_on == 11
-    assert store.get_setting(MODEL_SETTING)["fitted_on"] == 11
-    old = store.get_setting(MODEL_SETTING)
-    store.set_setting(MODEL_SETTING, {**old, "version": 0, "fitted_on": 11})  # older version
+    assert store.setting(VECTOR_MODEL)["fitted_on"] == 11
+    old = store.setting(VECTOR_MODEL)
+    store.save_setting(VECTOR_MODEL, {**old, "version": 0, "fitted_on": 11})  # older version
     assert Recommender(store).model.version == recommend.vec.VECTOR_VERSION
-    assert store.get_setting(MODEL_SETTING)["version"] == recommend.vec.VECTOR_VERSION
+    assert store.setting(VECTOR_MODEL)["version"] == recommend.vec.VECTOR_VERSION
 
 
 def test_bad_weight_setting_falls_back_to_defaults(store):

@@ -156,8 +156,8 @@ class AnalysisController:
         self.free_space_needed = free_space_needed
         self.lease_s = lease_s
         self._owner = ""  # this process's claim key, set by run()
-        #: Writes the full disk refused, in order: (Store method name, args, kwargs).
-        self._unsaved: collections.deque[tuple[str, tuple, dict]] = collections.deque()
+        #: Writes the full disk refused, in order: (Store method, args, kwargs).
+        self._unsaved: collections.deque[tuple[Callable, tuple, dict]] = collections.deque()
         self._ctx = mp.get_context("spawn")  # no fork of a threaded (Qt) parent
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -294,7 +294,7 @@ class AnalysisController:
                 last_tick = now
 
                 if busy and now >= next_renewal:
-                    self._save(store, "renew_claims", self._owner, self.lease_s)
+                    self._save(store, Store.renew_claims, self._owner, self.lease_s)
                     next_renewal = now + self.lease_s / 4
                 self._take_priority(store, queue, seen)
                 if not queue and not busy and not paused:
@@ -431,13 +431,13 @@ class AnalysisController:
                 if free_space(self.db_path) >= self.free_space_needed:
                     break
 
-    def _save(self, store: Store, method: str, *args, **kwargs):
-        """``store.method(*args, **kwargs)`` and its result, or None when it is kept for
-        later because the disk is full (also while earlier writes wait, so results are
-        written in order)."""
+    def _save(self, store: Store, method: Callable, *args, **kwargs):
+        """``method(store, *args, **kwargs)`` (*method* a Store method: ``Store.save_analysis``)
+        and its result, or None when it is kept for later because the disk is full (also
+        while earlier writes wait, so results are written in order)."""
         if not self._unsaved:
             try:
-                return getattr(store, method)(*args, **kwargs)
+                return method(store, *args, **kwargs)
             except DiskFullError:
                 pass
         self._unsaved.append((method, args, kwargs))
@@ -448,7 +448,7 @@ class AnalysisController:
         while self._unsaved:
             method, args, kwargs = self._unsaved[0]
             try:
-                getattr(store, method)(*args, **kwargs)
+                method(store, *args, **kwargs)
             except DiskFullError:
                 return False
             self._unsaved.popleft()
@@ -537,7 +537,7 @@ class AnalysisController:
                                                  self.lease_s, alive=owner.alive)
             except DiskFullError:  # pause (a write is waiting) and claim it once there is room
                 queue.appendleft(task)
-                self._unsaved.append(("renew_claims", (self._owner, self.lease_s), {}))
+                self._unsaved.append((Store.renew_claims, (self._owner, self.lease_s), {}))
                 return skipped
             if claim != Claim.CLAIMED:
                 skipped.append((task[0], claim, task[1]))
@@ -578,7 +578,7 @@ class AnalysisController:
             code = w.process.exitcode
             reason = ("the analysis process crashed"
                       + (f" (signal {-code})" if code and code < 0 else f" (exit code {code})"))
-            if self._save(store, "save_failure", task[0], reason, owner=self._owner) is False:
+            if self._save(store, Store.save_failure, task[0], reason, owner=self._owner) is False:
                 return ("stale", task[0], task[1], None)
             return ("err", task[0], task[1], reason)
         return None
@@ -606,12 +606,12 @@ class AnalysisController:
             _, track_id, job, result, timings, _ = reply
             t0 = time.perf_counter()
             if job == "mtt":  # only what an older version lacks: keep the rest
-                saved = self._save(store, "upgrade_analysis", track_id,
+                saved = self._save(store, Store.upgrade_analysis, track_id,
                                    from_versions=UPGRADABLE_VERSIONS, version=ANALYSIS_VERSION,
                                    owner=self._owner, **result)
                 self.upgraded += saved is not False
             else:
-                saved = self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
+                saved = self._save(store, Store.save_analysis, track_id, version=ANALYSIS_VERSION,
                                    owner=self._owner, **result)
             if saved is False:  # its file changed meanwhile (or, upgrading, it was redone)
                 return ("stale", track_id, path, None)
@@ -622,9 +622,9 @@ class AnalysisController:
         _, track_id, reason, _ = reply
         now = store.get_track(track_id)
         if now is not None and now.path != path:  # moved while it was read: not its fault,
-            self._save(store, "release_claims", self._owner, [track_id])  # try its new place
+            self._save(store, Store.release_claims, self._owner, [track_id])  # try its new place
             return ("stale", track_id, path, None)
-        if self._save(store, "save_failure", track_id, reason, owner=self._owner) is False:
+        if self._save(store, Store.save_failure, track_id, reason, owner=self._owner) is False:
             return ("stale", track_id, path, None)
         return ("err", track_id, path, reason)
 
@@ -639,7 +639,7 @@ class AnalysisController:
                 w.process.join(5)
                 w.task, w.retire = None, True
                 reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
-                ok = self._save(store, "save_failure", track_id, reason, owner=self._owner)
+                ok = self._save(store, Store.save_failure, track_id, reason, owner=self._owner)
                 outcomes.append(("err", track_id, path, reason) if ok is not False
                                 else ("stale", track_id, path, None))
             elif not w.ready and not w.retire and now - w.started > STARTUP_LIMIT_S:

@@ -32,7 +32,14 @@ from pathlib import Path
 from soundalike.engine.analyze import ANALYSIS_VERSION, UPGRADABLE_VERSIONS
 from soundalike.library.analysis import cnn_choice, machine, owner
 from soundalike.library.analysis.power import on_battery
-from soundalike.library.analysis.worker import worker_main
+from soundalike.library.analysis.worker import (
+    Analysed,
+    Fatal,
+    Ready,
+    Reply,
+    Request,
+    worker_main,
+)
 from soundalike.library.model.errors import DiskFullError, LibraryError
 from soundalike.library.model.settings import ANALYSIS_WORKERS
 from soundalike.library.model.states import TrackStatus
@@ -544,7 +551,7 @@ class AnalysisController:
                 continue
             w = idle[0]
             try:
-                w.conn.send(task)
+                w.conn.send(Request(*task))
             except (BrokenPipeError, OSError):
                 w.retire = True
                 queue.appendleft(task)
@@ -583,27 +590,26 @@ class AnalysisController:
             return ("err", task[0], task[1], reason)
         return None
 
-    def _apply(self, w: _Worker, reply: tuple, store: Store):
-        kind = reply[0]
-        if kind == "ready":
+    def _apply(self, w: _Worker, reply: Reply, store: Store):
+        if isinstance(reply, Ready):
             w.ready = True
-            self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, reply[1])
-            if len(reply) >= 4:
-                w.cnn = (reply[2], reply[3])
-                self.worker_cnn.append(w.cnn)
+            self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, reply.rss_mb)
+            w.cnn = (reply.kernels, reply.threads)
+            self.worker_cnn.append(w.cnn)
             return None
-        if kind == "fatal":
+        if isinstance(reply, Fatal):
             w.retire = True
-            return ("fatal", None, None, reply[1])
+            return ("fatal", None, None, reply.reason)
         task, w.task = w.task, None
         w.files += 1
         path = task[1] if task else ""
-        rss = reply[-1]
+        rss = reply.rss_mb
         self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, rss)
         if w.files >= self.files_per_worker or rss > self.memory_limit_mb:
             w.retire = True
-        if kind == "ok":
-            _, track_id, job, result, timings, _ = reply
+        if isinstance(reply, Analysed):
+            track_id, job, result, timings = (reply.track_id, reply.job, reply.result,
+                                              reply.timings)
             t0 = time.perf_counter()
             if job == "mtt":  # only what an older version lacks: keep the rest
                 saved = self._save(store, Store.upgrade_analysis, track_id,
@@ -619,7 +625,7 @@ class AnalysisController:
             for stage, seconds in timings.items():
                 self.timings[stage] += seconds
             return ("ok", track_id, path, None)
-        _, track_id, reason, _ = reply
+        track_id, reason = reply.track_id, reply.reason
         now = store.get_track(track_id)
         if now is not None and now.path != path:  # moved while it was read: not its fault,
             self._save(store, Store.release_claims, self._owner, [track_id])  # try its new place

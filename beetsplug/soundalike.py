@@ -308,7 +308,7 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
     from soundalike.cli.progress import ProgressBar
     from soundalike.engine.analyze import ANALYSIS_VERSION
     from soundalike.library.analysis.controller import AnalysisController
-    from soundalike.library.model.states import TrackStatus
+    from soundalike.library.model.states import AnalysisState, TrackStatus
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
@@ -341,7 +341,7 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
         while not finished.wait(0.2):
             if controller.wait(0):
                 break  # nothing left to analyse (or it could not run)
-        if controller.progress.state == "error":
+        if controller.progress.state == AnalysisState.ERROR:
             from soundalike.engine.errors import AnalysisError
 
             raise AnalysisError(f"analysis cannot run: {controller.progress.message}")

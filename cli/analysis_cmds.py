@@ -11,6 +11,7 @@ import time
 from soundalike.cli.arguments import db_path, whole_number
 from soundalike.cli.errors import CliError, UsageError
 from soundalike.cli.progress import ProgressBar, format_duration
+from soundalike.library.model.states import AnalysisState
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,12 +56,13 @@ def run_analysis(path: str, *, workers: int | None = None, time_limit: float | N
     def on_progress(p) -> None:
         bar.set_total(p.total or None)
         if p.state != last_state[0]:  # a full disk is said on a line of its own, always
-            if p.state == "paused-disk-full":
+            if p.state == AnalysisState.PAUSED_DISK_FULL:
                 bar.message(f"soundalike: {p.message}")
-            elif last_state[0] == "paused-disk-full" and p.state == "running":
+            elif (last_state[0] == AnalysisState.PAUSED_DISK_FULL
+                  and p.state == AnalysisState.RUNNING):
                 bar.message("soundalike: disk space is back: analysis resumed")
             last_state[0] = p.state
-        note = ("paused: on battery power" if p.state == "paused-battery"
+        note = ("paused: on battery power" if p.state == AnalysisState.PAUSED_BATTERY
                 else p.message or (p.last_path or ""))
         bar.update(p.done + p.failed, note)
 
@@ -89,7 +91,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         db_path(args), workers=args.workers, time_limit=args.time_limit,
         pause_on_battery=args.pause_on_battery, show_progress=not args.json)
     elapsed = time.monotonic() - started
-    if progress.state == "error":
+    if progress.state == AnalysisState.ERROR:
         raise CliError(f"analysis cannot run: {progress.message}")
     summary = {
         "analysed": progress.done, "failed": progress.failed,

@@ -23,6 +23,7 @@ from soundalike.gui.tasks import Tasks
 from soundalike.library.analysis.controller import saved_workers
 from soundalike.library.model.errors import LibraryError
 from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY
+from soundalike.library.model.states import AnalysisState
 from soundalike.library.store import Store
 
 
@@ -110,7 +111,7 @@ class FolderController(QObject):
     def _on_analysis_progress(self, p) -> None:
         self.pause_action.setText(self.tr("Resume analysis") if self.analysis.paused
                                   else self.tr("Pause analysis"))
-        if p.message and p.state == "error":
+        if p.message and p.state == AnalysisState.ERROR:
             self._show(self.tr("Analysis stopped: {0}").format(p.message), 15000)
 
     def _restart_watcher(self, then_scan=None) -> None:

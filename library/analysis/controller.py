@@ -42,7 +42,7 @@ from soundalike.library.analysis.worker import (
 )
 from soundalike.library.model.errors import DiskFullError, LibraryError
 from soundalike.library.model.settings import ANALYSIS_WORKERS
-from soundalike.library.model.states import TrackStatus
+from soundalike.library.model.states import AnalysisState, TrackStatus
 from soundalike.library.store import Claim, Store
 from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
 
@@ -67,13 +67,12 @@ def disk_full_message(needed_bytes: int) -> str:
 class Progress:
     """A snapshot of the analysis, handed to ``on_progress``.
 
-    ``state`` is one of ``idle``, ``running``, ``paused``, ``paused-battery``,
-    ``paused-disk-full`` (``message`` says how much space it waits for), ``waiting``
-    (only tracks another analyser is working on are left), ``finished``, ``cancelled``,
-    ``error``. ``eta`` is in seconds (None when unknown).
+    ``state`` is an :class:`~soundalike.library.model.states.AnalysisState` (a StrEnum:
+    ``"paused-disk-full"`` and so on; ``message`` says how much space a full disk waits
+    for, or why the analysis cannot run). ``eta`` is in seconds (None when unknown).
     """
 
-    state: str = "idle"
+    state: AnalysisState = AnalysisState.IDLE
     done: int = 0
     failed: int = 0
     total: int = 0
@@ -258,7 +257,7 @@ class AnalysisController:
         battery_paused = False
         next_battery_check = 0.0
         next_disk_check = 0.0
-        state = "running"
+        state = AnalysisState.RUNNING
         message: str | None = None
         next_renewal = 0.0
 
@@ -277,12 +276,12 @@ class AnalysisController:
 
         try:
             refill()
-            emit(state="running", total=len(queue), done=0, failed=0, in_flight=0,
+            emit(state=AnalysisState.RUNNING, total=len(queue), done=0, failed=0, in_flight=0,
                  rate=0.0, eta=None, message=None)
             while True:
                 now = time.monotonic()
                 if self._cancelled:
-                    state = "cancelled"
+                    state = AnalysisState.CANCELLED
                     break
                 # Battery: poll now and then, pause and resume by itself.
                 if self.pause_on_battery and now >= next_battery_check:
@@ -314,26 +313,28 @@ class AnalysisController:
                         who = owner.Owner.from_key(held[0][1])
                         note = (f"{len(held)} tracks are being analysed by another Soundalike"
                                 f" ({who.describe() if who else held[0][1]}); waiting for it")
-                        if self._progress.state != "waiting" or self._progress.message != note:
-                            emit(state="waiting", in_flight=0, eta=None, message=note)
+                        if (self._progress.state != AnalysisState.WAITING
+                                or self._progress.message != note):
+                            emit(state=AnalysisState.WAITING, in_flight=0, eta=None, message=note)
                         soonest = min(e for _, _, e in held) - time.time()
                         self._wake.wait(max(0.05, min(HELD_RECHECK_S, soonest + 0.05)))
                         self._wake.clear()
                         continue
                 if not queue and not busy and not disk_paused:
                     if not self.keep_running:
-                        state = "finished"
+                        state = AnalysisState.FINISHED
                         break
                     if workers:  # idle: give their memory back; new work respawns them
                         self._stop_workers(workers)
-                    if self._progress.state != "idle":
-                        emit(state="idle", in_flight=0, eta=None)
+                    if self._progress.state != AnalysisState.IDLE:
+                        emit(state=AnalysisState.IDLE, in_flight=0, eta=None)
                     self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
                     self._wake.clear()
                     if not self._cancelled:
                         refill()
                         if queue:
-                            emit(state="running", total=self._progress.total + len(queue))
+                            emit(state=AnalysisState.RUNNING,
+                                 total=self._progress.total + len(queue))
                     continue
 
                 if not paused:
@@ -343,15 +344,17 @@ class AnalysisController:
                         else:  # held elsewhere or done meanwhile: look again later
                             seen.discard(tid)
                         emit(total=max(0, self._progress.total - 1))
-                wanted = ("paused-disk-full" if disk_paused else "paused" if self._paused
-                          else "paused-battery" if battery_paused else "running")
+                wanted = (AnalysisState.PAUSED_DISK_FULL if disk_paused
+                          else AnalysisState.PAUSED if self._paused
+                          else AnalysisState.PAUSED_BATTERY if battery_paused
+                          else AnalysisState.RUNNING)
                 in_flight = sum(1 for x in workers if x.task)
                 # "paused" with files still in flight must say so: they finish and count
                 if self._progress.state != wanted or self._progress.in_flight != in_flight:
-                    if wanted == "paused-disk-full":
+                    if wanted == AnalysisState.PAUSED_DISK_FULL:
                         emit(state=wanted, in_flight=in_flight,
                              message=disk_full_message(self.free_space_needed))
-                    elif self._progress.state == "paused-disk-full":
+                    elif self._progress.state == AnalysisState.PAUSED_DISK_FULL:
                         emit(state=wanted, in_flight=in_flight, message=None)
                     else:
                         emit(state=wanted, in_flight=in_flight)
@@ -371,7 +374,7 @@ class AnalysisController:
                         continue
                     kind, track_id, path, reason = outcome
                     if kind == "fatal":
-                        state, message = "error", reason
+                        state, message = AnalysisState.ERROR, reason
                         raise _Fatal(reason)
                     seen.discard(track_id)  # if it changes again later, it is queued again
                     if kind == "stale":  # its file changed or moved meanwhile: pending again
@@ -396,7 +399,7 @@ class AnalysisController:
         except _Fatal:
             pass
         except LibraryError as exc:  # the database cannot be written (busy for too long …)
-            state, message = "error", str(exc)
+            state, message = AnalysisState.ERROR, str(exc)
         finally:
             self._stop_workers(workers)
             if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
@@ -424,16 +427,16 @@ class AnalysisController:
                 return Store(self.db_path)
             except LibraryError as exc:
                 if not isinstance(exc, DiskFullError):
-                    self._emit(state="error", message=str(exc))
+                    self._emit(state=AnalysisState.ERROR, message=str(exc))
                     return None
-                if self._progress.state != "paused-disk-full":
-                    self._emit(state="paused-disk-full",
+                if self._progress.state != AnalysisState.PAUSED_DISK_FULL:
+                    self._emit(state=AnalysisState.PAUSED_DISK_FULL,
                                message=disk_full_message(self.free_space_needed))
             while True:  # at least one poll, then until there is room
                 self._wake.wait(DISK_POLL_S)
                 self._wake.clear()
                 if self._cancelled:
-                    self._emit(state="cancelled")
+                    self._emit(state=AnalysisState.CANCELLED)
                     return None
                 if free_space(self.db_path) >= self.free_space_needed:
                     break

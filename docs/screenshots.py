@@ -263,7 +263,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     w.queue_dock.setVisible(True)
     seed = (find_rows(w, "Breaking the Chains") or find_rows(w, "Mayhem") or [0])[0]
     select(w, [seed])
-    w.actions.find_similar(w.selected_ids())
+    w.similarity.find_similar(w.selected_ids())
     wait_until(app, lambda: w.similar_panel.model.rowCount() > 0, 60)
     w.center_split.setSizes([SIZE[1] // 2, SIZE[1] // 2])
     wait_until(app, lambda: covers_known([s.row.path for s in w.similar_panel.model.items]), 30)
@@ -272,7 +272,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     # 3. radio from two seeds
     seeds = find_rows(w, "Mayhem")[:2] or [0]
     select(w, seeds)
-    w.actions.start_radio(w.selected_ids())
+    w.similarity.start_radio(w.selected_ids())
     wait_until(app, lambda: w.queue.rowCount() >= 10, 60)
     pause(app, 2.0)
     w.player.pause()

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     w.sidebar.scrollToItem(mixes.child(mixes.childCount() - 1))
     w.sidebar.setCurrentItem(mixes.child(1))
     w.sidebar._double_clicked(mixes.child(1))
-    wait_until(app, lambda: w.actions.radio_active and w.queue.rowCount() > 8, timeout=60)
+    wait_until(app, lambda: w.similarity.radio_active and w.queue.rowCount() > 8, timeout=60)
     pause(app, 1.5)
     w.grab().save(str(out / "mixes.png"))
     # albums like an album

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     w.show()
     wait_until(app, lambda: w.model.rowCount() > 0)
     ids = w.model.track_ids()
-    w.actions.start_radio([ids[40]])
-    wait_until(app, lambda: w.actions.radio_active and w.queue.rowCount() > 5)
+    w.similarity.start_radio([ids[40]])
+    wait_until(app, lambda: w.similarity.radio_active and w.queue.rowCount() > 5)
     w.player.set_volume(0)
     for _ in range(2):
         before = len(w.queue.reasons)

@@ -117,9 +117,9 @@ def test_similar_albums_from_the_album_grid_and_artist_radio(window, library, qt
     dialog._show(dialog.view.topLevelItem(0))
     qtbot.waitUntil(lambda: window.model.rowCount() == first["tracks"], timeout=5000)
     dialog.radio_button.click()
-    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+    qtbot.waitUntil(lambda: window.similarity.radio_active and window.queue.rowCount() > 3,
                     timeout=30000)
-    seeds = {r.id for r in window.actions.radio_seeds}
+    seeds = {r.id for r in window.similarity.radio_seeds}
     assert seeds <= set(first["track_ids"]) and seeds
     dialog.close()
 
@@ -135,9 +135,9 @@ def test_similar_artists_and_artist_radio_from_the_sidebar(window, library, qtbo
     assert "Metronome" not in names and set(names) <= {"Drone Band", "Noise Co", "Kettle"}
     assert dialog.windowTitle() == "Similar artists"
     _action(window.sidebar.item_menu("artist", "Metronome"), "Artist radio").trigger()
-    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=30000)
+    qtbot.waitUntil(lambda: window.similarity.radio_active, timeout=30000)
     ids = library.ids_by_title()
-    assert {r.id for r in window.actions.radio_seeds} <= {ids["Clicks"], ids["Fast Clicks"]}
+    assert {r.id for r in window.similarity.radio_seeds} <= {ids["Clicks"], ids["Fast Clicks"]}
     dialog.close()
 
 
@@ -157,7 +157,7 @@ def test_mixes_in_the_sidebar_play_as_radio_save_and_pin(window, library, qtbot)
                                                   "Pin (keep this mix)"]
     # double-click: an endless radio from the mix's region, its typical songs first
     window.sidebar._double_clicked(child)
-    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+    qtbot.waitUntil(lambda: window.similarity.radio_active and window.queue.rowCount() > 3,
                     timeout=30000)
     assert window.queue_panel.radio_label.text() == f"Mix: {name}"
     # save as playlist: saved, and the mix is pinned (never replaced)
@@ -193,9 +193,9 @@ def test_the_radio_options_in_the_settings_reach_the_radio(window, library, qtbo
     assert o["keep_character"] is False and o["album_spacing"] == 0
     assert o["recent_hours"] == 0.0 and o["no_repeat"] is True
     ids = library.ids_by_title()
-    window.actions.start_radio([ids["Hiss"]])
-    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=30000)
-    state = window.actions.radio_state["engine"]["options"]
+    window.similarity.start_radio([ids["Hiss"]])
+    qtbot.waitUntil(lambda: window.similarity.radio_active, timeout=30000)
+    state = window.similarity.radio_state["engine"]["options"]
     assert state["keep_character"] is False and state["album_spacing"] == 0
 
 
@@ -204,8 +204,8 @@ def test_songs_heard_are_remembered_for_the_next_radios(window, library, qtbot):
 
     ids = library.ids_by_title()
     rows = window.resolve_rows([ids["Clicks"], ids["Hiss"]])
-    window.actions._on_listened(rows[0], 200.0, True)    # heard to its end
-    window.actions._on_listened(rows[1], 3.0, False)     # skipped at once: not a play
+    window.similarity._on_listened(rows[0], 200.0, True)    # heard to its end
+    window.similarity._on_listened(rows[1], 3.0, False)     # skipped at once: not a play
 
     def plays():
         with Store(library.db) as s:

@@ -47,7 +47,7 @@ def test_excluded_genres_are_never_recommended(window, qtbot):
     s.save(window.store)
     ids = {window.model.data(window.model.index(r, 0)): window.model.track_id(r)
            for r in range(window.model.rowCount())}
-    window.actions.find_similar([ids["Clicks"]])
+    window.similarity.find_similar([ids["Clicks"]])
     qtbot.waitUntil(lambda: window.similar_panel.model.rowCount() > 0, timeout=20000)
     assert all(s.row.genre != "Noise" for s in window.similar_panel.model.items)
 
@@ -150,7 +150,7 @@ def test_capped_similar_list_is_topped_up_and_says_whose(window, qtbot):
     s.caps = {"artist": 1, "album": 1}
     s.save(window.store)
     first = window.model.track_id(0)
-    window.actions.find_similar([first])
+    window.similarity.find_similar([first])
     panel = window.similar_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=20000)
     # One song per artist first (four artists), then the soft caps fill the list with
@@ -164,6 +164,6 @@ def test_capped_similar_list_is_topped_up_and_says_whose(window, qtbot):
     assert not panel.status.isHidden()
     s.caps = {"artist": 0, "album": 0}
     s.save(window.store)
-    window.actions.find_similar([first])
+    window.similarity.find_similar([first])
     qtbot.waitUntil(lambda: panel.model.rowCount() > 1, timeout=20000)
     assert not panel.status.isVisible()

@@ -90,7 +90,15 @@ class MainWindow(QMainWindow):
         self.player = Player(self.queue, self, loudness=self.loudness_reader.loudness)
         self.covers = CoverLoader(self.tasks, parent=self)
         self.analysis = analysis_bridge(self.db_path, self.store, analysis_workers, self)
-        create.build_widgets(self)
+        ui = create.build_widgets(self)
+        self.search, self.table, self.count_label = ui.search, ui.table, ui.count_label
+        self.sidebar, self.similar_panel, self.queue_panel = (ui.sidebar, ui.similar_panel,
+                                                              ui.queue_panel)
+        self.now_playing, self.album_grid, self.map = ui.now_playing, ui.album_grid, ui.map
+        self.analysis_status, self.folder_banner, self.tabs = (ui.analysis_status,
+                                                               ui.folder_banner, ui.tabs)
+        self.center_split, self.main_split = ui.center_split, ui.main_split
+        self.queue_dock = ui.queue_dock
         self.registry = ActionRegistry(
             self, adopt={A.QUEUE_PANEL: self.queue_dock.toggleViewAction()})
 

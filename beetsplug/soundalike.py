@@ -119,7 +119,7 @@ class SoundalikePlugin(BeetsPlugin):
         if not items:
             raise ui.UserError("no items match the query" if query else "the library is empty")
         ids = self._add(lib, [_path(i) for i in items])
-        done, failed, skipped = analyse_tracks(self.db_path(), ids, workers=self._workers())
+        done, failed, skipped = analyze_tracks(self.db_path(), ids, workers=self._workers())
         ui.print_(f"Soundalike: {done} analysed, {failed} failed, {skipped} already analysed "
                   f"({len(items)} items; database {self.db_path()}).")
 
@@ -132,7 +132,7 @@ class SoundalikePlugin(BeetsPlugin):
 
         try:
             ids = self._add(session.lib, paths)
-            done, failed, _ = analyse_tracks(self.db_path(), ids, workers=self._workers())
+            done, failed, _ = analyze_tracks(self.db_path(), ids, workers=self._workers())
         except SoundalikeError as exc:  # never stop an import: say why and go on
             self._log.warning("soundalike: cannot analyse the imported files: {}", exc)
             return
@@ -298,7 +298,7 @@ def library_folders(directory: str, paths: list[str]) -> list[str]:
     return folders
 
 
-def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = None,
+def analyze_tracks(db_path: str, track_ids: list[int], *, workers: int | None = None,
                    stream=sys.stderr) -> tuple[int, int, int]:
     """Analyse the tracks *track_ids* that need it (others pending in the library wait for
     the next `soundalike analyze`). Returns ``(analysed, failed, already analysed)``; an

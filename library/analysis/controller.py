@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
@@ -97,6 +97,28 @@ class _Worker:
     retire: bool = False
     ready: bool = False        # the model is loaded
     cnn: tuple[str, int] | None = None  # (kernels, threads) the model really uses
+
+
+@dataclass(slots=True)
+class _Run:
+    """The working state of one :meth:`AnalysisController.run`."""
+
+    store: Store
+    workers: list[_Worker] = field(default_factory=list)
+    #: (track id, path, job) waiting for a worker
+    queue: collections.deque[tuple[int, str, str]] = field(default_factory=collections.deque)
+    seen: set[int] = field(default_factory=set)  # queued, in flight, or skipped (vanished)
+    vanished: dict[int, str] = field(default_factory=dict)  # track id → the path not there
+    done: int = 0
+    failed: int = 0
+    active_time: float = 0.0
+    last_tick: float = field(default_factory=time.monotonic)
+    battery_paused: bool = False
+    next_battery_check: float = 0.0
+    next_disk_check: float = 0.0
+    next_renewal: float = 0.0
+    state: AnalysisState = AnalysisState.RUNNING  # how it ends
+    message: str | None = None
 
 
 def saved_workers(store: Store) -> int | None:
@@ -247,169 +269,194 @@ class AnalysisController:
         if store is None:
             return self._progress
         self._owner = owner.current().key
-        workers: list[_Worker] = []
-        queue: collections.deque[tuple[int, str, str]] = collections.deque()
-        seen: set[int] = set()       # queued, in flight, or skipped (vanished) in this run
-        vanished: dict[int, str] = {}  # track id → the path that was not there
-        done = failed = 0
-        active_time = 0.0
-        last_tick = time.monotonic()
-        battery_paused = False
-        next_battery_check = 0.0
-        next_disk_check = 0.0
-        state = AnalysisState.RUNNING
-        message: str | None = None
-        next_renewal = 0.0
-
-        emit = self._emit
-
-        def refill() -> None:
-            with contextlib.suppress(DiskFullError):  # a dead analyser's claims are free
-                store.reap_claims(owner.alive)
-            for t in store.pending_unclaimed(ANALYSIS_VERSION, self._owner):
-                if t.id in vanished and vanished[t.id] != t.path:  # moved: try its new path
-                    del vanished[t.id]
-                    seen.discard(t.id)
-                if t.id not in seen:
-                    seen.add(t.id)
-                    queue.append((t.id, t.path, job_for(t)))
-
+        run = _Run(store)
         try:
-            refill()
-            emit(state=AnalysisState.RUNNING, total=len(queue), done=0, failed=0, in_flight=0,
-                 rate=0.0, eta=None, message=None)
-            while True:
-                now = time.monotonic()
-                if self._cancelled:
-                    state = AnalysisState.CANCELLED
-                    break
-                # Battery: poll now and then, pause and resume by itself.
-                if self.pause_on_battery and now >= next_battery_check:
-                    next_battery_check = now + self._battery_poll_s
-                    battery_paused = self._battery_check()
-                # Disk full: results wait in memory; once there is room, write them.
-                if self._unsaved and now >= next_disk_check:
-                    next_disk_check = now + DISK_POLL_S
-                    if free_space(self.db_path) >= self.free_space_needed:
-                        self._flush_unsaved(store)
-                disk_paused = bool(self._unsaved)
-                paused = self._paused or battery_paused or disk_paused
-                busy = [w for w in workers if w.task is not None]
-                if not paused:
-                    active_time += now - last_tick
-                last_tick = now
-
-                if busy and now >= next_renewal:
-                    self._save(store, Store.renew_claims, self._owner, self.lease_s)
-                    next_renewal = now + self.lease_s / 4
-                self._take_priority(store, queue, seen)
-                if not queue and not busy and not paused:
-                    refill()
-                    if queue:
-                        emit(total=self._progress.total + len(queue))
-                if not queue and not busy and not self.keep_running and not paused:
-                    held = store.held_elsewhere(ANALYSIS_VERSION, self._owner)
-                    if held:  # another analyser works on these: wait for it (or its lease)
-                        who = owner.Owner.from_key(held[0][1])
-                        note = (f"{len(held)} tracks are being analysed by another Soundalike"
-                                f" ({who.describe() if who else held[0][1]}); waiting for it")
-                        if (self._progress.state != AnalysisState.WAITING
-                                or self._progress.message != note):
-                            emit(state=AnalysisState.WAITING, in_flight=0, eta=None, message=note)
-                        soonest = min(e for _, _, e in held) - time.time()
-                        self._wake.wait(max(0.05, min(HELD_RECHECK_S, soonest + 0.05)))
-                        self._wake.clear()
-                        continue
-                if not queue and not busy and not disk_paused:
-                    if not self.keep_running:
-                        state = AnalysisState.FINISHED
-                        break
-                    if workers:  # idle: give their memory back; new work respawns them
-                        self._stop_workers(workers)
-                    if self._progress.state != AnalysisState.IDLE:
-                        emit(state=AnalysisState.IDLE, in_flight=0, eta=None)
-                    self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
-                    self._wake.clear()
-                    if not self._cancelled:
-                        refill()
-                        if queue:
-                            emit(state=AnalysisState.RUNNING,
-                                 total=self._progress.total + len(queue))
-                    continue
-
-                if not paused:
-                    for tid, why, path in self._dispatch(workers, queue, store):
-                        if why == "vanished":
-                            vanished[tid] = path
-                        else:  # held elsewhere or done meanwhile: look again later
-                            seen.discard(tid)
-                        emit(total=max(0, self._progress.total - 1))
-                wanted = (AnalysisState.PAUSED_DISK_FULL if disk_paused
-                          else AnalysisState.PAUSED if self._paused
-                          else AnalysisState.PAUSED_BATTERY if battery_paused
-                          else AnalysisState.RUNNING)
-                in_flight = sum(1 for x in workers if x.task)
-                # "paused" with files still in flight must say so: they finish and count
-                if self._progress.state != wanted or self._progress.in_flight != in_flight:
-                    if wanted == AnalysisState.PAUSED_DISK_FULL:
-                        emit(state=wanted, in_flight=in_flight,
-                             message=disk_full_message(self.free_space_needed))
-                    elif self._progress.state == AnalysisState.PAUSED_DISK_FULL:
-                        emit(state=wanted, in_flight=in_flight, message=None)
-                    else:
-                        emit(state=wanted, in_flight=in_flight)
-
-                conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
-                # wake no later than the first in-flight file's time limit runs out
-                now = time.monotonic()
-                timeout = min([0.25] + [max(0.0, w.started + self.time_limit - now)
-                                        for w in workers if w.task is not None])
-                ready = wait_for(conns, timeout=timeout) if conns else self._wake.wait(0.25)
-                self._wake.clear()
-                outcomes = [self._collect(w, ready if isinstance(ready, list) else [], store)
-                            for w in list(workers)]
-                outcomes += self._enforce_limits(workers, store)
-                for outcome in outcomes:
-                    if outcome is None:
-                        continue
-                    kind, track_id, path, reason = outcome
-                    if kind == "fatal":
-                        state, message = AnalysisState.ERROR, reason
-                        raise _Fatal(reason)
-                    seen.discard(track_id)  # if it changes again later, it is queued again
-                    if kind == "stale":  # its file changed or moved meanwhile: pending again
-                        continue
-                    if kind == "ok":
-                        done += 1
-                    else:
-                        failed += 1
-                    if self.on_result is not None:
-                        self.on_result(track_id, kind == "ok", reason)
-                    in_flight = sum(1 for x in workers if x.task)
-                    finished = done + failed
-                    note = None if kind == "ok" else f"{Path(path).name}: {reason}"
-                    if self._unsaved:  # not written yet: keep saying why
-                        note = disk_full_message(self.free_space_needed)
-                    emit(done=done, failed=failed, last_path=path, in_flight=in_flight,
-                         rate=done / active_time if active_time > 0 else 0.0,
-                         eta=((len(queue) + in_flight) * active_time / finished
-                              if active_time > 0 and finished else None),
-                         message=note)
-                workers[:] = [w for w in workers if not w.retire or w.task is not None]
-        except _Fatal:
-            pass
+            self._refill(run)
+            self._emit(state=AnalysisState.RUNNING, total=len(run.queue), done=0, failed=0,
+                       in_flight=0, rate=0.0, eta=None, message=None)
+            while self._step(run):
+                pass
         except LibraryError as exc:  # the database cannot be written (busy for too long …)
-            state, message = AnalysisState.ERROR, str(exc)
+            run.state, run.message = AnalysisState.ERROR, str(exc)
         finally:
-            self._stop_workers(workers)
-            if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
-                self._flush_unsaved(store)  # room came back just before the end
-            with contextlib.suppress(LibraryError):
-                store.release_claims(self._owner)  # files in flight are free for others now
-            store.close()
-            emit(state=state, in_flight=0, eta=None,
-                 message=message if message else self._progress.message)
+            self._end(run)
         return self._progress
+
+    # ------------------------------------------------------------ the run's steps
+    def _step(self, run: _Run) -> bool:
+        """One turn: look at pauses and claims, hand out files, collect what workers
+        answered. False once the run is over (``run.state`` says how)."""
+        now = time.monotonic()
+        if self._cancelled:
+            run.state = AnalysisState.CANCELLED
+            return False
+        disk_paused = self._check_pauses(run, now)
+        paused = self._paused or run.battery_paused or disk_paused
+        busy = any(w.task is not None for w in run.workers)
+        if not paused:
+            run.active_time += now - run.last_tick
+        run.last_tick = now
+        if busy and now >= run.next_renewal:
+            self._save(run.store, Store.renew_claims, self._owner, self.lease_s)
+            run.next_renewal = now + self.lease_s / 4
+        self._take_priority(run.store, run.queue, run.seen)
+        if not run.queue and not busy and not paused:
+            self._refill(run)
+            if run.queue:
+                self._emit(total=self._progress.total + len(run.queue))
+        if (not run.queue and not busy and not self.keep_running and not paused
+                and self._wait_for_others(run)):
+            return True
+        if not run.queue and not busy and not disk_paused:
+            return self._idle(run)
+        if not paused:
+            self._hand_out(run)
+        self._show_state(run, disk_paused)
+        return self._collect_results(run)
+
+    def _refill(self, run: _Run) -> None:
+        """Queue the pending tracks nobody has claimed (a dead analyser's claims first
+        freed); a track that vanished is queued again once it is found at a new path."""
+        with contextlib.suppress(DiskFullError):  # a dead analyser's claims are free
+            run.store.reap_claims(owner.alive)
+        for t in run.store.pending_unclaimed(ANALYSIS_VERSION, self._owner):
+            if t.id in run.vanished and run.vanished[t.id] != t.path:  # moved: try its new path
+                del run.vanished[t.id]
+                run.seen.discard(t.id)
+            if t.id not in run.seen:
+                run.seen.add(t.id)
+                run.queue.append((t.id, t.path, job_for(t)))
+
+    def _check_pauses(self, run: _Run, now: float) -> bool:
+        """Poll the battery now and then; once a full disk has room, write the kept
+        results. True while results still wait for room (the disk pause)."""
+        if self.pause_on_battery and now >= run.next_battery_check:
+            run.next_battery_check = now + self._battery_poll_s
+            run.battery_paused = self._battery_check()
+        if self._unsaved and now >= run.next_disk_check:
+            run.next_disk_check = now + DISK_POLL_S
+            if free_space(self.db_path) >= self.free_space_needed:
+                self._flush_unsaved(run.store)
+        return bool(self._unsaved)
+
+    def _wait_for_others(self, run: _Run) -> bool:
+        """Only tracks another analyser works on are left: say so and wait a while for
+        it (or its lease) and return True; False when there are none."""
+        held = run.store.held_elsewhere(ANALYSIS_VERSION, self._owner)
+        if not held:
+            return False
+        who = owner.Owner.from_key(held[0][1])
+        note = (f"{len(held)} tracks are being analysed by another Soundalike"
+                f" ({who.describe() if who else held[0][1]}); waiting for it")
+        if self._progress.state != AnalysisState.WAITING or self._progress.message != note:
+            self._emit(state=AnalysisState.WAITING, in_flight=0, eta=None, message=note)
+        soonest = min(e for _, _, e in held) - time.time()
+        self._wake.wait(max(0.05, min(HELD_RECHECK_S, soonest + 0.05)))
+        self._wake.clear()
+        return True
+
+    def _idle(self, run: _Run) -> bool:
+        """Nothing to do: finish (False), or, kept running, stop the workers and wait to
+        be told about new files (True)."""
+        if not self.keep_running:
+            run.state = AnalysisState.FINISHED
+            return False
+        if run.workers:  # idle: give their memory back; new work respawns them
+            self._stop_workers(run.workers)
+        if self._progress.state != AnalysisState.IDLE:
+            self._emit(state=AnalysisState.IDLE, in_flight=0, eta=None)
+        self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
+        self._wake.clear()
+        if not self._cancelled:
+            self._refill(run)
+            if run.queue:
+                self._emit(state=AnalysisState.RUNNING, total=self._progress.total + len(run.queue))
+        return True
+
+    def _hand_out(self, run: _Run) -> None:
+        """Give queued files to idle workers; those skipped leave the total."""
+        for tid, why, path in self._dispatch(run.workers, run.queue, run.store):
+            if why == "vanished":
+                run.vanished[tid] = path
+            else:  # held elsewhere or done meanwhile: look again later
+                run.seen.discard(tid)
+            self._emit(total=max(0, self._progress.total - 1))
+
+    def _show_state(self, run: _Run, disk_paused: bool) -> None:
+        """Report running or why paused, and the files in flight, when that changed."""
+        wanted = (AnalysisState.PAUSED_DISK_FULL if disk_paused
+                  else AnalysisState.PAUSED if self._paused
+                  else AnalysisState.PAUSED_BATTERY if run.battery_paused
+                  else AnalysisState.RUNNING)
+        in_flight = sum(1 for x in run.workers if x.task)
+        # "paused" with files still in flight must say so: they finish and count
+        if self._progress.state != wanted or self._progress.in_flight != in_flight:
+            if wanted == AnalysisState.PAUSED_DISK_FULL:
+                self._emit(state=wanted, in_flight=in_flight,
+                           message=disk_full_message(self.free_space_needed))
+            elif self._progress.state == AnalysisState.PAUSED_DISK_FULL:
+                self._emit(state=wanted, in_flight=in_flight, message=None)
+            else:
+                self._emit(state=wanted, in_flight=in_flight)
+
+    def _collect_results(self, run: _Run) -> bool:
+        """Wait for a worker's answer (no later than the first in-flight file's time limit)
+        and record what came back. False when the workers cannot run at all."""
+        workers = run.workers
+        conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
+        now = time.monotonic()
+        timeout = min([0.25] + [max(0.0, w.started + self.time_limit - now)
+                                for w in workers if w.task is not None])
+        ready = wait_for(conns, timeout=timeout) if conns else self._wake.wait(0.25)
+        self._wake.clear()
+        outcomes = [self._collect(w, ready if isinstance(ready, list) else [], run.store)
+                    for w in list(workers)]
+        outcomes += self._enforce_limits(workers, run.store)
+        for outcome in outcomes:
+            if outcome is None:
+                continue
+            kind, track_id, path, reason = outcome
+            if kind == "fatal":
+                run.state, run.message = AnalysisState.ERROR, reason
+                return False
+            self._record(run, kind, track_id, path, reason)
+        workers[:] = [w for w in workers if not w.retire or w.task is not None]
+        return True
+
+    def _record(self, run: _Run, kind: str, track_id: int, path: str,
+                reason: str | None) -> None:
+        """Count one file's outcome and report it with the rate and time left."""
+        run.seen.discard(track_id)  # if it changes again later, it is queued again
+        if kind == "stale":  # its file changed or moved meanwhile: pending again
+            return
+        if kind == "ok":
+            run.done += 1
+        else:
+            run.failed += 1
+        if self.on_result is not None:
+            self.on_result(track_id, kind == "ok", reason)
+        in_flight = sum(1 for x in run.workers if x.task)
+        finished = run.done + run.failed
+        note = None if kind == "ok" else f"{Path(path).name}: {reason}"
+        if self._unsaved:  # not written yet: keep saying why
+            note = disk_full_message(self.free_space_needed)
+        self._emit(done=run.done, failed=run.failed, last_path=path, in_flight=in_flight,
+                   rate=run.done / run.active_time if run.active_time > 0 else 0.0,
+                   eta=((len(run.queue) + in_flight) * run.active_time / finished
+                        if run.active_time > 0 and finished else None),
+                   message=note)
+
+    def _end(self, run: _Run) -> None:
+        """Stop the workers, write what a full disk kept if there is room now, free this
+        analyser's claims, close the Store and report the final state."""
+        self._stop_workers(run.workers)
+        if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
+            self._flush_unsaved(run.store)  # room came back just before the end
+        with contextlib.suppress(LibraryError):
+            run.store.release_claims(self._owner)  # files in flight are free for others now
+        run.store.close()
+        self._emit(state=run.state, in_flight=0, eta=None,
+                   message=run.message if run.message else self._progress.message)
 
     # ------------------------------------------------------------------ helpers
     def _emit(self, **changes) -> None:
@@ -696,6 +743,3 @@ def job_for(track) -> str:
         return "mtt"
     return "full"
 
-
-class _Fatal(Exception):
-    """The model cannot be loaded: every file would fail, so stop and say why."""

@@ -278,7 +278,7 @@ class SoundalikePlugin(BeetsPlugin):
         """beets' own format of the item at the track's path, else ``Artist – Title``."""
         from beets.dbcore.query import PathQuery
 
-        from soundalike.library.recommend.recommender import track_label
+        from soundalike.library.recommend.results import track_label
 
         found = list(lib.items(PathQuery("path", os.fsencode(track.path))))
         return format(found[0]) if found else track_label(track)

@@ -234,7 +234,7 @@ def cmd_scan(args) -> int:
 
 def cmd_similar(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     store, rec = _recommender(args)
     try:
@@ -269,7 +269,7 @@ def _similar_groups(args, rec, track, mapper) -> int:
     import json
 
     from soundalike.library.recommend.discovery import groups_of_tracks, similar_groups
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     kind = "album" if args.albums else "artist"
     query = groups_of_tracks(rec, kind, [track.id])
@@ -337,7 +337,7 @@ def _resolve(text: str, client, mapper, store):
 
 def cmd_path(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     store, rec = _recommender(args)
     try:

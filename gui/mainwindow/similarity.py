@@ -318,7 +318,7 @@ class SimilarityActions(QObject):
         typical songs first)."""
         def work(rec):
             from soundalike.library.recommend import mixes
-            from soundalike.library.recommend.recommender import RecommendError
+            from soundalike.library.recommend.results import RecommendError
 
             mix = mixes.find_mix(rec.store, mix_id)
             if mix is None:

@@ -275,7 +275,7 @@ def mix_radio(rec, mix: Mix, **options):
     most typical songs, drifting little (:data:`RADIO_DRIFT`)."""
     seeds = [t for t in mix.core if rec.index.position(t) is not None][:RADIO_SEEDS]
     if not seeds:
-        from soundalike.library.recommend.recommender import RecommendError
+        from soundalike.library.recommend.results import RecommendError
 
         raise RecommendError(f"the mix “{mix.name}” has no analysed songs left")
     options.setdefault("drift", RADIO_DRIFT)

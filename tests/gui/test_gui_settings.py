@@ -15,7 +15,7 @@ from soundalike.gui.settings_dialog import (
     SettingsDialog,
 )
 from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY, ANALYSIS_WORKERS
-from soundalike.library.recommend.recommender import default_filters
+from soundalike.library.recommend.filter_defaults import default_filters
 
 
 def test_settings_dialog_saves_folders_workers_battery_and_exclusions(window, tmp_path):

@@ -11,14 +11,9 @@ from soundalike.engine.analyze import analyze_file
 from soundalike.engine.explain import ALBUM_REASON, joined
 from soundalike.engine.filters import Filters, normalise_artist
 from soundalike.library.model.settings import VECTOR_MODEL
-from soundalike.library.recommend.recommender import (
-    Recommender,
-    RecommendError,
-    default_filters,
-    find_tracks,
-    save_default_filters,
-    track_meta,
-)
+from soundalike.library.recommend.filter_defaults import default_filters, save_default_filters
+from soundalike.library.recommend.recommender import Recommender, find_tracks
+from soundalike.library.recommend.results import RecommendError, track_meta
 from soundalike.library.store import Store
 
 

@@ -17,9 +17,10 @@ from soundalike.engine.filters import Filters
 
 @dataclass(frozen=True, slots=True)
 class Setting:
-    """One library setting: its ``settings`` key, Python type, default and description.
-    ``backed_up`` is False for a cache (refitted from the analyses, so never backed up or
-    recovered)."""
+    """One library setting: its ``settings`` key, Python type (as stored in JSON), default
+    and description. A list's default is a tuple (declarations are shared: nothing may
+    change them). ``backed_up`` is False for a cache (refitted from the analyses, so never
+    backed up or recovered)."""
 
     key: str
     type: type
@@ -68,13 +69,13 @@ DUPLICATE_SECONDS = Setting(
     "recommend.duplicate_seconds", float, _FILTERS.duplicate_seconds,
     "same artist and title are one song within this difference in duration (seconds)")
 EXCLUDE_GENRES = Setting(
-    "recommend.exclude_genres", list, list(_FILTERS.exclude_genres),
+    "recommend.exclude_genres", list, _FILTERS.exclude_genres,
     "genre words whose songs are never recommended")
 EXCLUDE_FOLDERS = Setting(
-    "recommend.exclude_folders", list, list(_FILTERS.exclude_folders),
+    "recommend.exclude_folders", list, _FILTERS.exclude_folders,
     "folders whose songs are never recommended (any depth below them)")
 EXCLUDE_KEYWORDS = Setting(
-    "recommend.exclude_keywords", list, list(_FILTERS.exclude_keywords),
+    "recommend.exclude_keywords", list, _FILTERS.exclude_keywords,
     "words that leave a song out when they occur in its title, album, artist, genre or path")
 
 # The radio's options (Settings → Radio): each is the Recommender.radio keyword of its name.

@@ -635,9 +635,7 @@ class AnalysisController:
             code = w.process.exitcode
             reason = ("the analysis process crashed"
                       + (f" (signal {-code})" if code and code < 0 else f" (exit code {code})"))
-            if self._save(store, Store.save_failure, task[0], reason, owner=self._owner) is False:
-                return ("stale", task[0], task[1], None)
-            return ("err", task[0], task[1], reason)
+            return self._failed(store, task[0], task[1], reason)
         return None
 
     def _apply(self, w: _Worker, reply: Reply, store: Store):
@@ -675,10 +673,19 @@ class AnalysisController:
             for stage, seconds in timings.items():
                 self.timings[stage] += seconds
             return ("ok", track_id, path, None)
-        track_id, reason = reply.track_id, reply.reason
+        return self._failed(store, reply.track_id, path, reply.reason)
+
+    def _failed(self, store: Store, track_id: int, path: str, reason: str) -> tuple:
+        """A file's analysis failed (its reading, its worker's crash or time limit): record
+        why, unless it was not the file's fault — it moved meanwhile (try its new place), or
+        it is gone (its drive pulled, the file deleted: missing, analysed when it is back)."""
         now = store.get_track(track_id)
         if now is not None and now.path != path:  # moved while it was read: not its fault,
             self._save(store, Store.release_claims, self._owner, [track_id])  # try its new place
+            return ("stale", track_id, path, None)
+        if now is not None and not os.path.lexists(path):
+            self._save(store, Store.mark_missing, [track_id])
+            self._save(store, Store.release_claims, self._owner, [track_id])
             return ("stale", track_id, path, None)
         if self._save(store, Store.save_failure, track_id, reason, owner=self._owner) is False:
             return ("stale", track_id, path, None)
@@ -695,9 +702,7 @@ class AnalysisController:
                 w.process.join(5)
                 w.task, w.retire = None, True
                 reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
-                ok = self._save(store, Store.save_failure, track_id, reason, owner=self._owner)
-                outcomes.append(("err", track_id, path, reason) if ok is not False
-                                else ("stale", track_id, path, None))
+                outcomes.append(self._failed(store, track_id, path, reason))
             elif not w.ready and not w.retire and now - w.started > STARTUP_LIMIT_S:
                 w.process.kill()
                 w.retire = True

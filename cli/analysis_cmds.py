@@ -25,17 +25,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "left free from 3 cores up)")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="give up on a file after this long (default: 120)")
-    p.add_argument("--pause-on-battery", action="store_true",
-                   help="hold analysis while the computer runs on battery")
+    p.add_argument("--pause-on-battery", action=argparse.BooleanOptionalAction, default=None,
+                   help="hold analysis while the computer runs on battery (default: the "
+                        "library's setting, as saved in the player's settings)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(func=cmd_analyze)
 
 
 def run_analysis(path: str, *, workers: int | None = None, time_limit: float | None = None,
-                 pause_on_battery: bool = False, show_progress: bool = True, stream=sys.stderr):
+                 pause_on_battery: bool | None = None, show_progress: bool = True,
+                 stream=sys.stderr):
     """Analyse everything pending in the library at *path*; Ctrl-C cancels cleanly.
     Without *workers*, as many worker processes as the library's ``analysis.workers``
-    setting says (automatic when unset).
+    setting says (automatic when unset); without *pause_on_battery*, as the library's
+    ``analysis.pause_on_battery`` says.
 
     Returns ``(progress, controller, interrupted)``.
     """
@@ -45,11 +48,15 @@ def run_analysis(path: str, *, workers: int | None = None, time_limit: float | N
         saved_workers,
     )
     from soundalike.library.model.errors import LibraryError
+    from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY
     from soundalike.library.store import Store
 
-    if workers is None:  # the library's setting; one that cannot open is reported below
-        with contextlib.suppress(LibraryError), Store(path) as store:
-            workers = saved_workers(store)
+    if workers is None or pause_on_battery is None:  # the library's settings; a library
+        with contextlib.suppress(LibraryError), Store(path) as store:  # that cannot open is
+            if workers is None:  # reported below
+                workers = saved_workers(store)
+            if pause_on_battery is None:
+                pause_on_battery = bool(store.setting(ANALYSIS_PAUSE_ON_BATTERY))
     bar = ProgressBar(None, "Analysing", unit="tracks", stream=stream, enabled=show_progress)
     last_state = [""]
 
@@ -68,7 +75,7 @@ def run_analysis(path: str, *, workers: int | None = None, time_limit: float | N
 
     controller = AnalysisController(
         path, workers=workers, time_limit=time_limit or DEFAULT_TIME_LIMIT,
-        pause_on_battery=pause_on_battery, on_progress=on_progress)
+        pause_on_battery=bool(pause_on_battery), on_progress=on_progress)
     interrupted = False
     controller.start()
     try:

@@ -72,3 +72,23 @@ def test_analyze_uses_the_worker_count_saved_in_the_library(tmp_path):
         store.save_setting(ANALYSIS_WORKERS, 0)  # automatic
     _, controller, _ = run_analysis(db, show_progress=False)
     assert controller.workers == default_workers()
+
+
+def test_analyze_pauses_on_battery_as_saved_in_the_library(tmp_path):
+    """The player's "pause on battery" is the library's ``analysis.pause_on_battery``;
+    ``soundalike analyze`` follows it unless --pause-on-battery/--no-pause-on-battery says."""
+    from soundalike.cli.analysis_cmds import run_analysis
+    from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY
+    from soundalike.library.store import Store
+
+    db = str(tmp_path / "x.db")
+    with Store(db) as store:
+        store.save_setting(ANALYSIS_PAUSE_ON_BATTERY, True)
+    _, controller, _ = run_analysis(db, show_progress=False)
+    assert controller.pause_on_battery is True
+    _, controller, _ = run_analysis(db, pause_on_battery=False, show_progress=False)
+    assert controller.pause_on_battery is False
+    with Store(db) as store:
+        store.save_setting(ANALYSIS_PAUSE_ON_BATTERY, False)
+    _, controller, _ = run_analysis(db, show_progress=False)
+    assert controller.pause_on_battery is False

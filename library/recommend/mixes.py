@@ -135,15 +135,14 @@ def _tag_z(rec, labels: np.ndarray, k: int) -> tuple[np.ndarray, list[str]]:
 
     vocab = cnn.tag_vocabulary()
     words: dict[str, list[np.ndarray]] = {}
+    counts = np.maximum(np.bincount(labels, minlength=k), 1)
     for name, tags in rec.mood_tags.items():
-        t = np.asarray(tags, np.float32)
-        mean, std = t.mean(axis=0), t.std(axis=0) + 1e-6
-        sums = np.zeros((k, t.shape[1]), np.float64)
-        np.add.at(sums, labels, t)
-        counts = np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
-        z = (sums / counts - mean) / std
         for i, label in enumerate(vocab[name]):
-            words.setdefault(label.lower(), []).append(z[:, i])
+            # one column at a time: no float copy of the whole tag matrix
+            col = np.asarray(tags[:, i], np.float64)
+            mean, std = col.mean(), col.std() + 1e-6
+            z = (np.bincount(labels, weights=col, minlength=k) / counts - mean) / std
+            words.setdefault(label.lower(), []).append(z)
     names = list(words)
     return np.column_stack([np.max(words[w], axis=0) for w in names]), names
 
@@ -165,10 +164,9 @@ def make_mixes(rec, *, rng: int = 0) -> list[Mix]:
     labels, cents = mx.cluster(x, rng)
     k = len(cents)
     # old mixes → new groups by core overlap (pinned mixes first, then the best overlap)
-    where = {int(rec.index.ids[p]): int(labels[p]) for p in range(len(labels))}
     pairs = []
     for m in old:
-        core = [where[t] for t in m.core if t in where]
+        core = [int(labels[p]) for p in _positions(rec, m.core)]
         if not core:
             continue
         counts = np.bincount(core, minlength=k)
@@ -186,10 +184,15 @@ def make_mixes(rec, *, rng: int = 0) -> list[Mix]:
             (extra if c is not None else lost).append((m, c))
     if extra:
         cents = np.vstack([cents, np.array([c for _, c in extra], np.float32)])
-        labels = np.argmax(x @ cents.T, axis=1)
+        labels = mx.assign(x, cents)[0]
         for i, (m, _) in enumerate(extra):
             heir[k + i] = m
         k = len(cents)
+    # each track's cosine to its group's centre, in blocks (bounded temporaries)
+    near_score = np.empty(len(labels), np.float32)
+    for lo in range(0, len(labels), mx.CHUNK):
+        hi = lo + mx.CHUNK
+        near_score[lo:hi] = np.einsum("ij,ij->i", x[lo:hi], cents[labels[lo:hi]])
     z, words = _tag_z(rec, labels, k)
     kinds = _kinds()
     shown = [WORD_SHOWN.get(w, w) for w in words]
@@ -200,7 +203,9 @@ def make_mixes(rec, *, rng: int = 0) -> list[Mix]:
         members = np.flatnonzero(labels == j)
         if not len(members):
             continue
-        near = members[np.argsort(-(x[members] @ cents[j]), kind="stable")]
+        if len(members) > CORE:
+            members = members[np.argpartition(-near_score[members], CORE - 1)[:CORE]]
+        near = members[np.argsort(-near_score[members], kind="stable")]
         core = [int(rec.index.ids[p]) for p in near[:CORE]]
         top = [shown[i] for i in np.argsort(-z[j])[:6] if kinds.get(words[i])]
         m = heir.get(j)

@@ -274,9 +274,15 @@ def _groups(rec, kind: str) -> _Groups:
     return per_index[kind]
 
 
+#: what may stand between an artist and an album title in ``album:ARTIST – TITLE``
+ARTIST_SEPARATORS = (" – ", " — ", " - ")
+
+
 def find_groups(rec, kind: str, name: str) -> list[Group]:
     """The albums (by title) or artists (by name) called *name* — case, accents and
-    punctuation ignored; an exact match wins over a partial one."""
+    punctuation ignored; an exact match wins over a partial one. An album may be named
+    with its artist, ``ARTIST – TITLE`` (as the lists show it), which picks one of
+    several albums with the same title."""
     from soundalike.engine.filters import normalise_artist, normalise_text
 
     if kind not in GROUP_KINDS:
@@ -288,17 +294,21 @@ def find_groups(rec, kind: str, name: str) -> list[Group]:
     want = fold(name)
     if not want:
         return []
-    exact, partial = [], []
-    for code in range(len(g.members)):
-        if not len(g.members[code]):
-            continue
-        grp = g.group(code)
-        have = fold(grp.name)
-        if have == want:
-            exact.append(grp)
-        elif want in have:
-            partial.append(grp)
-    return exact or partial
+    groups = [g.group(code) for code in range(len(g.members)) if len(g.members[code])]
+    exact = [grp for grp in groups if fold(grp.name) == want]
+    if exact:
+        return exact
+    if kind == "album":
+        for sep in ARTIST_SEPARATORS:
+            parts = name.split(sep)
+            for cut in range(1, len(parts)):   # the title itself may hold the separator
+                artist = normalise_artist(sep.join(parts[:cut]))
+                title = fold(sep.join(parts[cut:]))
+                hits = [grp for grp in groups if fold(grp.name) == title
+                        and normalise_artist(grp.artist) == artist]
+                if hits:
+                    return hits
+    return [grp for grp in groups if want in fold(grp.name)]
 
 
 def similar_groups(rec, kind: str, query: Sequence[Group], n: int = 10, *,

@@ -395,12 +395,14 @@ def discovery(app, w, save, wanted, out: Path, saved: list[Path]) -> None:
         view = w.queue_panel.view
         rect = view.visualRect(w.queue.index(3))
         menu = w.queue_panel.context_menu(3)
-        menu.popup(view.viewport().mapToGlobal(rect.center()))
+        # near the row's left end, the submenu to the menu's left: both inside the window
+        menu.popup(view.viewport().mapToGlobal(QPoint(rect.left() + 40, rect.center().y())))
         pause(app, 0.5)
         sonic = next(a for a in menu.actions() if a.menu() is not None)
         menu.setActiveAction(sonic)
-        sonic.menu().popup(menu.mapToGlobal(QPoint(menu.width() - 4,
-                                                   menu.actionGeometry(sonic).top())))
+        sub = sonic.menu()
+        sub.popup(menu.mapToGlobal(QPoint(4 - sub.sizeHint().width(),
+                                          menu.actionGeometry(sonic).top())))
         pause(app, 1.0)
         top_left = w.mapToGlobal(QPoint(0, 0))
         path = out / "sonic-order.png"
@@ -408,7 +410,7 @@ def discovery(app, w, save, wanted, out: Path, saved: list[Path]) -> None:
                                        w.height()).save(str(path))
         saved.append(path)
         print(f"screenshots: wrote {path}", file=sys.stderr)
-        sonic.menu().close()
+        sub.close()
         menu.close()
 
 

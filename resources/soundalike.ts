@@ -1224,7 +1224,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{0}: an endless radio from this part of your library (double-click to play)</source>
+        <source>Making the mixes…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mixes yet: they are made from analysed songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0}: an endless radio from this part of your library (double-click or Enter plays it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

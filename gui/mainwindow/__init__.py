@@ -265,9 +265,11 @@ class MainWindow(QMainWindow):
         similar.radio_changed.connect(lambda label: player.set_radio(bool(label)))
         self.preferences.changed.connect(self.apply_preferences)
         # keyboard: Down or Enter… in the search box and Enter in the sidebar go to the songs
+        # (Enter on a mix plays it)
         widget_shortcut(Qt.Key.Key_Down, self.search, lambda: self._focus_view(self.table))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            widget_shortcut(key, self.sidebar, lambda: self._focus_view(self.table))
+            widget_shortcut(key, self.sidebar, lambda: self.sidebar.activate_current()
+                            or self._focus_view(self.table))
         self.tray.quit_requested.connect(self.quit)
 
     def _on_unavailable(self, folders: list) -> None:

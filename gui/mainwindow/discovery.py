@@ -262,7 +262,13 @@ class DiscoveryActions(QObject):
             return [(m.name, m.id, m.size, m.pinned)
                     for m in mixes.ensure_mixes(rec, force=force)]
 
-        self.similarity.run(work, self.sidebar.set_mixes, self._failed)
+        def failed(exc: BaseException) -> None:
+            if not self.sidebar.child_labels("mix") or not self.sidebar._mix_names:
+                self.sidebar.mixes_note(_tr("The mixes could not be made: {0}").format(
+                    str(exc) or exc.__class__.__name__))
+            self._failed(exc)
+
+        self.similarity.run(work, self.sidebar.set_mixes, failed)
 
     def _tick(self) -> None:
         """Every :data:`MIX_CHECK_MS`: remake the mixes if the library moved (only once

@@ -7,8 +7,11 @@ library, named in plain words, kept with stable identities.
     set_pinned(rec.store, mixes[0].id)   # never silently replaced
 
 How they are made: :func:`soundalike.engine.mixes.cluster` on the recommender's hybrid
-vectors (the method that won the pre-registered comparison, benchmarks/RESULTS.md);
-names by :func:`engine.mixes.name_mixes` from both taggers' words.
+vectors (the method that won the pre-registered comparison, benchmarks/RESULTS.md), as
+the index holds them, with each album's context (version 4: this won the pre-registered
+``mixes-vectors`` comparison against the plain vectors on cross-artist agreement); names
+by :func:`engine.mixes.name_mixes` from both taggers' words. Memory stays bounded in big
+libraries (fitted on a sample, every track assigned in blocks; benchmarks/mixes_scale.py).
 
 Stable identities. The setting ``discovery.mixes`` keeps each mix's id, name, whether it
 is pinned and its *core* (the up to :data:`CORE` track ids nearest its centre). When
@@ -275,10 +278,29 @@ def mix_tracks(rec, mix: Mix, n: int = PLAYLIST_SIZE) -> list[int]:
     return [int(rec.index.ids[hits[i]]) for i in order]
 
 
+def radio_seeds(rec, mix: Mix, n: int = RADIO_SEEDS) -> list[int]:
+    """The mix's *n* most typical songs, one per artist (its core, nearest the centre
+    first): the radio plays them first, so a mix does not open with one album."""
+    seeds, artists = [], set()
+    for t in mix.core:
+        p = rec.index.position(t)
+        if p is None:
+            continue
+        artist = int(rec.meta.artist[p])
+        if artist >= 0 and artist in artists:
+            continue
+        artists.add(artist)
+        seeds.append(int(t))
+        if len(seeds) == n:
+            break
+    return seeds
+
+
 def mix_radio(rec, mix: Mix, **options):
     """An endless radio from the mix's region: seeded with its :data:`RADIO_SEEDS`
-    most typical songs, drifting little (:data:`RADIO_DRIFT`)."""
-    seeds = [t for t in mix.core if rec.index.position(t) is not None][:RADIO_SEEDS]
+    most typical songs by different artists (:func:`radio_seeds`), drifting little
+    (:data:`RADIO_DRIFT`)."""
+    seeds = radio_seeds(rec, mix)
     if not seeds:
         from soundalike.library.recommend.results import RecommendError
 

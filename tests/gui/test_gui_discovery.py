@@ -173,6 +173,41 @@ def test_mixes_in_the_sidebar_play_as_radio_save_and_pin(window, library, qtbot)
     assert menu.actions()[-1].text() == "Unpin"
 
 
+def test_mixes_say_they_are_being_made_and_enter_plays_one(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    mixes_item = window.sidebar.categories["mix"]
+    mixes_item.setExpanded(True)
+    # at once, before the recommender's thread answers: a note, nothing to choose
+    assert window.sidebar.child_labels("mix") == ["Making the mixes…"]
+    assert not mixes_item.child(0).flags() & Qt.ItemFlag.ItemIsSelectable
+    qtbot.waitUntil(lambda: len(window.sidebar.child_labels("mix")) >= 2, timeout=30000)
+    assert "Making the mixes…" not in window.sidebar.child_labels("mix")
+    child = mixes_item.child(1)
+    name = window.sidebar._mix_names[child.data(0, 256)[1]]
+    window.sidebar.setCurrentItem(child)
+    window.sidebar.setFocus()
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.actions.radio_active
+                    and window.queue_panel.radio_label.text() == f"Mix: {name}", timeout=30000)
+
+
+def test_no_mixes_in_a_library_with_nothing_analysed(qtbot, settings, tmp_path):
+    from soundalike.gui.main_window import MainWindow
+
+    w = MainWindow(tmp_path / "empty.db", settings=settings, analysis_workers=1)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.sidebar.categories["mix"].setExpanded(True)
+        qtbot.waitUntil(lambda: w.sidebar.child_labels("mix")
+                        == ["No mixes yet: they are made from analysed songs"], timeout=30000)
+        w.sidebar._double_clicked(w.sidebar.categories["mix"].child(0))   # a note: nothing
+        assert not w.actions.radio_active
+    finally:
+        w.close()
+
+
 def label_ok(label: str, name: str) -> bool:
     return label.startswith(name)
 

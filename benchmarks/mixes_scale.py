@@ -17,9 +17,11 @@ identities), and a playlist of one mix (``mix_tracks``) is timed.
 By default the recommender's inputs are synthetic, in this process: the clustered unit
 vectors and metadata of benchmarks/similarity.py (``synthetic``: 128 dimensions, 256
 clumps), both taggers' tag probabilities as float16 (as the Recommender keeps them), and
-a real SQLite store (a temporary file) for the stored mixes. ``--db`` measures a real
-library instead (a copy of it: making mixes writes a setting), with the Recommender's
-full build first (not measured here).
+a real SQLite store (a temporary file) for the stored mixes. ``--library`` measures the
+real :class:`Recommender` instead, on an analysed library of each size written by
+benchmarks/similarity.py's ``synthetic_library`` (both taggers; albums of 12, so the
+vectors carry album context); ``--db`` on a copy of a real library (making mixes writes
+a setting). The Recommender's build comes first and is not measured here.
 
 Floor measured in the same run: one pass over the index's vectors (``hybrid @ c`` for 24
 centroids, the least any grouping of every track must do) — the reported ratio says how
@@ -103,16 +105,20 @@ def synthetic_recommender(n: int, store, seed: int = 0):
     return SimpleNamespace(index=index, meta=meta, mood_tags=tags, store=store, size=n)
 
 
-def run(n: int | None, db: str | None) -> dict:
+def run(n: int | None, db: str | None, library: bool = False) -> dict:
     from soundalike.library.store import Store
 
     with tempfile.TemporaryDirectory(prefix="soundalike-mixbench-") as tmp:
         path = os.path.join(tmp, "library.db")
         if db:
             shutil.copyfile(db, path)
+        elif library:
+            from similarity import synthetic_library
+
+            synthetic_library(path, n, np.random.default_rng(0), mtt=True)
         with Store(path) as store:
             t = time.perf_counter()
-            if db:
+            if db or library:
                 from soundalike.library.recommend.recommender import Recommender
 
                 rec = Recommender(store, persist_model=False)
@@ -129,11 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--db", default=None, help="a real analysed library (copied)")
+    ap.add_argument("--library", action="store_true",
+                    help="the real Recommender on a synthetic analysed library of each size")
     args = ap.parse_args(argv)
     runs = [None] if args.db else args.sizes
     failed = False
     for n in runs:
-        r = run(n, args.db)
+        r = run(n, args.db, args.library)
         verdict = ""
         if r["n"] == 100_000 or args.db:
             ok = r["seconds"] <= TARGET_S and r["added_mb"] <= TARGET_MB

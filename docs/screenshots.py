@@ -364,13 +364,14 @@ def discovery(app, w, save, wanted, out: Path, saved: list[Path]) -> None:
         w.main_split.setSizes([270, SIZE[0] - 270])   # the mixes' names in full
         mixes = w.sidebar.categories["mix"]
         mixes.setExpanded(True)
-        if not wait_until(app, lambda: mixes.childCount() > 0, 180):
+        if not wait_until(app, lambda: bool(w.sidebar.mix_names()), 180):
             sys.exit("screenshots: the mixes were not made")
         w.sidebar.scrollToItem(mixes.child(mixes.childCount() - 1))
         pick = mixes.child(min(1, mixes.childCount() - 1))
         w.sidebar.setCurrentItem(pick)
         w.sidebar._double_clicked(pick)
-        wait_until(app, lambda: w.similarity.radio_active and w.queue.rowCount() > 8, 60)
+        wait_until(app, lambda: w.queue_panel.radio_label.text().startswith("Mix:")
+                   and w.queue.rowCount() > 8, 60)
         pause(app, 1.5)
         save(w, "mixes.png", "mixes")
         w.main_split.setSizes([sidebar_width, SIZE[0] - sidebar_width])

@@ -128,6 +128,10 @@ class Sidebar(QTreeWidget):
         finally:
             self.setUpdatesEnabled(True)
 
+    def mix_names(self) -> dict[str, str]:
+        """The mixes listed now: id → name (empty while a note stands in for them)."""
+        return dict(getattr(self, "_mix_names", {}) or {})
+
     def mixes_note(self, text: str) -> None:
         """Show *text* (greyed, not choosable) as the Mixes category's only entry: while
         they are made, when there are none, when they could not be made."""

@@ -263,7 +263,7 @@ class DiscoveryActions(QObject):
                     for m in mixes.ensure_mixes(rec, force=force)]
 
         def failed(exc: BaseException) -> None:
-            if not self.sidebar.child_labels("mix") or not self.sidebar._mix_names:
+            if not self.sidebar.mix_names():
                 self.sidebar.mixes_note(_tr("The mixes could not be made: {0}").format(
                     str(exc) or exc.__class__.__name__))
             self._failed(exc)

@@ -279,17 +279,19 @@ def mix_tracks(rec, mix: Mix, n: int = PLAYLIST_SIZE) -> list[int]:
 
 
 def radio_seeds(rec, mix: Mix, n: int = RADIO_SEEDS) -> list[int]:
-    """The mix's *n* most typical songs, one per artist (its core, nearest the centre
-    first): the radio plays them first, so a mix does not open with one album."""
-    seeds, artists = [], set()
+    """The mix's *n* most typical songs, one per artist and per album (its core, nearest
+    the centre first; songs without those tags count as their own): the radio plays them
+    first, so a mix does not open with one album."""
+    seeds, seen = [], set()
     for t in mix.core:
         p = rec.index.position(t)
         if p is None:
             continue
-        artist = int(rec.meta.artist[p])
-        if artist >= 0 and artist in artists:
+        keys = {(kind, int(code)) for kind, code in (("artist", rec.meta.artist[p]),
+                                                     ("album", rec.meta.album[p])) if code >= 0}
+        if keys & seen:
             continue
-        artists.add(artist)
+        seen |= keys
         seeds.append(int(t))
         if len(seeds) == n:
             break

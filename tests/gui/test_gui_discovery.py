@@ -184,11 +184,11 @@ def test_mixes_say_they_are_being_made_and_enter_plays_one(window, qtbot):
     qtbot.waitUntil(lambda: len(window.sidebar.child_labels("mix")) >= 2, timeout=30000)
     assert "Making the mixes…" not in window.sidebar.child_labels("mix")
     child = mixes_item.child(1)
-    name = window.sidebar._mix_names[child.data(0, 256)[1]]
+    name = window.sidebar.mix_names()[child.data(0, 256)[1]]
     window.sidebar.setCurrentItem(child)
     window.sidebar.setFocus()
     qtbot.keyClick(window.sidebar, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.actions.radio_active
+    qtbot.waitUntil(lambda: window.similarity.radio_active
                     and window.queue_panel.radio_label.text() == f"Mix: {name}", timeout=30000)
 
 
@@ -202,8 +202,9 @@ def test_no_mixes_in_a_library_with_nothing_analysed(qtbot, settings, tmp_path):
         w.sidebar.categories["mix"].setExpanded(True)
         qtbot.waitUntil(lambda: w.sidebar.child_labels("mix")
                         == ["No mixes yet: they are made from analysed songs"], timeout=30000)
+        assert w.sidebar.mix_names() == {}
         w.sidebar._double_clicked(w.sidebar.categories["mix"].child(0))   # a note: nothing
-        assert not w.actions.radio_active
+        assert not w.similarity.radio_active
     finally:
         w.close()
 

@@ -44,11 +44,13 @@ def test_a_mix_plays_as_radio_from_its_region_and_as_a_playlist(store):
     assert len(tracks) == 5 and len(set(tracks)) == 5
     assert set(mix.core[:2]) & set(tracks)        # the songs nearest its centre
     radio = mx.mix_radio(rec, mix, rng=1)
-    # its most typical songs, one per artist: a mix does not open with one album
+    # its most typical songs, one per artist and album: a mix does not open with one album
     typical = [t for t in mix.core if rec.index.position(t) is not None]
     artists = [rec.meta.artist[rec.index.position(t)] for t in radio.seeds]
+    albums = [rec.meta.album[rec.index.position(t)] for t in radio.seeds]
     assert radio.seeds and radio.seeds[0] == typical[0]
     assert len(set(artists)) == len(artists) <= mx.RADIO_SEEDS
+    assert len(set(albums)) == len(albums)
     assert set(rec.meta.artist[[rec.index.position(t) for t in typical]]) == set(artists)
     assert radio.words == mix.name and len(radio.next(4)) == 4
     assert radio.engine.drift == mx.RADIO_DRIFT

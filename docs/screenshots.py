@@ -12,6 +12,7 @@ playing as a radio), ``docs/similar-albums.png`` (albums like an album, with rea
 
     python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR] [--only NAME,…]
 
+``make screenshots`` runs this, then ``docs/screenshots_drives.py`` on the same library.
 ``--only settings,about`` takes just those (names: library, similar, radio, albums, map,
 radio-feedback, mood, mixes, similar-albums, sonic-order, settings, about).
 

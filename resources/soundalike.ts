@@ -317,6 +317,74 @@
     </message>
 </context>
 <context>
+    <name>DiscoveryActions</name>
+    <message>
+        <source>Nothing to order after the current song</source>
+        <extracomment>how many sonic orders of each list can be undone albums or artists listed as similar seeds of an artist radio how often the mixes are checked (remade only when the library moved enough)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The queue changed meanwhile: not reordered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The queue changed since: the old order cannot come back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queue order undone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist changed meanwhile: not reordered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist changed since: the old order cannot come back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playlist order undone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist was not reordered: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} songs in order {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> ({0} not analysed yet went last)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing analysed to compare yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Albums that sound like {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artists that sound like {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No analysed songs by {0} yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mixes could not be made: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mix “{0}” has no analysed songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>Welcome to Soundalike</source>
@@ -792,7 +860,7 @@
     <name>Player</name>
     <message>
         <source>its music folder {0} is not available (unplugged drive?)</source>
-        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`)</extracomment>
+        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`) play_row: while the track&apos;s level is read, whether it is to play (Play/Pause pressed meanwhile change it); None when no track is starting</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -28,8 +28,11 @@ test: setup
 	$(PY) -m ruff check --quiet .   # rules: [tool.ruff.lint] in pyproject.toml
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# docs/screenshots.py takes every shot of the main views (build the library once, reuse it);
+# docs/screenshots_drives.py the folder-away one on the same library (it unplugs a folder).
 screenshots: setup
 	$(PY) docs/screenshots.py
+	$(PY) docs/screenshots_drives.py --db .cache/screenshots/library.db
 
 # The one translation source file: every string the GUI wraps for Qt's translation.
 # tests/gui/test_gui_translations.py fails when it is out of date with the sources.

@@ -119,7 +119,7 @@ class SoundalikePlugin(BeetsPlugin):
         if not items:
             raise ui.UserError("no items match the query" if query else "the library is empty")
         ids = self._add(lib, [_path(i) for i in items])
-        done, failed, skipped = analyse_tracks(self.db_path(), ids, workers=self._workers())
+        done, failed, skipped = analyze_tracks(self.db_path(), ids, workers=self._workers())
         ui.print_(f"Soundalike: {done} analysed, {failed} failed, {skipped} already analysed "
                   f"({len(items)} items; database {self.db_path()}).")
 
@@ -132,7 +132,7 @@ class SoundalikePlugin(BeetsPlugin):
 
         try:
             ids = self._add(session.lib, paths)
-            done, failed, _ = analyse_tracks(self.db_path(), ids, workers=self._workers())
+            done, failed, _ = analyze_tracks(self.db_path(), ids, workers=self._workers())
         except SoundalikeError as exc:  # never stop an import: say why and go on
             self._log.warning("soundalike: cannot analyse the imported files: {}", exc)
             return
@@ -278,7 +278,7 @@ class SoundalikePlugin(BeetsPlugin):
         """beets' own format of the item at the track's path, else ``Artist – Title``."""
         from beets.dbcore.query import PathQuery
 
-        from soundalike.library.recommend.recommender import track_label
+        from soundalike.library.recommend.results import track_label
 
         found = list(lib.items(PathQuery("path", os.fsencode(track.path))))
         return format(found[0]) if found else track_label(track)
@@ -298,7 +298,7 @@ def library_folders(directory: str, paths: list[str]) -> list[str]:
     return folders
 
 
-def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = None,
+def analyze_tracks(db_path: str, track_ids: list[int], *, workers: int | None = None,
                    stream=sys.stderr) -> tuple[int, int, int]:
     """Analyse the tracks *track_ids* that need it (others pending in the library wait for
     the next `soundalike analyze`). Returns ``(analysed, failed, already analysed)``; an
@@ -308,7 +308,7 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
     from soundalike.cli.progress import ProgressBar
     from soundalike.engine.analyze import ANALYSIS_VERSION
     from soundalike.library.analysis.controller import AnalysisController
-    from soundalike.library.model.states import TrackStatus
+    from soundalike.library.model.states import AnalysisState, TrackStatus
     from soundalike.library.store import Store
 
     with Store(db_path) as store:
@@ -341,7 +341,7 @@ def analyse_tracks(db_path: str, track_ids: list[int], *, workers: int | None = 
         while not finished.wait(0.2):
             if controller.wait(0):
                 break  # nothing left to analyse (or it could not run)
-        if controller.progress.state == "error":
+        if controller.progress.state == AnalysisState.ERROR:
             from soundalike.engine.errors import AnalysisError
 
             raise AnalysisError(f"analysis cannot run: {controller.progress.message}")

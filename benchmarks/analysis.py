@@ -35,7 +35,10 @@ from soundalike.engine.cnn import TagModel
 from soundalike.library.analysis.controller import AnalysisController
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peers import scanned_library  # benchmarks/ is not a package: found through sys.path
+from peers import (  # benchmarks/ is not a package: found through sys.path
+    full_decode,  # the whole file to 16 kHz mono: the naive approach
+    scanned_library,
+)
 
 
 def corpus_files(corpus: Path, limit: int | None) -> list[Path]:
@@ -45,18 +48,6 @@ def corpus_files(corpus: Path, limit: int | None) -> list[Path]:
     files = [corpus / line.strip() for line in listing.read_text().splitlines() if line.strip()]
     files = [f for f in files if f.exists()]
     return files[:limit] if limit else files
-
-
-def full_decode(path: Path) -> float:
-    """Decode the whole file and resample to 16 kHz mono (the naive approach)."""
-    import numpy as np
-    import soundfile as sf
-    import soxr
-
-    y, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    y = y.mean(axis=1)
-    y = soxr.resample(y, sr, audio.ANALYSIS_SR)
-    return float(np.abs(y).mean())
 
 
 def timed(fn, files) -> list[float]:

@@ -40,7 +40,7 @@ print(json.dumps({"cpu": (time.process_time() - t) / (len(files) - 1)}))
 WORKER = """
 import json, multiprocessing as mp, os, sys
 from soundalike.library.analysis.cnn_choice import cached_kernels
-from soundalike.library.analysis.worker import worker_main
+from soundalike.library.analysis.worker import Analysed, Ready, Request, worker_main
 files = json.loads(sys.argv[1])
 
 def cpu(pid):
@@ -53,11 +53,11 @@ if __name__ == "__main__":
     parent, child = ctx.Pipe()
     p = ctx.Process(target=worker_main, args=(child, False, kernels, 1), daemon=True)
     p.start()
-    assert parent.recv()[0] == "ready"
-    parent.send((0, files[0], "full")); assert parent.recv()[0] == "ok"
+    assert isinstance(parent.recv(), Ready)
+    parent.send(Request(0, files[0], "full")); assert isinstance(parent.recv(), Analysed)
     start = cpu(p.pid)
     for i, f in enumerate(files[1:]):
-        parent.send((i, f, "full")); assert parent.recv()[0] == "ok"
+        parent.send(Request(i, f, "full")); assert isinstance(parent.recv(), Analysed)
     used = cpu(p.pid) - start
     parent.send(None); p.join()
     print(json.dumps({"cpu": used / (len(files) - 1)}))

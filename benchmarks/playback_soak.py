@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         w.player.next()
         counts["tracks"] += 1
         if rng.random() < 0.1:
-            w.actions.find_similar([rng.choice(w.model.track_ids())])
+            w.similarity.find_similar([rng.choice(w.model.track_ids())])
             counts["similar"] += 1
 
     def report() -> None:
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         timer.timeout.connect(fn)
         timer.start(ms)
         timers.append(timer)
-    QTimer.singleShot(3000, lambda: w.actions.start_radio(w.model.track_ids()[:1]))
+    QTimer.singleShot(3000, lambda: w.similarity.start_radio(w.model.track_ids()[:1]))
     QTimer.singleShot(int(args.minutes * 60000), app.quit)
     app.exec()
     t = time.monotonic()

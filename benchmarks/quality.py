@@ -421,7 +421,8 @@ def evaluate(db: str, rows: list[dict], *, weights: dict | None = None, ks=(5, 1
     import dataclasses
 
     from soundalike.engine.filters import Filters, violations
-    from soundalike.library.recommend.recommender import Recommender, track_meta
+    from soundalike.library.recommend.recommender import Recommender
+    from soundalike.library.recommend.results import track_meta
     from soundalike.library.store import Store
 
     by_path = {r["path"]: r for r in rows}

@@ -134,7 +134,7 @@ def manifest_meta(rows: list[dict]):
     """``meta_for(track)`` for a Recommender: the manifest's artist as the track's, and a
     genre marker (:data:`OUTSIDE`, a marker, not a label) on tracks outside the manifest
     so that filters can leave them out."""
-    from soundalike.library.recommend.recommender import track_meta
+    from soundalike.library.recommend.results import track_meta
 
     by_path = {r["path"]: r for r in rows}
 

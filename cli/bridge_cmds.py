@@ -346,7 +346,7 @@ def _analyse_library_songs(store, tracks) -> list[str]:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend.recommender import RecommendError
+    from soundalike.library.recommend.results import RecommendError
 
     paths = [os.path.abspath(os.path.expanduser(p)) for p in args.paths]
     for p in paths:
@@ -396,7 +396,7 @@ def _write_json(path: str, value: dict) -> None:
 
 
 def cmd_radio(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend.recommender import RecommendError
+    from soundalike.library.recommend.results import RecommendError
 
     db = db_path(args)
     state_path = os.path.abspath(os.path.expanduser(args.state))

@@ -140,6 +140,7 @@ def _save(store, name: str, track_ids: list[int]) -> str:
 def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
     """``soundalike similar album:NAME | artist:NAME``: albums or artists, not songs."""
     from soundalike.cli.recommend_cmds import _open
+    from soundalike.engine.filters import normalise_artist, normalise_text
     from soundalike.library.recommend.discovery import find_groups, similar_groups
 
     if not name:
@@ -151,9 +152,13 @@ def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
             raise UsageError(f"no analysed {kind} matches {name!r}")
         names = sorted({(g.artist + " – " + g.name) if kind == "album" and g.artist
                         else g.name for g in query})
-        if len(names) > 1 and len({g.name for g in query}) > 1:
+        fold = normalise_text if kind == "album" else normalise_artist
+        if len(names) > 1 and len({fold(g.name) for g in query}) > 1:
+            # different titles (a partial match): say how to name each one exactly
             lines = [f"{name!r} matches {len(names)} {kind}s; be more specific, e.g.:"]
-            lines += [f"  {kind}:{g.name}" for g in query[:10]]
+            lines += [f"  {kind}:{n}" for n in names[:10]]
+            if len(names) > 10:
+                lines.append(f"  … and {len(names) - 10} more")
             raise UsageError("\n".join(lines))
         explain = args.explain or args.json
         results = similar_groups(rec, kind, query, args.n,
@@ -167,6 +172,9 @@ def similar_groups(args: argparse.Namespace, kind: str, name: str) -> int:
                              ensure_ascii=False))
             return 0
         what = "Albums" if kind == "album" else "Artists"
+        if kind == "album" and len(names) > 1:
+            print(f"({len(names)} albums are called {query[0].name!r}; name one as "
+                  f"album:ARTIST – TITLE)", file=sys.stderr)
         print(f"{what} like {', '.join(names)}:")
         if not results:
             print(f"  no other {kind}s are analysed")
@@ -187,15 +195,22 @@ def cmd_mixes(args: argparse.Namespace) -> int:
     from soundalike.library.recommend import mixes as mx
 
     store, rec = _open(args)
+
+    def ensure(force: bool = False):
+        if force or mx.is_stale(store, rec.size):   # seconds in a big library: say so
+            print(f"Making the mixes from {rec.size:,} analysed songs…", file=sys.stderr,
+                  flush=True)
+        return mx.ensure_mixes(rec, force=force)
+
     try:
         for text, pinned in ((args.pin, True), (args.unpin, False)):
             if text:
-                mx.ensure_mixes(rec)
+                ensure()
                 mix = mx.find_mix(store, text)
                 if mix is None:
                     raise UsageError(f"no mix called {text!r} (see `soundalike mixes`)")
                 mx.set_pinned(store, mix.id, pinned)
-        mixes = mx.ensure_mixes(rec, force=args.refresh)
+        mixes = ensure(args.refresh)
         written: dict[str, str] = {}
         if args.out:
             folder = os.path.expanduser(args.out)

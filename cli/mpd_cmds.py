@@ -156,7 +156,8 @@ def import_mpd_or_fail() -> None:
 
 def _music_dir(args, store, client, address):
     """MPD's music directory as a :class:`MusicDir`; CliError when nobody can tell."""
-    from soundalike.library.mpd.client import MUSIC_DIR_SETTING, MusicDir, music_directory
+    from soundalike.library.model.settings import MPD_MUSIC_DIRECTORY
+    from soundalike.library.mpd.client import MusicDir, music_directory
 
     given = args.music_dir
     if given:
@@ -170,7 +171,7 @@ def _music_dir(args, store, client, address):
             raise CliError(f"MPD's music directory {told} is not a folder on this computer: "
                            "give --music-dir with the same music as seen here")
         return MusicDir(told)
-    saved = store.get_setting(MUSIC_DIR_SETTING) if store is not None else None
+    saved = store.setting(MPD_MUSIC_DIRECTORY) if store is not None else None
     if saved and os.path.isdir(saved):
         return MusicDir(saved)
     raise CliError(f"{address} tells its music directory only on its local socket: give "
@@ -206,15 +207,15 @@ def _say(text: str) -> None:
 def cmd_scan(args) -> int:
     from soundalike.cli.library_cmds import open_store, print_json, run_scan
     from soundalike.library.model.errors import LibraryError
+    from soundalike.library.model.settings import MPD_MUSIC_DIRECTORY
     from soundalike.library.model.states import TrackStatus
     from soundalike.library.model.track import printable
-    from soundalike.library.mpd.client import MUSIC_DIR_SETTING
 
     with _connected(args) as (address, client):
         try:
             with open_store(args) as store:
                 mapper = _music_dir(args, store, client, address)
-                store.set_setting(MUSIC_DIR_SETTING, mapper.root)
+                store.save_setting(MPD_MUSIC_DIRECTORY, mapper.root)
                 store.add_folder(mapper.root)
                 report = run_scan(store, show_progress=not args.json)
                 counts = store.counts()
@@ -233,7 +234,7 @@ def cmd_scan(args) -> int:
 
 def cmd_similar(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     store, rec = _recommender(args)
     try:
@@ -268,7 +269,7 @@ def _similar_groups(args, rec, track, mapper) -> int:
     import json
 
     from soundalike.library.recommend.discovery import groups_of_tracks, similar_groups
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     kind = "album" if args.albums else "artist"
     query = groups_of_tracks(rec, kind, [track.id])
@@ -336,7 +337,7 @@ def _resolve(text: str, client, mapper, store):
 
 def cmd_path(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     store, rec = _recommender(args)
     try:

@@ -22,7 +22,7 @@ HELP = "keys: s skip · m more like this · l less like this · Enter next · q 
 
 def _label(track) -> str:
     from soundalike.library.model.track import printable
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     return printable(track_label(track))
 

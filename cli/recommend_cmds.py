@@ -178,7 +178,7 @@ def _open(args: argparse.Namespace):
 
 
 def _filters(rec, args: argparse.Namespace):
-    from soundalike.library.recommend.recommender import RecommendError
+    from soundalike.library.recommend.results import RecommendError
 
     over = {}
     if getattr(args, "max_per_artist", None) is not None:
@@ -219,7 +219,7 @@ def _outside_file(store, text: str) -> str | None:
 def resolve_query(store, text: str):
     """The one track *text* names (a path, or 'artist – title' words); UsageError else."""
     from soundalike.library.browse import find_tracks
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     candidates = [text, os.path.abspath(os.path.expanduser(text))]
     if os.path.exists(candidates[1]):
@@ -251,7 +251,7 @@ def resolve_query(store, text: str):
 
 
 def _recommend_call(fn, *a, **kw):
-    from soundalike.library.recommend.recommender import RecommendError
+    from soundalike.library.recommend.results import RecommendError
 
     try:
         return fn(*a, **kw)
@@ -284,7 +284,7 @@ def write_entries(path: str, entries, title: str) -> str:
 
 
 def _print_tracks(tracks) -> None:
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     width = len(str(len(tracks)))
     for i, t in enumerate(tracks, 1):
@@ -293,7 +293,7 @@ def _print_tracks(tracks) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_similar(args: argparse.Namespace) -> int:
-    from soundalike.library.recommend.recommender import track_label
+    from soundalike.library.recommend.results import track_label
 
     text = " ".join(args.query)
     kind, sep, name = text.partition(":")

@@ -4,12 +4,17 @@ Builds (or reuses) a library database from the development corpus, opens the pla
 in a real X11 window (starting Xvfb when ``DISPLAY`` is unset) and saves
 ``docs/library.png``, ``docs/similar.png`` (with the explanations), ``docs/radio.png``,
 ``docs/albums.png``, ``docs/map.png`` (the laid-out map, one artist highlighted by its
-search), ``docs/settings.png``, ``docs/settings-playback.png`` and ``docs/about.png``.
+search), ``docs/radio-feedback.png`` (the queue after two skips, each row saying why it
+was chosen), ``docs/mood-dialog.png``, ``docs/mixes.png`` (the Mixes in the sidebar, one
+playing as a radio), ``docs/similar-albums.png`` (albums like an album, with reasons),
+``docs/sonic-order.png`` (the queue's Sonic order menu, the queue in flow order behind),
+``docs/settings.png``, ``docs/settings-playback.png`` and ``docs/about.png``.
 
     python docs/screenshots.py [--corpus DIR] [--db FILE] [--out DIR] [--only NAME,…]
 
-``--only settings,about`` takes just those (names: library, similar, radio, albums, map, settings,
-about).
+``make screenshots`` runs this, then ``docs/screenshots_drives.py`` on the same library.
+``--only settings,about`` takes just those (names: library, similar, radio, albums, map,
+radio-feedback, mood, mixes, similar-albums, sonic-order, settings, about).
 
 The corpus is ``--corpus``, else ``$SOUNDALIKE_CORPUS``, else ``../corpus`` next to the
 repository; its ``tracks.txt`` lists the music files (paths relative to the corpus).
@@ -206,7 +211,12 @@ def select(window, rows: list[int]) -> None:
                               window.table.ScrollHint.PositionAtCenter)
 
 
-SHOTS = ("library", "similar", "radio", "albums", "map", "settings", "about")
+SHOTS = ("library", "similar", "radio", "albums", "map", "radio-feedback", "mood", "mixes",
+         "similar-albums", "sonic-order", "settings", "about")
+#: the shots taken in the main window after the first (the rest are dialogs)
+WINDOW_SHOTS = set(SHOTS) - {"library", "settings", "about"}
+#: the album whose like-sounding albums are shown (docs/similar-albums.png)
+ALBUM = "The Battle for Wesnoth OST"
 
 
 def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
@@ -226,8 +236,11 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     w.show()
     saved: list[Path] = []
 
-    def save(widget, name: str) -> None:
-        if only is not None and name.split(".")[0].split("-")[0] not in only:
+    def wanted(key: str) -> bool:
+        return only is None or key in only
+
+    def save(widget, name: str, key: str | None = None) -> None:
+        if not wanted(key or name.split(".")[0].split("-")[0]):
             return
         pause(app, 0.4)
         path = out / name
@@ -255,7 +268,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     w.player.pause()
     save(w, "library.png")
 
-    if only is not None and not only & {"similar", "radio", "albums", "map"}:
+    if only is not None and not only & WINDOW_SHOTS:
         return finish(app, w, only, save, saved)
 
     # 2. similar songs with explanations (an orchestral seed: the MTT words name its
@@ -263,7 +276,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     w.queue_dock.setVisible(True)
     seed = (find_rows(w, "Breaking the Chains") or find_rows(w, "Mayhem") or [0])[0]
     select(w, [seed])
-    w.actions.find_similar(w.selected_ids())
+    w.similarity.find_similar(w.selected_ids())
     wait_until(app, lambda: w.similar_panel.model.rowCount() > 0, 60)
     w.center_split.setSizes([SIZE[1] // 2, SIZE[1] // 2])
     wait_until(app, lambda: covers_known([s.row.path for s in w.similar_panel.model.items]), 30)
@@ -272,7 +285,7 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     # 3. radio from two seeds
     seeds = find_rows(w, "Mayhem")[:2] or [0]
     select(w, seeds)
-    w.actions.start_radio(w.selected_ids())
+    w.similarity.start_radio(w.selected_ids())
     wait_until(app, lambda: w.queue.rowCount() >= 10, 60)
     pause(app, 2.0)
     w.player.pause()
@@ -306,7 +319,101 @@ def shoot(db: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     w.map.search.clear()
     w.tabs.setCurrentIndex(0)
 
+    if wanted("radio-feedback") or wanted("mood"):
+        radio_feedback(app, w, save)
+    if only is None or only & {"mixes", "similar-albums", "sonic-order"}:
+        discovery(app, w, save, wanted, out, saved)
     return finish(app, w, only, save, saved)
+
+
+def radio_feedback(app, w, save) -> None:
+    """6. The listening radio (issue 15): the queue after two skips, each row saying why
+    it was chosen; the mood dialog."""
+    from soundalike.gui.mood_dialog import MoodDialog
+
+    ids = w.model.track_ids()
+    w.similarity.start_radio([ids[min(40, len(ids) - 1)]])
+    wait_until(app, lambda: w.similarity.radio_active and w.queue.rowCount() > 5, 60)
+    w.player.set_volume(0)
+    for _ in range(2):
+        before = len(w.queue.reasons)
+        pause(app, 1.0)
+        w.player.next()     # a skip a second in
+        wait_until(app, lambda b=before: len(w.queue.reasons) > b, 30)
+    pause(app, 1.5)
+    save(w, "radio-feedback.png", "radio-feedback")
+    d = MoodDialog(w, "calm, ambient, instrumental")
+    d.use_tempo.setChecked(True)
+    d.tempo_low.setValue(60)
+    d.tempo_high.setValue(110)
+    d.use_energy.setChecked(True)
+    d.energy.setValue(25)
+    d.show()
+    pause(app, 1.0)
+    save(d, "mood-dialog.png", "mood")
+    d.close()
+
+
+def discovery(app, w, save, wanted, out: Path, saved: list[Path]) -> None:
+    """7–9. Discovery (issue 24): the Mixes in the sidebar with one playing as a radio;
+    albums like an album, with reasons; the queue's Sonic order menu."""
+    from PySide6.QtCore import QPoint
+
+    w.player.set_volume(0)
+    if wanted("mixes"):
+        sidebar_width = w.main_split.sizes()[0]
+        w.main_split.setSizes([270, SIZE[0] - 270])   # the mixes' names in full
+        mixes = w.sidebar.categories["mix"]
+        mixes.setExpanded(True)
+        if not wait_until(app, lambda: bool(w.sidebar.mix_names()), 180):
+            sys.exit("screenshots: the mixes were not made")
+        w.sidebar.scrollToItem(mixes.child(mixes.childCount() - 1))
+        pick = mixes.child(min(1, mixes.childCount() - 1))
+        w.sidebar.setCurrentItem(pick)
+        w.sidebar._double_clicked(pick)
+        wait_until(app, lambda: w.queue_panel.radio_label.text().startswith("Mix:")
+                   and w.queue.rowCount() > 8, 60)
+        pause(app, 1.5)
+        save(w, "mixes.png", "mixes")
+        w.main_split.setSizes([sidebar_width, SIZE[0] - sidebar_width])
+    if wanted("similar-albums"):
+        w.discovery.similar_groups("album", source_kind="album", name=ALBUM)
+        dialog = w.discovery.groups_dialog()
+        if not wait_until(app, lambda: dialog.isVisible() and bool(dialog.results()), 60):
+            sys.exit(f"screenshots: no albums like {ALBUM!r}")
+        dialog.resize(820, 460)
+        pause(app, 1.0)
+        save(dialog, "similar-albums.png", "similar-albums")
+        dialog.close()
+    if wanted("sonic-order"):
+        if w.queue.rowCount() < 8:
+            w.similarity.start_radio(w.model.track_ids()[:1])
+            wait_until(app, lambda: w.queue.rowCount() > 8, 60)
+        # the queue in flow order, its menu open with Sonic order's submenu (menus are
+        # windows of their own: the screen is grabbed where the main window is)
+        before = w.queue.ids()
+        w.discovery.order_queue("flow")
+        wait_until(app, lambda: w.queue.ids() != before, 60)
+        view = w.queue_panel.view
+        rect = view.visualRect(w.queue.index(3))
+        menu = w.queue_panel.context_menu(3)
+        # near the row's left end, the submenu to the menu's left: both inside the window
+        menu.popup(view.viewport().mapToGlobal(QPoint(rect.left() + 40, rect.center().y())))
+        pause(app, 0.5)
+        sonic = next(a for a in menu.actions() if a.menu() is not None)
+        menu.setActiveAction(sonic)
+        sub = sonic.menu()
+        sub.popup(menu.mapToGlobal(QPoint(4 - sub.sizeHint().width(),
+                                          menu.actionGeometry(sonic).top())))
+        pause(app, 1.0)
+        top_left = w.mapToGlobal(QPoint(0, 0))
+        path = out / "sonic-order.png"
+        app.primaryScreen().grabWindow(0, top_left.x(), top_left.y(), w.width(),
+                                       w.height()).save(str(path))
+        saved.append(path)
+        print(f"screenshots: wrote {path}", file=sys.stderr)
+        sub.close()
+        menu.close()
 
 
 def finish(app, w, only, save, saved: list[Path]) -> list[Path]:

@@ -27,7 +27,7 @@ from screenshots import SIZE, pause, wait_until, with_display  # noqa: E402
 def drive_folder(db: Path) -> Path:
     """The sub-folder of the screenshot library with the most songs (the "drive"), added
     as a music folder of its own."""
-    from soundalike.library.scanner import Scanner
+    from soundalike.library.files.scanner import Scanner
     from soundalike.library.store import Store
 
     with Store(db) as store:
@@ -45,7 +45,7 @@ def shoot(db: Path, out: Path) -> Path:
 
     from soundalike.gui.app import make_app
     from soundalike.gui.main_window import MainWindow
-    from soundalike.library.session import session_path
+    from soundalike.library.listening.session import session_path
 
     drive = drive_folder(db)
     away = drive.parent.parent / (drive.name + ".unplugged")  # out of the music tree

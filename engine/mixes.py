@@ -41,6 +41,36 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.where(n > 1e-9, n, 1.0)
 
 
+#: rows per block when every track is assigned (bounds the temporaries: 64k × 128 floats)
+CHUNK = 65536
+
+
+def _unit_if_needed(x: np.ndarray) -> np.ndarray:
+    """*x* as float32 unit rows: itself (no copy) when it already is, checked on a sample."""
+    x = np.asarray(x)
+    if x.dtype == np.float32 and x.ndim == 2 and len(x):
+        probe = x[:: max(1, len(x) // 1000)]
+        if np.allclose(np.linalg.norm(probe, axis=1), 1.0, atol=1e-3):
+            return x
+    return _unit(x)
+
+
+def assign(x: np.ndarray, centroids: np.ndarray, chunk: int | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's nearest centroid by cosine and that cosine: ``(labels, scores)``, in
+    blocks of *chunk* rows (default :data:`CHUNK`; unit rows and centroids assumed)."""
+    chunk = chunk or CHUNK
+    n = len(x)
+    labels = np.empty(n, np.intp)
+    scores = np.empty(n, np.float32)
+    ct = np.ascontiguousarray(np.asarray(centroids, np.float32).T)
+    for lo in range(0, n, chunk):
+        s = np.asarray(x[lo:lo + chunk], np.float32) @ ct
+        labels[lo:lo + chunk] = np.argmax(s, axis=1)
+        scores[lo:lo + chunk] = s[np.arange(len(s)), labels[lo:lo + chunk]]
+    return labels, scores
+
+
 def _rng(rng) -> np.random.Generator:
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
@@ -62,7 +92,7 @@ def spherical_kmeans(x: np.ndarray, k: int, rng=None, iterations: int = ITERATIO
                      starts: int = STARTS) -> tuple[np.ndarray, np.ndarray]:
     """Labels (n,) and unit centroids (k, d) of cosine k-means on the rows of *x*, the
     best (highest total cosine to the centroids) of *starts* k-means++ starts."""
-    x = _unit(x)
+    x = _unit_if_needed(x)
     rng = _rng(rng)
     best, best_fit = None, -np.inf
     for _ in range(max(1, starts)):
@@ -158,18 +188,23 @@ def choose_k(x: np.ndarray, rng=None, k_min: int = K_MIN, k_max: int = K_MAX,
 def cluster(x: np.ndarray, rng=None, *, k: int | None = None, k_min: int = K_MIN,
             k_max: int = K_MAX) -> tuple[np.ndarray, np.ndarray]:
     """The shipped grouping: ``(labels, unit centroids)``, groups numbered by size
-    (largest first), none under :data:`MIN_SIZE` songs (when the library allows)."""
+    (largest first), none under :data:`MIN_SIZE` songs (when the library allows).
+
+    Bounded memory in big libraries: unit rows are used as they are (no copy), the groups
+    are fitted on a sample of :data:`FIT_SAMPLE` rows and every row is assigned in blocks
+    (:func:`assign`), so only the labels grow with the library."""
     rng = _rng(rng)
-    x = _unit(x)
+    x = _unit_if_needed(x)
     if len(x) == 0:
         return np.zeros(0, np.intp), np.zeros((0, x.shape[1] if x.ndim == 2 else 0),
                                                np.float32)
     if k is None:
         k = choose_k(x, rng, k_min, k_max)
     if len(x) > FIT_SAMPLE:
-        fit_on = x[rng.choice(len(x), FIT_SAMPLE, replace=False)]
+        fit_on = x[np.sort(rng.choice(len(x), FIT_SAMPLE, replace=False))]
         _, c = spherical_kmeans(fit_on, k, rng)
-        labels = np.argmax(x @ c.T, axis=1)
+        del fit_on
+        labels = assign(x, c)[0]
     else:
         labels, c = spherical_kmeans(x, k, rng)
     # small groups join the nearest other group
@@ -181,7 +216,7 @@ def cluster(x: np.ndarray, rng=None, *, k: int | None = None, k_min: int = K_MIN
         j = small[0]
         keep = np.array([i for i in range(len(c)) if i != j])
         c = c[keep]
-        labels = np.argmax(x @ c.T, axis=1)
+        labels = assign(x, c)[0]
     sizes = np.bincount(labels, minlength=len(c))
     order = np.array([o for o in np.argsort(-sizes, kind="stable") if sizes[o] > 0], np.intp)
     c = c[order]
@@ -245,9 +280,10 @@ def name_mixes(z: np.ndarray, words: Sequence[str], kinds: Mapping[str, str],
             if n in dup and spare[g]:
                 names[g][1].append(spare[g].pop(0))
                 final[g] = compose(*names[g])
+    repeated = {n for n in final if final.count(n) > 1}
     seen: dict[str, int] = {}
     for g, n in enumerate(final):
-        if final.count(n) > 1:
+        if n in repeated:
             seen[n] = seen.get(n, 0) + 1
             final[g] = f"{n} {seen[n]}"
     return final

@@ -1,4 +1,11 @@
-"""Library work the window starts in the background: the folder scan and the watcher."""
+"""Library work the window starts in the background: the folder scan and the watcher.
+
+:func:`scan_async` scans every music folder on a task thread and hands back one status-bar
+line (:func:`scan_summary`); :func:`start_watcher` starts the folder watcher off the UI
+thread (then, optionally, the scan) and :func:`stop_watcher` stops it. The library's
+Scanner, FolderWatcher and Store are imported here only, inside these functions, so the
+window's modules stay free of them.
+"""
 
 from __future__ import annotations
 

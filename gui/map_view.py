@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QToolTip, QWidget
 from soundalike.gui.keys import widget_shortcut
 from soundalike.gui.tasks import TaskHandle, Tasks
 
-# 12 distinct colours (Tableau-like), the rest of the genres share grey
+# 12 distinct colours (Tableau-like), the rest of the styles share grey
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
            "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b")
 OTHER = "#9a9a9a"
@@ -46,7 +46,7 @@ DIM_ALPHA = 40
 class MapData:
     ids: np.ndarray        # (n,) int64
     xy: np.ndarray         # (n, 2) float32 in [0, 1]
-    genre: np.ndarray      # (n,) int — index into labels
+    style_rank: np.ndarray  # (n,) int — the rank of each track's top style: index into labels
     labels: list[str]      # style words, most frequent first (colour order)
     titles: Sequence[str]  # "Title — Artist" (PackedStrings)
     hay: Sequence[str] = field(default_factory=list)  # folded search text per point
@@ -477,7 +477,7 @@ class LibraryMap(QWidget):
             p.setBrush(self.colour(rank))
             p.drawEllipse(QPointF(x0 + 5, y + line * 0.45), 5, 5)
             p.setPen(text_colour)
-            n = int((d.genre == rank).sum())
+            n = int((d.style_rank == rank).sum())
             p.drawText(QPointF(x0 + 16, y + line * 0.7), f"{label} ({n})")
         if len(d.labels) > len(PALETTE):
             y += line
@@ -510,18 +510,18 @@ class LibraryMap(QWidget):
         if matches is not None:
             lit = np.zeros(len(d.ids), bool)
             lit[matches] = True
-        for rank in sorted(set(d.genre.tolist()), reverse=True):
-            colour = self.colour(rank)  # (common genres drawn last, on top)
+        for rank in sorted(set(d.style_rank.tolist()), reverse=True):
+            colour = self.colour(rank)  # (common styles drawn last, on top)
             colour.setAlpha(210 if lit is None else DIM_ALPHA)
             p.setBrush(colour)
-            for i in np.flatnonzero((d.genre == rank) if lit is None
-                                    else (d.genre == rank) & ~lit):
+            for i in np.flatnonzero((d.style_rank == rank) if lit is None
+                                    else (d.style_rank == rank) & ~lit):
                 p.drawEllipse(self.screen_pos(int(i)), size / 2, size / 2)
         if lit is not None:  # matches on top, full colour, ringed
             big = max(size, 6.0) * 1.4
             p.setPen(QPen(text_colour, 1.2))
             for i in matches:
-                p.setBrush(self.colour(int(d.genre[i])))
+                p.setBrush(self.colour(int(d.style_rank[i])))
                 p.drawEllipse(self.screen_pos(int(i)), big / 2, big / 2)
         p.end()
         self._dots_cache = (d, matches, key, pix)
@@ -558,9 +558,9 @@ class LibraryMap(QWidget):
             self.hover = i
             self.update()
         if i is not None:
-            genre = self.data.labels[self.data.genre[i]]
+            style = self.data.labels[self.data.style_rank[i]]
             QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{self.data.titles[i]}\ntop style: {genre}", self)
+                              f"{self.data.titles[i]}\ntop style: {style}", self)
         else:
             QToolTip.hideText()
 

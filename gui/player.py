@@ -6,7 +6,10 @@ that cannot be played (missing, not audio, unsupported) is reported through
 :attr:`Player.message` in plain words and skipped.
 
 Level: each track's gain (ReplayGain tags, else the analysis's loudness; see
-:mod:`soundalike.library.listening.loudness`) multiplies the user's volume on that deck's output.
+:mod:`soundalike.library.listening.loudness`) multiplies the user's volume on that deck's
+output. Its :class:`Levels` are read off the UI thread (:func:`read_levels` on the player's
+own thread) before the deck loads the file, so it never starts at the wrong level and the
+UI never waits on a file or the database.
 
 Gapless and crossfade: QMediaPlayer (Qt 6) plays one source and has no gapless queue.
 The next track is loaded into the second deck :data:`PRELOAD_MS` before the end;
@@ -22,13 +25,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
-from soundalike.library.files.tags import read_replaygain
+from soundalike.gui.tasks import Tasks
+from soundalike.library.files.tags import ReplayGain, read_replaygain
 from soundalike.library.listening.loudness import Gain, GainSettings
 from soundalike.library.listening.loudness import choose_gain as _choose_gain
 
@@ -47,6 +52,25 @@ log = logging.getLogger(__name__)
 LoudnessLookup = Callable[[int], tuple[float | None, float | None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Levels:
+    """What a track's gain is computed from: its ReplayGain tags and, for an untagged
+    track, the analysis's loudness of it and of its album (dBFS; None: not analysed)."""
+
+    replaygain: ReplayGain
+    track_db: float | None = None
+    album_db: float | None = None
+
+
+def read_levels(path: str, track_id: int, loudness: LoudnessLookup | None) -> Levels:
+    """A track's :class:`Levels`: reads its tags (and, untagged, the library); run off
+    the UI thread."""
+    rg = read_replaygain(path)
+    if rg.empty and loudness is not None:
+        return Levels(rg, *loudness(track_id))
+    return Levels(rg)
+
+
 class _Deck:
     """One QMediaPlayer with its own (Qt-made) audio output, and the gain and fade
     its volume carries."""
@@ -58,6 +82,8 @@ class _Deck:
         self.gain = Gain()
         self.fade = 1.0
         self.item: Row | None = None   # what is loaded (a preloaded next track)
+        self.levels: Levels | None = None  # its gain's inputs, once read (off the UI thread)
+        self.ticket = 0                # the latest levels request; older answers are dropped
 
     def unload(self) -> None:
         # setSource() stops and unloads with the GIL released (PySide marks it so);
@@ -97,6 +123,9 @@ class Player(QObject):
         super().__init__(parent)
         self.queue = queue
         self.loudness = loudness
+        # a track's tags and loudness are read here, never on the UI thread: one thread of
+        # its own, so a track start never waits behind a scan or cover work
+        self._level_reader = Tasks(self, max_threads=1)
         self.gain_settings = GainSettings()
         self.gapless = True
         self.crossfade_s = 0.0
@@ -120,6 +149,9 @@ class Player(QObject):
         self._heard_ms = 0
         self._cue_ms: int | None = None  # cue_row: the position to show once loaded …
         self._cue_play = False           # … and whether Play was pressed meanwhile
+        #: play_row: while the track's level is read, whether it is to play (Play/Pause
+        #: pressed meanwhile change it); None when no track is starting
+        self._start_play: bool | None = None
         self._switch_timer = QTimer(self, singleShot=True)
         self._switch_timer.timeout.connect(self._transition)
         self._fade_timer = QTimer(self, interval=FADE_STEP_MS)
@@ -182,8 +214,8 @@ class Player(QObject):
         self.gain_settings = settings
         current = self.queue.current
         for deck, row in ((self._deck, current), (self._other, current + 1)):
-            if deck.item is not None and self._holds(deck, row):
-                deck.gain = self.gain_for(row)
+            if deck.item is not None and deck.levels is not None and self._holds(deck, row):
+                deck.gain = self._gain(row, deck.levels)
                 self._apply_volume(deck)
         self.gain_changed.emit(self._deck.gain)
 
@@ -201,17 +233,38 @@ class Player(QObject):
         return (deck.item is not None and item is not None and deck.item.id == item.id
                 and deck.item.path == item.path)
 
-    def gain_for(self, row: int) -> Gain:
-        """The gain of queue row *row* under the current settings."""
-        item = self.queue.item(row)
-        if item is None:
-            return Gain()
-        rg = read_replaygain(item.path)
-        track_db = album_db = None
-        if rg.empty and self.gain_settings.level_untagged and self.loudness is not None:
-            track_db, album_db = self.loudness(item.id)
-        return _choose_gain(rg, self.gain_settings, in_album=self._in_album(row),
-                            track_loudness_db=track_db, album_loudness=album_db)
+    def _gain(self, row: int, levels: Levels) -> Gain:
+        """The gain of queue row *row*, from its *levels*, under the current settings."""
+        untagged = levels.replaygain.empty and self.gain_settings.level_untagged
+        return _choose_gain(levels.replaygain, self.gain_settings, in_album=self._in_album(row),
+                            track_loudness_db=levels.track_db if untagged else None,
+                            album_loudness=levels.album_db if untagged else None)
+
+    def _load(self, deck: _Deck, row: int, then: Callable[[], None]) -> None:
+        """Read the levels of *deck*'s track (queue row *row*) off the UI thread; then set
+        its gain and run *then* (load the file, maybe play it), unless the deck has been
+        given another track meanwhile."""
+        item = deck.item
+        deck.levels = None
+        deck.ticket += 1
+        ticket, loudness = deck.ticket, self.loudness
+
+        def done(levels: Levels) -> None:
+            if deck.ticket != ticket or deck.item is not item:
+                return
+            deck.levels = levels
+            deck.gain = self._gain(row, levels)
+            self._apply_volume(deck)
+            if deck is self._deck:
+                self.gain_changed.emit(deck.gain)
+            then()
+
+        def failed(exc: BaseException) -> None:  # the library could not be read: no estimate
+            log.warning("cannot read the level of %s: %s", item.path, exc)
+            done(Levels(ReplayGain()))
+
+        self._level_reader.run_task(lambda: read_levels(item.path, item.id, loudness),
+                                    done, failed)
 
     def _in_album(self, row: int) -> bool:
         """Row *row* is played as part of its album: a queue neighbour is the album's
@@ -260,14 +313,19 @@ class Player(QObject):
         self._stalled_checks, self._last_position = 0, -1
         self._cue_ms = None
         url = QUrl.fromLocalFile(item.path)
-        if deck.media.source() == url:
-            deck.media.setSource(QUrl())  # the same file again: make the player reload it
+        deck.media.setSource(QUrl())  # stop what played (the same file again: reload it)
         deck.item, deck.fade = item, 1.0
-        deck.gain = self.gain_for(row)
-        self._apply_volume(deck)
-        self.gain_changed.emit(deck.gain)
-        deck.media.setSource(url)
-        deck.media.play()
+
+        def start() -> None:  # once its level is known: no second at the wrong volume
+            play, self._start_play = self._start_play, None
+            deck.media.setSource(url)
+            if play is not False:
+                deck.media.play()
+            else:  # paused meanwhile: loaded, paused at its start
+                deck.media.pause()
+
+        self._start_play = True
+        self._load(deck, row, start)
         self._on_item, self._heard_ms = item, 0
         self._check_low()
 
@@ -283,12 +341,10 @@ class Player(QObject):
         if not os.path.isfile(item.path):
             return
         deck = self._deck
+        self._start_play = None
         self._cue_ms, self._cue_play = max(0, int(position_ms)), False
         deck.item, deck.fade = item, 1.0
-        deck.gain = self.gain_for(row)
-        self._apply_volume(deck)
-        self.gain_changed.emit(deck.gain)
-        deck.media.setSource(QUrl.fromLocalFile(item.path))
+        self._load(deck, row, lambda: deck.media.setSource(QUrl.fromLocalFile(item.path)))
 
     def play_rows(self, rows: list[Row], *, start: int = 0) -> None:
         """Replace the queue with *rows* and play from *start*."""
@@ -299,6 +355,8 @@ class Player(QObject):
         """Play/pause (starts the queue when nothing is loaded)."""
         if self._cue_ms is not None:  # a cued track still loading
             self._cue_play = not self._cue_play
+        elif self._start_play is not None:  # a track starting (its level being read)
+            self._start_play = not self._start_play
         elif self.is_playing():
             self.pause()
         elif self.queue.current >= 0 and not self.media.source().isEmpty():
@@ -309,16 +367,21 @@ class Player(QObject):
     def play(self) -> None:
         if self._cue_ms is not None:
             self._cue_play = True
+        elif self._start_play is not None:
+            self._start_play = True
         elif not self.is_playing():
             self.toggle()
 
     def pause(self) -> None:
         self._cue_play = False
+        if self._start_play is not None:
+            self._start_play = False
         self._finish_fade()
         self.media.pause()
 
     def stop(self) -> None:
         self._cue_ms = None
+        self._start_play = None
         self._report()
         self._cancel_transition()
         self._deck.unload()
@@ -393,10 +456,8 @@ class Player(QObject):
         if not os.path.isfile(item.path):
             return  # the normal end-of-track path reports and skips it
         other.item = item
-        other.gain = self.gain_for(row)
         other.fade = 1.0
-        self._apply_volume(other)
-        other.media.setSource(QUrl.fromLocalFile(item.path))
+        self._load(other, row, lambda: other.media.setSource(QUrl.fromLocalFile(item.path)))
 
     def _transition(self) -> None:
         """Start the preloaded next track now (gapless) or fade over to it (crossfade)."""

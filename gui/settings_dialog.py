@@ -35,20 +35,24 @@ from PySide6.QtWidgets import (
 
 from soundalike.gui.preferences import PREAMP_RANGE_DB, PlayerSettings
 from soundalike.library.listening.loudness import GainMode, GainSettings
-from soundalike.library.recommend.discovery import RADIO_SETTINGS, radio_options
+from soundalike.library.model.settings import (
+    ANALYSIS_PAUSE_ON_BATTERY,
+    ANALYSIS_WORKERS,
+    EXCLUDE_FOLDERS,
+    EXCLUDE_GENRES,
+    EXCLUDE_KEYWORDS,
+    EXCLUDE_QUERY_ARTIST,
+    MAX_PER_ALBUM,
+    MAX_PER_ARTIST,
+    RADIO_SETTINGS,
+)
+from soundalike.library.recommend.discovery import radio_options
 
-RADIO_DEFAULTS = {name: default for name, default in RADIO_SETTINGS.values()}
-
-# int, 0 = automatic (library.analysis.machine.default_workers)
-WORKERS_KEY = "analysis.workers"
-BATTERY_KEY = "analysis.pause_on_battery"   # bool
-#: recommendation exclusions (owned by library/recommend/recommender.py's default filters)
-EXCLUDE_KEYS = {"genres": "recommend.exclude_genres", "folders": "recommend.exclude_folders",
-                "keywords": "recommend.exclude_keywords"}
-#: variety of result lists (same owner): songs per artist / per album, 0 = no limit
-CAP_KEYS = {"artist": "recommend.max_per_artist", "album": "recommend.max_per_album"}
-OWN_ARTIST_KEY = "recommend.exclude_query_artist"
-DEFAULT_CAP = 2
+# the library settings this dialog edits (declared in library/model/settings.py)
+EXCLUDES = {"genres": EXCLUDE_GENRES, "folders": EXCLUDE_FOLDERS,
+            "keywords": EXCLUDE_KEYWORDS}
+CAPS = {"artist": MAX_PER_ARTIST, "album": MAX_PER_ALBUM}
+RADIO_DEFAULTS = {s.name: s.default for s in RADIO_SETTINGS}
 
 
 @dataclass(slots=True)
@@ -61,21 +65,19 @@ class LibrarySettings:
     #: never recommend these: {"genres": [...], "folders": [...], "keywords": [...]}
     exclude: dict[str, list[str]] = field(default_factory=dict)
     #: at most this many songs per artist / per album in a result list (0: no limit)
-    caps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CAP_KEYS, DEFAULT_CAP))
+    caps: dict[str, int] = field(default_factory=lambda: {k: s.default for k, s in CAPS.items()})
     exclude_own_artist: bool = False
-    #: the radio's options (library/discovery.py RADIO_SETTINGS names → values)
+    #: the radio's options (RADIO_SETTINGS names → values)
     radio: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, store) -> LibrarySettings:
         return cls(folders=[f.path for f in store.folders()],
-                   workers=int(store.get_setting(WORKERS_KEY, 0) or 0),
-                   pause_on_battery=bool(store.get_setting(BATTERY_KEY, False)),
-                   exclude={k: list(store.get_setting(key, []) or [])
-                            for k, key in EXCLUDE_KEYS.items()},
-                   caps={k: int(store.get_setting(key, DEFAULT_CAP) or 0)
-                         for k, key in CAP_KEYS.items()},
-                   exclude_own_artist=bool(store.get_setting(OWN_ARTIST_KEY, False)),
+                   workers=int(store.setting(ANALYSIS_WORKERS) or 0),
+                   pause_on_battery=bool(store.setting(ANALYSIS_PAUSE_ON_BATTERY)),
+                   exclude={k: list(store.setting(s) or []) for k, s in EXCLUDES.items()},
+                   caps={k: int(store.setting(s) or 0) for k, s in CAPS.items()},
+                   exclude_own_artist=bool(store.setting(EXCLUDE_QUERY_ARTIST)),
                    radio=radio_options(store))
 
     def save(self, store) -> tuple[list[str], list[str]]:
@@ -90,17 +92,16 @@ class LibrarySettings:
                 store.remove_folder(path)
             for path in added:
                 store.add_folder(path)
-            store.set_setting(WORKERS_KEY, int(self.workers))
-            store.set_setting(BATTERY_KEY, bool(self.pause_on_battery))
-            for k, key in EXCLUDE_KEYS.items():
-                store.set_setting(key, [v.strip() for v in self.exclude.get(k, [])
-                                        if v.strip()])
-            for k, key in CAP_KEYS.items():
-                store.set_setting(key, int(self.caps.get(k, DEFAULT_CAP)))
-            store.set_setting(OWN_ARTIST_KEY, bool(self.exclude_own_artist))
-            for key, (name, default) in RADIO_SETTINGS.items():
-                if name in self.radio:
-                    store.set_setting(key, type(default)(self.radio[name]))
+            store.save_setting(ANALYSIS_WORKERS, int(self.workers))
+            store.save_setting(ANALYSIS_PAUSE_ON_BATTERY, bool(self.pause_on_battery))
+            for k, s in EXCLUDES.items():
+                store.save_setting(s, [v.strip() for v in self.exclude.get(k, []) if v.strip()])
+            for k, s in CAPS.items():
+                store.save_setting(s, int(self.caps.get(k, s.default)))
+            store.save_setting(EXCLUDE_QUERY_ARTIST, bool(self.exclude_own_artist))
+            for s in RADIO_SETTINGS:
+                if s.name in self.radio:
+                    store.save_setting(s, type(s.default)(self.radio[s.name]))
         return added, removed
 
 
@@ -223,7 +224,7 @@ class SettingsDialog(QDialog):
             spin = QSpinBox(page)
             spin.setRange(0, 99)
             spin.setSpecialValueText(self.tr("No limit"))
-            spin.setValue(settings.caps.get(key, DEFAULT_CAP))
+            spin.setValue(settings.caps.get(key, CAPS[key].default))
             spin.setMaximumWidth(140)
             spin.setToolTip(tip)
             self.caps[key] = spin

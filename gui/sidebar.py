@@ -85,6 +85,8 @@ class Sidebar(QTreeWidget):
 
     def _fill(self, key: str) -> None:
         if key == "mix":   # made on the recommender's thread: asked for, then set_mixes
+            if not getattr(self, "_mix_names", None):
+                self.mixes_note(self.tr("Making the mixes…"))
             self.mixes_wanted.emit()
             return
         reader = self.reader
@@ -126,8 +128,26 @@ class Sidebar(QTreeWidget):
         finally:
             self.setUpdatesEnabled(True)
 
+    def mix_names(self) -> dict[str, str]:
+        """The mixes listed now: id → name (empty while a note stands in for them)."""
+        return dict(getattr(self, "_mix_names", {}) or {})
+
+    def mixes_note(self, text: str) -> None:
+        """Show *text* (greyed, not choosable) as the Mixes category's only entry: while
+        they are made, when there are none, when they could not be made."""
+        parent = self.categories["mix"]
+        parent.takeChildren()
+        note = QTreeWidgetItem([text])
+        note.setData(0, _ROLE, ("note", None))
+        note.setFlags(Qt.ItemFlag.NoItemFlags)
+        parent.addChild(note)
+        self._mix_names, self._mix_pins = {}, {}
+
     def set_mixes(self, mixes: list[tuple[str, str, int, bool]]) -> None:
         """Fill the Mixes category: ``(name, id, songs, pinned)`` per mix."""
+        if not mixes:
+            self.mixes_note(self.tr("No mixes yet: they are made from analysed songs"))
+            return
         self._mix_pins = {mid: pinned for _n, mid, _s, pinned in mixes}
         self._populate("mix", [(f"{name}{'  📌' if pinned else ''}", (mid,), n)
                                for name, mid, n, pinned in mixes])
@@ -137,7 +157,7 @@ class Sidebar(QTreeWidget):
             child = parent.child(i)
             mid = child.data(0, _ROLE)[1]
             child.setToolTip(0, self.tr("{0}: an endless radio from this part of your "
-                                        "library (double-click to play)").format(
+                                        "library (double-click or Enter plays it)").format(
                 names.get(mid, "")))
         self._mix_names = names
 
@@ -172,6 +192,15 @@ class Sidebar(QTreeWidget):
         }.get(kind)
         if browse is not None:
             self.browse_changed.emit(browse)
+
+    def activate_current(self) -> bool:
+        """Enter: a mix plays (as a double-click does); True when it was one (elsewhere
+        Enter goes on to the songs, which the window does)."""
+        item = self.currentItem()
+        if item is None or item.data(0, _ROLE)[0] != "mix":
+            return False
+        self._double_clicked(item)
+        return True
 
     def _double_clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         kind, value = item.data(0, _ROLE)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from soundalike.gui.bridges import AnalysisBridge
 from soundalike.gui.formatting import format_eta
+from soundalike.library.model.states import AnalysisState
 
 
 class AnalysisStatus(QWidget):
@@ -44,21 +45,22 @@ class AnalysisStatus(QWidget):
 
     def show_progress(self, p) -> None:
         n = p.done + p.failed
-        if p.state in ("finished", "cancelled", "idle") or (p.total and n >= p.total
+        if p.state in (AnalysisState.FINISHED, AnalysisState.CANCELLED,
+                       AnalysisState.IDLE) or (p.total and n >= p.total
                                                             and not p.in_flight):
             self.setVisible(False)
             return
         self.setVisible(True)
         self.bar.setRange(0, max(1, p.total))
         self.bar.setValue(n)
-        if p.state == "paused":
+        if p.state == AnalysisState.PAUSED:
             text = self.tr("Analysis paused at {0} of {1}").format(n, p.total)
-        elif p.state == "paused-disk-full":
+        elif p.state == AnalysisState.PAUSED_DISK_FULL:
             text = p.message or self.tr("disk full: analysis paused")
             text = text[:1].upper() + text[1:]
-        elif p.state == "paused-battery":
+        elif p.state == AnalysisState.PAUSED_BATTERY:
             text = self.tr("Analysis paused on battery ({0} of {1})").format(n, p.total)
-        elif p.state == "error":
+        elif p.state == AnalysisState.ERROR:
             text = self.tr("Analysis stopped: {0}").format(p.message)
         else:
             text = self.tr("Analysing {0} of {1} — {2}").format(n, p.total, format_eta(p.eta))

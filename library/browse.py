@@ -16,6 +16,7 @@ The SQL behind all of these lives in :mod:`soundalike.library.store` (no Qt, no 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from soundalike.engine.filters import normalise_text
@@ -50,27 +51,29 @@ class LibraryReader:
             self.closed = True
             self._store.close()
 
-    def _call(self, method: str, *args, default=None):
+    def _call(self, method: Callable, *args, default=None):
+        """``method(store, *args)`` (*method* a Store method: ``Store.view_ids``), one call
+        at a time; *default* once the reader is closed."""
         with self._lock:
             if self.closed:
                 return default  # the window is closing: late requests get nothing
-            return getattr(self._store, method)(*args)
+            return method(self._store, *args)
 
     # ----------------------------------------------------------------- the table
     def ids(self, browse: Browse, sort: str = "artist", descending: bool = False) -> list[int]:
         """Ordered ids of the tracks *browse* selects."""
-        return self._call("view_ids", browse, sort, descending, default=[])
+        return self._call(Store.view_ids, browse, sort, descending, default=[])
 
     def search_text(self, browse: Browse, sort: str = "artist",
                     descending: bool = False) -> tuple[list[int], list[str]]:
         """Ordered ids of *browse* without its search text, and for each the folded text
         search words are matched against: the window filters these in memory as the user
         types (:func:`filter_view`)."""
-        return self._call("view_search_text", browse, sort, descending, default=([], []))
+        return self._call(Store.view_search_text, browse, sort, descending, default=([], []))
 
     def rows(self, ids: list[int]) -> dict[int, Row]:
         """The displayed columns of *ids* (at most a few hundred at a time)."""
-        found = self._call("view_rows", list(ids), ROW_FIELDS, default=[])
+        found = self._call(Store.view_rows, list(ids), ROW_FIELDS, default=[])
         return {r[0]: Row(*r[:_STATUS], TrackStatus(r[_STATUS]), *r[_STATUS + 1:])
                 for r in found}
 
@@ -79,36 +82,36 @@ class LibraryReader:
         where not analysed. The player levels untagged tracks with them."""
         from soundalike.library.listening.loudness import album_loudness_db
 
-        own, album = self._call("loudness_values", int(track_id), default=(None, []))
+        own, album = self._call(Store.loudness_values, int(track_id), default=(None, []))
         return own, album_loudness_db(album)
 
     def count(self) -> int:
         """Tracks that are not missing."""
-        return self._call("visible_count", default=0)
+        return self._call(Store.visible_count, default=0)
 
     # --------------------------------------------------------------- the album grid
     def albums(self) -> list[Album]:
         """Every album (name and album artist, else artist), by artist then name."""
-        return [Album(*r) for r in self._call("album_list", default=[])]
+        return [Album(*r) for r in self._call(Store.album_list, default=[])]
 
     def album_ids(self, album: Album) -> list[int]:
         """The album's track ids in disc and track order."""
-        return self._call("album_track_ids", album.name, album.artist, default=[])
+        return self._call(Store.album_track_ids, album.name, album.artist, default=[])
 
     # --------------------------------------------------------------- the sidebar
     def distinct(self, column: str) -> list[tuple[str, int]]:
         """(value, number of tracks) for ``artist``, ``album`` or ``genre``."""
         if column not in ("artist", "album", "genre"):
             raise ValueError(f"cannot browse by {column!r}")
-        return self._call("distinct", column, default=[])
+        return self._call(Store.distinct, column, default=[])
 
     def folders(self) -> list[tuple[int, str, int]]:
         """(folder id, path, number of tracks)."""
-        return self._call("folder_counts", default=[])
+        return self._call(Store.folder_counts, default=[])
 
     def playlists(self) -> list[tuple[int, str, int]]:
         """(playlist id, name, number of tracks)."""
-        return self._call("playlist_counts", default=[])
+        return self._call(Store.playlist_counts, default=[])
 
 
 # ------------------------------------------------------------------- text search

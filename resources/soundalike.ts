@@ -317,6 +317,74 @@
     </message>
 </context>
 <context>
+    <name>DiscoveryActions</name>
+    <message>
+        <source>Nothing to order after the current song</source>
+        <extracomment>how many sonic orders of each list can be undone albums or artists listed as similar seeds of an artist radio how often the mixes are checked (remade only when the library moved enough)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The queue changed meanwhile: not reordered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The queue changed since: the old order cannot come back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queue order undone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist changed meanwhile: not reordered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist changed since: the old order cannot come back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playlist order undone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The playlist was not reordered: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} songs in order {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> ({0} not analysed yet went last)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing analysed to compare yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Albums that sound like {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Artists that sound like {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No analysed songs by {0} yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mixes could not be made: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mix “{0}” has no analysed songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>Welcome to Soundalike</source>
@@ -391,7 +459,7 @@
     <name>FolderList</name>
     <message>
         <source>Music folders</source>
-        <extracomment>recommendation exclusions (owned by library/recommend/recommender.py&apos;s default filters) variety of result lists (same owner): songs per artist / per album, 0 = no limit never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (library/discovery.py RADIO_SETTINGS names → values)</extracomment>
+        <extracomment>never recommend these: {&quot;genres&quot;: [...], &quot;folders&quot;: [...], &quot;keywords&quot;: [...]} at most this many songs per artist / per album in a result list (0: no limit) the radio&apos;s options (RADIO_SETTINGS names → values)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -792,7 +860,7 @@
     <name>Player</name>
     <message>
         <source>its music folder {0} is not available (unplugged drive?)</source>
-        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`)</extracomment>
+        <extracomment>start the loaded next track this long before the current one ends (its start-up time) (track id) → (its analysis loudness_db, its album&apos;s), for levelling untagged tracks the track now loaded (None when stopped at the end) a plain-words note for the status bar (&quot;Cannot play …, skipped&quot;) playing / paused changed: True when playing the queue is running low (for the radio): number of tracks after the current one a track stopped being the one playing: (row, seconds heard, played to its end) — the radio&apos;s feedback (a full play, or a skip at that many seconds) the user moved the position (ms) the active deck&apos;s position / duration (ms) the user&apos;s volume (0…1), not counting the track&apos;s gain the gain of the track now playing (:class:`~soundalike.library.listening.loudness.Gain`) play_row: while the track&apos;s level is read, whether it is to play (Play/Pause pressed meanwhile change it); None when no track is starting</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1224,7 +1292,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{0}: an endless radio from this part of your library (double-click to play)</source>
+        <source>Making the mixes…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mixes yet: they are made from analysed songs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0}: an endless radio from this part of your library (double-click or Enter plays it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

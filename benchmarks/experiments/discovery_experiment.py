@@ -61,8 +61,37 @@ album); the eligible method with the highest purity wins; if the interval of its
 difference with *hybrid* includes 0, *hybrid* ships (it uses all of the analysis).
 Also printed: number of groups and the largest group's share.
 
+**mixes-vectors** — should the mixes cluster the vectors with or without album context?
+(Registered later, after the hybrid's version 4 put each album's context into every track's
+vector, issue 25; committed before this comparison was run. Known when it was written: the
+``mixes`` run above on the v4 context vectors — purity 0.813, artist spread 0.344 with its
+interval reaching 0.279, 15 groups — and on the v3 hybrid, which is close to the plain v4
+one — purity 0.481, spread 0.695, 7 groups. That is why purity is not the deciding metric
+here: the dev corpus's style labels are given per composer/package, so a grouping that
+follows albums scores a high purity without grouping by sound.)
+Arms, over the same indexed tracks, each clustered by the shipped ``engine.mixes.cluster``
+(k by its own silhouette, seed 0): *context* — the index's hybrid vectors (album context
+included, what ships now); *plain* — the same tracks' hybrid vectors before the album context
+is added (the recommender's fitted ``VectorModel`` applied to each stored analysis, i.e.
+``Recommender._plain_vectors``; checked equal to the index's vector for every track that got
+no context). Metrics (style = the manifest's group, artist = the manifest's artist):
+purity and artist spread as in **mixes** (bootstrap over tracks, groups fixed), and the
+deciding one, *cross-artist agreement*: per track, the share of its mix-mates **by other
+artists** that have its style (0 when every mix-mate is by its own artist); the mean over
+tracks, with its bootstrap interval, and the paired difference plain − context (bootstrap of
+the per-track differences, 2,000 resamples, seed 0). It cannot be raised by putting an album
+together (album-mates share the artist), only by putting same-style songs of different
+artists together, which is what a mix by sound should do. Rule to ship (fixed now): an arm
+is eligible if its artist spread is at least 0.30 (the point value, as in **mixes**); if
+both are, the arm with the higher cross-artist agreement ships when the paired interval
+excludes 0, otherwise (no clear difference) the arm with the higher artist spread ships
+(mixes that are less one composer's album). If only one is eligible it ships; if neither,
+the one with the higher artist spread. Also printed
+for information: the number of groups, the largest group's share, and what the first
+registration's purity rule would pick.
+
 The last line of each is exactly ``character with=… without=…``, ``order flow=…
-original=… random=…`` or ``mixes winner=NAME``.
+original=… random=…``, ``mixes winner=NAME`` or ``mixes-vectors winner=NAME``.
 """
 
 from __future__ import annotations
@@ -261,10 +290,82 @@ def run_mixes(store, rows) -> int:
     return 0
 
 
+def cross_artist_agreement(styles: np.ndarray, artists: np.ndarray,
+                           groups: np.ndarray) -> np.ndarray:
+    """Per track: the share of its group-mates by other artists that have its style (0
+    when it has none)."""
+    out = np.zeros(len(styles))
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        s, a = styles[idx], artists[idx]
+        other = a[:, None] != a[None, :]
+        same = (s[:, None] == s[None, :]) & other
+        n_other = other.sum(axis=1)
+        out[idx] = np.where(n_other > 0, same.sum(axis=1) / np.maximum(n_other, 1), 0.0)
+    return out
+
+
+def run_mixes_vectors(store, rows) -> int:
+    from soundalike.engine import mixes as mx
+
+    rec, row_at = _recommender(store, rows)
+    keep = np.flatnonzero([r is not None for r in row_at])
+    style = np.array([row_at[p]["group"] for p in keep])
+    artist = np.array([row_at[p]["artist"] for p in keep])
+    analyses = [store.get_analysis(int(rec.index.ids[p])) for p in keep]
+    plain = rec._plain_vectors(analyses)
+    context = rec.index.hybrid[keep]
+    no_ctx = ~rec.has_context[keep]
+    gap = float(np.abs(plain[no_ctx] - context[no_ctx]).max()) if no_ctx.any() else 0.0
+    if gap > 1e-4:
+        raise SystemExit(f"discovery_experiment: plain vectors differ from the index's where "
+                         f"no context was added (max {gap:.2g}); the recipe is broken")
+    print(f"{len(keep)} tracks, {len(set(style))} styles, {len(set(artist))} artists; "
+          f"{int((~no_ctx).sum())} got an album context; plain = index where none "
+          f"(max gap {gap:.1e})")
+    arms = {}
+    for name, x in (("context", context), ("plain", plain)):
+        t0 = time.monotonic()
+        arms[name], _ = mx.cluster(x, rng=0)
+        print(f"{name}: k={len(np.unique(arms[name]))} ({time.monotonic() - t0:.1f} s)")
+    stats, caa = {}, {}
+    for name, g in arms.items():
+        p, s = purity(style, g), artist_spread(artist, g)
+        plo, phi = _boot(purity, style, g)
+        slo, shi = _boot(artist_spread, artist, g)
+        caa[name] = cross_artist_agreement(style, artist, g)
+        clo, chi = bootstrap_mean(caa[name])
+        sizes = np.unique(g, return_counts=True)[1]
+        stats[name] = (p, s, float(caa[name].mean()))
+        print(f"{name:<8} groups {len(sizes):>2} (largest {sizes.max() / len(g):.0%})  "
+              f"purity {p:.3f} ({plo:.3f} … {phi:.3f})  artist spread {s:.3f} "
+              f"({slo:.3f} … {shi:.3f})  cross-artist agreement {stats[name][2]:.3f} "
+              f"({clo:.3f} … {chi:.3f})")
+    diff = caa["plain"] - caa["context"]
+    lo, hi = bootstrap_mean(diff)
+    print(f"cross-artist agreement plain − context: {diff.mean():+.3f} "
+          f"(95% paired interval {lo:+.3f} … {hi:+.3f})")
+    eligible = [a for a in arms if stats[a][1] >= MIN_ARTIST_SPREAD]
+    if len(eligible) == 2:
+        if lo > 0 or hi < 0:
+            winner = "plain" if diff.mean() > 0 else "context"
+        else:
+            winner = max(eligible, key=lambda a: stats[a][1])
+    elif eligible:
+        winner = eligible[0]
+    else:
+        winner = max(arms, key=lambda a: stats[a][1])   # neither: the less one-album one
+    old_rule = max(eligible, key=lambda a: stats[a][0]) if eligible else "none"
+    print(f"eligible (artist spread ≥ {MIN_ARTIST_SPREAD}): {', '.join(eligible) or 'none'}; "
+          f"(information) the first registration's purity rule would pick: {old_rule}")
+    print(f"mixes-vectors winner={winner}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=("character", "order", "mixes"))
+    ap.add_argument("what", choices=("character", "order", "mixes", "mixes-vectors"))
     common.add_manifest_args(ap)
     ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args(argv)
@@ -277,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Store(db) as store:
             return {"character": run_character, "order": run_order,
-                    "mixes": run_mixes}[args.what](store, rows)
+                    "mixes": run_mixes,
+                    "mixes-vectors": run_mixes_vectors}[args.what](store, rows)
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -90,7 +90,15 @@ class MainWindow(QMainWindow):
         self.player = Player(self.queue, self, loudness=self.loudness_reader.loudness)
         self.covers = CoverLoader(self.tasks, parent=self)
         self.analysis = analysis_bridge(self.db_path, self.store, analysis_workers, self)
-        create.build_widgets(self)
+        ui = create.build_widgets(self)
+        self.search, self.table, self.count_label = ui.search, ui.table, ui.count_label
+        self.sidebar, self.similar_panel, self.queue_panel = (ui.sidebar, ui.similar_panel,
+                                                              ui.queue_panel)
+        self.now_playing, self.album_grid, self.map = ui.now_playing, ui.album_grid, ui.map
+        self.analysis_status, self.folder_banner, self.tabs = (ui.analysis_status,
+                                                               ui.folder_banner, ui.tabs)
+        self.center_split, self.main_split = ui.center_split, ui.main_split
+        self.queue_dock = ui.queue_dock
         self.registry = ActionRegistry(
             self, adopt={A.QUEUE_PANEL: self.queue_dock.toggleViewAction()})
 
@@ -104,7 +112,7 @@ class MainWindow(QMainWindow):
                                       map_view=self.map, count_label=self.count_label,
                                       playback=self.playback, registry=self.registry,
                                       album_grid=self.album_grid, parent=self)
-        self.actions = SimilarityActions(
+        self.similarity = SimilarityActions(
             db_path=self.db_path, tasks=self.tasks, reader=self.reader,
             resolve_rows=self.resolve_rows, analysis=self.analysis, player=self.player,
             queue=self.queue, similar_panel=self.similar_panel,
@@ -113,7 +121,7 @@ class MainWindow(QMainWindow):
                                             queue=self.queue, playback=self.playback,
                                             sidebar=self.sidebar, model=self.model,
                                             show_message=show, parent=self)
-        self.discovery = DiscoveryActions(similarity=self.actions, queue=self.queue,
+        self.discovery = DiscoveryActions(similarity=self.similarity, queue=self.queue,
                                           store=self.store, sidebar=self.sidebar,
                                           model=self.model, resolve_rows=self.resolve_rows,
                                           show_message=show,
@@ -137,7 +145,7 @@ class MainWindow(QMainWindow):
 
         self.session = SessionController(
             path=session_path(self.db_path), player=self.player, queue=self.queue,
-            reader=self.reader, tasks=self.tasks, radio=self.actions, show_message=show,
+            reader=self.reader, tasks=self.tasks, radio=self.similarity, show_message=show,
             parent=self)
 
         self.mpris = None
@@ -158,7 +166,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         """Actions → controllers, and the signals that cross from one to another."""
-        player, browser, similar, playlists = (self.player, self.browser, self.actions,
+        player, browser, similar, playlists = (self.player, self.browser, self.similarity,
                                                self.playlists)
 
         def menu_rows() -> list[Row]:
@@ -257,9 +265,11 @@ class MainWindow(QMainWindow):
         similar.radio_changed.connect(lambda label: player.set_radio(bool(label)))
         self.preferences.changed.connect(self.apply_preferences)
         # keyboard: Down or Enter… in the search box and Enter in the sidebar go to the songs
+        # (Enter on a mix plays it)
         widget_shortcut(Qt.Key.Key_Down, self.search, lambda: self._focus_view(self.table))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            widget_shortcut(key, self.sidebar, lambda: self._focus_view(self.table))
+            widget_shortcut(key, self.sidebar, lambda: self.sidebar.activate_current()
+                            or self._focus_view(self.table))
         self.tray.quit_requested.connect(self.quit)
 
     def _on_unavailable(self, folders: list) -> None:
@@ -268,7 +278,7 @@ class MainWindow(QMainWindow):
         self.folder_banner.show_folders(folders)
         roots = [f.path for f in folders]
         self.queue.set_unavailable(roots)
-        self.actions.set_unavailable(roots)
+        self.similarity.set_unavailable(roots)
 
     def _on_track(self, row: Row | None) -> None:
         self.setWindowTitle(f"{row.display_title} — {row.display_artist} · Soundalike"
@@ -373,7 +383,7 @@ class MainWindow(QMainWindow):
         self.browser.play_from_table(row)
 
     def find_like_file(self, path: str | None = None) -> None:
-        self.actions.find_like_file(path)
+        self.similarity.find_like_file(path)
 
     def save_queue(self, name: str | None = None) -> int | None:
         return self.playlists.save_queue(name)
@@ -443,7 +453,7 @@ class MainWindow(QMainWindow):
                 self.tr("Added a music folder: scanning…") if len(folders) == 1
                 else self.tr("Added {0} music folders: scanning…").format(len(folders)), 5000)
         if files:
-            self.actions.find_like_file(files[0])
+            self.similarity.find_like_file(files[0])
 
     # ------------------------------------------------------------------ quitting
     def closeEvent(self, event) -> None:
@@ -466,7 +476,7 @@ class MainWindow(QMainWindow):
         self.covers.close()
         self.player.stop()
         self.folders.shutdown()
-        self.actions.close()
+        self.similarity.close()
         self.tasks.wait_idle(3000)
         self.map.close()
         self.reader.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -80,68 +81,94 @@ def make_search(parent: QWidget) -> QLineEdit:
     return search
 
 
-def build_widgets(w: MainWindow) -> None:
-    """The window's widgets (on *w*, by their usual names) and their layout."""
-    w.search = make_search(w)
-    w.table = make_table(w.model, w)
-    w.count_label = QLabel("", w)
-    w.sidebar = Sidebar(w.reader, w, tasks=w.tasks)
-    w.similar_panel = SimilarPanel(w, covers=w.covers)
-    w.queue_panel = QueuePanel(w.queue, w)
-    w.now_playing = NowPlayingBar(w.player, w, covers=w.covers)
-    w.album_grid = AlbumGrid(w.reader, w.covers, w.tasks, w)
-    w.map = LibraryMap(w.db_path, w, tasks=w.tasks)
-    w.analysis_status = AnalysisStatus(w.analysis, w)
-    w.folder_banner = FolderBanner(w)
+@dataclass(frozen=True, slots=True)
+class Widgets:
+    """What :func:`build_widgets` makes; :class:`MainWindow` keeps each under its name."""
+
+    search: QLineEdit
+    table: QTableView
+    count_label: QLabel
+    sidebar: Sidebar
+    similar_panel: SimilarPanel
+    queue_panel: QueuePanel
+    now_playing: NowPlayingBar
+    album_grid: AlbumGrid
+    map: LibraryMap
+    analysis_status: AnalysisStatus
+    folder_banner: FolderBanner
+    tabs: QTabWidget
+    center_split: QSplitter
+    main_split: QSplitter
+    queue_dock: QDockWidget
+
+
+def build_widgets(w: MainWindow) -> Widgets:
+    """The window's widgets, laid out in *w* (their parent); the window keeps them."""
+    search = make_search(w)
+    table = make_table(w.model, w)
+    count_label = QLabel("", w)
+    sidebar = Sidebar(w.reader, w, tasks=w.tasks)
+    similar_panel = SimilarPanel(w, covers=w.covers)
+    queue_panel = QueuePanel(w.queue, w)
+    now_playing = NowPlayingBar(w.player, w, covers=w.covers)
+    album_grid = AlbumGrid(w.reader, w.covers, w.tasks, w)
+    library_map = LibraryMap(w.db_path, w, tasks=w.tasks)
+    analysis_status = AnalysisStatus(w.analysis, w)
+    folder_banner = FolderBanner(w)
 
     library_page = QWidget(w)
     lib_layout = QVBoxLayout(library_page)
     lib_layout.setContentsMargins(0, 0, 0, 0)
     lib_layout.setSpacing(4)
-    lib_layout.addWidget(w.search)
-    lib_layout.addWidget(w.table, 1)
-    w.tabs = QTabWidget(w)
-    w.tabs.setDocumentMode(True)
-    w.tabs.addTab(library_page, QCoreApplication.translate("MainWindow", "Library"))
-    w.tabs.addTab(w.album_grid, QCoreApplication.translate("MainWindow", "Albums"))
-    w.tabs.addTab(w.map, QCoreApplication.translate("MainWindow", "Map"))
-    w.tabs.setAccessibleName(QCoreApplication.translate("MainWindow", "Library views"))
+    lib_layout.addWidget(search)
+    lib_layout.addWidget(table, 1)
+    tabs = QTabWidget(w)
+    tabs.setDocumentMode(True)
+    tabs.addTab(library_page, QCoreApplication.translate("MainWindow", "Library"))
+    tabs.addTab(album_grid, QCoreApplication.translate("MainWindow", "Albums"))
+    tabs.addTab(library_map, QCoreApplication.translate("MainWindow", "Map"))
+    tabs.setAccessibleName(QCoreApplication.translate("MainWindow", "Library views"))
     views_tip = QCoreApplication.translate(
         "MainWindow", "The library as a list (Ctrl+1), as albums (Ctrl+2) or as a map (Ctrl+M)")
-    w.tabs.setToolTip(views_tip)
-    w.tabs.tabBar().setAccessibleName(QCoreApplication.translate("MainWindow", "Library views"))
-    w.tabs.tabBar().setToolTip(views_tip)
+    tabs.setToolTip(views_tip)
+    tabs.tabBar().setAccessibleName(QCoreApplication.translate("MainWindow", "Library views"))
+    tabs.tabBar().setToolTip(views_tip)
 
-    w.center_split = QSplitter(Qt.Orientation.Vertical, w)
-    w.center_split.addWidget(w.tabs)
-    w.center_split.addWidget(w.similar_panel)
-    w.center_split.setStretchFactor(0, 3)
-    w.center_split.setStretchFactor(1, 2)
-    w.similar_panel.setVisible(False)
+    center_split = QSplitter(Qt.Orientation.Vertical, w)
+    center_split.addWidget(tabs)
+    center_split.addWidget(similar_panel)
+    center_split.setStretchFactor(0, 3)
+    center_split.setStretchFactor(1, 2)
+    similar_panel.setVisible(False)
 
-    w.main_split = QSplitter(Qt.Orientation.Horizontal, w)
-    w.main_split.addWidget(w.sidebar)
-    w.main_split.addWidget(w.center_split)
-    w.main_split.setStretchFactor(1, 1)
-    w.main_split.setSizes([200, 900])
+    main_split = QSplitter(Qt.Orientation.Horizontal, w)
+    main_split.addWidget(sidebar)
+    main_split.addWidget(center_split)
+    main_split.setStretchFactor(1, 1)
+    main_split.setSizes([200, 900])
 
     central = QWidget(w)
     layout = QVBoxLayout(central)
     layout.setContentsMargins(6, 6, 6, 0)
-    layout.addWidget(w.folder_banner)   # shown while a music folder is unavailable
-    layout.addWidget(w.main_split, 1)
-    layout.addWidget(w.now_playing)
+    layout.addWidget(folder_banner)   # shown while a music folder is unavailable
+    layout.addWidget(main_split, 1)
+    layout.addWidget(now_playing)
     w.setCentralWidget(central)
 
-    w.queue_dock = QDockWidget(QCoreApplication.translate("MainWindow", "Play queue"), w)
-    w.queue_dock.setObjectName("QueueDock")
-    w.queue_dock.setWidget(w.queue_panel)
-    w.queue_dock.setTitleBarWidget(QWidget(w.queue_dock))
-    w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, w.queue_dock)
-    w.resizeDocks([w.queue_dock], [300], Qt.Orientation.Horizontal)
+    queue_dock = QDockWidget(QCoreApplication.translate("MainWindow", "Play queue"), w)
+    queue_dock.setObjectName("QueueDock")
+    queue_dock.setWidget(queue_panel)
+    queue_dock.setTitleBarWidget(QWidget(queue_dock))
+    w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, queue_dock)
+    w.resizeDocks([queue_dock], [300], Qt.Orientation.Horizontal)
 
-    w.statusBar().addPermanentWidget(w.analysis_status)
-    w.statusBar().addPermanentWidget(w.count_label)
+    w.statusBar().addPermanentWidget(analysis_status)
+    w.statusBar().addPermanentWidget(count_label)
+    return Widgets(search=search, table=table, count_label=count_label, sidebar=sidebar,
+                   similar_panel=similar_panel, queue_panel=queue_panel,
+                   now_playing=now_playing, album_grid=album_grid, map=library_map,
+                   analysis_status=analysis_status, folder_banner=folder_banner, tabs=tabs,
+                   center_split=center_split, main_split=main_split, queue_dock=queue_dock)
 
 
 def fill_menu(menu: QMenu, registry: ActionRegistry,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from soundalike.gui.library_query import Row
 from soundalike.gui.queue_model import QueueModel
@@ -25,10 +25,6 @@ GROUPS_SHOWN = 15
 ARTIST_SEEDS = 3
 #: how often the mixes are checked (remade only when the library moved enough)
 MIX_CHECK_MS = 10 * 60 * 1000
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DiscoveryActions", text)
 
 
 class DiscoveryActions(QObject):
@@ -69,7 +65,7 @@ class DiscoveryActions(QObject):
         start = self.queue.current + 1
         tail = items[start:]
         if len(tail) < 2:
-            self._show(_tr("Nothing to order after the current song"), 5000)
+            self._show(self.tr("Nothing to order after the current song"), 5000)
             return
         ids = [r.id for r in tail]
 
@@ -82,7 +78,7 @@ class DiscoveryActions(QObject):
             order, unplaced = found
             now = self.queue.items
             if [r.id for r in now[start:]] != ids or now[:start] != items[:start]:
-                self._show(_tr("The queue changed meanwhile: not reordered"), 5000)
+                self._show(self.tr("The queue changed meanwhile: not reordered"), 5000)
                 return
             by_id: dict[int, list[Row]] = {}
             for r in tail:
@@ -104,9 +100,9 @@ class DiscoveryActions(QObject):
         before = self._queue_undo.pop()
         if not self.queue.rearrange(before):
             self._queue_undo.clear()
-            self._show(_tr("The queue changed since: the old order cannot come back"), 6000)
+            self._show(self.tr("The queue changed since: the old order cannot come back"), 6000)
             return False
-        self._show(_tr("Queue order undone"), 4000)
+        self._show(self.tr("Queue order undone"), 4000)
         return True
 
     def order_playlist(self, playlist_id: int, by: str) -> None:
@@ -127,7 +123,7 @@ class DiscoveryActions(QObject):
         def done(found) -> None:
             order, unplaced = found
             if [t.id for t in self.store.playlist_tracks(playlist_id)] != ids:
-                self._show(_tr("The playlist changed meanwhile: not reordered"), 5000)
+                self._show(self.tr("The playlist changed meanwhile: not reordered"), 5000)
                 return
             if not self._set_playlist(playlist_id, order):
                 return
@@ -148,31 +144,30 @@ class DiscoveryActions(QObject):
         current = [t.id for t in self.store.playlist_tracks(playlist_id)]
         if sorted(current) != sorted(before):
             stack.clear()
-            self._show(_tr("The playlist changed since: the old order cannot come back"),
+            self._show(self.tr("The playlist changed since: the old order cannot come back"),
                        6000)
             return False
         ok = self._set_playlist(playlist_id, before)
         if ok:
-            self._show(_tr("Playlist order undone"), 4000)
+            self._show(self.tr("Playlist order undone"), 4000)
         return ok
 
     def _set_playlist(self, playlist_id: int, ids: list[int]) -> bool:
         try:
             self.store.set_playlist_tracks(playlist_id, ids)
         except LibraryError as exc:  # a full disk, a busy library: said, nothing lost
-            self._show(_tr("The playlist was not reordered: {0}").format(exc), 10000)
+            self._show(self.tr("The playlist was not reordered: {0}").format(exc), 10000)
             return False
         if self.model.browse.playlist_id == playlist_id:
             self.model.reload()
         return True
 
-    @staticmethod
-    def _ordered_message(by: str, n: int, unplaced: int) -> str:
+    def _ordered_message(self, by: str, n: int, unplaced: int) -> str:
         from soundalike.library.recommend.discovery import ORDER_WORDS
 
-        text = _tr("{0} songs in order {1}").format(n, ORDER_WORDS.get(by, by))
+        text = self.tr("{0} songs in order {1}").format(n, ORDER_WORDS.get(by, by))
         if unplaced:
-            text += _tr(" ({0} not analysed yet went last)").format(unplaced)
+            text += self.tr(" ({0} not analysed yet went last)").format(unplaced)
         return text
 
     # ------------------------------------------------------------------ albums and artists
@@ -201,12 +196,12 @@ class DiscoveryActions(QObject):
         def done(found) -> None:
             query, results = found
             if query is None:
-                self._show(_tr("Nothing analysed to compare yet"), 6000)
+                self._show(self.tr("Nothing analysed to compare yet"), 6000)
                 return
             label = (f"{query.artist} – {query.name}" if kind == "album" and query.artist
                      else query.name)
-            heading = (_tr("Albums that sound like {0}") if kind == "album"
-                       else _tr("Artists that sound like {0}")).format(label)
+            heading = (self.tr("Albums that sound like {0}") if kind == "album"
+                       else self.tr("Artists that sound like {0}")).format(label)
             dialog = self.groups_dialog()
             dialog.show_results(kind, heading, results)
             dialog.show()
@@ -244,7 +239,7 @@ class DiscoveryActions(QObject):
 
         def done(ids) -> None:
             if not ids:
-                self._show(_tr("No analysed songs by {0} yet").format(artist), 6000)
+                self._show(self.tr("No analysed songs by {0} yet").format(artist), 6000)
                 return
             self.similarity.start_radio(ids)
 
@@ -262,7 +257,13 @@ class DiscoveryActions(QObject):
             return [(m.name, m.id, m.size, m.pinned)
                     for m in mixes.ensure_mixes(rec, force=force)]
 
-        self.similarity.run(work, self.sidebar.set_mixes, self._failed)
+        def failed(exc: BaseException) -> None:
+            if not self.sidebar.mix_names():
+                self.sidebar.mixes_note(self.tr("The mixes could not be made: {0}").format(
+                    str(exc) or exc.__class__.__name__))
+            self._failed(exc)
+
+        self.similarity.run(work, self.sidebar.set_mixes, failed)
 
     def _tick(self) -> None:
         """Every :data:`MIX_CHECK_MS`: remake the mixes if the library moved (only once
@@ -283,7 +284,7 @@ class DiscoveryActions(QObject):
 
         def done(ids) -> None:
             if not ids:
-                self._show(_tr("The mix “{0}” has no analysed songs").format(name), 6000)
+                self._show(self.tr("The mix “{0}” has no analysed songs").format(name), 6000)
                 return
             self.save_playlist(ids, name)
             self.refresh_mixes()

@@ -15,23 +15,24 @@ from soundalike.gui.bridges import AnalysisBridge, CallbackBridge
 from soundalike.gui.mainwindow.library import LibraryBrowser
 from soundalike.gui.preferences import Preferences
 from soundalike.gui.settings_dialog import (
-    BATTERY_KEY,
-    WORKERS_KEY,
     FirstRunDialog,
     LibrarySettings,
     SettingsDialog,
 )
 from soundalike.gui.tasks import Tasks
+from soundalike.library.analysis.controller import saved_workers
 from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY
+from soundalike.library.model.states import AnalysisState
 from soundalike.library.store import Store
 
 
 def analysis_bridge(db_path: str, store: Store, workers: int | None = None,
                     parent=None) -> AnalysisBridge:
     """The analysis, with the library's settings (*workers* overrides the setting)."""
-    workers = workers or int(store.get_setting(WORKERS_KEY, 0) or 0) or None
+    workers = workers or saved_workers(store)
     return AnalysisBridge(db_path, workers=workers,
-                          pause_on_battery=bool(store.get_setting(BATTERY_KEY, False)),
+                          pause_on_battery=bool(store.setting(ANALYSIS_PAUSE_ON_BATTERY)),
                           parent=parent)
 
 
@@ -110,7 +111,7 @@ class FolderController(QObject):
     def _on_analysis_progress(self, p) -> None:
         self.pause_action.setText(self.tr("Resume analysis") if self.analysis.paused
                                   else self.tr("Pause analysis"))
-        if p.message and p.state == "error":
+        if p.message and p.state == AnalysisState.ERROR:
             self._show(self.tr("Analysis stopped: {0}").format(p.message), 15000)
 
     def _restart_watcher(self, then_scan=None) -> None:

@@ -25,7 +25,7 @@ from soundalike.gui.queue_model import QueueModel
 from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
 from soundalike.library.files.availability import holding_root
-from soundalike.library.model.states import TrackStatus
+from soundalike.library.model.states import AnalysisState, TrackStatus
 
 SIMILAR_COUNT = 25
 PLAY_NEXT_COUNT = 5
@@ -202,7 +202,7 @@ class SimilarityActions(QObject):
             self._poll.stop()
 
     def _on_progress(self, p) -> None:
-        if p.state == "error" and self._waiters:  # e.g. the model file is missing
+        if p.state == AnalysisState.ERROR and self._waiters:  # e.g. the model file is missing
             self._waiters.clear()
             self._poll.stop()
             self._error(RuntimeError(f"The analysis stopped: {p.message}"))
@@ -318,7 +318,7 @@ class SimilarityActions(QObject):
         typical songs first)."""
         def work(rec):
             from soundalike.library.recommend import mixes
-            from soundalike.library.recommend.recommender import RecommendError
+            from soundalike.library.recommend.results import RecommendError
 
             mix = mixes.find_mix(rec.store, mix_id)
             if mix is None:

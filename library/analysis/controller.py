@@ -25,16 +25,24 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
 from soundalike.engine.analyze import ANALYSIS_VERSION, UPGRADABLE_VERSIONS
 from soundalike.library.analysis import cnn_choice, machine, owner
 from soundalike.library.analysis.power import on_battery
-from soundalike.library.analysis.worker import worker_main
+from soundalike.library.analysis.worker import (
+    Analysed,
+    Fatal,
+    Ready,
+    Reply,
+    Request,
+    worker_main,
+)
 from soundalike.library.model.errors import DiskFullError, LibraryError
-from soundalike.library.model.states import TrackStatus
+from soundalike.library.model.settings import ANALYSIS_WORKERS
+from soundalike.library.model.states import AnalysisState, TrackStatus
 from soundalike.library.store import Claim, Store
 from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
 
@@ -59,13 +67,12 @@ def disk_full_message(needed_bytes: int) -> str:
 class Progress:
     """A snapshot of the analysis, handed to ``on_progress``.
 
-    ``state`` is one of ``idle``, ``running``, ``paused``, ``paused-battery``,
-    ``paused-disk-full`` (``message`` says how much space it waits for), ``waiting``
-    (only tracks another analyser is working on are left), ``finished``, ``cancelled``,
-    ``error``. ``eta`` is in seconds (None when unknown).
+    ``state`` is an :class:`~soundalike.library.model.states.AnalysisState` (a StrEnum:
+    ``"paused-disk-full"`` and so on; ``message`` says how much space a full disk waits
+    for, or why the analysis cannot run). ``eta`` is in seconds (None when unknown).
     """
 
-    state: str = "idle"
+    state: AnalysisState = AnalysisState.IDLE
     done: int = 0
     failed: int = 0
     total: int = 0
@@ -90,6 +97,34 @@ class _Worker:
     retire: bool = False
     ready: bool = False        # the model is loaded
     cnn: tuple[str, int] | None = None  # (kernels, threads) the model really uses
+
+
+@dataclass(slots=True)
+class _Run:
+    """The working state of one :meth:`AnalysisController.run`."""
+
+    store: Store
+    workers: list[_Worker] = field(default_factory=list)
+    #: (track id, path, job) waiting for a worker
+    queue: collections.deque[tuple[int, str, str]] = field(default_factory=collections.deque)
+    seen: set[int] = field(default_factory=set)  # queued, in flight, or skipped (vanished)
+    vanished: dict[int, str] = field(default_factory=dict)  # track id → the path not there
+    done: int = 0
+    failed: int = 0
+    active_time: float = 0.0
+    last_tick: float = field(default_factory=time.monotonic)
+    battery_paused: bool = False
+    next_battery_check: float = 0.0
+    next_disk_check: float = 0.0
+    next_renewal: float = 0.0
+    state: AnalysisState = AnalysisState.RUNNING  # how it ends
+    message: str | None = None
+
+
+def saved_workers(store: Store) -> int | None:
+    """The worker count the user saved for this library (the ``analysis.workers``
+    setting); None when it is automatic (0 or unset)."""
+    return int(store.setting(ANALYSIS_WORKERS) or 0) or None
 
 
 class AnalysisController:
@@ -149,8 +184,8 @@ class AnalysisController:
         self.free_space_needed = free_space_needed
         self.lease_s = lease_s
         self._owner = ""  # this process's claim key, set by run()
-        #: Writes the full disk refused, in order: (Store method name, args, kwargs).
-        self._unsaved: collections.deque[tuple[str, tuple, dict]] = collections.deque()
+        #: Writes the full disk refused, in order: (Store method, args, kwargs).
+        self._unsaved: collections.deque[tuple[Callable, tuple, dict]] = collections.deque()
         self._ctx = mp.get_context("spawn")  # no fork of a threaded (Qt) parent
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -234,165 +269,194 @@ class AnalysisController:
         if store is None:
             return self._progress
         self._owner = owner.current().key
-        workers: list[_Worker] = []
-        queue: collections.deque[tuple[int, str, str]] = collections.deque()
-        seen: set[int] = set()       # queued, in flight, or skipped (vanished) in this run
-        vanished: dict[int, str] = {}  # track id → the path that was not there
-        done = failed = 0
-        active_time = 0.0
-        last_tick = time.monotonic()
-        battery_paused = False
-        next_battery_check = 0.0
-        next_disk_check = 0.0
-        state = "running"
-        message: str | None = None
-        next_renewal = 0.0
-
-        emit = self._emit
-
-        def refill() -> None:
-            with contextlib.suppress(DiskFullError):  # a dead analyser's claims are free
-                store.reap_claims(owner.alive)
-            for t in store.pending_unclaimed(ANALYSIS_VERSION, self._owner):
-                if t.id in vanished and vanished[t.id] != t.path:  # moved: try its new path
-                    del vanished[t.id]
-                    seen.discard(t.id)
-                if t.id not in seen:
-                    seen.add(t.id)
-                    queue.append((t.id, t.path, job_for(t)))
-
+        run = _Run(store)
         try:
-            refill()
-            emit(state="running", total=len(queue), done=0, failed=0, in_flight=0,
-                 rate=0.0, eta=None, message=None)
-            while True:
-                now = time.monotonic()
-                if self._cancelled:
-                    state = "cancelled"
-                    break
-                # Battery: poll now and then, pause and resume by itself.
-                if self.pause_on_battery and now >= next_battery_check:
-                    next_battery_check = now + self._battery_poll_s
-                    battery_paused = self._battery_check()
-                # Disk full: results wait in memory; once there is room, write them.
-                if self._unsaved and now >= next_disk_check:
-                    next_disk_check = now + DISK_POLL_S
-                    if free_space(self.db_path) >= self.free_space_needed:
-                        self._flush_unsaved(store)
-                disk_paused = bool(self._unsaved)
-                paused = self._paused or battery_paused or disk_paused
-                busy = [w for w in workers if w.task is not None]
-                if not paused:
-                    active_time += now - last_tick
-                last_tick = now
-
-                if busy and now >= next_renewal:
-                    self._save(store, "renew_claims", self._owner, self.lease_s)
-                    next_renewal = now + self.lease_s / 4
-                self._take_priority(store, queue, seen)
-                if not queue and not busy and not paused:
-                    refill()
-                    if queue:
-                        emit(total=self._progress.total + len(queue))
-                if not queue and not busy and not self.keep_running and not paused:
-                    held = store.held_elsewhere(ANALYSIS_VERSION, self._owner)
-                    if held:  # another analyser works on these: wait for it (or its lease)
-                        who = owner.Owner.from_key(held[0][1])
-                        note = (f"{len(held)} tracks are being analysed by another Soundalike"
-                                f" ({who.describe() if who else held[0][1]}); waiting for it")
-                        if self._progress.state != "waiting" or self._progress.message != note:
-                            emit(state="waiting", in_flight=0, eta=None, message=note)
-                        soonest = min(e for _, _, e in held) - time.time()
-                        self._wake.wait(max(0.05, min(HELD_RECHECK_S, soonest + 0.05)))
-                        self._wake.clear()
-                        continue
-                if not queue and not busy and not disk_paused:
-                    if not self.keep_running:
-                        state = "finished"
-                        break
-                    if workers:  # idle: give their memory back; new work respawns them
-                        self._stop_workers(workers)
-                    if self._progress.state != "idle":
-                        emit(state="idle", in_flight=0, eta=None)
-                    self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
-                    self._wake.clear()
-                    if not self._cancelled:
-                        refill()
-                        if queue:
-                            emit(state="running", total=self._progress.total + len(queue))
-                    continue
-
-                if not paused:
-                    for tid, why, path in self._dispatch(workers, queue, store):
-                        if why == "vanished":
-                            vanished[tid] = path
-                        else:  # held elsewhere or done meanwhile: look again later
-                            seen.discard(tid)
-                        emit(total=max(0, self._progress.total - 1))
-                wanted = ("paused-disk-full" if disk_paused else "paused" if self._paused
-                          else "paused-battery" if battery_paused else "running")
-                in_flight = sum(1 for x in workers if x.task)
-                # "paused" with files still in flight must say so: they finish and count
-                if self._progress.state != wanted or self._progress.in_flight != in_flight:
-                    if wanted == "paused-disk-full":
-                        emit(state=wanted, in_flight=in_flight,
-                             message=disk_full_message(self.free_space_needed))
-                    elif self._progress.state == "paused-disk-full":
-                        emit(state=wanted, in_flight=in_flight, message=None)
-                    else:
-                        emit(state=wanted, in_flight=in_flight)
-
-                conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
-                # wake no later than the first in-flight file's time limit runs out
-                now = time.monotonic()
-                timeout = min([0.25] + [max(0.0, w.started + self.time_limit - now)
-                                        for w in workers if w.task is not None])
-                ready = wait_for(conns, timeout=timeout) if conns else self._wake.wait(0.25)
-                self._wake.clear()
-                outcomes = [self._collect(w, ready if isinstance(ready, list) else [], store)
-                            for w in list(workers)]
-                outcomes += self._enforce_limits(workers, store)
-                for outcome in outcomes:
-                    if outcome is None:
-                        continue
-                    kind, track_id, path, reason = outcome
-                    if kind == "fatal":
-                        state, message = "error", reason
-                        raise _Fatal(reason)
-                    seen.discard(track_id)  # if it changes again later, it is queued again
-                    if kind == "stale":  # its file changed or moved meanwhile: pending again
-                        continue
-                    if kind == "ok":
-                        done += 1
-                    else:
-                        failed += 1
-                    if self.on_result is not None:
-                        self.on_result(track_id, kind == "ok", reason)
-                    in_flight = sum(1 for x in workers if x.task)
-                    finished = done + failed
-                    note = None if kind == "ok" else f"{Path(path).name}: {reason}"
-                    if self._unsaved:  # not written yet: keep saying why
-                        note = disk_full_message(self.free_space_needed)
-                    emit(done=done, failed=failed, last_path=path, in_flight=in_flight,
-                         rate=done / active_time if active_time > 0 else 0.0,
-                         eta=((len(queue) + in_flight) * active_time / finished
-                              if active_time > 0 and finished else None),
-                         message=note)
-                workers[:] = [w for w in workers if not w.retire or w.task is not None]
-        except _Fatal:
-            pass
+            self._refill(run)
+            self._emit(state=AnalysisState.RUNNING, total=len(run.queue), done=0, failed=0,
+                       in_flight=0, rate=0.0, eta=None, message=None)
+            while self._step(run):
+                pass
         except LibraryError as exc:  # the database cannot be written (busy for too long …)
-            state, message = "error", str(exc)
+            run.state, run.message = AnalysisState.ERROR, str(exc)
         finally:
-            self._stop_workers(workers)
-            if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
-                self._flush_unsaved(store)  # room came back just before the end
-            with contextlib.suppress(LibraryError):
-                store.release_claims(self._owner)  # files in flight are free for others now
-            store.close()
-            emit(state=state, in_flight=0, eta=None,
-                 message=message if message else self._progress.message)
+            self._end(run)
         return self._progress
+
+    # ------------------------------------------------------------ the run's steps
+    def _step(self, run: _Run) -> bool:
+        """One turn: look at pauses and claims, hand out files, collect what workers
+        answered. False once the run is over (``run.state`` says how)."""
+        now = time.monotonic()
+        if self._cancelled:
+            run.state = AnalysisState.CANCELLED
+            return False
+        disk_paused = self._check_pauses(run, now)
+        paused = self._paused or run.battery_paused or disk_paused
+        busy = any(w.task is not None for w in run.workers)
+        if not paused:
+            run.active_time += now - run.last_tick
+        run.last_tick = now
+        if busy and now >= run.next_renewal:
+            self._save(run.store, Store.renew_claims, self._owner, self.lease_s)
+            run.next_renewal = now + self.lease_s / 4
+        self._take_priority(run.store, run.queue, run.seen)
+        if not run.queue and not busy and not paused:
+            self._refill(run)
+            if run.queue:
+                self._emit(total=self._progress.total + len(run.queue))
+        if (not run.queue and not busy and not self.keep_running and not paused
+                and self._wait_for_others(run)):
+            return True
+        if not run.queue and not busy and not disk_paused:
+            return self._idle(run)
+        if not paused:
+            self._hand_out(run)
+        self._show_state(run, disk_paused)
+        return self._collect_results(run)
+
+    def _refill(self, run: _Run) -> None:
+        """Queue the pending tracks nobody has claimed (a dead analyser's claims first
+        freed); a track that vanished is queued again once it is found at a new path."""
+        with contextlib.suppress(DiskFullError):  # a dead analyser's claims are free
+            run.store.reap_claims(owner.alive)
+        for t in run.store.pending_unclaimed(ANALYSIS_VERSION, self._owner):
+            if t.id in run.vanished and run.vanished[t.id] != t.path:  # moved: try its new path
+                del run.vanished[t.id]
+                run.seen.discard(t.id)
+            if t.id not in run.seen:
+                run.seen.add(t.id)
+                run.queue.append((t.id, t.path, job_for(t)))
+
+    def _check_pauses(self, run: _Run, now: float) -> bool:
+        """Poll the battery now and then; once a full disk has room, write the kept
+        results. True while results still wait for room (the disk pause)."""
+        if self.pause_on_battery and now >= run.next_battery_check:
+            run.next_battery_check = now + self._battery_poll_s
+            run.battery_paused = self._battery_check()
+        if self._unsaved and now >= run.next_disk_check:
+            run.next_disk_check = now + DISK_POLL_S
+            if free_space(self.db_path) >= self.free_space_needed:
+                self._flush_unsaved(run.store)
+        return bool(self._unsaved)
+
+    def _wait_for_others(self, run: _Run) -> bool:
+        """Only tracks another analyser works on are left: say so and wait a while for
+        it (or its lease) and return True; False when there are none."""
+        held = run.store.held_elsewhere(ANALYSIS_VERSION, self._owner)
+        if not held:
+            return False
+        who = owner.Owner.from_key(held[0][1])
+        note = (f"{len(held)} tracks are being analysed by another Soundalike"
+                f" ({who.describe() if who else held[0][1]}); waiting for it")
+        if self._progress.state != AnalysisState.WAITING or self._progress.message != note:
+            self._emit(state=AnalysisState.WAITING, in_flight=0, eta=None, message=note)
+        soonest = min(e for _, _, e in held) - time.time()
+        self._wake.wait(max(0.05, min(HELD_RECHECK_S, soonest + 0.05)))
+        self._wake.clear()
+        return True
+
+    def _idle(self, run: _Run) -> bool:
+        """Nothing to do: finish (False), or, kept running, stop the workers and wait to
+        be told about new files (True)."""
+        if not self.keep_running:
+            run.state = AnalysisState.FINISHED
+            return False
+        if run.workers:  # idle: give their memory back; new work respawns them
+            self._stop_workers(run.workers)
+        if self._progress.state != AnalysisState.IDLE:
+            self._emit(state=AnalysisState.IDLE, in_flight=0, eta=None)
+        self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
+        self._wake.clear()
+        if not self._cancelled:
+            self._refill(run)
+            if run.queue:
+                self._emit(state=AnalysisState.RUNNING, total=self._progress.total + len(run.queue))
+        return True
+
+    def _hand_out(self, run: _Run) -> None:
+        """Give queued files to idle workers; those skipped leave the total."""
+        for tid, why, path in self._dispatch(run.workers, run.queue, run.store):
+            if why == "vanished":
+                run.vanished[tid] = path
+            else:  # held elsewhere or done meanwhile: look again later
+                run.seen.discard(tid)
+            self._emit(total=max(0, self._progress.total - 1))
+
+    def _show_state(self, run: _Run, disk_paused: bool) -> None:
+        """Report running or why paused, and the files in flight, when that changed."""
+        wanted = (AnalysisState.PAUSED_DISK_FULL if disk_paused
+                  else AnalysisState.PAUSED if self._paused
+                  else AnalysisState.PAUSED_BATTERY if run.battery_paused
+                  else AnalysisState.RUNNING)
+        in_flight = sum(1 for x in run.workers if x.task)
+        # "paused" with files still in flight must say so: they finish and count
+        if self._progress.state != wanted or self._progress.in_flight != in_flight:
+            if wanted == AnalysisState.PAUSED_DISK_FULL:
+                self._emit(state=wanted, in_flight=in_flight,
+                           message=disk_full_message(self.free_space_needed))
+            elif self._progress.state == AnalysisState.PAUSED_DISK_FULL:
+                self._emit(state=wanted, in_flight=in_flight, message=None)
+            else:
+                self._emit(state=wanted, in_flight=in_flight)
+
+    def _collect_results(self, run: _Run) -> bool:
+        """Wait for a worker's answer (no later than the first in-flight file's time limit)
+        and record what came back. False when the workers cannot run at all."""
+        workers = run.workers
+        conns = [w.conn for w in workers] + [w.process.sentinel for w in workers]
+        now = time.monotonic()
+        timeout = min([0.25] + [max(0.0, w.started + self.time_limit - now)
+                                for w in workers if w.task is not None])
+        ready = wait_for(conns, timeout=timeout) if conns else self._wake.wait(0.25)
+        self._wake.clear()
+        outcomes = [self._collect(w, ready if isinstance(ready, list) else [], run.store)
+                    for w in list(workers)]
+        outcomes += self._enforce_limits(workers, run.store)
+        for outcome in outcomes:
+            if outcome is None:
+                continue
+            kind, track_id, path, reason = outcome
+            if kind == "fatal":
+                run.state, run.message = AnalysisState.ERROR, reason
+                return False
+            self._record(run, kind, track_id, path, reason)
+        workers[:] = [w for w in workers if not w.retire or w.task is not None]
+        return True
+
+    def _record(self, run: _Run, kind: str, track_id: int, path: str,
+                reason: str | None) -> None:
+        """Count one file's outcome and report it with the rate and time left."""
+        run.seen.discard(track_id)  # if it changes again later, it is queued again
+        if kind == "stale":  # its file changed or moved meanwhile: pending again
+            return
+        if kind == "ok":
+            run.done += 1
+        else:
+            run.failed += 1
+        if self.on_result is not None:
+            self.on_result(track_id, kind == "ok", reason)
+        in_flight = sum(1 for x in run.workers if x.task)
+        finished = run.done + run.failed
+        note = None if kind == "ok" else f"{Path(path).name}: {reason}"
+        if self._unsaved:  # not written yet: keep saying why
+            note = disk_full_message(self.free_space_needed)
+        self._emit(done=run.done, failed=run.failed, last_path=path, in_flight=in_flight,
+                   rate=run.done / run.active_time if run.active_time > 0 else 0.0,
+                   eta=((len(run.queue) + in_flight) * run.active_time / finished
+                        if run.active_time > 0 and finished else None),
+                   message=note)
+
+    def _end(self, run: _Run) -> None:
+        """Stop the workers, write what a full disk kept if there is room now, free this
+        analyser's claims, close the Store and report the final state."""
+        self._stop_workers(run.workers)
+        if self._unsaved and free_space(self.db_path) >= self.free_space_needed:
+            self._flush_unsaved(run.store)  # room came back just before the end
+        with contextlib.suppress(LibraryError):
+            run.store.release_claims(self._owner)  # files in flight are free for others now
+        run.store.close()
+        self._emit(state=run.state, in_flight=0, eta=None,
+                   message=run.message if run.message else self._progress.message)
 
     # ------------------------------------------------------------------ helpers
     def _emit(self, **changes) -> None:
@@ -410,27 +474,27 @@ class AnalysisController:
                 return Store(self.db_path)
             except LibraryError as exc:
                 if not isinstance(exc, DiskFullError):
-                    self._emit(state="error", message=str(exc))
+                    self._emit(state=AnalysisState.ERROR, message=str(exc))
                     return None
-                if self._progress.state != "paused-disk-full":
-                    self._emit(state="paused-disk-full",
+                if self._progress.state != AnalysisState.PAUSED_DISK_FULL:
+                    self._emit(state=AnalysisState.PAUSED_DISK_FULL,
                                message=disk_full_message(self.free_space_needed))
             while True:  # at least one poll, then until there is room
                 self._wake.wait(DISK_POLL_S)
                 self._wake.clear()
                 if self._cancelled:
-                    self._emit(state="cancelled")
+                    self._emit(state=AnalysisState.CANCELLED)
                     return None
                 if free_space(self.db_path) >= self.free_space_needed:
                     break
 
-    def _save(self, store: Store, method: str, *args, **kwargs):
-        """``store.method(*args, **kwargs)`` and its result, or None when it is kept for
-        later because the disk is full (also while earlier writes wait, so results are
-        written in order)."""
+    def _save(self, store: Store, method: Callable, *args, **kwargs):
+        """``method(store, *args, **kwargs)`` (*method* a Store method: ``Store.save_analysis``)
+        and its result, or None when it is kept for later because the disk is full (also
+        while earlier writes wait, so results are written in order)."""
         if not self._unsaved:
             try:
-                return getattr(store, method)(*args, **kwargs)
+                return method(store, *args, **kwargs)
             except DiskFullError:
                 pass
         self._unsaved.append((method, args, kwargs))
@@ -441,7 +505,7 @@ class AnalysisController:
         while self._unsaved:
             method, args, kwargs = self._unsaved[0]
             try:
-                getattr(store, method)(*args, **kwargs)
+                method(store, *args, **kwargs)
             except DiskFullError:
                 return False
             self._unsaved.popleft()
@@ -530,14 +594,14 @@ class AnalysisController:
                                                  self.lease_s, alive=owner.alive)
             except DiskFullError:  # pause (a write is waiting) and claim it once there is room
                 queue.appendleft(task)
-                self._unsaved.append(("renew_claims", (self._owner, self.lease_s), {}))
+                self._unsaved.append((Store.renew_claims, (self._owner, self.lease_s), {}))
                 return skipped
             if claim != Claim.CLAIMED:
                 skipped.append((task[0], claim, task[1]))
                 continue
             w = idle[0]
             try:
-                w.conn.send(task)
+                w.conn.send(Request(*task))
             except (BrokenPipeError, OSError):
                 w.retire = True
                 queue.appendleft(task)
@@ -571,40 +635,37 @@ class AnalysisController:
             code = w.process.exitcode
             reason = ("the analysis process crashed"
                       + (f" (signal {-code})" if code and code < 0 else f" (exit code {code})"))
-            if self._save(store, "save_failure", task[0], reason, owner=self._owner) is False:
-                return ("stale", task[0], task[1], None)
-            return ("err", task[0], task[1], reason)
+            return self._failed(store, task[0], task[1], reason)
         return None
 
-    def _apply(self, w: _Worker, reply: tuple, store: Store):
-        kind = reply[0]
-        if kind == "ready":
+    def _apply(self, w: _Worker, reply: Reply, store: Store):
+        if isinstance(reply, Ready):
             w.ready = True
-            self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, reply[1])
-            if len(reply) >= 4:
-                w.cnn = (reply[2], reply[3])
-                self.worker_cnn.append(w.cnn)
+            self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, reply.rss_mb)
+            w.cnn = (reply.kernels, reply.threads)
+            self.worker_cnn.append(w.cnn)
             return None
-        if kind == "fatal":
+        if isinstance(reply, Fatal):
             w.retire = True
-            return ("fatal", None, None, reply[1])
+            return ("fatal", None, None, reply.reason)
         task, w.task = w.task, None
         w.files += 1
         path = task[1] if task else ""
-        rss = reply[-1]
+        rss = reply.rss_mb
         self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, rss)
         if w.files >= self.files_per_worker or rss > self.memory_limit_mb:
             w.retire = True
-        if kind == "ok":
-            _, track_id, job, result, timings, _ = reply
+        if isinstance(reply, Analysed):
+            track_id, job, result, timings = (reply.track_id, reply.job, reply.result,
+                                              reply.timings)
             t0 = time.perf_counter()
             if job == "mtt":  # only what an older version lacks: keep the rest
-                saved = self._save(store, "upgrade_analysis", track_id,
+                saved = self._save(store, Store.upgrade_analysis, track_id,
                                    from_versions=UPGRADABLE_VERSIONS, version=ANALYSIS_VERSION,
                                    owner=self._owner, **result)
                 self.upgraded += saved is not False
             else:
-                saved = self._save(store, "save_analysis", track_id, version=ANALYSIS_VERSION,
+                saved = self._save(store, Store.save_analysis, track_id, version=ANALYSIS_VERSION,
                                    owner=self._owner, **result)
             if saved is False:  # its file changed meanwhile (or, upgrading, it was redone)
                 return ("stale", track_id, path, None)
@@ -612,12 +673,21 @@ class AnalysisController:
             for stage, seconds in timings.items():
                 self.timings[stage] += seconds
             return ("ok", track_id, path, None)
-        _, track_id, reason, _ = reply
+        return self._failed(store, reply.track_id, path, reply.reason)
+
+    def _failed(self, store: Store, track_id: int, path: str, reason: str) -> tuple:
+        """A file's analysis failed (its reading, its worker's crash or time limit): record
+        why, unless it was not the file's fault — it moved meanwhile (try its new place), or
+        it is gone (its drive pulled, the file deleted: missing, analysed when it is back)."""
         now = store.get_track(track_id)
         if now is not None and now.path != path:  # moved while it was read: not its fault,
-            self._save(store, "release_claims", self._owner, [track_id])  # try its new place
+            self._save(store, Store.release_claims, self._owner, [track_id])  # try its new place
             return ("stale", track_id, path, None)
-        if self._save(store, "save_failure", track_id, reason, owner=self._owner) is False:
+        if now is not None and not os.path.lexists(path):
+            self._save(store, Store.mark_missing, [track_id])
+            self._save(store, Store.release_claims, self._owner, [track_id])
+            return ("stale", track_id, path, None)
+        if self._save(store, Store.save_failure, track_id, reason, owner=self._owner) is False:
             return ("stale", track_id, path, None)
         return ("err", track_id, path, reason)
 
@@ -632,9 +702,7 @@ class AnalysisController:
                 w.process.join(5)
                 w.task, w.retire = None, True
                 reason = f"took longer than {self.time_limit:g} s to analyse; skipped"
-                ok = self._save(store, "save_failure", track_id, reason, owner=self._owner)
-                outcomes.append(("err", track_id, path, reason) if ok is not False
-                                else ("stale", track_id, path, None))
+                outcomes.append(self._failed(store, track_id, path, reason))
             elif not w.ready and not w.retire and now - w.started > STARTUP_LIMIT_S:
                 w.process.kill()
                 w.retire = True
@@ -680,6 +748,3 @@ def job_for(track) -> str:
         return "mtt"
     return "full"
 
-
-class _Fatal(Exception):
-    """The model cannot be loaded: every file would fail, so stop and say why."""

@@ -9,11 +9,65 @@ load. One worker uses one core: the pool, not the libraries, provides parallelis
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
+from dataclasses import dataclass
+from typing import Any
 
 _SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+# ------------------------------------------------------------ the messages on the pipe
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Analyse *path* (track *track_id*): *job* ``"full"`` or ``"mtt"`` (only what a
+    version-2 analysis lacks). The controller sends ``None`` to stop the worker."""
+
+    track_id: int
+    path: str
+    job: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """The models are loaded, on the LiteRT path they really use."""
+
+    rss_mb: float
+    kernels: str
+    threads: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fatal:
+    """The models cannot be loaded: the worker ends."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """*result*: the arrays computed (``features``, ``tags``, ``embedding``, ``duration``,
+    ``mtt_tags``, ``mtt_embedding``; only the last two for ``"mtt"``), by stage *timings*."""
+
+    track_id: int
+    job: str
+    result: dict[str, Any]
+    timings: dict[str, float]
+    rss_mb: float
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The file could not be analysed; *reason* in plain words."""
+
+    track_id: int
+    reason: str
+    rss_mb: float
+
+
+Reply = Ready | Fatal | Analysed | Failed
 
 
 def rss_mb() -> float:
@@ -51,15 +105,11 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
 
     The tagging models (MSD and MTT) run on the LiteRT path *kernels* with *threads*
     interpreter threads (the controller passes the choice of
-    :mod:`soundalike.library.analysis.cnn_choice`). Requests are ``(track_id, path, job)``, *job*
-    ``"full"`` (:func:`~soundalike.engine.analyze.analyze_file`) or ``"mtt"`` (only what
-    a version-2 analysis lacks: :func:`~soundalike.engine.analyze.analyze_mtt`); replies
-    are ``("ok", track_id, job, result, timings, rss_mb)`` with *result* a dict of the
-    arrays computed (``features``, ``tags``, ``embedding``, ``duration``, ``mtt_tags``,
-    ``mtt_embedding``; only the last two for ``"mtt"``), or
-    ``("err", track_id, reason, rss_mb)``. The first message is
-    ``("ready", rss_mb, kernels, threads)`` once the models are loaded (the path they
-    really use), or ``("fatal", reason)`` when they cannot be.
+    :mod:`soundalike.library.analysis.cnn_choice`). Requests are :class:`Request` s, *job*
+    ``"full"`` (:func:`~soundalike.engine.analyze.analyze_file`) or ``"mtt"``
+    (:func:`~soundalike.engine.analyze.analyze_mtt`); each is answered by an
+    :class:`Analysed` or a :class:`Failed`. The first message is :class:`Ready` once the
+    models are loaded, or :class:`Fatal` when they cannot be.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the controller's to handle
     for name in _SINGLE_THREAD:
@@ -79,9 +129,9 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
         model = TagModel(model="msd", threads=threads, kernels=kernels)
         mtt_model = TagModel(model="mtt", threads=threads, kernels=kernels)
     except SoundalikeError as exc:
-        conn.send(("fatal", str(exc)))
+        conn.send(Fatal(str(exc)))
         return
-    conn.send(("ready", rss_mb(), model.kernels, model.threads))
+    conn.send(Ready(rss_mb(), model.kernels, model.threads))
     while True:
         try:
             request = conn.recv()
@@ -89,7 +139,7 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
             return
         if request is None:
             return
-        track_id, path, job = request
+        track_id, path, job = request.track_id, request.path, request.job
         try:
             if job == "mtt":
                 m = analyze_mtt(path, mtt_model=mtt_model)
@@ -101,14 +151,14 @@ def worker_main(conn, low_priority: bool = True, kernels: str = "xnnpack",
                           "duration": r.duration, "mtt_tags": r.mtt_tags,
                           "mtt_embedding": r.mtt_embedding}
                 timings = r.timings
-            reply = ("ok", track_id, job, result, timings, rss_mb())
+            reply: Reply = Analysed(track_id, job, result, timings, rss_mb())
         except SoundalikeError as exc:
-            reply = ("err", track_id, str(exc), rss_mb())
+            reply = Failed(track_id, str(exc), rss_mb())
         except Exception as exc:  # never let one file take the worker down silently  # noqa: BLE001
-            reply = ("err", track_id, f"analysis failed ({type(exc).__name__}: {exc})", rss_mb())
+            reply = Failed(track_id, f"analysis failed ({type(exc).__name__}: {exc})", rss_mb())
         release_memory()
         try:
-            conn.send(reply[:-1] + (rss_mb(),))
+            conn.send(dataclasses.replace(reply, rss_mb=rss_mb()))
         except (BrokenPipeError, OSError):
             return
 
@@ -164,9 +214,9 @@ def analyse_apart(path: str, *, timeout: float = 600.0):
 
     try:
         ready = receive()
-        if ready[0] == "fatal":
-            raise AnalysisError(ready[1])
-        parent.send((0, str(path), "full"))
+        if isinstance(ready, Fatal):
+            raise AnalysisError(ready.reason)
+        parent.send(Request(0, str(path), "full"))
         reply = receive()
         with contextlib.suppress(OSError):
             parent.send(None)
@@ -178,7 +228,6 @@ def analyse_apart(path: str, *, timeout: float = 600.0):
             proc.kill()
             proc.join()
         parent.close()
-    if reply[0] != "ok":
-        raise AnalysisError(reply[2])
-    _, _, _, result, timings, _ = reply
-    return AnalysisResult(**result, timings=timings)
+    if not isinstance(reply, Analysed):
+        raise AnalysisError(getattr(reply, "reason", "the analysis process gave no answer"))
+    return AnalysisResult(**reply.result, timings=reply.timings)

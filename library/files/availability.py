@@ -12,15 +12,15 @@ Its tracks are then *masked*, not forgotten: marked ``missing`` with their analy
 out of the library views and of every recommendation, kept in the queue, and revived
 with their analyses when the folder is back (the scanner and the watcher do this).
 
-This follows Quod Libet's masking of unmounted mount points (quodlibet/library/file.py:
-each song remembers its ``~mountpoint``; songs whose mount point is not mounted are
-masked instead of removed, and unmasked when the mount point is mounted again). Here
-the mount is remembered per music folder, in the library setting
-:data:`MOUNTS_SETTING` (``folder path → mount point``), written when the folder is seen
-with files in it. A folder emptied by the user on a mount that is still there is not
-unavailable: its tracks are simply missing. Without a remembered mount (a library
-scanned before this existed), an empty root that has tracks counts as unavailable —
-masking is the safe side.
+This follows Quod Libet's masking of unmounted mount points (quodlibet/library/file.py: each
+song remembers its ``~mountpoint``; songs whose mount point is not mounted are masked
+instead of removed, and unmasked when the mount point is mounted again). Here the mount is
+remembered per music folder, in the library setting
+:data:`~soundalike.library.model.settings.MOUNT_POINTS` (``folder path → mount point``),
+written when the folder is seen with files in it. A folder emptied by the user on a mount
+that is still there is not unavailable: its tracks are simply missing. Without a remembered
+mount (a library scanned before this existed), an empty root that has tracks counts as
+unavailable — masking is the safe side.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ import os
 import time
 from dataclasses import dataclass
 
-#: library setting: ``{folder path: the mount point it was last seen with files on}``
-MOUNTS_SETTING = "folders.mount_points"
+from soundalike.library.model.settings import MOUNT_POINTS
 
 ABSENT, UNREADABLE, UNMOUNTED = "absent", "unreadable", "unmounted"
 #: errors of a folder that say its drive or share is at fault (EMFILE, ENOMEM … are ours)
@@ -155,7 +154,7 @@ def check_root(path: str, *, has_tracks: bool = True, known_mount: str | None = 
 
 
 def remembered_mounts(store) -> dict[str, str]:
-    value = store.get_setting(MOUNTS_SETTING, {})
+    value = store.setting(MOUNT_POINTS)
     return dict(value) if isinstance(value, dict) else {}
 
 
@@ -167,7 +166,7 @@ def remember_mounts(store, roots: list[str]) -> None:
     table = _mount_table()
     new = {**known, **{r: mount_point(r, table) for r in roots}}
     if new != known:
-        store.set_setting(MOUNTS_SETTING, new)
+        store.save_setting(MOUNT_POINTS, new)
 
 
 def folder_problems(store, folders=None) -> dict[str, FolderProblem]:

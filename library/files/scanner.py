@@ -229,6 +229,42 @@ class Scanner:
     def _scan(self, folder_paths: Iterable[str] | None) -> ScanReport:
         t0 = time.monotonic()
         report = ScanReport()
+        present, absent_ids = self._folders_to_scan(folder_paths, report)
+        index = self.store.stat_index()
+        found, seen = self._walk_once(present)
+        report.files = len(found)
+        vanished = self._vanished(index, seen, absent_ids, set(present.values()),
+                                  all_folders=folder_paths is None)
+        by_fp = self._move_sources(index, vanished, seen, absent_ids)
+
+        batch = _Batch(self)
+        total = len(found)
+        for done, item in enumerate(found, 1):
+            e = index.get(item.path)
+            unchanged = e is not None and e.size == item.size and e.mtime == item.mtime
+            if self.progress and (not unchanged or done % 1000 == 0 or done == total):
+                self.progress(done, total, item.path)  # the bar throttles its own drawing
+            if unchanged:
+                self._unchanged(item, e, batch, report)
+            else:
+                self._read_found(item, e, batch, report, by_fp, vanished)
+        batch.missing.extend(e.id for e in vanished.values() if e.status != TrackStatus.MISSING)
+        batch.flush()
+        report.missing = len(batch.missing_done)
+        report.changed_ids = batch.changed
+        had_tracks = {e.folder_id for e in index.values()}
+        has_files = {f.folder_id for f in found}
+        report.empty_folders = [root for root, fid in present.items()
+                                if fid in had_tracks and fid not in has_files]
+        remember_mounts(self.store, [root for root, fid in present.items() if fid in has_files])
+        report.seconds = time.monotonic() - t0
+        return report
+
+    # -- the scan's steps -------------------------------------------------------------------
+    def _folders_to_scan(self, folder_paths: Iterable[str] | None, report: ScanReport
+                         ) -> tuple[dict[str, int], set[int]]:
+        """``(folder path → id of those available, ids of those unavailable)``, of every
+        folder or of *folder_paths*; the unavailable ones, and why, go into *report*."""
         folders = self.store.folders()
         problems = folder_problems(self.store, folders)  # unplugged, unreadable, unmounted
         self._unavailable = tuple(problems)
@@ -244,9 +280,11 @@ class Scanner:
                 report.unavailable[f.path] = problems[f.path].reason
             else:
                 present[f.path] = f.id
-        scanned_ids = set(present.values())
-        index = self.store.stat_index()
+        return present, absent_ids
 
+    def _walk_once(self, present: dict[str, int]) -> tuple[list[_Found], set[str]]:
+        """The audio files under *present*, each path once (in walk order), and the set
+        of their paths."""
         found: list[_Found] = []
         seen: set[str] = set()
         for n, item in enumerate(self.walk(present), 1):
@@ -256,16 +294,27 @@ class Scanner:
             found.append(item)
             if self.progress and n % 1000 == 0:
                 self.progress(n, None, item.path)
-        report.files = len(found)
+        return found, seen
 
-        # tracks that are gone from disk (in folders we looked at, or whose folder is absent)
+    @staticmethod
+    def _vanished(index: dict[str, IndexEntry], seen: set[str], absent_ids: set[int],
+                  scanned_ids: set[int], *, all_folders: bool) -> dict[str, IndexEntry]:
+        """Tracks that are gone from disk: in folders looked at, or whose folder is
+        unavailable (or in no folder, when every folder is scanned)."""
         vanished: dict[str, IndexEntry] = {}
         for path, e in index.items():
             if path in seen:
                 continue
             if e.folder_id in absent_ids or e.folder_id in scanned_ids or (
-                    e.folder_id is None and folder_paths is None):
+                    e.folder_id is None and all_folders):
                 vanished[path] = e
+        return vanished
+
+    def _move_sources(self, index: dict[str, IndexEntry], vanished: dict[str, IndexEntry],
+                      seen: set[str], absent_ids: set[int]
+                      ) -> dict[str, list[tuple[str, IndexEntry]]]:
+        """By fingerprint, the tracks a new file may have moved from, in order of
+        preference: vanished now, missing before, met by the walk at its old path."""
         by_fp: dict[str, list[tuple[str, IndexEntry]]] = {}
         for path, e in vanished.items():  # (a track on an unplugged drive has not moved:
             if e.fingerprint and e.folder_id not in absent_ids:  # a copy elsewhere is new)
@@ -277,72 +326,69 @@ class Scanner:
         for path, e in index.items():  # … and, last, a file the walk met at its old path
             if path in seen and e.fingerprint:  # before it moved (it met it twice, then):
                 by_fp.setdefault(e.fingerprint, []).append((path, e))  # gone from there now
+        return by_fp
 
-        batch = _Batch(self)
-        total = len(found)
-        for done, item in enumerate(found, 1):
-            e = index.get(item.path)
-            unchanged = e is not None and e.size == item.size and e.mtime == item.mtime
-            if self.progress and (not unchanged or done % 1000 == 0 or done == total):
-                self.progress(done, total, item.path)  # the bar throttles its own drawing
-            if unchanged:
-                if e.status == TrackStatus.MISSING:
-                    batch.revive.append(e.id)
-                    report.revived += 1
-                else:
-                    report.unchanged += 1
-                if e.folder_id != item.folder_id:
-                    batch.refolder.append((item.folder_id, e.id))
-                batch.maybe_flush()
-                continue
-            fp, info, error, size = self.read(item.path, item.root)
-            if fp is None:
-                report.skipped += 1
-                if e is not None:
-                    vanished[item.path] = e
-                continue
-            if e is not None:  # changed in place
-                track = self.store.get_track(e.id)
-                same_content = bool(fp) and fp == e.fingerprint
-                track.size, track.mtime, track.fingerprint = size, item.mtime, fp
-                track.folder_id = item.folder_id
-                self._apply(track, info, error)
-                if not error and (not same_content or track.status in (TrackStatus.FAILED,
-                                                                    TrackStatus.MISSING)):
-                    track.status = TrackStatus.PENDING
-                    if same_content:  # revived/failed before, same bytes: keep any analysis
-                        track.status = TrackStatus.MISSING
-                        batch.revive.append(track.id)
-                batch.update.append(track)
-                report.updated += 1
+    @staticmethod
+    def _unchanged(item: _Found, e: IndexEntry, batch: _Batch, report: ScanReport) -> None:
+        """Same size and mtime: not opened; a missing track comes back, a track in
+        another folder is refoldered."""
+        if e.status == TrackStatus.MISSING:
+            batch.revive.append(e.id)
+            report.revived += 1
+        else:
+            report.unchanged += 1
+        if e.folder_id != item.folder_id:
+            batch.refolder.append((item.folder_id, e.id))
+        batch.maybe_flush()
+
+    def _read_found(self, item: _Found, e: IndexEntry | None, batch: _Batch,
+                    report: ScanReport, by_fp: dict[str, list[tuple[str, IndexEntry]]],
+                    vanished: dict[str, IndexEntry]) -> None:
+        """A new or changed file: read it, then update its track, record a move here,
+        or add a track."""
+        fp, info, error, size = self.read(item.path, item.root)
+        if fp is None:
+            report.skipped += 1
+            if e is not None:
+                vanished[item.path] = e
+            return
+        if e is not None:
+            batch.update.append(self._changed_in_place(item, e, fp, info, error, size, batch))
+            report.updated += 1
+        else:
+            move = self._move_source(by_fp.get(fp) if fp else None, vanished)
+            if move is not None and not error:
+                old_path, old = move
+                batch.moves.append((old.id, item.path, item.folder_id, size, item.mtime))
+                vanished.pop(old_path, None)
+                report.moved += 1
             else:
-                move = self._move_source(by_fp.get(fp) if fp else None, vanished)
-                if move is not None and not error:
-                    old_path, old = move
-                    batch.moves.append((old.id, item.path, item.folder_id, size, item.mtime))
-                    vanished.pop(old_path, None)
-                    report.moved += 1
-                else:
-                    track = Track(path=item.path, folder_id=item.folder_id, size=size,
-                                  mtime=item.mtime, fingerprint=fp or None)
-                    self._apply(track, info, error)
-                    batch.add.append(track)
-                    report.added += 1
-            if error:
-                report.failed += 1
-                report.failures.append((item.path, error))
-            batch.maybe_flush()
-        batch.missing.extend(e.id for e in vanished.values() if e.status != TrackStatus.MISSING)
-        batch.flush()
-        report.missing = len(batch.missing_done)
-        report.changed_ids = batch.changed
-        had_tracks = {e.folder_id for e in index.values()}
-        has_files = {f.folder_id for f in found}
-        report.empty_folders = [root for root, fid in present.items()
-                                if fid in had_tracks and fid not in has_files]
-        remember_mounts(self.store, [root for root, fid in present.items() if fid in has_files])
-        report.seconds = time.monotonic() - t0
-        return report
+                track = Track(path=item.path, folder_id=item.folder_id, size=size,
+                              mtime=item.mtime, fingerprint=fp or None)
+                self._apply(track, info, error)
+                batch.add.append(track)
+                report.added += 1
+        if error:
+            report.failed += 1
+            report.failures.append((item.path, error))
+        batch.maybe_flush()
+
+    def _changed_in_place(self, item: _Found, e: IndexEntry, fp: str, info: TagInfo | None,
+                          error: str | None, size: int | None, batch: _Batch) -> Track:
+        """The track of a file changed at its path, with its new tags and state."""
+        track = self.store.get_track(e.id)
+        same_content = bool(fp) and fp == e.fingerprint
+        track.size, track.mtime, track.fingerprint = size, item.mtime, fp
+        track.folder_id = item.folder_id
+        self._apply(track, info, error)
+        if not error and (not same_content or track.status in (TrackStatus.FAILED,
+                                                            TrackStatus.MISSING)):
+            if same_content:  # revived/failed before, same bytes: the revive step brings it
+                track.status = TrackStatus.MISSING  # back with any analysis it has
+                batch.revive.append(track.id)
+            else:
+                track.status = TrackStatus.PENDING  # new content: analyse it again
+        return track
 
     def _move_source(self, candidates, vanished) -> tuple[str, IndexEntry] | None:
         while candidates:

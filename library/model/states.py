@@ -1,4 +1,5 @@
-"""The states the library names: track statuses, store events, recommendation methods.
+"""The states the library names: track statuses, store events, analysis states,
+recommendation methods.
 
 All are :class:`enum.StrEnum`, so a member equals (and JSON-encodes as) its string:
 ``TrackStatus.ANALYSED == "analysed"``; the database and every JSON output hold the same
@@ -31,6 +32,20 @@ class StoreEvent(StrEnum):
     ANALYSIS_FAILED = "analysis-failed"
     FOLDERS_CHANGED = "folders-changed"
     PLAYLISTS_CHANGED = "playlists-changed"
+
+
+class AnalysisState(StrEnum):
+    """``Progress.state`` of an analysis run (:mod:`soundalike.library.analysis.controller`)."""
+
+    IDLE = "idle"                          # kept running, nothing to do
+    RUNNING = "running"
+    PAUSED = "paused"                      # paused by the user
+    PAUSED_BATTERY = "paused-battery"      # on battery power, set to pause then
+    PAUSED_DISK_FULL = "paused-disk-full"  # waiting for free space (``message`` says how much)
+    WAITING = "waiting"                    # only tracks another analyser works on are left
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    ERROR = "error"                        # cannot run; ``message`` says why
 
 
 class Method(StrEnum):

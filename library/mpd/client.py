@@ -28,8 +28,6 @@ from soundalike.library.files.playlist_files import file_uri_path
 DEFAULT_PORT = 6600
 DEFAULT_SOCKETS = ("$XDG_RUNTIME_DIR/mpd/socket", "/run/mpd/socket")
 CONNECT_TIMEOUT = 5.0
-#: library setting: MPD's music directory, remembered by ``soundalike mpd scan``
-MUSIC_DIR_SETTING = "mpd.music_directory"
 
 
 class PlayerError(SoundalikeError):

@@ -156,7 +156,7 @@ class MpdRadio:
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> int:
         """Until Ctrl-C or :attr:`stop`; the first connection's errors are raised."""
-        from soundalike.library.recommend.recommender import track_label
+        from soundalike.library.recommend.results import track_label
 
         client = connect(self.address)
         try:
@@ -216,7 +216,7 @@ class MpdRadio:
 
     # -- one look at MPD --------------------------------------------------------------
     def _tick(self, client) -> None:
-        from soundalike.library.recommend.recommender import track_label
+        from soundalike.library.recommend.results import track_label
 
         status, song = client.status(), client.currentsong()
         event = self.watch.observe(status, song)
@@ -239,7 +239,7 @@ class MpdRadio:
             self._add(client, self.keep - upcoming)
 
     def _feedback(self, client, event: PlayEvent) -> None:
-        from soundalike.library.recommend.recommender import track_label
+        from soundalike.library.recommend.results import track_label
 
         track = self._library_track(event.uri)
         if track is None:
@@ -264,7 +264,7 @@ class MpdRadio:
                 self.added.pop(item["id"], None)
 
     def _add(self, client, want: int) -> None:
-        from soundalike.library.recommend.recommender import track_label
+        from soundalike.library.recommend.results import track_label
 
         for _ in range(MAX_DRAW_ROUNDS):
             if want <= 0:
@@ -292,7 +292,7 @@ class MpdRadio:
         return self.mapper.track(self.store, uri) if self.mapper else None
 
     def _analysed_track(self, uri: str):
-        from soundalike.library.recommend.recommender import RecommendError
+        from soundalike.library.recommend.results import RecommendError
 
         track = self._library_track(uri)
         if track is None:

@@ -11,7 +11,8 @@ built or held.
   setting ``discovery.recent_plays``, pruned to :data:`KEEP_PLAYS_HOURS`);
   :func:`recent_penalty` turns the plays of the last *hours* into a score penalty per
   indexed track, so those songs are drawn later (not never) in a new session.
-* :data:`RADIO_SETTINGS` — the radio's no-repeat and character options, persisted.
+* :data:`~soundalike.library.model.settings.RADIO_SETTINGS` — the radio's no-repeat and
+  character options, persisted.
 * **Sonic order** — :func:`order_tracks` (flow, or energy / tempo / brightness / mood).
 * **Similar albums and artists** — :func:`find_groups`, :func:`similar_groups`: the
   cosine of groups' mean track vectors, explained from their mean features and tags.
@@ -28,8 +29,8 @@ import numpy as np
 
 from soundalike.engine import character as ch
 from soundalike.engine.filters import TrackMeta
+from soundalike.library.model.settings import RADIO_RECENT_HOURS, RADIO_SETTINGS, RECENT_PLAYS
 
-PLAYS_SETTING = "discovery.recent_plays"
 #: plays older than this are forgotten
 KEEP_PLAYS_HOURS = 24 * 7
 #: at most this many plays are remembered (the newest)
@@ -37,25 +38,19 @@ KEEP_PLAYS = 5000
 #: a song played just now scores this much lower (hybrid scores are cosines, −1 … 1);
 #: the penalty falls linearly to 0 at *hours*
 RECENT_PENALTY = 0.5
-DEFAULT_RECENT_HOURS = 24.0
+DEFAULT_RECENT_HOURS = RADIO_RECENT_HOURS.default
 
-#: the radio's options in the settings: key → (Recommender.radio keyword, default)
-RADIO_SETTINGS = {
-    "radio.artist_spacing": ("artist_spacing", 3),
-    "radio.album_spacing": ("album_spacing", 5),
-    "radio.no_repeat": ("no_repeat", True),
-    "radio.keep_character": ("keep_character", True),
-    "radio.recent_hours": ("recent_hours", DEFAULT_RECENT_HOURS),
-}
 
 _CHARACTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def radio_options(store) -> dict:
-    """The persisted radio options (defaults for what is not set)."""
+    """The persisted radio options (:data:`~soundalike.library.model.settings.RADIO_SETTINGS`;
+    defaults for what is not set), by Recommender.radio keyword."""
     out = {}
-    for key, (name, default) in RADIO_SETTINGS.items():
-        v = store.get_setting(key)
+    for setting in RADIO_SETTINGS:
+        name, default = setting.name, setting.default
+        v = store.get_setting(setting.key)
         if isinstance(default, bool):
             ok = isinstance(v, bool)
         else:  # a number (a hand-edited setting must not stop the radio)
@@ -90,7 +85,7 @@ def character_of(rec, track_id: int) -> str:
 # -- plays ------------------------------------------------------------------------------
 def recent_plays(store) -> dict[int, float]:
     """Track id → when it was last played (Unix time), as stored."""
-    raw = store.get_setting(PLAYS_SETTING) or {}
+    raw = store.setting(RECENT_PLAYS) or {}
     out = {}
     if isinstance(raw, dict):
         for k, v in raw.items():
@@ -110,7 +105,7 @@ def record_play(store, track_ids: int | Iterable[int], when: float | None = None
         plays[int(t)] = now
     cutoff = now - KEEP_PLAYS_HOURS * 3600.0
     kept = sorted(((t, w) for t, w in plays.items() if w >= cutoff), key=lambda x: -x[1])
-    store.set_setting(PLAYS_SETTING, {str(t): round(w, 1) for t, w in kept[:KEEP_PLAYS]})
+    store.save_setting(RECENT_PLAYS, {str(t): round(w, 1) for t, w in kept[:KEEP_PLAYS]})
 
 
 def recent_penalty(rec, hours: float = DEFAULT_RECENT_HOURS, now: float | None = None
@@ -300,9 +295,15 @@ def _groups(rec, kind: str) -> _Groups:
     return per_index[kind]
 
 
+#: what may stand between an artist and an album title in ``album:ARTIST – TITLE``
+ARTIST_SEPARATORS = (" – ", " — ", " - ")
+
+
 def find_groups(rec, kind: str, name: str) -> list[Group]:
     """The albums (by title) or artists (by name) called *name* — case, accents and
-    punctuation ignored; an exact match wins over a partial one."""
+    punctuation ignored; an exact match wins over a partial one. An album may be named
+    with its artist, ``ARTIST – TITLE`` (as the lists show it), which picks one of
+    several albums with the same title."""
     from soundalike.engine.filters import normalise_artist, normalise_text
 
     if kind not in GROUP_KINDS:
@@ -314,17 +315,21 @@ def find_groups(rec, kind: str, name: str) -> list[Group]:
     want = fold(name)
     if not want:
         return []
-    exact, partial = [], []
-    for code in range(len(g.members)):
-        if not len(g.members[code]):
-            continue
-        grp = g.group(code)
-        have = fold(grp.name)
-        if have == want:
-            exact.append(grp)
-        elif want in have:
-            partial.append(grp)
-    return exact or partial
+    groups = [g.group(code) for code in range(len(g.members)) if len(g.members[code])]
+    exact = [grp for grp in groups if fold(grp.name) == want]
+    if exact:
+        return exact
+    if kind == "album":
+        for sep in ARTIST_SEPARATORS:
+            parts = name.split(sep)
+            for cut in range(1, len(parts)):   # the title itself may hold the separator
+                artist = normalise_artist(sep.join(parts[:cut]))
+                title = fold(sep.join(parts[cut:]))
+                hits = [grp for grp in groups if fold(grp.name) == title
+                        and normalise_artist(grp.artist) == artist]
+                if hits:
+                    return hits
+    return [grp for grp in groups if want in fold(grp.name)]
 
 
 def similar_groups(rec, kind: str, query: Sequence[Group], n: int = 10, *,

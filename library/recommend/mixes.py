@@ -7,8 +7,11 @@ library, named in plain words, kept with stable identities.
     set_pinned(rec.store, mixes[0].id)   # never silently replaced
 
 How they are made: :func:`soundalike.engine.mixes.cluster` on the recommender's hybrid
-vectors (the method that won the pre-registered comparison, benchmarks/RESULTS.md);
-names by :func:`engine.mixes.name_mixes` from both taggers' words.
+vectors (the method that won the pre-registered comparison, benchmarks/RESULTS.md), as
+the index holds them, with each album's context (version 4: this won the pre-registered
+``mixes-vectors`` comparison against the plain vectors on cross-artist agreement); names
+by :func:`engine.mixes.name_mixes` from both taggers' words. Memory stays bounded in big
+libraries (fitted on a sample, every track assigned in blocks; benchmarks/mixes_scale.py).
 
 Stable identities. The setting ``discovery.mixes`` keeps each mix's id, name, whether it
 is pinned and its *core* (the up to :data:`CORE` track ids nearest its centre). When
@@ -30,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from soundalike.engine import mixes as mx
+from soundalike.library.model.settings import MIXES
 
-SETTING = "discovery.mixes"
 VERSION = 1
 CORE = 50
 STALE_SHARE = 0.05
@@ -84,7 +87,7 @@ class Mix:
 def stored_mixes(store) -> tuple[list[Mix], int]:
     """The stored mixes and the index size they were made from (``([], 0)``: none or
     unreadable)."""
-    raw = store.get_setting(SETTING)
+    raw = store.setting(MIXES)
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         return [], 0
     try:
@@ -94,7 +97,7 @@ def stored_mixes(store) -> tuple[list[Mix], int]:
 
 
 def _save(store, mixes: list[Mix], tracks: int) -> None:
-    store.set_setting(SETTING, {"version": VERSION, "tracks": int(tracks),
+    store.save_setting(MIXES, {"version": VERSION, "tracks": int(tracks),
                                 "made_at": round(time.time(), 1),
                                 "mixes": [m.to_dict() for m in mixes]})
 
@@ -135,15 +138,14 @@ def _tag_z(rec, labels: np.ndarray, k: int) -> tuple[np.ndarray, list[str]]:
 
     vocab = cnn.tag_vocabulary()
     words: dict[str, list[np.ndarray]] = {}
+    counts = np.maximum(np.bincount(labels, minlength=k), 1)
     for name, tags in rec.mood_tags.items():
-        t = np.asarray(tags, np.float32)
-        mean, std = t.mean(axis=0), t.std(axis=0) + 1e-6
-        sums = np.zeros((k, t.shape[1]), np.float64)
-        np.add.at(sums, labels, t)
-        counts = np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
-        z = (sums / counts - mean) / std
         for i, label in enumerate(vocab[name]):
-            words.setdefault(label.lower(), []).append(z[:, i])
+            # one column at a time: no float copy of the whole tag matrix
+            col = np.asarray(tags[:, i], np.float64)
+            mean, std = col.mean(), col.std() + 1e-6
+            z = (np.bincount(labels, weights=col, minlength=k) / counts - mean) / std
+            words.setdefault(label.lower(), []).append(z)
     names = list(words)
     return np.column_stack([np.max(words[w], axis=0) for w in names]), names
 
@@ -165,10 +167,9 @@ def make_mixes(rec, *, rng: int = 0) -> list[Mix]:
     labels, cents = mx.cluster(x, rng)
     k = len(cents)
     # old mixes → new groups by core overlap (pinned mixes first, then the best overlap)
-    where = {int(rec.index.ids[p]): int(labels[p]) for p in range(len(labels))}
     pairs = []
     for m in old:
-        core = [where[t] for t in m.core if t in where]
+        core = [int(labels[p]) for p in _positions(rec, m.core)]
         if not core:
             continue
         counts = np.bincount(core, minlength=k)
@@ -186,10 +187,15 @@ def make_mixes(rec, *, rng: int = 0) -> list[Mix]:
             (extra if c is not None else lost).append((m, c))
     if extra:
         cents = np.vstack([cents, np.array([c for _, c in extra], np.float32)])
-        labels = np.argmax(x @ cents.T, axis=1)
+        labels = mx.assign(x, cents)[0]
         for i, (m, _) in enumerate(extra):
             heir[k + i] = m
         k = len(cents)
+    # each track's cosine to its group's centre, in blocks (bounded temporaries)
+    near_score = np.empty(len(labels), np.float32)
+    for lo in range(0, len(labels), mx.CHUNK):
+        hi = lo + mx.CHUNK
+        near_score[lo:hi] = np.einsum("ij,ij->i", x[lo:hi], cents[labels[lo:hi]])
     z, words = _tag_z(rec, labels, k)
     kinds = _kinds()
     shown = [WORD_SHOWN.get(w, w) for w in words]
@@ -200,7 +206,9 @@ def make_mixes(rec, *, rng: int = 0) -> list[Mix]:
         members = np.flatnonzero(labels == j)
         if not len(members):
             continue
-        near = members[np.argsort(-(x[members] @ cents[j]), kind="stable")]
+        if len(members) > CORE:
+            members = members[np.argpartition(-near_score[members], CORE - 1)[:CORE]]
+        near = members[np.argsort(-near_score[members], kind="stable")]
         core = [int(rec.index.ids[p]) for p in near[:CORE]]
         top = [shown[i] for i in np.argsort(-z[j])[:6] if kinds.get(words[i])]
         m = heir.get(j)
@@ -236,7 +244,7 @@ def find_mix(store, text: str) -> Mix | None:
 
 def set_pinned(store, mix_id: str, pinned: bool = True) -> bool:
     """Pin (or unpin) the stored mix *mix_id*; False when there is no such mix."""
-    raw = store.get_setting(SETTING)
+    raw = store.setting(MIXES)
     mixes, made_from = stored_mixes(store)
     hit = False
     for m in mixes:
@@ -270,12 +278,33 @@ def mix_tracks(rec, mix: Mix, n: int = PLAYLIST_SIZE) -> list[int]:
     return [int(rec.index.ids[hits[i]]) for i in order]
 
 
+def radio_seeds(rec, mix: Mix, n: int = RADIO_SEEDS) -> list[int]:
+    """The mix's *n* most typical songs, one per artist and per album (its core, nearest
+    the centre first; songs without those tags count as their own): the radio plays them
+    first, so a mix does not open with one album."""
+    seeds, seen = [], set()
+    for t in mix.core:
+        p = rec.index.position(t)
+        if p is None:
+            continue
+        keys = {(kind, int(code)) for kind, code in (("artist", rec.meta.artist[p]),
+                                                     ("album", rec.meta.album[p])) if code >= 0}
+        if keys & seen:
+            continue
+        seen |= keys
+        seeds.append(int(t))
+        if len(seeds) == n:
+            break
+    return seeds
+
+
 def mix_radio(rec, mix: Mix, **options):
     """An endless radio from the mix's region: seeded with its :data:`RADIO_SEEDS`
-    most typical songs, drifting little (:data:`RADIO_DRIFT`)."""
-    seeds = [t for t in mix.core if rec.index.position(t) is not None][:RADIO_SEEDS]
+    most typical songs by different artists (:func:`radio_seeds`), drifting little
+    (:data:`RADIO_DRIFT`)."""
+    seeds = radio_seeds(rec, mix)
     if not seeds:
-        from soundalike.library.recommend.recommender import RecommendError
+        from soundalike.library.recommend.results import RecommendError
 
         raise RecommendError(f"the mix “{mix.name}” has no analysed songs left")
     options.setdefault("drift", RADIO_DRIFT)

@@ -16,16 +16,15 @@ The index is built from every ``analysed`` track of the current analysis version
 The vector model (library statistics) is stored in the setting
 ``recommend.vector_model`` and refitted when the library changed by more than
 :data:`REFIT_GROWTH` (always for libraries under :data:`ALWAYS_REFIT_BELOW` tracks).
-Default filters come from the ``recommend.*`` settings (see :data:`FILTER_SETTINGS`).
+Default filters come from the ``recommend.*`` settings
+(:data:`soundalike.library.model.settings.FILTER_SETTINGS`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,122 +38,24 @@ from soundalike.engine.similarity import ranked_accept
 from soundalike.library import browse
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.files.availability import RootCache
-from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.settings import VECTOR_MODEL, WEIGHTS
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
 from soundalike.library.recommend import vector_index
+from soundalike.library.recommend.filter_defaults import default_filters, replace_filters
+from soundalike.library.recommend.results import (
+    RecommendError,
+    Result,
+    ResultList,
+    track_label,
+    track_meta,
+)
 from soundalike.library.store import Store
 
 METHODS = tuple(Method)
 
-MODEL_SETTING = "recommend.vector_model"
-WEIGHTS_SETTING = "recommend.weights"
-#: settings key → Filters field, for the persisted default filters
-FILTER_SETTINGS = {
-    "recommend.max_per_artist": "max_per_artist",
-    "recommend.max_per_album": "max_per_album",
-    "recommend.exclude_query_artist": "exclude_query_artist",
-    "recommend.dedupe": "dedupe",
-    "recommend.duplicate_seconds": "duplicate_seconds",
-    "recommend.exclude_genres": "exclude_genres",
-    "recommend.exclude_folders": "exclude_folders",
-    "recommend.exclude_keywords": "exclude_keywords",
-}
 REFIT_GROWTH = vector_index.REFIT_GROWTH
 ALWAYS_REFIT_BELOW = vector_index.ALWAYS_REFIT_BELOW
-
-
-class RecommendError(LibraryError):
-    """A recommendation cannot be made (track not analysed, nothing analysed, …)."""
-
-
-@dataclass(slots=True)
-class Result:
-    """One recommended track."""
-
-    track: Track
-    score: float
-    reasons: list[str]
-    explanation: str
-
-    def to_dict(self) -> dict:
-        return {"track": self.track.to_dict(), "score": round(self.score, 4),
-                "reasons": list(self.reasons), "explanation": self.explanation}
-
-
-class ResultList(list):
-    """The results of one query (a ``list`` of :class:`Result`), best first.
-
-    When the variety caps would have left it short of *n* (and the filters are not
-    ``strict_caps``), the last :attr:`topped_up` results are the best remaining tracks
-    beyond the caps, and :attr:`note` says so in plain words, naming their artists.
-    """
-
-    def __init__(self, results: Iterable[Result] = (), topped_up: int = 0):
-        super().__init__(results)
-        self.topped_up = int(topped_up)
-
-    @property
-    def topped_up_artists(self) -> list[str]:
-        """Artists of the topped-up results, in order, each once."""
-        if not self.topped_up:
-            return []
-        names = (r.track.display_artist for r in self[len(self) - self.topped_up:])
-        return list(dict.fromkeys(names))
-
-    @property
-    def note(self) -> str:
-        """``"more by Eric Matyas: your library has few other artists like this"``, or
-        ``""`` when the caps did not have to be lifted."""
-        return topped_up_note(self.topped_up_artists) if self.topped_up else ""
-
-    def to_dict(self) -> dict:
-        return {"results": [r.to_dict() for r in self], "topped_up": self.topped_up,
-                "note": self.note}
-
-
-def topped_up_note(artists: Sequence[str]) -> str:
-    """The plain note for a list topped up with tracks by *artists*."""
-    names = list(artists)
-    if len(names) > 3:
-        names = [*names[:2], f"{len(names) - 2} others"]
-    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"more by {who}: your library has few other artists like this"
-
-
-def default_filters(store: Store, **overrides) -> Filters:
-    """The filters persisted in the store's settings, with *overrides* applied."""
-    values = {}
-    for key, name in FILTER_SETTINGS.items():
-        v = store.get_setting(key)
-        if v is not None:
-            values[name] = tuple(v) if isinstance(v, list) else v
-    values.update({k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()
-                   if v is not None})
-    try:
-        return Filters(**values)
-    except TypeError as exc:
-        raise RecommendError(f"unknown filter option ({exc})") from None
-
-
-def save_default_filters(store: Store, filters: Filters) -> None:
-    """Persist *filters* as the library's defaults."""
-    for key, name in FILTER_SETTINGS.items():
-        v = getattr(filters, name)
-        store.set_setting(key, list(v) if isinstance(v, tuple) else v)
-
-
-def track_meta(track: Track) -> TrackMeta:
-    """The filter/explanation record of a stored track."""
-    return TrackMeta(track_id=int(track.id), artist=track.artist or track.albumartist or "",
-                     title=track.title or "", album=track.album or "",
-                     albumartist=track.albumartist or "", genre=track.genre or "",
-                     path=track.path, duration=track.duration, fingerprint=track.fingerprint)
-
-
-def track_label(track: Track) -> str:
-    """``Artist – Title`` as shown to users."""
-    return f"{track.display_artist} – {track.display_title}"
 
 
 class Recommender:
@@ -179,7 +80,7 @@ class Recommender:
         self.store = store
         if weights is None:
             try:  # a hand-edited setting must not stop recommendations
-                weights = vec.normalised_weights(store.get_setting(WEIGHTS_SETTING))
+                weights = vec.normalised_weights(store.setting(WEIGHTS))
             except (TypeError, ValueError, AttributeError):
                 weights = None
         self.weights = vec.normalised_weights(weights)
@@ -201,7 +102,7 @@ class Recommender:
         if not self.persist_model or self._custom_meta:
             return False
         try:
-            stored = vec.normalised_weights(self.store.get_setting(WEIGHTS_SETTING))
+            stored = vec.normalised_weights(self.store.setting(WEIGHTS))
         except (TypeError, ValueError, AttributeError):
             stored = vec.normalised_weights(None)
         return stored == self.weights
@@ -286,7 +187,7 @@ class Recommender:
         path = self.index_path
         file = vector_index.open_index(path, vector_index.expected_header(self.weights))
         try:
-            model = vec.VectorModel.from_dict(self.store.get_setting(MODEL_SETTING) or {})
+            model = vec.VectorModel.from_dict(self.store.setting(VECTOR_MODEL) or {})
         except ValueError:
             model = None
         if model is None or vector_index.model_fingerprint(model) != file.header.get("model"):
@@ -321,7 +222,7 @@ class Recommender:
         from soundalike.engine import dsp
         from soundalike.engine.dsp import FEATURE_GROUPS
 
-        stored = self.store.get_setting(MODEL_SETTING) if self.persist_model else None
+        stored = self.store.setting(VECTOR_MODEL) if self.persist_model else None
         model = None
         if stored:
             try:
@@ -339,7 +240,7 @@ class Recommender:
                         tag_parts=shapes.tag_parts, emb_parts=shapes.emb_parts)
         model.fitted_on = n  # fitted on the sample fit() itself would have drawn from n
         if self.persist_model:
-            self.store.set_setting(MODEL_SETTING, {**model.to_dict(), "fitted_at": time.time()})
+            self.store.save_setting(VECTOR_MODEL, {**model.to_dict(), "fitted_at": time.time()})
         return model
 
     @property
@@ -869,9 +770,3 @@ class RadioSession:
     def to_dict(self) -> dict:
         """The radio's state (seeds, history, feedback, random state) as JSON values."""
         return {"engine": self.engine.to_dict(), "words": self.words}
-
-
-def replace_filters(filters: Filters, **changes) -> Filters:
-    """A copy of *filters* with *changes* (tuples for list-like options)."""
-    return dataclasses.replace(filters, **{k: tuple(v) if isinstance(v, list) else v
-                                           for k, v in changes.items()})

@@ -31,17 +31,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from soundalike.library.model.settings import CACHE_KEYS
 from soundalike.library.store.connection import db_path_param, db_path_value
 
 log = logging.getLogger("soundalike.library.store")
 
 KEEP = 3                        # backups kept
 BACKUP_INTERVAL_S = 10.0        # at most one backup per Store this often
-#: Settings that are caches (refitted from the analyses; the music folders' mount points,
-#: noted again by the next scan — library.files.availability.MOUNTS_SETTING; the plays the
-#: radio draws later): not backed up.
-CACHE_SETTINGS = frozenset({"recommend.vector_model", "folders.mount_points",
-                            "discovery.recent_plays"})
 
 
 def backup_paths(db_path: str | os.PathLike) -> list[Path]:
@@ -73,7 +69,7 @@ def read_saved(conn: sqlite3.Connection) -> Saved:
     for path, added in conn.execute("SELECT path, added_at FROM folders"):
         saved.folders[db_path_value(path)] = added
     for key, value in conn.execute("SELECT key, value FROM settings"):
-        if key not in CACHE_SETTINGS:
+        if key not in CACHE_KEYS:
             saved.settings[key] = value
     items: dict[int, list[str]] = {}
     for pid, path in conn.execute(

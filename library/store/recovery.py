@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from soundalike.library.model.errors import LibraryError
+from soundalike.library.model.settings import CACHE_KEYS
 from soundalike.library.store.backup import (
-    CACHE_SETTINGS,
     Saved,
     backup_paths,
     newest_backup,
@@ -354,7 +354,7 @@ def _salvage(copy: Path, saved: Saved, complete: dict[str, bool]):
                 saved.folders[db_path_value(p)] = added if isinstance(added, float) else None
         rows, complete["settings"] = _read_rows(conn, "settings", "key, value")
         for _, key, value in rows:
-            if isinstance(key, str) and isinstance(value, str) and key not in CACHE_SETTINGS:
+            if isinstance(key, str) and isinstance(value, str) and key not in CACHE_KEYS:
                 with contextlib.suppress(ValueError):
                     json.loads(value)
                     saved.settings[key] = value

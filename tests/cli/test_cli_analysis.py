@@ -50,3 +50,45 @@ def test_analyze_then_status_counts_everything(capsys, tmp_path):
     # A second run has nothing left to do.
     code, out, _ = run(capsys, "--db", db, "analyze", "--json")
     assert code == 0 and json.loads(out)["analysed"] == 0
+
+
+def test_analyze_uses_the_worker_count_saved_in_the_library(tmp_path):
+    """The player's Settings → Worker processes is the library's ``analysis.workers``;
+    ``soundalike analyze`` without --workers runs that many (it used the automatic count)."""
+    from soundalike.cli.analysis_cmds import run_analysis
+    from soundalike.library.analysis.machine import default_workers
+    from soundalike.library.model.settings import ANALYSIS_WORKERS
+    from soundalike.library.store import Store
+
+    db = str(tmp_path / "x.db")
+    chosen = default_workers() + 1  # never what "automatic" gives
+    with Store(db) as store:
+        store.save_setting(ANALYSIS_WORKERS, chosen)
+    _, controller, _ = run_analysis(db, show_progress=False)
+    assert controller.workers == chosen
+    _, controller, _ = run_analysis(db, workers=1, show_progress=False)  # --workers wins
+    assert controller.workers == 1
+    with Store(db) as store:
+        store.save_setting(ANALYSIS_WORKERS, 0)  # automatic
+    _, controller, _ = run_analysis(db, show_progress=False)
+    assert controller.workers == default_workers()
+
+
+def test_analyze_pauses_on_battery_as_saved_in_the_library(tmp_path):
+    """The player's "pause on battery" is the library's ``analysis.pause_on_battery``;
+    ``soundalike analyze`` follows it unless --pause-on-battery/--no-pause-on-battery says."""
+    from soundalike.cli.analysis_cmds import run_analysis
+    from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY
+    from soundalike.library.store import Store
+
+    db = str(tmp_path / "x.db")
+    with Store(db) as store:
+        store.save_setting(ANALYSIS_PAUSE_ON_BATTERY, True)
+    _, controller, _ = run_analysis(db, show_progress=False)
+    assert controller.pause_on_battery is True
+    _, controller, _ = run_analysis(db, pause_on_battery=False, show_progress=False)
+    assert controller.pause_on_battery is False
+    with Store(db) as store:
+        store.save_setting(ANALYSIS_PAUSE_ON_BATTERY, False)
+    _, controller, _ = run_analysis(db, show_progress=False)
+    assert controller.pause_on_battery is False

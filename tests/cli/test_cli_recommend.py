@@ -214,17 +214,30 @@ def test_similar_albums_and_artists(capsys, db):
     assert code == 2 and "no analysed album" in err
 
 
+def test_an_album_is_named_with_its_artist_when_a_title_is_not_enough(capsys, db):
+    # "a" is part of two titles: the message lists each as the command takes it
+    code, out, err = run(capsys, "--db", db, "similar", "album:a")
+    assert code == 2 and out == ""
+    assert "album:Alpha – A1" in err and "album:Alpha – A2" in err
+    for spelled in ("Alpha – A1", "alpha - a1"):
+        code, out, err = run(capsys, "--db", db, "similar", f"album:{spelled}", "-n", "2")
+        assert code == 0 and err == "" and out.splitlines()[0] == "Albums like Alpha – A1:"
+    code, _, err = run(capsys, "--db", db, "similar", "album:Beta – A1")
+    assert code == 2 and "no analysed album" in err
+
+
 def test_mixes_list_write_and_pin(capsys, db, tmp_path):
     code, out, err = run(capsys, "--db", db, "mixes", "--json", "--out", str(tmp_path / "m"),
                          "--size", "3")
-    assert code == 0, err
+    assert code == 0 and "Making the mixes from" in err   # the first time: made, said
     mixes = json.loads(out)["mixes"]
     assert len(mixes) >= 2 and len({m["name"] for m in mixes}) == len(mixes)
     for m in mixes:
         entries = read_playlist(m["out"])
         assert 1 <= len(entries) <= 3 and m["out"].endswith(".m3u8")
     name = mixes[-1]["name"]
-    code, out, _ = run(capsys, "--db", db, "mixes", "--pin", name)
+    code, out, err = run(capsys, "--db", db, "mixes", "--pin", name)
     assert code == 0 and f"{name}" in out.splitlines()[0] and "(pinned)" in out
+    assert err == ""                                       # stored ones: nothing to make
     code, _, err = run(capsys, "--db", db, "mixes", "--pin", "no such mix")
     assert code == 2 and "no mix called" in err

@@ -56,3 +56,23 @@ def test_names_are_plain_and_distinct():
     assert names[0].startswith("calm piano · ambient")
     assert names[2] == "fast · techno" and names[3] == "mixed"
     assert len(set(names)) == 4
+
+
+def test_names_that_all_repeat_are_all_numbered():
+    z = np.zeros((5, 2))          # nothing stands out anywhere: five "mixed"
+    names = mx.name_mixes(z, ["calm", "piano"], {"calm": "mood", "piano": "instrument"})
+    assert names == [f"mixed {i}" for i in range(1, 6)]
+
+
+def test_big_libraries_fit_on_a_sample_and_assign_in_blocks(rng, monkeypatch):
+    x, truth = _blobs(rng, 9, per=60)
+    monkeypatch.setattr(mx, "FIT_SAMPLE", 200)    # fitted on 200 of the 540 rows
+    monkeypatch.setattr(mx, "CHUNK", 64)          # assigned 64 rows at a time
+    labels, cents = mx.cluster(x, 0)
+    assert len(cents) == 9 and len(labels) == len(x)
+    for j in range(9):
+        assert len(set(truth[labels == j])) == 1
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    got, scores = mx.assign(unit, cents, chunk=50)
+    assert np.array_equal(got, np.argmax(unit @ cents.T, axis=1))
+    assert np.allclose(scores, (unit @ cents.T).max(axis=1), atol=1e-6)

@@ -85,7 +85,7 @@ def test_a_track_not_analysed_yet_is_analysed_first(window, qtbot, library):
         assert store.get_track(tid).status == "pending"
     window.refresh_library()
     qtbot.waitUntil(lambda: window.model.rowCount() == len(SONGS) + 1, timeout=5000)
-    window.actions.find_similar([tid])
+    window.similarity.find_similar([tid])
     panel = window.similar_panel
     assert "not analysed yet" in panel.status.text()
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=90000)

@@ -117,9 +117,9 @@ def test_similar_albums_from_the_album_grid_and_artist_radio(window, library, qt
     dialog._show(dialog.view.topLevelItem(0))
     qtbot.waitUntil(lambda: window.model.rowCount() == first["tracks"], timeout=5000)
     dialog.radio_button.click()
-    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+    qtbot.waitUntil(lambda: window.similarity.radio_active and window.queue.rowCount() > 3,
                     timeout=30000)
-    seeds = {r.id for r in window.actions.radio_seeds}
+    seeds = {r.id for r in window.similarity.radio_seeds}
     assert seeds <= set(first["track_ids"]) and seeds
     dialog.close()
 
@@ -135,9 +135,9 @@ def test_similar_artists_and_artist_radio_from_the_sidebar(window, library, qtbo
     assert "Metronome" not in names and set(names) <= {"Drone Band", "Noise Co", "Kettle"}
     assert dialog.windowTitle() == "Similar artists"
     _action(window.sidebar.item_menu("artist", "Metronome"), "Artist radio").trigger()
-    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=30000)
+    qtbot.waitUntil(lambda: window.similarity.radio_active, timeout=30000)
     ids = library.ids_by_title()
-    assert {r.id for r in window.actions.radio_seeds} <= {ids["Clicks"], ids["Fast Clicks"]}
+    assert {r.id for r in window.similarity.radio_seeds} <= {ids["Clicks"], ids["Fast Clicks"]}
     dialog.close()
 
 
@@ -157,7 +157,7 @@ def test_mixes_in_the_sidebar_play_as_radio_save_and_pin(window, library, qtbot)
                                                   "Pin (keep this mix)"]
     # double-click: an endless radio from the mix's region, its typical songs first
     window.sidebar._double_clicked(child)
-    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+    qtbot.waitUntil(lambda: window.similarity.radio_active and window.queue.rowCount() > 3,
                     timeout=30000)
     assert window.queue_panel.radio_label.text() == f"Mix: {name}"
     # save as playlist: saved, and the mix is pinned (never replaced)
@@ -171,6 +171,42 @@ def test_mixes_in_the_sidebar_play_as_radio_save_and_pin(window, library, qtbot)
     qtbot.waitUntil(lambda: "📌" in window.sidebar.child_labels("mix")[0], timeout=20000)
     menu = window.sidebar.item_menu("mix", mix_id)
     assert menu.actions()[-1].text() == "Unpin"
+
+
+def test_mixes_say_they_are_being_made_and_enter_plays_one(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    mixes_item = window.sidebar.categories["mix"]
+    mixes_item.setExpanded(True)
+    # at once, before the recommender's thread answers: a note, nothing to choose
+    assert window.sidebar.child_labels("mix") == ["Making the mixes…"]
+    assert not mixes_item.child(0).flags() & Qt.ItemFlag.ItemIsSelectable
+    qtbot.waitUntil(lambda: len(window.sidebar.child_labels("mix")) >= 2, timeout=30000)
+    assert "Making the mixes…" not in window.sidebar.child_labels("mix")
+    child = mixes_item.child(1)
+    name = window.sidebar.mix_names()[child.data(0, 256)[1]]
+    window.sidebar.setCurrentItem(child)
+    window.sidebar.setFocus()
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.similarity.radio_active
+                    and window.queue_panel.radio_label.text() == f"Mix: {name}", timeout=30000)
+
+
+def test_no_mixes_in_a_library_with_nothing_analysed(qtbot, settings, tmp_path):
+    from soundalike.gui.main_window import MainWindow
+
+    w = MainWindow(tmp_path / "empty.db", settings=settings, analysis_workers=1)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.sidebar.categories["mix"].setExpanded(True)
+        qtbot.waitUntil(lambda: w.sidebar.child_labels("mix")
+                        == ["No mixes yet: they are made from analysed songs"], timeout=30000)
+        assert w.sidebar.mix_names() == {}
+        w.sidebar._double_clicked(w.sidebar.categories["mix"].child(0))   # a note: nothing
+        assert not w.similarity.radio_active
+    finally:
+        w.close()
 
 
 def label_ok(label: str, name: str) -> bool:
@@ -193,9 +229,9 @@ def test_the_radio_options_in_the_settings_reach_the_radio(window, library, qtbo
     assert o["keep_character"] is False and o["album_spacing"] == 0
     assert o["recent_hours"] == 0.0 and o["no_repeat"] is True
     ids = library.ids_by_title()
-    window.actions.start_radio([ids["Hiss"]])
-    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=30000)
-    state = window.actions.radio_state["engine"]["options"]
+    window.similarity.start_radio([ids["Hiss"]])
+    qtbot.waitUntil(lambda: window.similarity.radio_active, timeout=30000)
+    state = window.similarity.radio_state["engine"]["options"]
     assert state["keep_character"] is False and state["album_spacing"] == 0
 
 
@@ -204,8 +240,8 @@ def test_songs_heard_are_remembered_for_the_next_radios(window, library, qtbot):
 
     ids = library.ids_by_title()
     rows = window.resolve_rows([ids["Clicks"], ids["Hiss"]])
-    window.actions._on_listened(rows[0], 200.0, True)    # heard to its end
-    window.actions._on_listened(rows[1], 3.0, False)     # skipped at once: not a play
+    window.similarity._on_listened(rows[0], 200.0, True)    # heard to its end
+    window.similarity._on_listened(rows[1], 3.0, False)     # skipped at once: not a play
 
     def plays():
         with Store(library.db) as s:

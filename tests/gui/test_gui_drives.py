@@ -127,14 +127,14 @@ def test_a_start_with_the_drive_away_keeps_the_queue_the_song_and_the_radio(
         # nothing of the last session is lost: the queue, the current song, the radio
         assert w.queue.ids() == [i for i, _ in queue] and w.queue.current == current
         assert w.player.current is not None and w.player.current.id == queue[current][0]
-        assert w.actions.radio_active and w.queue_panel.radio_label.text()
+        assert w.similarity.radio_active and w.queue_panel.radio_label.text()
         qtbot.waitUntil(lambda: len(flagged(w)) == 3, timeout=10000)
         # the radio runs low: its seed is away, so it waits (and says so) instead of ending
         messages: list[str] = []
         w.statusBar().messageChanged.connect(messages.append)
         w.player.running_low.emit(0)
         qtbot.waitUntil(lambda: any("carries on when" in m for m in messages), timeout=30000)
-        assert w.actions.radio_active and w.queue.rowCount() == len(queue)
+        assert w.similarity.radio_active and w.queue.rowCount() == len(queue)
 
         os.rename(away, drive)                          # back: everything comes back live
         qtbot.waitUntil(lambda: not w.folder_banner.isVisible(), timeout=15000)
@@ -142,7 +142,7 @@ def test_a_start_with_the_drive_away_keeps_the_queue_the_song_and_the_radio(
         assert flagged(w) == []
         # … and the radio carries on by itself from its saved state
         qtbot.waitUntil(lambda: w.queue.rowCount() > len(queue), timeout=30000)
-        assert w.actions.radio_active
-        assert w.actions.radio_state["engine"]["seeds"] == [seed]
+        assert w.similarity.radio_active
+        assert w.similarity.radio_state["engine"]["seeds"] == [seed]
     finally:
         w.close()

@@ -4,6 +4,8 @@ output's volume."""
 from __future__ import annotations
 
 import math
+import sys
+import threading
 
 import mutagen
 import pytest
@@ -77,6 +79,7 @@ def test_a_positive_gain_is_held_below_clipping_by_the_peak(qtbot, tmp_path):
     player.set_volume(0.25)
     player.set_gain_settings(GainSettings(mode=GainMode.TRACK))
     player.play_rows(rows)
+    qtbot.waitUntil(player.is_playing, timeout=5000)  # its level is read before it starts
     # +8 dB would take a 0.5 peak past full scale: limited to +6.02 dB
     assert player.gain.limited
     assert db(player.audio.volume()) == pytest.approx(db(0.25) + 6.02, abs=0.05)
@@ -93,6 +96,7 @@ def test_untagged_tracks_are_levelled_from_the_library_analysis(window, qtbot):
     window.player.set_gain_settings(GainSettings(mode=GainMode.TRACK))
     rows = window.resolve_rows(window.model.track_ids())
     window.player.play_rows(rows)
+    qtbot.waitUntil(window.player.is_playing, timeout=5000)
     own, _album = window.reader.loudness(rows[0].id)
     assert own is not None and own < 0
     expected = REFERENCE_LUFS - (own + ESTIMATE_OFFSET_DB)
@@ -102,3 +106,45 @@ def test_untagged_tracks_are_levelled_from_the_library_analysis(window, qtbot):
     assert window.player.audio.volume() == pytest.approx(
         min(1.0, user * 10 ** (expected / 20)), abs=1e-4)
     window.player.stop()
+
+
+#: while a test collects them: (path, thread ident) of every file Python opens. The hook
+#: stays for the session (hooks cannot be removed), so it is inert otherwise, and it uses
+#: get_ident(): current_thread() would register Qt's pool threads as dummy threads.
+_opened: list[list[tuple[str, int]]] = []
+
+
+def _audit(event, args):
+    if _opened and event == "open" and args and isinstance(args[0], str):
+        _opened[0].append((args[0], threading.get_ident()))
+
+
+sys.addaudithook(_audit)
+
+
+def test_a_track_start_reads_neither_tags_nor_the_library_on_the_ui_thread(qtbot, tmp_path):
+    """Its tags (mutagen opens the file) and the library's loudness of an untagged track
+    are read on a worker thread; the UI thread only sets the source once they are in."""
+    tagged = tagged_song(tmp_path, "tagged", track_gain=-9.0, tracknumber=1)
+    untagged = tagged_song(tmp_path, "untagged", tracknumber=2)
+    looked_up: list[int] = []
+
+    def loudness(track_id):  # what the window passes: the library's analysis loudness
+        looked_up.append(threading.get_ident())
+        return -20.0, None
+
+    player = Player(QueueModel(), loudness=loudness)
+    player.set_gain_settings(GainSettings(mode=GainMode.TRACK))
+    ui = threading.get_ident()
+    for row in (tagged, untagged):
+        _opened[:] = [[]]
+        try:
+            player.play_rows([row])
+            qtbot.waitUntil(player.is_playing, timeout=5000)
+        finally:
+            opened = _opened.pop()
+        readers = [t for path, t in opened if path == row.path]
+        assert readers and ui not in readers  # mutagen read it, not on the UI thread
+    assert player.gain.source is GainSource.TRACK_ESTIMATE
+    assert looked_up and ui not in looked_up
+    player.stop()

@@ -107,7 +107,8 @@ def test_every_action_is_registered_by_name_with_its_shortcut(window):
     for title, names in MENUS:
         listed = [a for a in menus[title].actions() if not a.isSeparator()]
         assert listed == [registry[n] for n in names if n is not None], title
-    on_window = QWidget.actions(window)  # (window.actions is the similarity controller)
+    on_window = window.actions()  # Qt's QWidget.actions(), no longer shadowed
+    assert on_window == QWidget.actions(window)
     assert all(registry[n] in on_window for n in MEDIA_KEYS)
     assert registry[A.PLAY_FROM_ROW] in window.table.actions()
     menu = window.table_menu()

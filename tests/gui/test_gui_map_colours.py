@@ -27,6 +27,6 @@ def test_load_map_colours_a_real_library(tmp_path_factory):
 
     lib = build_library(tmp_path_factory)
     data = load_map(str(lib.db))
-    assert len(data.ids) > 0 and len(data.genre) == len(data.ids)
+    assert len(data.ids) > 0 and len(data.style_rank) == len(data.ids)
     assert set(data.labels) <= set(cnn.STYLE_WORDS)
-    assert max(data.genre) == len(data.labels) - 1
+    assert max(data.style_rank) == len(data.labels) - 1

@@ -13,8 +13,8 @@ from soundalike.gui.mainwindow.actions import ActionName
 def _start_radio(window, qtbot, title="Low Hum"):
     ids = {window.model.data(window.model.index(r, 0)): window.model.track_id(r)
            for r in range(window.model.rowCount())}
-    window.actions.start_radio([ids[title]])
-    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() > 3,
+    window.similarity.start_radio([ids[title]])
+    qtbot.waitUntil(lambda: window.similarity.radio_active and window.queue.rowCount() > 3,
                     timeout=20000)
     return ids
 
@@ -30,14 +30,14 @@ def test_player_reports_a_skip_and_the_queue_refills_with_a_reason(window, qtbot
 
     qtbot.waitUntil(heard_a_little, timeout=20000)
     seed = window.queue.current_item()
-    with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:
+    with qtbot.waitSignal(window.similarity.queue_reason_changed, timeout=20000) as sig:
         player.play_row(1)                         # leaving the seed early: a skip
     assert heard == [(seed.id, heard[0][1], False)] and heard[0][1] < 30
     assert sig.args[0].startswith("after you skipped 1 ")
     qtbot.waitUntil(heard_a_little, timeout=20000)
     first = window.queue.current_item()
     before = window.queue.ids()[window.queue.current + 2:]  # what would follow the next one
-    with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:
+    with qtbot.waitSignal(window.similarity.queue_reason_changed, timeout=20000) as sig:
         player.next()                              # a skip, seconds in
     assert heard[-1][0] == first.id and heard[-1][2] is False
     assert sig.args[0].startswith("after you skipped 2 ")
@@ -59,14 +59,14 @@ def test_more_and_less_like_from_menu_bar_and_keys(window, qtbot):
                      "Remove"]
     more = next(a for a in menu.actions() if a.text() == "More like this")
     assert more.shortcut().toString() == "Ctrl+Shift+M"
-    with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:
+    with qtbot.waitSignal(window.similarity.queue_reason_changed, timeout=20000) as sig:
         more.trigger()
     assert sig.args[0].startswith("more like “")
     # the now-playing bar's buttons act on the playing track
     bar = window.now_playing
     assert bar.more_button.isEnabled() and bar.less_button.isEnabled()
     playing = window.queue.current_item().id
-    with qtbot.waitSignal(window.actions.queue_reason_changed, timeout=20000) as sig:
+    with qtbot.waitSignal(window.similarity.queue_reason_changed, timeout=20000) as sig:
         bar.less_button.click()
     assert window.queue.current_item().id != playing      # less like this skips it
     assert "“less like this”" in sig.args[0]
@@ -84,10 +84,10 @@ def test_more_and_less_like_from_menu_bar_and_keys(window, qtbot):
 def test_less_like_without_a_radio_says_what_it_does(window, qtbot):
     ids = window.model.track_ids()
     window.player.play_rows(window.resolve_rows(ids[:2]))
-    window.actions.less_like()
+    window.similarity.less_like()
     assert "steers a radio" in window.statusBar().currentMessage()
-    window.actions.more_like()                      # starts a radio from the track
-    qtbot.waitUntil(lambda: window.actions.radio_active, timeout=20000)
+    window.similarity.more_like()                      # starts a radio from the track
+    qtbot.waitUntil(lambda: window.similarity.radio_active, timeout=20000)
 
 
 def test_radio_from_moods_dialog(window, qtbot):
@@ -109,8 +109,8 @@ def test_radio_from_moods_dialog(window, qtbot):
     assert d.tempo() == (60.0, 140.0) and d.energy_value() == 0.2
     d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
     assert d.result() == 1
-    window.actions.start_mood_radio(d.text(), tempo=d.tempo(), energy=d.energy_value())
-    qtbot.waitUntil(lambda: window.actions.radio_active and window.queue.rowCount() >= 5,
+    window.similarity.start_mood_radio(d.text(), tempo=d.tempo(), energy=d.energy_value())
+    qtbot.waitUntil(lambda: window.similarity.radio_active and window.queue.rowCount() >= 5,
                     timeout=20000)
     assert window.queue_panel.radio_label.text() == "Radio: ambient, instrumental"
     assert window.registry[ActionName.MOOD_RADIO].text() == "Radio from moods…"

@@ -124,9 +124,9 @@ def test_a_damaged_session_file_is_set_aside_and_the_player_starts_empty(
 def test_the_radio_carries_on_after_a_restart(qtbot, library, settings):
     w, _ = open_window(qtbot, library.db, settings)
     seed = library.ids_by_title()["Low Hum"]
-    w.actions.start_radio([seed])
-    qtbot.waitUntil(lambda: w.actions.radio_active and w.queue.rowCount() > 1, timeout=30000)
-    state = w.actions.radio_state
+    w.similarity.start_radio([seed])
+    qtbot.waitUntil(lambda: w.similarity.radio_active and w.queue.rowCount() > 1, timeout=30000)
+    state = w.similarity.radio_state
     assert radio_seed_ids(state) == [seed] and state["engine"]["history"]
     label = w.queue_panel.radio_label.text()
     queued = w.queue.ids()
@@ -136,19 +136,19 @@ def test_the_radio_carries_on_after_a_restart(qtbot, library, settings):
 
     w2, _ = open_window(qtbot, library.db, settings)
     try:
-        assert w2.actions.radio_active and w2.queue_panel.radio_label.text() == label
-        assert w2.queue.ids() == queued and w2.actions.radio_state == state
+        assert w2.similarity.radio_active and w2.queue_panel.radio_label.text() == label
+        assert w2.queue.ids() == queued and w2.similarity.radio_state == state
         # running low: the radio is made again from its state and keeps filling the queue
         w2.player.running_low.emit(0)
         qtbot.waitUntil(lambda: w2.queue.rowCount() > len(queued), timeout=30000)
-        assert radio_seed_ids(w2.actions.radio_state) == [seed]
+        assert radio_seed_ids(w2.similarity.radio_state) == [seed]
         # the same radio carried on: its history grew from the saved one
-        history = w2.actions.radio_state["engine"]["history"]
+        history = w2.similarity.radio_state["engine"]["history"]
         assert history[:len(state["engine"]["history"])] == state["engine"]["history"]
         assert len(history) > len(state["engine"]["history"])
         # choosing something else ends it, and the next session has no radio
         w2.playback.play_rows(w2.resolve_rows([seed]))
-        assert not w2.actions.radio_active
+        assert not w2.similarity.radio_active
     finally:
         w2.close()
     assert load_session(session_path(library.db))[0].radio is None

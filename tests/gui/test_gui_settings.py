@@ -10,13 +10,12 @@ from PySide6.QtWidgets import QApplication, QDialog
 from soundalike.gui import theme
 from soundalike.gui.main_window import MainWindow
 from soundalike.gui.settings_dialog import (
-    BATTERY_KEY,
-    WORKERS_KEY,
     FirstRunDialog,
     LibrarySettings,
     SettingsDialog,
 )
-from soundalike.library.recommend.recommender import default_filters
+from soundalike.library.model.settings import ANALYSIS_PAUSE_ON_BATTERY, ANALYSIS_WORKERS
+from soundalike.library.recommend.filter_defaults import default_filters
 
 
 def test_settings_dialog_saves_folders_workers_battery_and_exclusions(window, tmp_path):
@@ -32,7 +31,7 @@ def test_settings_dialog_saves_folders_workers_battery_and_exclusions(window, tm
     dialog.done(QDialog.DialogCode.Accepted)
     store = window.store
     assert str(extra) in [f.path for f in store.folders()]
-    assert store.get_setting(WORKERS_KEY) == 1 and store.get_setting(BATTERY_KEY) is True
+    assert store.setting(ANALYSIS_WORKERS) == 1 and store.setting(ANALYSIS_PAUSE_ON_BATTERY) is True
     filters = default_filters(store)  # the recommender reads the exclusions from here
     assert filters.exclude_genres == ("Noise",) and filters.exclude_keywords == ("live",)
     assert window.analysis.pause_on_battery and window.analysis.workers == 1
@@ -48,7 +47,7 @@ def test_excluded_genres_are_never_recommended(window, qtbot):
     s.save(window.store)
     ids = {window.model.data(window.model.index(r, 0)): window.model.track_id(r)
            for r in range(window.model.rowCount())}
-    window.actions.find_similar([ids["Clicks"]])
+    window.similarity.find_similar([ids["Clicks"]])
     qtbot.waitUntil(lambda: window.similar_panel.model.rowCount() > 0, timeout=20000)
     assert all(s.row.genre != "Noise" for s in window.similar_panel.model.items)
 
@@ -151,7 +150,7 @@ def test_capped_similar_list_is_topped_up_and_says_whose(window, qtbot):
     s.caps = {"artist": 1, "album": 1}
     s.save(window.store)
     first = window.model.track_id(0)
-    window.actions.find_similar([first])
+    window.similarity.find_similar([first])
     panel = window.similar_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=20000)
     # One song per artist first (four artists), then the soft caps fill the list with
@@ -165,6 +164,6 @@ def test_capped_similar_list_is_topped_up_and_says_whose(window, qtbot):
     assert not panel.status.isHidden()
     s.caps = {"artist": 0, "album": 0}
     s.save(window.store)
-    window.actions.find_similar([first])
+    window.similarity.find_similar([first])
     qtbot.waitUntil(lambda: panel.model.rowCount() > 1, timeout=20000)
     assert not panel.status.isVisible()

@@ -45,7 +45,7 @@ def test_find_similar_fills_the_panel_with_scores_and_reasons(window, qtbot):
 
 def test_enter_queues_and_double_click_plays_a_suggestion(window, qtbot):
     select_titles(window, "Hiss")
-    window.actions.find_similar(window.selected_ids())
+    window.similarity.find_similar(window.selected_ids())
     panel = window.similar_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=20000)
     panel.view.setFocus()
@@ -74,7 +74,7 @@ def test_start_radio_fills_the_queue_and_keeps_refilling(window, qtbot):
     queue = window.queue
     qtbot.waitUntil(lambda: queue.rowCount() >= 12, timeout=20000)
     assert queue.ids()[:2] == sorted(seeds, key=queue.ids().index)  # seeds play first
-    assert queue.current == 0 and window.actions.radio_active
+    assert queue.current == 0 and window.similarity.radio_active
     assert window.queue_panel.radio_label.text() == "Radio: 2 seeds"
     # jump near the end: the radio refills before the queue runs dry
     for _ in range(3):
@@ -84,14 +84,14 @@ def test_start_radio_fills_the_queue_and_keeps_refilling(window, qtbot):
     assert queue.remaining() >= 1
     # playing something else from the library ends the radio
     window.play_from_table(0)
-    assert not window.actions.radio_active
+    assert not window.similarity.radio_active
 
 
 def test_path_between_two_songs(window, qtbot):
     ids = window.library_ids = {window.model.data(window.model.index(r, 0)):
                                 window.model.track_id(r)
                                 for r in range(window.model.rowCount())}
-    window.actions.path_to(ids["Low Hum"], ids["Fast Clicks"])
+    window.similarity.path_to(ids["Low Hum"], ids["Fast Clicks"])
     panel = window.similar_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=20000)
     steps = [s.row.title for s in panel.model.items]

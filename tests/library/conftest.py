@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from audio_files import FORMATS, write_format
+from audio_formats import FORMATS, write_format
 
 
 @pytest.fixture(scope="session")

@@ -83,6 +83,35 @@ def test_every_good_file_is_analysed_and_broken_ones_fail_with_reasons(library):
     assert controller.peak_worker_rss_mb > 0
 
 
+def test_a_file_gone_while_it_is_read_is_missing_not_failed(tmp_path):
+    """A drive pulled while a worker reads one of its files: the read fails (or hangs
+    into the time limit, or crashes the worker), but not through the file's fault — the
+    track is marked missing, not failed for good, and analysed once it is back. A file
+    that fails while it is there still fails, with its reason."""
+    db = tmp_path / "lib.db"
+    music = _make_library(tmp_path / "music", n_good=2, broken=False)
+    _scan(db, music)
+    controller = AnalysisController(db, workers=1)
+    with Store(db) as store:
+        tracks = {Path(t.path).name: t for t in store.tracks()}
+        for t in tracks.values():  # claimed, as when a worker was handed the file
+            store.claim_for_analysis(t.id, ANALYSIS_VERSION, controller._owner, 60.0)
+        pulled, bad = tracks["good00.flac"], tracks["good01.ogg"]
+        away = tmp_path / "away.flac"
+        Path(pulled.path).rename(away)  # the drive goes while the worker reads
+        assert controller._failed(store, pulled.id, pulled.path, "file not found")[0] == \
+            "stale"
+        assert controller._failed(store, bad.id, bad.path, "truncated or corrupt")[0] == "err"
+    status = _status(db)
+    assert status["good00.flac"] == ("missing", None)
+    assert status["good01.ogg"] == ("failed", "truncated or corrupt")
+    away.rename(pulled.path)  # the drive is back: the next scan and analysis take it
+    with Store(db) as store:
+        Scanner(store).scan()
+    AnalysisController(db, workers=1).run()
+    assert _status(db)["good00.flac"][0] == "analysed"
+
+
 def test_second_run_redoes_nothing_and_new_version_reanalyses(library):
     AnalysisController(library, workers=1).run()
     with Store(library) as store:

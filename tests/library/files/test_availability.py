@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from soundalike.library.files.availability import (
-    MOUNTS_SETTING,
     UNMOUNTED,
     check_root,
     mount_point,
@@ -22,8 +21,8 @@ from soundalike.library.files.availability import (
 )
 from soundalike.library.files.scanner import Scanner
 from soundalike.library.files.watcher import FolderWatcher
+from soundalike.library.model.settings import CACHE_KEYS, MOUNT_POINTS
 from soundalike.library.store import Store
-from soundalike.library.store.backup import CACHE_SETTINGS
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_watcher import Recorder, start, wait_for  # noqa: E402 - the watcher tests' helpers
@@ -191,8 +190,8 @@ def test_folder_renamed_away_is_masked_and_revived_with_analyses(library, tmp_pa
 def test_empty_mount_point_is_unavailable_not_emptied(mounted, bind):
     drive, point, db = mounted
     with Store(db) as s:
-        assert s.get_setting(MOUNTS_SETTING) == {str(point): str(point)}
-        assert MOUNTS_SETTING in CACHE_SETTINGS   # noted again by a scan: not backed up
+        assert s.setting(MOUNT_POINTS) == {str(point): str(point)}
+        assert MOUNT_POINTS.key in CACHE_KEYS   # noted again by a scan: not backed up
 
     bind.umount(point)                               # unmounted: an empty directory is left
     assert point.is_dir() and not any(point.iterdir())

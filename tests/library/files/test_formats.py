@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from audio_files import FORMATS, write_format
+from audio_formats import FORMATS, write_format
 from audiofiles import PYAV_FORMATS, SOUNDFILE_FORMATS
 
 from soundalike.engine import audio, formats

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from audio_files import tag_file, touch_later, write_format
+from audio_formats import tag_file, touch_later, write_format
 
 from soundalike.library.files.scanner import Scanner
 from soundalike.library.store import Store

@@ -8,7 +8,7 @@ import shutil
 
 import numpy as np
 import pytest
-from audio_files import FORMATS, TAGS, tag_file, write_format
+from audio_formats import FORMATS, TAGS, tag_file, write_format
 
 from soundalike.engine.formats import is_audio_name, non_audio_reason, sniff
 from soundalike.library.files.tags import _os_reason, read_tags

@@ -180,7 +180,7 @@ def test_bad_database_is_raised_by_start(tmp_path):
 
 
 def test_modified_file_is_reread(library):
-    from audio_files import tag_file
+    from audio_formats import tag_file
 
     db, music = library
     path = music / "Alpha" / "First" / "01 Opening.flac"

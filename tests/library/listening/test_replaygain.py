@@ -53,7 +53,7 @@ def write_replaygain(path, kind: str, values: dict = VALUES) -> None:
 
 @pytest.mark.parametrize("kind", ["mp3", "m4a", "alac", "flac", "ogg", "wv"])
 def test_replaygain_tags_are_read_in_every_scheme(kind, tmp_path, copy_audio):
-    from audio_files import FORMATS
+    from audio_formats import FORMATS
 
     path = copy_audio(kind, tmp_path / f"song.{FORMATS[kind][0]}")
     assert read_replaygain(str(path)).empty

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from soundalike.engine import moods
-from soundalike.library.recommend.recommender import Recommender, RecommendError
+from soundalike.library.recommend.recommender import Recommender
+from soundalike.library.recommend.results import RecommendError
 
 
 def _style(store, lib):

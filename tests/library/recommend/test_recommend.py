@@ -10,15 +10,10 @@ import pytest
 from soundalike.engine.analyze import analyze_file
 from soundalike.engine.explain import ALBUM_REASON, joined
 from soundalike.engine.filters import Filters, normalise_artist
-from soundalike.library.recommend.recommender import (
-    MODEL_SETTING,
-    Recommender,
-    RecommendError,
-    default_filters,
-    find_tracks,
-    save_default_filters,
-    track_meta,
-)
+from soundalike.library.model.settings import VECTOR_MODEL
+from soundalike.library.recommend.filter_defaults import default_filters, save_default_filters
+from soundalike.library.recommend.recommender import Recommender, find_tracks
+from soundalike.library.recommend.results import RecommendError, track_meta
 from soundalike.library.store import Store
 
 
@@ -119,7 +114,7 @@ def test_refresh_is_cheap_when_nothing_changed_and_sees_missing_tracks(store, li
 
 def test_vector_model_is_stored_versioned_and_reused(store):
     rec = Recommender(store)
-    saved = store.get_setting(MODEL_SETTING)
+    saved = store.setting(VECTOR_MODEL)
     assert saved["version"] >= 1 and saved["fitted_on"] == 14
     assert rec.model.dims <= 128
     v1 = rec.index.hybrid.copy()
@@ -195,7 +190,7 @@ def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, li
 
     monkeypatch.setattr(vector_index, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
     rec = Recommender(store)
-    assert store.get_setting(MODEL_SETTING)["fitted_on"] == 14
+    assert store.setting(VECTOR_MODEL)["fitted_on"] == 14
     store.mark_missing([_id(store, lib.paths["Gamma", "G2", 0])])  # −7 %: keep the statistics
     rec.refresh()
     assert rec.size == 13 and rec.model.fitted_on == 14
@@ -203,11 +198,11 @@ def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, li
                         _id(store, lib.paths["Gamma", "G1", 0])])  # −21 %: refit
     rec.refresh()
     assert rec.size == 11 and rec.model.fitted_on == 11
-    assert store.get_setting(MODEL_SETTING)["fitted_on"] == 11
-    old = store.get_setting(MODEL_SETTING)
-    store.set_setting(MODEL_SETTING, {**old, "version": 0, "fitted_on": 11})  # older version
+    assert store.setting(VECTOR_MODEL)["fitted_on"] == 11
+    old = store.setting(VECTOR_MODEL)
+    store.save_setting(VECTOR_MODEL, {**old, "version": 0, "fitted_on": 11})  # older version
     assert Recommender(store).model.version == recommend.vec.VECTOR_VERSION
-    assert store.get_setting(MODEL_SETTING)["version"] == recommend.vec.VECTOR_VERSION
+    assert store.setting(VECTOR_MODEL)["version"] == recommend.vec.VECTOR_VERSION
 
 
 def test_bad_weight_setting_falls_back_to_defaults(store):

@@ -1,7 +1,7 @@
 """Library-test helpers on top of the shared writer (tests/helpers/audiofiles.py): one
 file of each format the library reads, tags written with mutagen in each format's own
 scheme, and a later modification time. Imported by tests/library/conftest.py (which puts
-this folder on sys.path) and by the library tests as ``from audio_files import …``."""
+this folder on sys.path) and by the library tests as ``from audio_formats import …``."""
 
 from __future__ import annotations
 

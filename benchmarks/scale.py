@@ -151,16 +151,16 @@ def rss():
 w, t0, paint = _open_and_paint(app, db, ini)
 steps["first paint"] = (paint, rss())
 ids = w.model.track_ids()[:1]
-panel = w.actions.similar_panel
+panel = w.similarity.similar_panel
 t = time.perf_counter()
-w.actions.find_similar(ids)
+w.similarity.find_similar(ids)
 if not wait_until(app, lambda: len(panel.model.items) > 0, 600):
     raise SystemExit("Find similar never answered")
 steps["find similar"] = (time.perf_counter() - t, rss())
 t = time.perf_counter()
 qlen = w.queue.rowCount() if hasattr(w.queue, "rowCount") else 0
-w.actions.start_radio(ids)
-if not wait_until(app, lambda: w.actions.radio_active and (w.queue.rowCount() > qlen), 600):
+w.similarity.start_radio(ids)
+if not wait_until(app, lambda: w.similarity.radio_active and (w.queue.rowCount() > qlen), 600):
     raise SystemExit("the radio never started")
 steps["start radio"] = (time.perf_counter() - t, rss())
 t = time.perf_counter()

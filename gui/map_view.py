@@ -124,6 +124,8 @@ def load_map(db_path: str) -> MapData:
         groups, labels = colour_groups(
             rec.index.live_column("mood_msd"),
             rec.index.live_column("mood_mtt") if rec.uses_mtt else None)
+        for name in ("mood_msd", "mood_mtt") if rec.uses_mtt else ("mood_msd",):
+            rec.index.file.release(name, 0, rec.index.file.n)  # read once: pages back
         where = map_positions(store, ids, vectors=(ids, hybrid))
         del rec, hybrid  # the index's pages go with its map
         titles, hay = PackedStrings(), PackedStrings()

@@ -940,8 +940,6 @@ class State:
     :class:`~soundalike.library.recommend.Recommender` queries."""
 
     def __init__(self, built: Built, meta_for: Callable, *, follow: bool = True):
-        from soundalike.engine.explain import Explainer  # noqa: F401 - loaded once here
-
         self.file = built.file
         self.model = built.model
         self.shapes = built.shapes
@@ -967,7 +965,6 @@ class State:
             artist=col("artist"), album=col("album"), song=col("song"),
             fingerprint=col("fingerprint"), duration=col("duration"),
             exclusions=self._exclusions, dead=self.dead if self.dead.any() else None)
-        self._store_for_exclusions = None
 
     @property
     def size(self) -> int:

@@ -267,7 +267,8 @@ def test_store_belongs_to_its_thread_and_readers_do_not_block_writer(tmp_path):
     writer = Store(db)
     writer.add_track(make_track("/a.mp3"))
     errors = []
-    threading.Thread(target=lambda: _try(errors, writer.counts)).start()
+    other = threading.Thread(target=lambda: _try(errors, writer.counts))
+    other.start()
     reader = Store(db)
     rows = reader.analysis_rows()  # an open read …
     writer.save_analysis(1, version=1, features=[1.0], tags=[0.0], embedding=[0.0],
@@ -276,9 +277,7 @@ def test_store_belongs_to_its_thread_and_readers_do_not_block_writer(tmp_path):
     writer.add_track(make_track("/b.mp3"))  # … does not block the writer
     assert Store(db).count_tracks() == 2
     rows.close()
-    for t in threading.enumerate():
-        if t is not threading.current_thread():
-            t.join(5)
+    other.join(5)  # only the thread started here: others (a dummy one) cannot be joined
     assert errors and isinstance(errors[0], sqlite3.ProgrammingError)
     reader.close()
     writer.close()

@@ -292,18 +292,10 @@ class StoreBase:
         self._depth = 1
         try:
             yield
-        except BaseException as exc:
             self._depth = 0
-            self._events.clear()
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            if (plain := write_error(self.path, exc)) is not None:
-                raise plain from None
-            raise
-        self._depth = 0
-        try:
             conn.execute("COMMIT")
-        except BaseException as exc:
+        except BaseException as exc:  # in the body or at the commit: nothing is kept
+            self._depth = 0
             self._events.clear()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")

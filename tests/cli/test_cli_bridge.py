@@ -121,7 +121,8 @@ def test_bad_cases_answer_in_plain_words(capsys, lib, db, tmp_path):
     # a song outside its folders, with nothing of the library analysed yet
     code, got = answer(capsys, str(fresh), "similar", lib.paths["Alpha", "A1", 0])
     assert code == 1 and got["error"]["code"] == "not-analysed"
-    assert "has not analysed your library yet (0 of 2 songs)" in got["error"]["message"]
+    assert ("has not analysed your library yet (0 of 2 songs; about a minute of analysis once "
+            "it runs)") in got["error"]["message"]
     assert got["status"]["pending"] == 2 and got["status"]["running"] is False
 
 

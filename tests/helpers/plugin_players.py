@@ -9,11 +9,13 @@ plans and choices) as JSON.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +99,37 @@ def install(db: str, player: str, env: dict) -> Path:
     config["radio_randomness"] = 0.0
     (folder / "soundalike-plugin.json").write_text(json.dumps(config))
     return folder
+
+
+class HeldWork:
+    """The background work's lock (``DB.bridge-work.lock``, cli/bridge_cmds.py) held by the
+    test, as another Soundalike analysing the same database holds it: the plugins see the
+    analysis running and start none of their own, and nothing is analysed in the background
+    until :meth:`release` — what the player shows while a library is being analysed, without
+    racing a real analysis."""
+
+    def __init__(self, db: str):
+        self.fd = os.open(f"{db}.bridge-work.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.pwrite(self.fd, json.dumps({"pid": os.getpid(), "started": time.time()}).encode(), 0)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def scan(db: str, folder: Path) -> None:
+    """`soundalike scan FOLDER`: the songs in Soundalike's library, none analysed yet."""
+    proc = subprocess.run([sys.executable, "-m", "soundalike", "--db", db, "scan", str(folder)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def set_config(folder: Path, **values) -> dict:
+    """Change the installed plugin's soundalike-plugin.json; the config as it was."""
+    path = folder / "soundalike-plugin.json"
+    before = json.loads(path.read_text())
+    path.write_text(json.dumps({**before, **values}))
+    return before
+

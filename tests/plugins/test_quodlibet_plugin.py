@@ -6,18 +6,21 @@ quodlibet` (into the test's QUODLIBET_USERDIR), enables both of its plugins in Q
 config and starts Quod Libet. The songs menu's actions are triggered on songs through the
 plugin's test hook (SOUNDALIKE_PLUGIN_TEST_HOOK=1: a D-Bus method that builds the songs
 menu's Plugins submenu as a right click does and activates the item). What Quod Libet then
-holds is read back with Quod Libet's own remote commands (--print-queue) and MPRIS.
+holds is read back with Quod Libet's own remote commands (--print-queue) and MPRIS; the
+analysis' progress from Quod Libet's task controller (its status bar).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
+from audiofiles import write_audio
 from desktop_players import (
     PLAYER,
     QUODLIBET,
@@ -35,11 +38,16 @@ from desktop_players import (
 from plugin_players import (
     CHORD,
     SONGS,
+    SR,
+    HeldWork,
+    audio,
     bridge,
     hook,
     install,
     menu,
+    scan,
     screenshot,
+    set_config,
     shown,
     write_songs,
 )
@@ -60,6 +68,15 @@ songs.save(os.path.join(quodlibet.get_user_dir(), "songs"))
 """
 
 
+def said(bus: Bus, kind: str) -> list:
+    return [t for k, t in shown(bus, HOOK) if k == kind]
+
+
+def tasks(bus: Bus) -> list:
+    out = hook(bus, HOOK, "Tasks")
+    return json.loads(re.search(r'string "(.*)"\s*$', out, re.S).group(1))
+
+
 def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_after_a_skip(
         tmp_path):
     program = need("quodlibet", "quodlibet")
@@ -69,6 +86,10 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
     db = str(tmp_path / "soundalike.db")
     music = tmp_path / "Music"
     paths = write_songs(music)
+    # a song in Quod Libet's library but outside its music folder (so outside Soundalike's)
+    outside = tmp_path / "Elsewhere/Ad beat.flac"
+    outside.parent.mkdir()
+    write_audio(outside, audio("beat", 3), SR, tags={"artist": "Ad", "title": "Ad beat"})
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
         env = quodlibet_env(tmp_path, display, address)
@@ -76,7 +97,8 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
         plugins = install(db, "quodlibet", env)
         assert plugins == Path(env["QUODLIBET_USERDIR"]) / "plugins"
 
-        made = subprocess.run([SYSTEM_PYTHON, "-c", QL_LIBRARY, *paths.values()], env=env,
+        made = subprocess.run([SYSTEM_PYTHON, "-c", QL_LIBRARY, *paths.values(), str(outside)],
+                              env=env,
                               capture_output=True, text=True, timeout=120)
         assert made.returncode == 0, made.stderr[-2000:]
         (Path(env["QUODLIBET_USERDIR"]) / "config").write_text(
@@ -90,22 +112,39 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
                                  text=True).stdout
             return [file_uri_path(u) for u in out.split()]
 
+        # Soundalike knows the songs but another Soundalike holds the analysis: Quod Libet
+        # shows it running, and nothing is analysed until it is released
+        scan(db, music)
+        held = HeldWork(db)
         with running([program], env, tmp_path / "quodlibet.log"):
             wait_for("Quod Libet and the plugin's hook on the bus",
                      lambda: {QUODLIBET, HOOK} <= set(bus.names()), 60)
             wait_for("the songs in Quod Libet's song list",
-                     lambda: sorted(ql("--print-playlist")) == sorted(paths.values()))
+                     lambda: sorted(ql("--print-playlist"))
+                     == sorted([*paths.values(), str(outside)]))
 
-            # first use: nothing analysed yet; the plugin adds Quod Libet's folder, the
-            # analysis runs in Soundalike's background processes, the window shows how far
-            # it is and lists the songs once it is done
+            # with the player, before any use: the plugin registers Quod Libet's folder and
+            # the analysis' progress is a task in Quod Libet's status bar, with how long
+            task = wait_for("the analysis' task in Quod Libet's status bar", lambda: [
+                t for t in tasks(bus) if t[0] == "Soundalike"])[0]
+            assert re.fullmatch(r"analysing 0 of 7 songs — about (a minute|\d+ min)",
+                                task[1]), task
+            assert task[2] == 0.0
+            # the library not analysed yet: the window and a dialog say how far, how long
             menu(bus, HOOK, "Find similar songs", paths["Aa/beat.flac"])
-            said = wait_for("the window to say the library is not ready", lambda: [
-                t for k, t in shown(bus, HOOK) if k == "window-status"])
-            assert said[0].startswith(("Soundalike is looking for the songs",
-                                       "Soundalike has not analysed your library yet",
-                                       "Soundalike has no music folders yet"))
+            status = wait_for("the window to say the library is not ready",
+                              lambda: said(bus, "window-status"), 120)
+            assert re.match(r"Soundalike has not analysed your library yet \(1 of 7 songs — "
+                            r"about (a minute|\d+ min) to go\)", status[0]), status
             screenshot(env, tmp_path / "quodlibet-not-analysed.png")
+            menu(bus, HOOK, "Play similar next", paths["Ba/noise.flac"])
+            wait_for("the dialog about the analysis", lambda: said(bus, "dialog")[-1:] == [
+                "Soundalike is still analysing your music"], 120)
+            assert re.search(r"\(2 of 7 songs — about (a minute|\d+ min) to go\)",
+                             said(bus, "dialog-text")[-1]), said(bus, "dialog-text")
+            assert ql("--print-queue") == []
+            held.release()  # the plugin starts the analysis itself now; the window lists
+            # the songs once it is done
             def listed():
                 rows = [t for k, t in shown(bus, HOOK) if k == "window"]
                 return rows and [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"] and rows[-1]
@@ -116,6 +155,33 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             hook(bus, HOOK, "Close")
             status = bridge(db, "status")
             assert status["analysed"] == len(SONGS) and status["folders"] == [str(music)]
+            wait_for("the task to leave the status bar once analysed", lambda: not [
+                t for t in tasks(bus) if t[0] == "Soundalike"])
+            assert said(bus, "progress")[-1] == "all 7 songs analysed"
+
+            # a song outside Soundalike's folders: analysed on the spot, its neighbours
+            # listed, and it is not added to Soundalike's library
+            before_rows = len(said(bus, "window"))
+            menu(bus, HOOK, "Find similar songs", str(outside))
+            rows = wait_for("the similar songs of the outside song",
+                            lambda: said(bus, "window")[before_rows:], 120)[-1]
+            assert {r[0] for r in rows[:3]} == {"Aa beat", "Ab beat", "Ac beat"}, rows
+            assert said(bus, "window-status")[-1].startswith(
+                "Ad beat.flac is outside Soundalike's folders: analysed just now."), said(
+                bus, "window-status")
+            assert bridge(db, "status")["songs"] == len(SONGS)
+            hook(bus, HOOK, "Close")
+
+            # nothing similar enough (the plugin asks for songs more alike than any can be)
+            set_config(plugins, min_score=1.5)
+            menu(bus, HOOK, "Queue similar songs", paths["Aa/beat.flac"])
+            wait_for("the dialog saying nothing is similar enough",
+                     lambda: said(bus, "dialog")[-1:] == ["Nothing sounds similar enough"])
+            assert said(bus, "dialog-text")[-1].startswith(
+                "nothing in your library sounds similar enough to this song")
+            assert ql("--print-queue") == []
+            hook(bus, HOOK, "Close")
+            set_config(plugins, min_score=None)  # the default again
 
             # Queue similar songs: the queue holds what Soundalike ranks first, in order
             seed = paths["Aa/beat.flac"]

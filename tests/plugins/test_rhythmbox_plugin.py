@@ -140,6 +140,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
                 "Soundalike is still analysing your music"], 120)
             text = said(bus, "dialog-text")[-1]
             assert re.search(r"\(1 of 7 songs — about (a minute|\d+ min) to go\)", text), text
+            screenshot(env, tmp_path / "rhythmbox-progress.png")
             hook(bus, HOOK, "Close")
             held.release()  # the plugin starts the analysis itself now
 
@@ -232,5 +233,5 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
     assert not list(tmp_path.rglob("PWNED"))  # no name was ever run by a shell
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:
-        for name in ("rhythmbox-window.png", "rhythmbox-radio.png"):
+        for name in ("rhythmbox-window.png", "rhythmbox-radio.png", "rhythmbox-progress.png"):
             (Path(keep) / name).write_bytes((tmp_path / name).read_bytes())

@@ -271,7 +271,7 @@ class SimilarWindow(Gtk.Window):
         scroll = Gtk.ScrolledWindow()
         scroll.add(view)
         self.spinner = Gtk.Spinner()
-        self.status = Gtk.Label(xalign=0.0, ellipsize=Pango.EllipsizeMode.END)
+        self.status = Gtk.Label(xalign=0.0, wrap=True)  # whole: it says how long
         play_b = Gtk.Button(label="Play next")
         queue_b = Gtk.Button(label="Queue")
         play_b.connect("clicked", lambda b: self.play(self.chosen()))

@@ -22,6 +22,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from audiofiles import write_audio
 from desktop_players import (
     PLAYER,
     RB_SHELL,
@@ -40,7 +41,9 @@ from desktop_players import (
 from plugin_players import (
     CHORD,
     SONGS,
+    SR,
     HeldWork,
+    audio,
     bridge,
     hook,
     install,
@@ -96,6 +99,10 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
     music = tmp_path / "Music"
     paths = write_songs(music)
     style = {paths[n]: st for n, (st, _v, _a) in SONGS.items()}
+    # a song outside Rhythmbox's music folder (so outside Soundalike's), opened in Rhythmbox
+    outside = tmp_path / "Elsewhere/Ad beat.flac"
+    outside.parent.mkdir()
+    write_audio(outside, audio("beat", 3), SR, tags={"artist": "Ad", "title": "Ad beat"})
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
         env = rhythmbox_env(tmp_path, display, address)
@@ -165,6 +172,23 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             hook(bus, HOOK, "Close")
             set_config(folder, min_score=None)  # the default again
 
+            # a song outside Soundalike's folders (opened in Rhythmbox, so in its library):
+            # analysed on the spot, its neighbours listed, not added to Soundalike's library
+            bus.call(RHYTHMBOX, f"{PLAYER}.OpenUri", f"string:{outside.as_uri()}")
+            wait_for("the outside song in Rhythmbox's library",
+                     lambda: known(bus, [str(outside)]))
+            bus.call(RHYTHMBOX, f"{PLAYER}.Stop")  # the queue must not start playing
+            before_rows = len(said(bus, "window"))
+            menu(bus, HOOK, "Find similar songs", str(outside))
+            rows = wait_for("the similar songs of the outside song",
+                            lambda: said(bus, "window")[before_rows:], 120)[-1]
+            assert {r[0] for r in rows[:3]} == {"Aa beat", "Ab beat", "Ac beat"}, rows
+            assert said(bus, "window-status")[-1].startswith(
+                "Ad beat.flac is outside Soundalike's folders: analysed just now."), said(
+                bus, "window-status")
+            assert bridge(db, "status")["songs"] == len(SONGS)
+            hook(bus, HOOK, "Close")
+
             # Play similar next: the queue holds what Soundalike ranks first, in order
             seed = paths["Aa/beat.flac"]
             ranked = [s["path"] for s in bridge(db, "similar", seed, "-n", "10")["songs"]]
@@ -177,9 +201,10 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             wait_for("the next songs at the head of the queue",
                      lambda: queue(bus) == first + ranked)
 
+            before_rows = len(said(bus, "window"))
             menu(bus, HOOK, "Find similar songs", seed)
             rows = wait_for("the similar songs in the plugin's window",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "window" and t])
+                            lambda: [t for t in said(bus, "window")[before_rows:] if t])
             assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
             screenshot(env, tmp_path / "rhythmbox-window.png")
             hook(bus, HOOK, "Close")

@@ -330,24 +330,32 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
         outcome = "played" if not duration or heard >= 0.5 * duration else "skipped"
         self._say("radio-choice", [outcome, before])
         if plan is None or path != radio["queued"]:  # the listener chose another song
-            self._drop_pick()  # the pick for the song before is not the next any more
+            if radio["queued"] is not None:  # the pick for the song before is not next now
+                GLib.idle_add(self._unqueue, radio["queued"])
             radio["queued"] = None
             self._plan_for(path)
             return
         branch = plan[outcome]
         with contextlib.suppress(OSError):
             os.replace(branch["state"], self.state)
-        if outcome == "skipped":  # steer away at once: the skip's pick, not the queued one
-            self._drop_pick()  # (it may still be in the queue: it is not played from it)
         radio["queued"] = None
-        if outcome == "skipped":
+        if outcome == "skipped":  # steer away at once: the skip's pick, not the queued one
             pick = next((p for p in (s["path"] for s in branch["songs"])
                          if self._entry(p) is not None), None)
             if pick is not None and pick != path:
                 self._plan_for(pick)
                 player.play_entry(self._entry(pick), self.shell.props.library_source)
+                # the queued pick started playing from the queue and was left at once: it
+                # stays there unless taken out (not while it plays: that stops Rhythmbox)
+                GLib.idle_add(self._unqueue, path)
                 return
         self._plan_for(path)
+
+    def _unqueue(self, path):
+        entry = self._entry(path) if self.shell is not None else None
+        if entry is not None and (self.radio is None or path != self.radio["queued"]):
+            self.shell.props.queue_source.remove_entry(entry)
+        return False
 
     def _duration(self, path):
         entry = self._entry(path) if path else None

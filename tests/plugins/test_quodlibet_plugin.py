@@ -20,7 +20,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from audiofiles import write_audio
 from desktop_players import (
     PLAYER,
     QUODLIBET,
@@ -38,18 +37,21 @@ from desktop_players import (
 from plugin_players import (
     CHORD,
     SONGS,
-    SR,
     HeldWork,
-    audio,
     bridge,
     hook,
+    hook_json,
     install,
     menu,
+    nothing_similar_said,
+    outside_song_analysed_on_the_spot,
     scan,
     screenshot,
-    set_config,
-    shown,
+    write_outside,
     write_songs,
+)
+from plugin_players import (
+    said as plugin_said,
 )
 
 HOOK = "org.soundalike.QuodLibetPlugin"
@@ -69,12 +71,11 @@ songs.save(os.path.join(quodlibet.get_user_dir(), "songs"))
 
 
 def said(bus: Bus, kind: str) -> list:
-    return [t for k, t in shown(bus, HOOK) if k == kind]
+    return plugin_said(bus, HOOK, kind)
 
 
 def tasks(bus: Bus) -> list:
-    out = hook(bus, HOOK, "Tasks")
-    return json.loads(re.search(r'string "(.*)"\s*$', out, re.S).group(1))
+    return hook_json(bus, HOOK, "Tasks")
 
 
 def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_after_a_skip(
@@ -87,9 +88,7 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
     music = tmp_path / "Music"
     paths = write_songs(music)
     # a song in Quod Libet's library but outside its music folder (so outside Soundalike's)
-    outside = tmp_path / "Elsewhere/Ad beat.flac"
-    outside.parent.mkdir()
-    write_audio(outside, audio("beat", 3), SR, tags={"artist": "Ad", "title": "Ad beat"})
+    outside = write_outside(tmp_path)
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
         env = quodlibet_env(tmp_path, display, address)
@@ -146,7 +145,7 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             held.release()  # the plugin starts the analysis itself now; the window lists
             # the songs once it is done
             def listed():
-                rows = [t for k, t in shown(bus, HOOK) if k == "window"]
+                rows = said(bus, "window")
                 return rows and [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"] and rows[-1]
 
             rows = wait_for("the similar songs in the window once analysed", listed, 300)
@@ -161,27 +160,11 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
 
             # a song outside Soundalike's folders: analysed on the spot, its neighbours
             # listed, and it is not added to Soundalike's library
-            before_rows = len(said(bus, "window"))
-            menu(bus, HOOK, "Find similar songs", str(outside))
-            rows = wait_for("the similar songs of the outside song",
-                            lambda: said(bus, "window")[before_rows:], 120)[-1]
-            assert {r[0] for r in rows[:3]} == {"Aa beat", "Ab beat", "Ac beat"}, rows
-            assert said(bus, "window-status")[-1].startswith(
-                "Ad beat.flac is outside Soundalike's folders: analysed just now."), said(
-                bus, "window-status")
-            assert bridge(db, "status")["songs"] == len(SONGS)
-            hook(bus, HOOK, "Close")
+            outside_song_analysed_on_the_spot(bus, HOOK, db, outside)
 
             # nothing similar enough (the plugin asks for songs more alike than any can be)
-            set_config(plugins, min_score=1.5)
-            menu(bus, HOOK, "Queue similar songs", paths["Aa/beat.flac"])
-            wait_for("the dialog saying nothing is similar enough",
-                     lambda: said(bus, "dialog")[-1:] == ["Nothing sounds similar enough"])
-            assert said(bus, "dialog-text")[-1].startswith(
-                "nothing in your library sounds similar enough to this song")
+            nothing_similar_said(bus, HOOK, plugins, "Queue similar songs", paths["Aa/beat.flac"])
             assert ql("--print-queue") == []
-            hook(bus, HOOK, "Close")
-            set_config(plugins, min_score=None)  # the default again
 
             # Queue similar songs: the queue holds what Soundalike ranks first, in order
             seed = paths["Aa/beat.flac"]
@@ -208,25 +191,25 @@ def test_quod_libet_plugin_queues_what_soundalike_ranks_and_its_radio_steers_aft
             menu(bus, HOOK, "Start Soundalike radio", start, paths[CHORD])
             wait_for("the first song to play", lambda: playing(bus, QUODLIBET, start))
             plan = wait_for("the radio's plan for it",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "radio"])[-1]
+                            lambda: said(bus, "radio"))[-1]
             style = {paths[n]: st for n, (st, _v, _a) in SONGS.items()}
             assert style[plan["played"][0]] == "beat"
             assert style[plan["skipped"][0]] == "chord"
             bus.call(QUODLIBET, f"{PLAYER}.Next")  # a skip, seconds into the song
             wait_for("the skip's pick to play",
                      lambda: playing(bus, QUODLIBET, plan["skipped"][0]))
-            assert ["skipped", start] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
+            assert ["skipped", start] in said(bus, "radio-choice")
             # heard through to its end, the next song is the "played" pick of its own plan
             pick = plan["skipped"][0]
             plans = wait_for("the radio's plan for the skip's pick",
-                             lambda: [t for k, t in shown(bus, HOOK) if k == "radio"][1:])
+                             lambda: said(bus, "radio")[1:])
             wait_for("the song to end and the radio's next pick to play",
                      lambda: playing(bus, QUODLIBET, plans[-1]["played"][0]), 40)
-            assert ["played", pick] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
+            assert ["played", pick] in said(bus, "radio-choice")
             screenshot(env, tmp_path / "quodlibet-radio.png")
 
             def last_dialog():
-                return ([t for k, t in shown(bus, HOOK) if k == "dialog"] or [None])[-1]
+                return (said(bus, "dialog") or [None])[-1]
 
             # a database a newer Soundalike wrote: its version message, in a dialog
             with sqlite3.connect(db) as con:

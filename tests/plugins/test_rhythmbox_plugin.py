@@ -22,7 +22,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from audiofiles import write_audio
 from desktop_players import (
     PLAYER,
     RB_SHELL,
@@ -41,18 +40,21 @@ from desktop_players import (
 from plugin_players import (
     CHORD,
     SONGS,
-    SR,
     HeldWork,
-    audio,
     bridge,
     hook,
+    hook_json,
     install,
     menu,
+    nothing_similar_said,
+    outside_song_analysed_on_the_spot,
     scan,
     screenshot,
-    set_config,
-    shown,
+    write_outside,
     write_songs,
+)
+from plugin_players import (
+    said as plugin_said,
 )
 
 HOOK = "org.soundalike.RhythmboxPlugin"
@@ -78,13 +80,12 @@ def known(bus: Bus, paths: list[str]) -> list[str]:
     return strings(hook(bus, HOOK, "Known", f"array:string:{','.join(paths)}"))
 
 
-def tasks(bus: Bus) -> list:
-    out = hook(bus, HOOK, "Tasks")
-    return json.loads(re.search(r'string "(.*)"\s*$', out, re.S).group(1))
-
-
 def said(bus: Bus, kind: str) -> list:
-    return [t for k, t in shown(bus, HOOK) if k == kind]
+    return plugin_said(bus, HOOK, kind)
+
+
+def tasks(bus: Bus) -> list:
+    return hook_json(bus, HOOK, "Tasks")
 
 
 ITEMS = {"Find similar songs": "app.soundalike-similar",
@@ -100,9 +101,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
     paths = write_songs(music)
     style = {paths[n]: st for n, (st, _v, _a) in SONGS.items()}
     # a song outside Rhythmbox's music folder (so outside Soundalike's), opened in Rhythmbox
-    outside = tmp_path / "Elsewhere/Ad beat.flac"
-    outside.parent.mkdir()
-    write_audio(outside, audio("beat", 3), SR, tags={"artist": "Ad", "title": "Ad beat"})
+    outside = write_outside(tmp_path)
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
         env = rhythmbox_env(tmp_path, display, address)
@@ -156,21 +155,14 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
                               lambda: (s := bridge(db, "status"))["analysed"] == len(SONGS)
                               and not s["running"] and s, 300)
             assert status["folders"] == [str(music)]
-            assert any(k == "status" for k, _ in shown(bus, HOOK))
+            assert said(bus, "status")
             wait_for("the task to leave the task list once analysed", lambda: not [
                 t for t in tasks(bus) if t[0] == "Soundalike"])
             assert said(bus, "progress")[-1] == "all 7 songs analysed"
 
             # nothing similar enough (the plugin asks for songs more alike than any can be)
-            set_config(folder, min_score=1.5)
-            menu(bus, HOOK, "Play similar next", paths["Aa/beat.flac"])
-            wait_for("the dialog saying nothing is similar enough",
-                     lambda: said(bus, "dialog")[-1:] == ["Nothing sounds similar enough"])
-            assert said(bus, "dialog-text")[-1].startswith(
-                "nothing in your library sounds similar enough to this song")
+            nothing_similar_said(bus, HOOK, folder, "Play similar next", paths["Aa/beat.flac"])
             assert queue(bus) == []
-            hook(bus, HOOK, "Close")
-            set_config(folder, min_score=None)  # the default again
 
             # a song outside Soundalike's folders (opened in Rhythmbox, so in its library):
             # analysed on the spot, its neighbours listed, not added to Soundalike's library
@@ -178,16 +170,7 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             wait_for("the outside song in Rhythmbox's library",
                      lambda: known(bus, [str(outside)]))
             bus.call(RHYTHMBOX, f"{PLAYER}.Stop")  # the queue must not start playing
-            before_rows = len(said(bus, "window"))
-            menu(bus, HOOK, "Find similar songs", str(outside))
-            rows = wait_for("the similar songs of the outside song",
-                            lambda: said(bus, "window")[before_rows:], 120)[-1]
-            assert {r[0] for r in rows[:3]} == {"Aa beat", "Ab beat", "Ac beat"}, rows
-            assert said(bus, "window-status")[-1].startswith(
-                "Ad beat.flac is outside Soundalike's folders: analysed just now."), said(
-                bus, "window-status")
-            assert bridge(db, "status")["songs"] == len(SONGS)
-            hook(bus, HOOK, "Close")
+            outside_song_analysed_on_the_spot(bus, HOOK, db, outside)
 
             # Play similar next: the queue holds what Soundalike ranks first, in order
             seed = paths["Aa/beat.flac"]
@@ -216,14 +199,14 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             menu(bus, HOOK, "Start Soundalike radio", seed, paths[CHORD])
             wait_for("the first song to play", lambda: playing(bus, RHYTHMBOX, seed))
             plan = wait_for("the radio's plan for it",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "radio"])[-1]
+                            lambda: said(bus, "radio"))[-1]
             assert style[plan["played"][0]] == "beat"
             assert style[plan["skipped"][0]] == "chord"
             wait_for("the radio's pick in the queue", lambda: queue(bus) == plan["played"][:1])
             bus.call(RHYTHMBOX, f"{PLAYER}.Next")  # a skip, seconds into the song
             wait_for("the skip's pick to play",
                      lambda: playing(bus, RHYTHMBOX, plan["skipped"][0]))
-            assert ["skipped", seed] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
+            assert ["skipped", seed] in said(bus, "radio-choice")
             screenshot(env, tmp_path / "rhythmbox-radio.png")
 
             # Stop Soundalike radio: its pick leaves the queue, and the next song change

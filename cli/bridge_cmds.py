@@ -230,6 +230,14 @@ def cmd_work(args: argparse.Namespace) -> int:
             if store.folders():
                 library_cmds.run_scan(store)
         progress, _controller, interrupted = run_analysis(db, show_progress=False)
+        if progress.done and not interrupted:
+            # the similarity index beside the database brought up to date here, in the
+            # background, so the player's next question opens it instead of building it
+            # (8 s at 100,000 songs, benchmarks/RESULTS.md)
+            from soundalike.library.recommend.recommender import Recommender
+
+            with Store(db) as store:
+                Recommender(store)
         print(f"soundalike: analysed {progress.done}, failed {progress.failed}, "
               f"{progress.remaining} left", file=sys.stderr)
         return 130 if interrupted else 0

@@ -45,6 +45,10 @@ RATE_WINDOW_S = 600.0
 MIN_SCORE = 0.0
 #: what a skip before the next song is planned for counts as (an early skip)
 PLANNED_SKIP_AT_S = 1.0
+#: CPU seconds one song's analysis takes, for a first estimate of the time left before any
+#: song of this run is done (benchmarks/RESULTS.md: 449 ms CPU per track on this project's
+#: 2-core AMD EPYC; rounded up for slower laptops and disks)
+PRIOR_S_PER_SONG = 0.6
 
 
 class BridgeError(Exception):
@@ -226,6 +230,14 @@ def cmd_work(args: argparse.Namespace) -> int:
             if store.folders():
                 library_cmds.run_scan(store)
         progress, _controller, interrupted = run_analysis(db, show_progress=False)
+        if progress.done and not interrupted:
+            # the similarity index beside the database brought up to date here, in the
+            # background, so the player's next question opens it instead of building it
+            # (8 s at 100,000 songs, benchmarks/RESULTS.md)
+            from soundalike.library.recommend.recommender import Recommender
+
+            with Store(db) as store:
+                Recommender(store)
         print(f"soundalike: analysed {progress.done}, failed {progress.failed}, "
               f"{progress.remaining} left", file=sys.stderr)
         return 130 if interrupted else 0
@@ -254,7 +266,10 @@ def library_status(store, db: str) -> dict:
     started = float((worker or {}).get("started") or 0.0)
     window = RATE_WINDOW_S if not started else max(1.0, min(RATE_WINDOW_S, now - started))
     recent = store.analysed_since(now - window)
-    eta = pending / (recent / window) if recent and pending else None
+    if recent and pending:
+        eta = pending / (recent / window)
+    else:  # no rate measured yet: the benchmarked cost per song, one worker per core
+        eta = pending * PRIOR_S_PER_SONG / max(1, os.cpu_count() or 1) if pending else None
     if total == 0:
         message = ("looking for songs in the music folders…" if running
                    else "no songs in Soundalike's music folders yet")
@@ -263,8 +278,7 @@ def library_status(store, db: str) -> dict:
             f" ({counts[TrackStatus.FAILED]:,} could not be read)"
             if counts[TrackStatus.FAILED] else "")
     elif running:
-        message = (f"analysing {analysed:,} of {total:,} songs — "
-                   + (_minutes(eta) if eta is not None else "working out how long"))
+        message = f"analysing {analysed:,} of {total:,} songs — {_minutes(eta)}"
     else:
         message = (f"{analysed:,} of {total:,} songs analysed; the analysis is not running "
                    "(the plugin starts it with the player, or run `soundalike analyze`)")
@@ -310,24 +324,31 @@ def _song(track, *, score: float | None = None, reason: str = "") -> dict:
     return out
 
 
+def not_analysed(store, db: str) -> BridgeError:
+    """The answer while too little of the library is analysed to answer: how far the
+    analysis is and how long it has to go."""
+    status = library_status(store, db)
+    eta = status["eta_seconds"]
+    when = ("" if eta is None else f" — {_minutes(eta)} to go" if status["running"]
+            else f"; {_minutes(eta)} of analysis once it runs")
+    if not status["songs"]:
+        text = ("Soundalike is looking for the songs in your music folders; try again "
+                "in a moment." if status["running"] else
+                "Soundalike's music folders have no songs yet.")
+    else:
+        text = ("Soundalike has not analysed your library yet "
+                f"({status['analysed']:,} of {status['songs']:,} songs{when}). "
+                + ("It is working on it; try again then." if status["running"] else
+                   "Start it from the plugin, or run `soundalike analyze`."))
+    return BridgeError("not-analysed", text, status=status)
+
+
 def _recommender(store, db: str):
     from soundalike.library.recommend.recommender import Recommender
 
     rec = Recommender(store)
     if rec.size == 0:
-        status = library_status(store, db)
-        when = (f" — {_minutes(status['eta_seconds'])} to go"
-                if status["eta_seconds"] is not None else "")
-        if not status["songs"]:
-            text = ("Soundalike is looking for the songs in your music folders; try again "
-                    "in a moment." if status["running"] else
-                    "Soundalike's music folders have no songs yet.")
-        else:
-            text = ("Soundalike has not analysed your library yet "
-                    f"({status['analysed']:,} of {status['songs']:,} songs{when}). "
-                    + ("It is working on it; try again then." if status["running"] else
-                       "Start it from the plugin, or run `soundalike analyze`."))
-        raise BridgeError("not-analysed", text, status=status)
+        raise not_analysed(store, db)
     return rec
 
 
@@ -377,13 +398,18 @@ def cmd_similar(args: argparse.Namespace) -> int:
         chosen = set(paths)
         songs = [_song(r.track, score=r.score, reason=r.explanation) for r in results
                  if r.track.path not in chosen and r.score > args.min_score]
+        status = library_status(store, db)
+        if not songs and status["pending"]:
+            # nothing similar among the songs analysed so far: not "nothing similar" (the
+            # songs like it may be among those still waiting), but how far the analysis is
+            raise not_analysed(store, db)
         message = "" if songs else (
             "nothing in your library sounds similar enough to "
             + ("this song" if len(paths) == 1 else "these songs")
             + (" (the others sound less alike than two songs picked at random)"
                if results else ""))
         emit("similar", query=query, analysed_now=analysed_now or None, songs=songs,
-             note=results.note, message=message, status=library_status(store, db))
+             note=results.note, message=message, status=status)
     return 0
 
 

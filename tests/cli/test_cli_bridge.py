@@ -18,6 +18,7 @@ from cli_run import run
 from reco_library import STYLES, _chord
 
 from soundalike.cli import bridge_cmds
+from soundalike.library.recommend import vector_index
 from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
@@ -121,7 +122,8 @@ def test_bad_cases_answer_in_plain_words(capsys, lib, db, tmp_path):
     # a song outside its folders, with nothing of the library analysed yet
     code, got = answer(capsys, str(fresh), "similar", lib.paths["Alpha", "A1", 0])
     assert code == 1 and got["error"]["code"] == "not-analysed"
-    assert "has not analysed your library yet (0 of 2 songs)" in got["error"]["message"]
+    assert ("has not analysed your library yet (0 of 2 songs; about a minute of analysis once "
+            "it runs)") in got["error"]["message"]
     assert got["status"]["pending"] == 2 and got["status"]["running"] is False
 
 
@@ -156,6 +158,8 @@ def test_folders_start_the_background_work_which_analyses_them(capsys, lib, db, 
         write_audio(new / f"song {i}.flac", _chord(180 + 30 * i,
                     __import__("numpy").random.default_rng(10 + i)), SR,
                     tags={"artist": f"New {i}", "title": f"New song {i}"})
+    index = vector_index.index_path(db)
+    index.unlink(missing_ok=True)  # a cache: the work must leave a current one
     code, got = answer(capsys, db, "folders", str(new), str(tmp_path / "absent"))
     assert code == 0 and got["added"] == [str(new)] and got["started"] is True
     assert got["absent"] == [str(tmp_path / "absent")]
@@ -173,6 +177,7 @@ def test_folders_start_the_background_work_which_analyses_them(capsys, lib, db, 
         with Store(db) as store:
             assert all(store.track_by_path(str(new / f"song {i}.flac")).status == "analysed"
                        for i in range(2))
+        assert index.exists()  # built by the work: the next question does not build it
         for name in (f"{db}.bridge-work.lock", f"{db}.bridge-work.log"):  # owner-only
             assert os.stat(name).st_mode & 0o077 == 0, name
         code, again = answer(capsys, db, "folders", str(new))

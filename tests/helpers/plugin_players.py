@@ -9,16 +9,18 @@ plans and choices) as JSON.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 from audiofiles import write_audio
-from desktop_players import SYSTEM_PYTHON, Bus
+from desktop_players import SYSTEM_PYTHON, Bus, wait_for
 from reco_library import _beat, _chord, _noise
 
 SR = 22050
@@ -57,9 +59,19 @@ def hook(bus: Bus, name: str, method: str, *args: str) -> str:
     return bus.call(name, f"{HOOK_IFACE}.{method}", *args, path=HOOK_PATH)
 
 
-def shown(bus: Bus, name: str) -> list:
-    out = hook(bus, name, "Shown")
+def hook_json(bus: Bus, name: str, method: str):
+    """A hook method's JSON answer (Shown, Tasks, Menus), decoded."""
+    out = hook(bus, name, method)
     return json.loads(re.search(r'string "(.*)"\s*$', out, re.S).group(1))
+
+
+def shown(bus: Bus, name: str) -> list:
+    return hook_json(bus, name, "Shown")
+
+
+def said(bus: Bus, name: str, kind: str) -> list:
+    """What the plugin showed of one *kind*, oldest first."""
+    return [t for k, t in shown(bus, name) if k == kind]
 
 
 def menu(bus: Bus, name: str, action: str, *paths: str) -> None:
@@ -97,3 +109,74 @@ def install(db: str, player: str, env: dict) -> Path:
     config["radio_randomness"] = 0.0
     (folder / "soundalike-plugin.json").write_text(json.dumps(config))
     return folder
+
+
+class HeldWork:
+    """The background work's lock (``DB.bridge-work.lock``, cli/bridge_cmds.py) held by the
+    test, as another Soundalike analysing the same database holds it: the plugins see the
+    analysis running and start none of their own, and nothing is analysed in the background
+    until :meth:`release` — what the player shows while a library is being analysed, without
+    racing a real analysis."""
+
+    def __init__(self, db: str):
+        self.fd = os.open(f"{db}.bridge-work.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.pwrite(self.fd, json.dumps({"pid": os.getpid(), "started": time.time()}).encode(), 0)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def scan(db: str, folder: Path) -> None:
+    """`soundalike scan FOLDER`: the songs in Soundalike's library, none analysed yet."""
+    proc = subprocess.run([sys.executable, "-m", "soundalike", "--db", db, "scan", str(folder)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def set_config(folder: Path, **values) -> dict:
+    """Change the installed plugin's soundalike-plugin.json; the config as it was."""
+    path = folder / "soundalike-plugin.json"
+    before = json.loads(path.read_text())
+    path.write_text(json.dumps({**before, **values}))
+    return before
+
+
+def write_outside(tmp_path: Path) -> Path:
+    """A beat outside the music folder (so outside Soundalike's folders too)."""
+    outside = tmp_path / "Elsewhere/Ad beat.flac"
+    outside.parent.mkdir()
+    write_audio(outside, audio("beat", 3), SR, tags={"artist": "Ad", "title": "Ad beat"})
+    return outside
+
+
+def outside_song_analysed_on_the_spot(bus: Bus, name: str, db: str, outside: Path) -> None:
+    """Find similar songs on *outside* (in the player's library, outside Soundalike's
+    folders): the window lists the beats and says it was analysed just now; Soundalike's
+    library does not grow."""
+    before = len(said(bus, name, "window"))
+    menu(bus, name, "Find similar songs", str(outside))
+    rows = wait_for("the similar songs of the outside song",
+                    lambda: said(bus, name, "window")[before:], 120)[-1]
+    assert {r[0] for r in rows[:3]} == {"Aa beat", "Ab beat", "Ac beat"}, rows
+    status = said(bus, name, "window-status")
+    assert status[-1].startswith(
+        "Ad beat.flac is outside Soundalike's folders: analysed just now."), status
+    assert bridge(db, "status")["songs"] == len(SONGS)
+    hook(bus, name, "Close")
+
+
+def nothing_similar_said(bus: Bus, name: str, folder: Path, action: str, seed: str) -> None:
+    """With the plugin asking for songs more alike than any can be (min_score 1.5),
+    *action* on *seed* says so in a dialog; the setting is put back."""
+    set_config(folder, min_score=1.5)
+    menu(bus, name, action, seed)
+    wait_for("the dialog saying nothing is similar enough",
+             lambda: said(bus, name, "dialog")[-1:] == ["Nothing sounds similar enough"])
+    assert said(bus, name, "dialog-text")[-1].startswith(
+        "nothing in your library sounds similar enough to this song")
+    hook(bus, name, "Close")
+    set_config(folder, min_score=None)  # the default again
+

@@ -8,10 +8,13 @@ active-plugins``; the music folder as ``org.gnome.rhythmbox.rhythmdb locations``
 Rhythmbox. The menu items are activated on songs selected in the library's song list
 through the plugin's test hook (SOUNDALIKE_PLUGIN_TEST_HOOK=1, D-Bus); the play queue is
 read from Rhythmbox's own queue model, and again from the playlists file it saves on quit.
+The popup menus are read from Rhythmbox's own GMenu models (``get_shared_menu``), the
+analysis' progress from Rhythmbox's task list.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -34,7 +37,25 @@ from desktop_players import (
     wait_for,
     xvfb,
 )
-from plugin_players import CHORD, SONGS, bridge, hook, install, menu, screenshot, shown, write_songs
+from plugin_players import (
+    CHORD,
+    SONGS,
+    HeldWork,
+    bridge,
+    hook,
+    hook_json,
+    install,
+    menu,
+    nothing_similar_said,
+    outside_song_analysed_on_the_spot,
+    scan,
+    screenshot,
+    write_outside,
+    write_songs,
+)
+from plugin_players import (
+    said as plugin_said,
+)
 
 HOOK = "org.soundalike.RhythmboxPlugin"
 KEYFILE = """[org/gnome/rhythmbox/plugins]
@@ -59,12 +80,28 @@ def known(bus: Bus, paths: list[str]) -> list[str]:
     return strings(hook(bus, HOOK, "Known", f"array:string:{','.join(paths)}"))
 
 
+def said(bus: Bus, kind: str) -> list:
+    return plugin_said(bus, HOOK, kind)
+
+
+def tasks(bus: Bus) -> list:
+    return hook_json(bus, HOOK, "Tasks")
+
+
+ITEMS = {"Find similar songs": "app.soundalike-similar",
+         "Play similar next": "app.soundalike-next",
+         "Start Soundalike radio": "app.soundalike-radio",
+         "Stop Soundalike radio": "app.soundalike-radio-stop"}
+
+
 def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_skip(tmp_path):
     program = need("rhythmbox", "rhythmbox")
     db = str(tmp_path / "soundalike.db")
     music = tmp_path / "Music"
     paths = write_songs(music)
     style = {paths[n]: st for n, (st, _v, _a) in SONGS.items()}
+    # a song outside Rhythmbox's music folder (so outside Soundalike's), opened in Rhythmbox
+    outside = write_outside(tmp_path)
     with xvfb(tmp_path) as display, session_bus(tmp_path) as address:
         bus = Bus(address)
         env = rhythmbox_env(tmp_path, display, address)
@@ -76,6 +113,10 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
         keyfile.write_text(KEYFILE.format(uri=music.as_uri()))
         data = tmp_path / "rhythmbox"
         data.mkdir()
+        # Soundalike knows the songs but another Soundalike holds the analysis: Rhythmbox
+        # shows it running and nothing is analysed until it is released
+        scan(db, music)
+        held = HeldWork(db)
         with running([program, "--rhythmdb-file", str(data / "rhythmdb.xml"),
                       "--playlists-file", str(data / "playlists.xml")], env,
                      tmp_path / "rhythmbox.log") as proc:
@@ -87,12 +128,49 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             wait_for("the songs in Rhythmbox's library",
                      lambda: sorted(known(bus, list(paths.values()))) == sorted(paths.values()))
 
+            # the four items are in the three popup menus, as Rhythmbox's menu models hold them
+            menus = json.loads(re.search(r'string "(.*)"\s*$', hook(bus, HOOK, "Menus"),
+                                         re.S).group(1))
+            for name in ("browser-popup", "playlist-popup", "queue-popup"):
+                ours = {label: action for label, action in menus[name]
+                        if action and action.startswith("app.soundalike")}
+                assert ours == ITEMS, (name, menus[name])
+
+            # the analysis' progress: a task in Rhythmbox's task list, with how long
+            task = wait_for("the analysis' task in Rhythmbox's task list", lambda: [
+                t for t in tasks(bus) if t[0] == "Soundalike"])[0]
+            assert re.fullmatch(r"analysing 0 of 7 songs — about (a minute|\d+ min)", task[1]), task
+            # the library not analysed yet: a dialog says how far and how long
+            menu(bus, HOOK, "Play similar next", paths["Aa/beat.flac"])
+            wait_for("the dialog about the analysis", lambda: said(bus, "dialog")[-1:] == [
+                "Soundalike is still analysing your music"], 120)
+            text = said(bus, "dialog-text")[-1]
+            assert re.search(r"\(1 of 7 songs — about (a minute|\d+ min) to go\)", text), text
+            screenshot(env, tmp_path / "rhythmbox-progress.png")
+            hook(bus, HOOK, "Close")
+            held.release()  # the plugin starts the analysis itself now
+
             # the plugin added Rhythmbox's folder when it started: analysis in the background
             status = wait_for("the background analysis of Rhythmbox's folder",
                               lambda: (s := bridge(db, "status"))["analysed"] == len(SONGS)
                               and not s["running"] and s, 300)
             assert status["folders"] == [str(music)]
-            assert any(k == "status" for k, _ in shown(bus, HOOK))
+            assert said(bus, "status")
+            wait_for("the task to leave the task list once analysed", lambda: not [
+                t for t in tasks(bus) if t[0] == "Soundalike"])
+            assert said(bus, "progress")[-1] == "all 7 songs analysed"
+
+            # nothing similar enough (the plugin asks for songs more alike than any can be)
+            nothing_similar_said(bus, HOOK, folder, "Play similar next", paths["Aa/beat.flac"])
+            assert queue(bus) == []
+
+            # a song outside Soundalike's folders (opened in Rhythmbox, so in its library):
+            # analysed on the spot, its neighbours listed, not added to Soundalike's library
+            bus.call(RHYTHMBOX, f"{PLAYER}.OpenUri", f"string:{outside.as_uri()}")
+            wait_for("the outside song in Rhythmbox's library",
+                     lambda: known(bus, [str(outside)]))
+            bus.call(RHYTHMBOX, f"{PLAYER}.Stop")  # the queue must not start playing
+            outside_song_analysed_on_the_spot(bus, HOOK, db, outside)
 
             # Play similar next: the queue holds what Soundalike ranks first, in order
             seed = paths["Aa/beat.flac"]
@@ -106,9 +184,10 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             wait_for("the next songs at the head of the queue",
                      lambda: queue(bus) == first + ranked)
 
+            before_rows = len(said(bus, "window"))
             menu(bus, HOOK, "Find similar songs", seed)
             rows = wait_for("the similar songs in the plugin's window",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "window" and t])
+                            lambda: [t for t in said(bus, "window")[before_rows:] if t])
             assert [r[0] for r in rows[-1]] == ["Ab beat", "Ac beat"]
             screenshot(env, tmp_path / "rhythmbox-window.png")
             hook(bus, HOOK, "Close")
@@ -120,15 +199,37 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
             menu(bus, HOOK, "Start Soundalike radio", seed, paths[CHORD])
             wait_for("the first song to play", lambda: playing(bus, RHYTHMBOX, seed))
             plan = wait_for("the radio's plan for it",
-                            lambda: [t for k, t in shown(bus, HOOK) if k == "radio"])[-1]
+                            lambda: said(bus, "radio"))[-1]
             assert style[plan["played"][0]] == "beat"
             assert style[plan["skipped"][0]] == "chord"
             wait_for("the radio's pick in the queue", lambda: queue(bus) == plan["played"][:1])
             bus.call(RHYTHMBOX, f"{PLAYER}.Next")  # a skip, seconds into the song
             wait_for("the skip's pick to play",
                      lambda: playing(bus, RHYTHMBOX, plan["skipped"][0]))
-            assert ["skipped", seed] in [t for k, t in shown(bus, HOOK) if k == "radio-choice"]
+            assert ["skipped", seed] in said(bus, "radio-choice")
             screenshot(env, tmp_path / "rhythmbox-radio.png")
+
+            # Stop Soundalike radio: its pick leaves the queue, and the next song change
+            # plans nothing
+            pick_plan = wait_for("the radio's pick after the skip in the queue",
+                                 lambda: queue(bus) and said(bus, "radio")[1:])
+            assert queue(bus) == pick_plan[-1]["played"][:1]
+            hook(bus, HOOK, "Activate", "string:soundalike-radio-stop")
+            wait_for("the radio to stop", lambda: said(bus, "radio-stopped"))
+            wait_for("the radio's pick to leave the queue", lambda: queue(bus) == [])
+            assert not list((tmp_path / "home/.cache/soundalike").glob("rhythmbox-radio*"))
+            plans, choices = len(said(bus, "radio")), len(said(bus, "radio-choice"))
+            now = bus.now(RHYTHMBOX)[0]
+            chosen = next(p for p in paths.values()
+                          if Path(p).as_uri() != now and p != paths[CHORD])
+            bus.call(RHYTHMBOX, f"{PLAYER}.OpenUri", f"string:{Path(chosen).as_uri()}")
+            wait_for("the listener's choice to play", lambda: playing(bus, RHYTHMBOX, chosen))
+            assert len(said(bus, "radio-choice")) == choices  # the radio is not listening
+            assert len(said(bus, "radio")) == plans and queue(bus) == []
+            # stopped, the menu item is disabled until a radio starts again
+            assert bus.call(HOOK, "org.soundalike.PluginTest.Activate",
+                            "string:soundalike-radio-stop", path="/org/soundalike/Plugin",
+                            check=False) == ""
             saved_queue = queue(bus)
             bus.call(RHYTHMBOX, "org.mpris.MediaPlayer2.Quit")
             proc.wait(30)
@@ -140,5 +241,5 @@ def test_rhythmbox_plugin_queues_what_soundalike_ranks_and_its_radio_follows_a_s
     assert not list(tmp_path.rglob("PWNED"))  # no name was ever run by a shell
     keep = os.environ.get("SOUNDALIKE_SCREENSHOTS")
     if keep:
-        for name in ("rhythmbox-window.png", "rhythmbox-radio.png"):
+        for name in ("rhythmbox-window.png", "rhythmbox-radio.png", "rhythmbox-progress.png"):
             (Path(keep) / name).write_bytes((tmp_path / name).read_bytes())

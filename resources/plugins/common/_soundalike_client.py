@@ -74,6 +74,13 @@ class Bridge:
         value = (config or {}).get("radio_randomness")
         return [] if err or value is None else ["--randomness", str(float(value))]
 
+    def similar_options(self):
+        """``--min-score S`` when the config sets ``min_score`` (how alike a song must be to
+        be offered; the bridge's default is 0, as alike as two songs picked at random)."""
+        config, err = load_config(self.folder)
+        value = (config or {}).get("min_score")
+        return [] if err or value is None else ["--min-score", str(float(value))]
+
     def run(self, args, on_answer):
         argv, err = self.argv(args)
         if err:
@@ -103,6 +110,55 @@ class Bridge:
         self.busy += step
         if self.on_busy:
             self.on_busy(self.busy)
+
+
+class Progress:
+    """The background analysis, followed while it runs: ``bridge status`` every few seconds
+    (each one a subprocess answered asynchronously), *on_status(answer)* with each answer.
+
+    Started with the player (the plugin registers the player's folders, which starts the
+    work); when the work is not running while songs wait (it stopped, or another program
+    held it), it is started again with ``bridge folders`` — at most RESTARTS times per run
+    of the player, so a work that keeps failing is not started forever."""
+
+    POLL_S = 3
+    RESTARTS = 3
+
+    def __init__(self, bridge, on_status):
+        self.bridge, self.on_status = bridge, on_status
+        self.polling = False
+        self.restarts = 0
+        self.stopped = False
+
+    def start(self):
+        if not self.polling and not self.stopped:
+            self.polling = True
+            self._ask()
+
+    def stop(self):
+        self.stopped = True
+
+    def _ask(self):
+        if self.stopped:
+            return False
+        self.bridge.run(["status"], self._answered)
+        return False
+
+    def _answered(self, answer):
+        if self.stopped:
+            return
+        self.on_status(answer)
+        if answer.get("kind") == "error":
+            self.polling = False
+            return
+        if answer["pending"] and not answer["running"] and self.restarts < self.RESTARTS:
+            self.restarts += 1
+            self.bridge.run(["folders"], self._answered)
+            return
+        if answer["running"] or answer.get("started"):
+            GLib.timeout_add_seconds(self.POLL_S, self._ask)
+        else:
+            self.polling = False
 
 
 def parse(out, err_text=""):
@@ -215,7 +271,7 @@ class SimilarWindow(Gtk.Window):
         scroll = Gtk.ScrolledWindow()
         scroll.add(view)
         self.spinner = Gtk.Spinner()
-        self.status = Gtk.Label(xalign=0.0, ellipsize=Pango.EllipsizeMode.END)
+        self.status = Gtk.Label(xalign=0.0, wrap=True)  # whole: it says how long
         play_b = Gtk.Button(label="Play next")
         queue_b = Gtk.Button(label="Queue")
         play_b.connect("clicked", lambda b: self.play(self.chosen()))

@@ -12,7 +12,8 @@ Installed by ``soundalike plugins install quodlibet`` (with ``_soundalike_client
 Nothing of Soundalike runs in Quod Libet's process: every question is a ``soundalike
 bridge …`` subprocess answered asynchronously (see _soundalike_client.py), and the
 analysis runs in Soundalike's own background processes, started for Quod Libet's music
-folders the first time the plugin is used.
+folders as soon as Quod Libet runs with either plugin enabled; its progress is a task in
+Quod Libet's status bar ("Soundalike: analysing 1,204 of 8,310 songs — about 20 min").
 """
 
 import importlib.util
@@ -21,9 +22,11 @@ import os
 from gi.repository import Gio, GLib, Gtk
 from quodlibet import app
 from quodlibet.order import OrderInOrder, OrderRemembered
+from quodlibet.plugins import PluginManager
 from quodlibet.plugins.playorder import ShufflePlugin
 from quodlibet.plugins.songsmenu import SongsMenuPlugin
 from quodlibet.qltk import Icons
+from quodlibet.qltk.notif import Task
 from quodlibet.util.library import get_scan_dirs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,6 +58,7 @@ def _say(kind, text):
 def _error(answer):
     title, text = client.explain(answer, PLAYER)
     _say("dialog", title)
+    _say("dialog-text", text)
     client.show_error(_window(), answer, PLAYER)
 
 
@@ -91,6 +95,64 @@ class Library:
             return
         cls.status = answer
         _say("status", answer.get("message", ""))
+        PROGRESS.start()
+
+
+class AnalysisTask:
+    """The background analysis as a task in Quod Libet's status bar (its own progress bar
+    and text), there while the analysis runs."""
+
+    task = None
+
+    @classmethod
+    def show(cls, status):
+        if status.get("kind") == "error":
+            text = status["error"]["message"]
+            _say("progress", text)
+            cls.done()
+            return
+        _say("progress", status["message"])
+        if status["running"] and (status["pending"] or not status["songs"]):
+            if cls.task is None:
+                cls.task = Task("Soundalike", status["message"])
+            cls.task.desc = status["message"]
+            cls.task.update(status["analysed"] / status["songs"] if status["songs"] else 0.0)
+        else:
+            cls.done()
+
+    @classmethod
+    def done(cls):
+        if cls.task is not None:
+            cls.task.finish()
+            cls.task = None
+
+
+PROGRESS = client.Progress(BRIDGE, AnalysisTask.show)
+
+
+def _enabled():
+    """Whether Quod Libet runs either Soundalike plugin (the plugin manager's own answer)."""
+    manager = PluginManager.instance
+    if manager is None:
+        return False
+    return any(manager.enabled(p) for p in manager.plugins
+               if p.id in ("soundalike", "soundalike_radio"))
+
+
+def _start_when_enabled():
+    """Checked in the main loop (a dictionary look-up, nothing else) every few seconds until
+    a Soundalike plugin is enabled — at start-up or later in File ▸ Plugins; then the
+    library's folders are registered and the background analysis starts."""
+    if Library.registered:
+        return False
+    if _enabled():
+        Library.ensure()
+        return False
+    return True
+
+
+GLib.timeout_add_seconds(2, _start_when_enabled)
+GLib.idle_add(lambda: _start_when_enabled() and False)
 
 
 # -- the songs menu ---------------------------------------------------------------------------
@@ -115,10 +177,10 @@ def _with_similar(paths, then):
             return
         found = [s["path"] for s in answer["songs"]]
         if not found:
+            text = answer.get("message") or "No song in your library sounds like this one."
             _say("dialog", client.TITLES["nothing"])
-            client.message_dialog(_window(), client.TITLES["nothing"],
-                                  answer.get("message") or "No song in your library sounds "
-                                  "like this one.")
+            _say("dialog-text", text)
+            client.message_dialog(_window(), client.TITLES["nothing"], text)
             return
         done = then(found)
         if not done:  # Soundalike's library holds more folders than Quod Libet's
@@ -129,7 +191,7 @@ def _with_similar(paths, then):
             return
         _say("status", f"{len(done)} similar songs")
 
-    BRIDGE.run(["similar", *paths, "-n", str(SIMILAR_N)], answered)
+    BRIDGE.run(["similar", *paths, "-n", str(SIMILAR_N), *BRIDGE.similar_options()], answered)
 
 
 def find_similar(paths):
@@ -143,9 +205,11 @@ def find_similar(paths):
             _say("window-status", window.status.get_text())
         else:
             _say("window", [[r[0], r[2]] for r in window.store])
+            _say("window-status", window.status.get_text())
 
     window = client.SimilarWindow(f"Songs like {names}", play_next, enqueue, BRIDGE,
-                                  ["similar", *paths, "-n", str(SIMILAR_N * 2)],
+                                  ["similar", *paths, "-n", str(SIMILAR_N * 2),
+                                   *BRIDGE.similar_options()],
                                   parent=_window(), on_answer=answered)
     window.show_all()
     return window
@@ -316,6 +380,7 @@ HOOK_XML = """<node><interface name="org.soundalike.PluginTest">
     <arg type="as" name="paths" direction="in"/></method>
   <method name="Shown"><arg type="s" name="json" direction="out"/></method>
   <method name="Close"/>
+  <method name="Tasks"><arg type="s" name="json" direction="out"/></method>
 </interface></node>"""
 
 
@@ -324,6 +389,12 @@ def _hook_call(conn, sender, path, interface, method, params, invocation):
 
     if method == "Shown":
         invocation.return_value(GLib.Variant("(s)", (json.dumps(SHOWN),)))
+        return
+    if method == "Tasks":  # the tasks in Quod Libet's status bar, from its task controller
+        from quodlibet.qltk.notif import TaskController
+
+        tasks = [[t.source, t.desc, t.frac] for t in TaskController.default_instance.active_tasks]
+        invocation.return_value(GLib.Variant("(s)", (json.dumps(tasks),)))
         return
     if method == "Close":  # the plugin's windows and dialogs
         client.close_all()

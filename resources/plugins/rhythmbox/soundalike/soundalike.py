@@ -5,11 +5,15 @@ Installed by ``soundalike plugins install rhythmbox`` into
 ``soundalike-plugin.json``). Right-click songs in the library, a playlist or the play
 queue: "Find similar songs" (a window with the reasons; play or queue from it), "Play
 similar next" (to the head of the play queue), "Start Soundalike radio" (plays the song;
-the queue then always holds the radio's next pick, and a skip steers it away).
+the queue then always holds the radio's next pick, and a skip steers it away), "Stop
+Soundalike radio" (the radio's pick leaves the queue; what plays plays on, in Rhythmbox's
+own order).
 
 Nothing of Soundalike runs in Rhythmbox's process: every question is a ``soundalike
 bridge …`` subprocess answered asynchronously, and the analysis runs in Soundalike's own
-background processes, started for Rhythmbox's library folders when the plugin starts.
+background processes, started for Rhythmbox's library folders when the plugin starts; its
+progress is a task in Rhythmbox's task area under the sidebar ("Soundalike: analysing
+1,204 of 8,310 songs — about 20 min").
 """
 
 import contextlib
@@ -53,13 +57,31 @@ def _tree_view(widget):
     return None
 
 
+def _menu_items(model):
+    """[label, action] of every item of a GMenuModel, sections and submenus followed (the
+    popups reach the plugins' items through Rhythmbox's linked plugin-menu sections)."""
+    found = []
+    if model is None:
+        return found
+    for i in range(model.get_n_items()):
+        label = model.get_item_attribute_value(i, "label", GLib.VariantType.new("s"))
+        action = model.get_item_attribute_value(i, "action", GLib.VariantType.new("s"))
+        if label is not None or action is not None:
+            found.append([label.get_string() if label else None,
+                          action.get_string() if action else None])
+        for link in (Gio.MENU_LINK_SECTION, Gio.MENU_LINK_SUBMENU):
+            found += _menu_items(model.get_item_link(i, link))
+    return found
+
+
 class SoundalikePlugin(GObject.Object, Peas.Activatable):
     __gtype_name__ = "SoundalikePlugin"
     object = GObject.Property(type=GObject.Object)
 
     ACTIONS = (("soundalike-similar", "Find similar songs", "find_similar"),
                ("soundalike-next", "Play similar next", "play_similar_next"),
-               ("soundalike-radio", "Start Soundalike radio", "start_radio"))
+               ("soundalike-radio", "Start Soundalike radio", "start_radio"),
+               ("soundalike-radio-stop", "Stop Soundalike radio", "stop_radio"))
 
     def do_activate(self):
         self.shell = self.object
@@ -77,9 +99,12 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             for menu in MENUS:
                 app.add_plugin_menu_item(menu, name, Gio.MenuItem.new(
                     label=label, detailed_action=f"app.{name}"))
+        app.lookup_action("soundalike-radio-stop").set_enabled(False)  # no radio yet
         player = self.shell.props.shell_player
         self._handlers = [player.connect("playing-song-changed", self._song_changed),
                           player.connect("elapsed-changed", self._elapsed)]
+        self.task = None  # the analysis' task in Rhythmbox's task area
+        self.progress = client.Progress(self.bridge, self._progress)
         self._register_folders()
         self._hook = None
         if os.environ.get("SOUNDALIKE_PLUGIN_TEST_HOOK") == "1":
@@ -94,6 +119,8 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
         player = self.shell.props.shell_player
         for h in self._handlers:
             player.disconnect(h)
+        self.progress.stop()
+        self._task_done()
         if self._hook is not None:
             Gio.bus_unown_name(self._hook)
         self.shell = self.bridge = None
@@ -107,7 +134,9 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
         return self.shell.props.window
 
     def _error(self, answer):
-        self._say("dialog", client.explain(answer, PLAYER)[0])
+        title, text = client.explain(answer, PLAYER)
+        self._say("dialog", title)
+        self._say("dialog-text", text)
         client.show_error(self._window(), answer, PLAYER)
 
     def _entry(self, path):
@@ -132,10 +161,40 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
     def _folders_answered(self, answer):
         text = answer.get("message") or answer.get("error", {}).get("message", "")
         self._say("status", text)
+        if answer.get("kind") != "error":
+            self.progress.start()
+
+    def _progress(self, status):
+        """The background analysis' progress as a task in Rhythmbox's own task list (shown
+        under the sidebar with a progress bar), there while the analysis runs."""
+        if self.shell is None:
+            return
+        if status.get("kind") == "error":
+            self._say("progress", status["error"]["message"])
+            self._task_done()
+            return
+        self._say("progress", status["message"])
+        if status["running"] and (status["pending"] or not status["songs"]):
+            if self.task is None:
+                self.task = RB.TaskProgressSimple.new()
+                self.task.props.task_label = "Soundalike"
+                self.shell.props.task_list.add_task(self.task)
+            self.task.props.task_detail = status["message"]
+            self.task.props.task_progress = (status["analysed"] / status["songs"]
+                                             if status["songs"] else 0.0)
+        else:
+            self._task_done()
+
+    def _task_done(self):
+        if self.task is not None:
+            self.task.props.task_progress = 1.0
+            self.task.props.task_outcome = RB.TaskOutcome.COMPLETE
+            self.shell.props.task_list.remove_task(self.task)
+            self.task = None
 
     def _on_action(self, _action, _param, method):
         paths = self.selected_paths()
-        if paths:
+        if paths or method == "stop_radio":
             getattr(self, method)(paths)
 
     # -- the actions ----------------------------------------------------------------------------
@@ -161,10 +220,12 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
                 self._say("window-status", window.status.get_text())
             else:
                 self._say("window", [[r[0], r[2]] for r in window.store])
+                self._say("window-status", window.status.get_text())
 
         window = client.SimilarWindow(f"Songs like {names}", self.play_next, self.queue,
                                       self.bridge,
-                                      ["similar", *paths, "-n", str(SIMILAR_N * 2)],
+                                      ["similar", *paths, "-n", str(SIMILAR_N * 2),
+                                       *self.bridge.similar_options()],
                                       parent=self._window(), on_answer=answered)
         window.show_all()
         return window
@@ -176,9 +237,10 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
                 return
             found = [s["path"] for s in answer["songs"]]
             if not found:
+                text = answer.get("message") or "No song in your library sounds like it."
                 self._say("dialog", client.TITLES["nothing"])
-                client.message_dialog(self._window(), client.TITLES["nothing"],
-                                      answer.get("message") or "")
+                self._say("dialog-text", text)
+                client.message_dialog(self._window(), client.TITLES["nothing"], text)
                 return
             done = self.play_next(found)
             if not done:  # Soundalike's library holds more folders than Rhythmbox's
@@ -189,18 +251,40 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
                 return
             self._say("status", f"{len(done)} similar songs next")
 
-        self.bridge.run(["similar", *paths, "-n", str(SIMILAR_N)], answered)
+        self.bridge.run(["similar", *paths, "-n", str(SIMILAR_N),
+                         *self.bridge.similar_options()], answered)
 
     # -- the radio: the play queue always holds its next pick -------------------------------------
     def start_radio(self, paths):
         entry = self._entry(paths[0])
         if entry is None:
             return
+        self._drop_pick()
         self.radio = {"current": paths[0], "plan": None, "queued": None, "elapsed": 0}
+        self.shell.props.application.lookup_action("soundalike-radio-stop").set_enabled(True)
         seeds = [a for p in paths for a in ("--seed", p)]
         self.bridge.run(["radio", "--state", self.state, *seeds, *self.bridge.radio_options(),
                          "--current", paths[0], "-n", "3"], self._planned)
         self.shell.props.shell_player.play_entry(entry, self.shell.props.library_source)
+
+    def stop_radio(self, _paths=None):
+        """The radio ends: its pick leaves the play queue, its plans are forgotten (an answer
+        still on its way is dropped) and its state files go; the song playing plays on."""
+        if self.radio is None:
+            return
+        self._drop_pick()
+        self.radio = None
+        for suffix in ("", ".played", ".skipped"):
+            with contextlib.suppress(OSError):
+                os.remove(self.state + suffix)
+        self.shell.props.application.lookup_action("soundalike-radio-stop").set_enabled(False)
+        self._say("radio-stopped", True)
+
+    def _drop_pick(self):
+        queued = self.radio and self.radio.get("queued")
+        old = self._entry(queued) if queued else None
+        if old is not None:
+            self.shell.props.queue_source.remove_entry(old)
 
     def _plan_for(self, path):
         self.radio.update(current=path, plan=None, elapsed=0)
@@ -246,6 +330,8 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
         outcome = "played" if not duration or heard >= 0.5 * duration else "skipped"
         self._say("radio-choice", [outcome, before])
         if plan is None or path != radio["queued"]:  # the listener chose another song
+            if radio["queued"] is not None:  # the pick for the song before is not next now
+                GLib.idle_add(self._unqueue, radio["queued"])
             radio["queued"] = None
             self._plan_for(path)
             return
@@ -259,8 +345,17 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             if pick is not None and pick != path:
                 self._plan_for(pick)
                 player.play_entry(self._entry(pick), self.shell.props.library_source)
+                # the queued pick started playing from the queue and was left at once: it
+                # stays there unless taken out (not while it plays: that stops Rhythmbox)
+                GLib.idle_add(self._unqueue, path)
                 return
         self._plan_for(path)
+
+    def _unqueue(self, path):
+        entry = self._entry(path) if self.shell is not None else None
+        if entry is not None and (self.radio is None or path != self.radio["queued"]):
+            self.shell.props.queue_source.remove_entry(entry)
+        return False
 
     def _duration(self, path):
         entry = self._entry(path) if path else None
@@ -276,6 +371,9 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
       <method name="ClearQueue"/>
       <method name="Known"><arg type="as" name="paths" direction="in"/>
         <arg type="as" name="known" direction="out"/></method>
+      <method name="Menus"><arg type="s" name="json" direction="out"/></method>
+      <method name="Tasks"><arg type="s" name="json" direction="out"/></method>
+      <method name="Activate"><arg type="s" name="action" direction="in"/></method>
     </interface></node>"""
 
     def _own_hook(self):
@@ -301,6 +399,28 @@ class SoundalikePlugin(GObject.Object, Peas.Activatable):
             queue = self.shell.props.queue_source
             for row in list(queue.props.query_model):
                 queue.remove_entry(row[0])
+            invocation.return_value(None)
+        elif method == "Menus":  # the items of the plugin section of each popup menu, as
+            # Rhythmbox's GMenu models have them (the section the popups link to by name)
+            app = self.shell.props.application
+            menus = {m: _menu_items(app.get_plugin_menu(m)) for m in MENUS}
+            invocation.return_value(GLib.Variant("(s)", (json.dumps(menus),)))
+        elif method == "Tasks":  # the tasks in Rhythmbox's task list (under the sidebar)
+            # its items come as pointers: the plugin's task is found among them by its own
+            # (PyGObject's hash of a GObject is its pointer)
+            model = self.shell.props.task_list.props.model
+            t = self.task
+            tasks = [[t.props.task_label, t.props.task_detail, t.props.task_progress]
+                     for i in range(model.n_items()) if t is not None and model.get(i) == hash(t)]
+            invocation.return_value(GLib.Variant("(s)", (json.dumps(tasks),)))
+        elif method == "Activate":  # an application action by name, as a menu item does it
+            (name,) = params.unpack()
+            action = self.shell.props.application.lookup_action(name)
+            if action is None or not action.get_enabled():
+                invocation.return_dbus_error("org.soundalike.Error",
+                                             f"action {name!r} is not there or disabled")
+                return
+            action.activate(None)
             invocation.return_value(None)
         elif method == "Known":  # which of the paths Rhythmbox's library has
             (paths,) = params.unpack()

@@ -1,4 +1,4 @@
-"""Recommendations for a library: similar tracks, radio, song paths, explanations.
+"""The recommender of a library: its similarity index, similar tracks and explanations.
 
 The glue between the :class:`~soundalike.library.store.Store` and the pure engine
 modules (:mod:`~soundalike.engine.vectors`, :mod:`~soundalike.engine.similarity`,
@@ -18,6 +18,13 @@ The vector model (library statistics) is stored in the setting
 :data:`REFIT_GROWTH` (always for libraries under :data:`ALWAYS_REFIT_BELOW` tracks).
 Default filters come from the ``recommend.*`` settings
 (:data:`soundalike.library.model.settings.FILTER_SETTINGS`).
+
+What is built on the index lives beside it and takes the recommender as its first
+argument (the methods of the same names here hand over to them):
+:mod:`~soundalike.library.recommend.radio` (radios, mood seeds, saved sessions),
+:mod:`~soundalike.library.recommend.paths` (song paths),
+:mod:`~soundalike.library.recommend.seeds` (seed tracks from album, artist, playlist names),
+:mod:`~soundalike.library.recommend.outside` (songs not in the library).
 """
 
 from __future__ import annotations
@@ -28,21 +35,17 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from soundalike.engine import moods
 from soundalike.engine import vectors as vec
 from soundalike.engine.explain import ALBUM_REASON, Explainer, joined
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
-from soundalike.engine.radio import Radio as EngineRadio
-from soundalike.engine.radio import song_path
-from soundalike.engine.similarity import ranked_accept
-from soundalike.library import browse
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.files.availability import RootCache
 from soundalike.library.model.settings import VECTOR_MODEL, WEIGHTS
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
-from soundalike.library.recommend import vector_index
+from soundalike.library.recommend import outside, paths, radio, seeds, vector_index
 from soundalike.library.recommend.filter_defaults import default_filters, replace_filters
+from soundalike.library.recommend.radio import RadioSession
 from soundalike.library.recommend.results import (
     RecommendError,
     Result,
@@ -355,105 +358,6 @@ class Recommender:
                                  scores=scores)
         return hits + more, len(more)
 
-    def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
-                            embedding: np.ndarray, n: int = 10, *,
-                            method: str = DEFAULT_METHOD, filters: Filters | None = None,
-                            explain: bool = True, fingerprint: str | None = None,
-                            mtt_tags: np.ndarray | None = None,
-                            mtt_embedding: np.ndarray | None = None) -> ResultList:
-        """The *n* library tracks most like a song that is not in the library.
-
-        *features*, *tags*, *embedding*, *mtt_tags* and *mtt_embedding* are what
-        :func:`engine.analyze.analyze_file` gives for that song; they are placed in this
-        library's vector space. Library copies of the same file (same content
-        *fingerprint*) are left out.
-
-        Raises
-        ------
-        RecommendError
-            Nothing is analysed yet.
-        ValueError
-            The library's vectors use the MTT model and *mtt_tags* / *mtt_embedding*
-            are missing.
-        """
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
-        if self.index is None or self.model is None:
-            raise RecommendError("no analysed tracks yet: run the analysis first")
-        from soundalike.engine import cnn
-
-        row = np.asarray(tags, np.float32)[None, :]
-        if method == Method.HYBRID:
-            all_tags, all_emb = row, np.asarray(embedding, np.float32)[None, :]
-            if self.uses_mtt:
-                if mtt_tags is None or mtt_embedding is None:
-                    raise ValueError("this library's vectors need the MTT tags and embedding")
-                all_tags = np.hstack([all_tags, np.asarray(mtt_tags, np.float32)[None, :]])
-                all_emb = np.hstack([all_emb, np.asarray(mtt_embedding, np.float32)[None, :]])
-            query = self.model.transform(np.asarray(features, np.float32)[None, :], all_tags,
-                                         all_emb)[0]
-        else:
-            query = cnn.genre_vector(row)[0]
-        copies = ({c.id for c in self.store.tracks_by_fingerprint(fingerprint)}
-                  if fingerprint else set())
-        exclude = np.flatnonzero(np.isin(self.index.ids, list(copies))).tolist() if copies \
-            else []
-        f = self.reachable(filters or self.filters())
-        hits, topped = self._search(query, n, method, f,
-                                    ResultFilter(self.meta, f, exclude=exclude))
-        topped_from = len(hits) - topped
-        tracks = {t.id: t for t in self.store.get_tracks(int(self.index.ids[p]) for p, _ in hits)
-                  if t.status == TrackStatus.ANALYSED}
-        out, topped = [], 0
-        rows = [self._analysis(p) for p, _ in hits] if explain else [None] * len(hits)
-        albums = (self._album_flags(None, query, None, [p for p, _ in hits], rows)
-                  if explain and method == Method.HYBRID else [False] * len(hits))
-        for i, (p, score) in enumerate(hits):
-            track = tracks.get(int(self.index.ids[p]))
-            if track is None:
-                continue
-            topped += i >= topped_from
-            b = rows[i]
-            reasons = (self.explainer.reasons(features, tags, b.features, b.tags,
-                                              **self._mtt_pair(mtt_tags, b))
-                       + [ALBUM_REASON] * albums[i] if b is not None else [])
-            out.append(Result(track, score, reasons, joined(reasons) if explain else ""))
-        return ResultList(out, topped)
-
-    def similar_to_file(self, path: str, n: int = 10, *, method: str = DEFAULT_METHOD,
-                        filters: Filters | None = None, explain: bool = True) -> ResultList:
-        """The *n* library tracks most like the audio file at *path*.
-
-        A file in the library is looked up; any other file is analysed on the spot (a
-        second or two, in a worker process like the analysis pool's) and placed in this
-        library's vector space, its library copies left out.
-
-        Raises
-        ------
-        SoundalikeError
-            The file cannot be analysed (``AudioError`` says why in plain words).
-        RecommendError
-            Nothing is analysed yet.
-        """
-        from soundalike.library.analysis.worker import analyse_apart
-        from soundalike.library.files.fingerprint import fingerprint_path
-
-        track = self.store.track_by_path(path)
-        if track is not None and track.status == TrackStatus.ANALYSED:
-            return self.similar(track.id, n, method=method, filters=filters, explain=explain)
-        if self.index is None or self.model is None:
-            raise RecommendError("no analysed tracks yet: run the analysis first")
-        # in a worker process with the pool's single-threaded settings (analysis_worker)
-        result = analyse_apart(path)
-        try:
-            fingerprint = fingerprint_path(path)
-        except OSError:
-            fingerprint = None
-        return self.similar_to_analysis(result.features, result.tags, result.embedding, n,
-                                        method=method, filters=filters, explain=explain,
-                                        fingerprint=fingerprint, mtt_tags=result.mtt_tags,
-                                        mtt_embedding=result.mtt_embedding)
-
     def _reasons(self, a, b) -> list[str]:
         """The engine's reasons for query analysis *a* and result analysis *b*."""
         if a is None or b is None:
@@ -516,257 +420,42 @@ class Recommender:
         album = self._album_flags(ra, None, pa, [pb], [rb])[0] if ra is not None else False
         return joined(self._reasons(ra, rb) + [ALBUM_REASON] * album)
 
-    # -- radio and paths --------------------------------------------------------------------
-    def radio(self, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,
-              artist_spacing: int | None = None, randomness: float = 0.5,
-              method: str = DEFAULT_METHOD, filters: Filters | None = None,
-              rng: int | np.random.Generator | None = None,
-              album_spacing: int | None = None, no_repeat: bool | None = None,
-              keep_character: bool | None = None,
-              recent_hours: float | None = None) -> RadioSession:
-        """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`).
+    # -- songs outside the library (library.recommend.outside) --------------------------
+    def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
+                            embedding: np.ndarray, n: int = 10, **options) -> ResultList:
+        """See :func:`outside.similar_to_analysis` (a song not in the library)."""
+        return outside.similar_to_analysis(self, features, tags, embedding, n, **options)
 
-        The no-repeat and character options (None: the library's ``radio.*`` settings,
-        :mod:`library.discovery`): *album_spacing*, *no_repeat* (no song twice in the
-        session), *keep_character* (the seeds' vocal/instrumental character),
-        *recent_hours* (songs played in the last hours are drawn later; 0: off)."""
-        if not seed_ids:
-            raise RecommendError("a radio needs at least one seed track")
-        seeds = self._positions(seed_ids)
-        engine = EngineRadio(self.index, self.meta, seeds, drift=drift, window=window,
-                             randomness=randomness,
-                             filters=self.reachable(filters or self.filters()),
-                             method=method, rng=rng,
-                             **self._discovery_options(artist_spacing, album_spacing,
-                                                       no_repeat, keep_character,
-                                                       recent_hours))
-        return RadioSession(self, engine)
+    def similar_to_file(self, path: str, n: int = 10, **options) -> ResultList:
+        """See :func:`outside.similar_to_file` (any audio file)."""
+        return outside.similar_to_file(self, path, n, **options)
 
-    def _discovery_options(self, artist_spacing=None, album_spacing=None, no_repeat=None,
-                           keep_character=None, recent_hours=None) -> dict:
-        from soundalike.library.recommend import discovery
+    # -- radio (library.recommend.radio), paths, seeds ------------------------------------
+    def radio(self, seed_ids: Sequence[int], **options) -> RadioSession:
+        """See :func:`radio.radio` (an endless radio from seed tracks)."""
+        return radio.radio(self, seed_ids, **options)
 
-        o = discovery.radio_options(self.store)
-        given = {"artist_spacing": artist_spacing, "album_spacing": album_spacing,
-                 "no_repeat": no_repeat, "keep_character": keep_character,
-                 "recent_hours": recent_hours}
-        o.update({k: v for k, v in given.items() if v is not None})
-        hours = o.pop("recent_hours")
-        return {**o, "character": discovery.characters(self),
-                "penalty": discovery.recent_penalty(self, hours)}
+    def mood_seeds(self, words: str | Sequence[str], **options) -> list[int]:
+        """See :func:`radio.mood_seeds`."""
+        return radio.mood_seeds(self, words, **options)
 
-    def mood_seeds(self, words: str | Sequence[str], *,
-                   tempo: tuple[float, float] | None = None, energy: float | None = None,
-                   k: int = 5) -> list[int]:
-        """The *k* analysed tracks that best fit mood *words* ("calm, piano"), a tempo
-        range (BPM) and an energy (0 … 1), by different artists where possible.
+    def mood_radio(self, words: str | Sequence[str], **options) -> RadioSession:
+        """See :func:`radio.mood_radio` (a radio from mood words)."""
+        return radio.mood_radio(self, words, **options)
 
-        Raises
-        ------
-        RecommendError
-            Unknown words (the message lists the known ones), or nothing analysed.
-        """
-        if self.index is None:
-            raise RecommendError("no analysed tracks yet: run the analysis first")
-        try:
-            refs = moods.lookup(words)
-        except moods.UnknownWordsError as exc:
-            raise RecommendError(str(exc)) from None
-        scores = moods.mood_scores(self.mood_tags, refs, tempo=self.tempo, tempo_range=tempo,
-                                   energy_of=self.energy, energy_target=energy)
-        rf = ResultFilter(self.meta, Filters(max_per_artist=1, max_per_album=1))
-        hits = [p for p, _ in ranked_accept(scores, k, rf.accept)]
-        if len(hits) < k:
-            dead = self.meta.dead
-            live = None if dead is None else (lambda p: p >= len(dead) or not dead[p])
-            hits += [p for p, _ in ranked_accept(scores, k + len(hits), live)
-                     if p not in hits][:k - len(hits)]
-        return [int(self.index.ids[p]) for p in hits]
+    def radio_from_dict(self, state: dict, **options) -> RadioSession:
+        """See :func:`radio.radio_from_dict` (a saved radio restored)."""
+        return radio.radio_from_dict(self, state, **options)
 
-    def mood_radio(self, words: str | Sequence[str], *,
-                   tempo: tuple[float, float] | None = None, energy: float | None = None,
-                   **options) -> RadioSession:
-        """A radio that starts from mood words (see :meth:`mood_seeds`); its first tracks
-        are drawn near the best-fitting tracks (which are not played themselves)."""
-        session = self.radio(self.mood_seeds(words, tempo=tempo, energy=energy), **options)
-        session.words = ", ".join(moods.parse_words(words) if isinstance(words, str)
-                                  else words)
-        return session
+    def path(self, a: int, b: int, steps: int = 10, **options) -> list[Track]:
+        """See :func:`paths.path` (tracks leading from *a* to *b*)."""
+        return paths.path(self, a, b, steps, **options)
 
-    def radio_from_dict(self, state: dict, *, filters: Filters | None = None) -> RadioSession:
-        """A radio restored from :meth:`RadioSession.to_dict` (a saved session).
-
-        Raises
-        ------
-        RecommendError
-            The state is unreadable or none of its seeds is analysed any more.
-        """
-        if self.index is None:
-            raise RecommendError("no analysed tracks yet: run the analysis first")
-        try:
-            from soundalike.library.recommend import discovery
-
-            engine = EngineRadio.from_dict(state.get("engine", {}), self.index, self.meta,
-                                           filters=self.reachable(filters or self.filters()),
-                                           character=discovery.characters(self))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise RecommendError(f"cannot restore the radio ({exc})") from None
-        session = RadioSession(self, engine)
-        session.words = str(state.get("words") or "")
-        return session
-
-    def path(self, a: int, b: int, steps: int = 10, *, method: str = DEFAULT_METHOD,
-             filters: Filters | None = None) -> list[Track]:
-        """Tracks leading from *a* to *b* in *steps* tracks (both included)."""
-        if a == b:
-            raise RecommendError("a path needs two different tracks")
-        if steps < 2:
-            raise RecommendError("a path needs at least 2 steps")
-        pa, pb = self._positions([a, b])
-        positions = song_path(self.index, self.meta, pa, pb, steps, method=method,
-                              filters=self.reachable(filters or self.filters()))
-        return self.store.get_tracks(int(self.index.ids[p]) for p in positions)
-
-    # -- seeds ----------------------------------------------------------------------------
     def seeds_for_album(self, album: str) -> list[int]:
-        """Analysed tracks of the album(s) named *album* (case/accents ignored)."""
-        return self._indexed(browse.album_tracks(self.store, album))
+        return seeds.seeds_for_album(self, album)
 
     def seeds_for_artist(self, artist: str) -> list[int]:
-        """Analysed tracks of the artist (or album artist) *artist* (case/accents ignored)."""
-        return self._indexed(browse.artist_tracks(self.store, artist))
+        return seeds.seeds_for_artist(self, artist)
 
     def seeds_for_playlist(self, name: str) -> list[int]:
-        """Analysed tracks of the playlist called *name*, in order."""
-        p = browse.playlist_named(self.store, name)
-        return self._indexed(self.store.playlist_tracks(p.id)) if p is not None else []
-
-    def _indexed(self, tracks: Iterable[Track]) -> list[int]:
-        if self.index is None:
-            return []
-        return [t.id for t in tracks if self.index.position(t.id) is not None]
-
-
-class RadioSession:
-    """An endless radio over a :class:`Recommender`: ``next(k) -> list[Track]``.
-
-    Feedback by track id — :meth:`played`, :meth:`skipped`, :meth:`more_like`,
-    :meth:`less_like` — steers the draws that follow (:class:`engine.radio.Radio`);
-    :meth:`reason` says in words why a track came after feedback. :meth:`to_dict` is
-    the whole state as JSON values (:meth:`Recommender.radio_from_dict` restores it).
-    Feedback lives in this object only: nothing is written anywhere.
-    """
-
-    def __init__(self, recommender: Recommender, engine: EngineRadio):
-        self.recommender = recommender
-        self.engine = engine
-        self.words = ""   # the mood words it started from, if any
-
-    def next(self, k: int = 1) -> list[Track]:
-        """The next *k* tracks; tracks that went missing since the index was built are
-        skipped (and more drawn in their place)."""
-        out: list[Track] = []
-        for _ in range(3):
-            want = k - len(out)
-            if want <= 0:
-                break
-            ids = [int(self.engine.index.ids[p]) for p in self.engine.next(want)]
-            by_id = {t.id: t for t in self.recommender.store.get_tracks(set(ids))}
-            out += [by_id[i] for i in ids if i in by_id and self.recommender.playable(by_id[i])]
-        return out
-
-    def next_with_reasons(self, k: int = 1) -> list[tuple[Track, str]]:
-        """The next *k* tracks, each with :meth:`reason` ("" without feedback)."""
-        tracks = self.next(k)
-        note = self._feedback_note() if tracks else None  # read once for the k tracks
-        return [(t, self._reason(t.id, note)) for t in tracks]
-
-    @property
-    def history(self) -> list[int]:
-        """Track ids played so far."""
-        return [int(self.engine.index.ids[p]) for p in self.engine.history]
-
-    @property
-    def seeds(self) -> list[int]:
-        return [int(self.engine.index.ids[p]) for p in self.engine.seeds]
-
-    # -- feedback -------------------------------------------------------------------------
-    def _position(self, track_id: int) -> int | None:
-        return self.engine.index.position(int(track_id))
-
-    def played(self, track_id: int, seconds: float) -> bool:
-        """The track was heard for *seconds* (to its end, or until the listener moved
-        on). False when the track is not in the index (nothing changes)."""
-        p = self._position(track_id)
-        return p is not None and self.engine.played(p, float(seconds)) is not None
-
-    def skipped(self, track_id: int, at_seconds: float) -> bool:
-        """The listener skipped the track after *at_seconds*."""
-        p = self._position(track_id)
-        return p is not None and self.engine.skipped(p, float(at_seconds)) is not None
-
-    def more_like(self, track_id: int) -> bool:
-        p = self._position(track_id)
-        return p is not None and self.engine.more_like(p) is not None
-
-    def less_like(self, track_id: int) -> bool:
-        p = self._position(track_id)
-        return p is not None and self.engine.less_like(p) is not None
-
-    def reason(self, track_id: int) -> str:
-        """Why *track_id* was chosen after the feedback still in effect, in words:
-        ``"after you skipped 2 fast tracks: slower, acoustic"``; "" without feedback."""
-        return self._reason(int(track_id), self._feedback_note())
-
-    def _feedback_note(self) -> tuple | None:
-        """What the feedback in effect says, the same for every track drawn next:
-        ``("negative", head, features, tags)`` of up to 5 tracks pushed away, or
-        ``("positive", liked track)``; None when it explains nothing."""
-        rec = self.recommender
-        active = self.engine.active_events()
-        if not active or rec.explainer is None:
-            return None
-        ids = self.engine.index.ids
-        negative = [e for e, w in active if w < 0][:5]
-        positive = [e for e, w in active if w > 0 and e.kind == "more_like"][:1]
-        if negative:
-            rows = [a for e in negative if (a := rec.store.get_analysis(int(ids[e.position])))]
-            if not rows:
-                return None
-            feats = np.array([a.features for a in rows])
-            tags = np.array([a.tags for a in rows])
-            what = rec.explainer.describe(feats, tags)
-            skips = sum(e.kind in ("skipped", "late_skip") for e in negative)
-            less = len(negative) - skips
-            noun = f"{' '.join(what)} track" if what else "track"
-            parts = []
-            if skips:
-                parts.append(f"skipped {skips} {noun}{'s' if skips > 1 else ''}")
-            if less:
-                parts.append(f"marked {less} {'' if skips else noun + ' '}“less like this”")
-            return "negative", "after you " + " and ".join(parts), feats, tags
-        if positive:
-            liked = rec.store.get_track(int(ids[positive[0].position]))
-            return None if liked is None else ("positive", liked)
-        return None
-
-    def _reason(self, track_id: int, note: tuple | None) -> str:
-        if note is None:
-            return ""
-        rec = self.recommender
-        chosen = rec.store.get_analysis(track_id)
-        if chosen is None:
-            return ""
-        if note[0] == "negative":
-            _, head, feats, tags = note
-            how = rec.explainer.contrast(feats, tags, chosen.features, chosen.tags)
-            return f"{head}: {', '.join(how)}" if how else head
-        liked = note[1]
-        if liked.id == track_id:
-            return ""
-        return f"more like “{liked.display_title}”: {rec.explain(liked.id, track_id)}"
-
-    # -- state ----------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The radio's state (seeds, history, feedback, random state) as JSON values."""
-        return {"engine": self.engine.to_dict(), "words": self.words}
+        return seeds.seeds_for_playlist(self, name)

@@ -367,6 +367,7 @@ def _analyse_library_songs(store, tracks) -> list[str]:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
+    from soundalike.library.recommend.outside import similar_to_file
     from soundalike.library.recommend.results import RecommendError
 
     paths = [os.path.abspath(os.path.expanduser(p)) for p in args.paths]
@@ -390,7 +391,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
                 results = rec.similar(ready, args.n)
             else:  # outside the folders (or another analyser has it): analysed on the spot
                 analysed_now = [paths[0]]
-                results = rec.similar_to_file(paths[0], args.n)
+                results = similar_to_file(rec, paths[0], args.n)
         except SoundalikeError as exc:
             raise BridgeError("bad-song", f"cannot analyse {paths[0]}: {exc}") from None
         except RecommendError as exc:
@@ -422,6 +423,7 @@ def _write_json(path: str, value: dict) -> None:
 
 
 def cmd_radio(args: argparse.Namespace) -> int:
+    from soundalike.library.recommend.radio import radio_from_dict
     from soundalike.library.recommend.results import RecommendError
 
     db = db_path(args)
@@ -457,7 +459,7 @@ def cmd_radio(args: argparse.Namespace) -> int:
                 except (OSError, ValueError) as exc:
                     raise BridgeError("no-radio", f"no radio to continue ({exc}); "
                                       "start one from a song") from None
-                radio = rec.radio_from_dict(state)
+                radio = radio_from_dict(rec, state)
             current = track_id(args.current) if args.current else None
             if current is None:
                 songs = [_song(t, reason=why) for t, why in radio.next_with_reasons(args.n)]
@@ -468,7 +470,7 @@ def cmd_radio(args: argparse.Namespace) -> int:
             _write_json(state_path, base)
             branches = {}
             for outcome in ("played", "skipped"):
-                branch = rec.radio_from_dict(base)
+                branch = radio_from_dict(rec, base)
                 if outcome == "played":
                     branch.played(current, float("inf"))
                 else:

@@ -337,6 +337,7 @@ def _resolve(text: str, client, mapper, store):
 
 def cmd_path(args) -> int:
     from soundalike.cli.recommend_cmds import _filters, _recommend_call
+    from soundalike.library.recommend.paths import path
     from soundalike.library.recommend.results import track_label
 
     store, rec = _recommender(args)
@@ -347,7 +348,7 @@ def cmd_path(args) -> int:
             b = _resolve(args.b, client, mapper, store)
             if a.id == b.id:
                 raise UsageError("A and B are the same song")
-            tracks = _recommend_call(rec.path, a.id, b.id, args.steps, method=args.method,
+            tracks = _recommend_call(path, rec, a.id, b.id, args.steps, method=args.method,
                                      filters=_filters(rec, _no_extra(args)))
             songs = [(t, mapper.uri(t.path)) for t in tracks]
             outside = [t for t, uri in songs if uri is None]

@@ -293,6 +293,7 @@ def _print_tracks(tracks) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_similar(args: argparse.Namespace) -> int:
+    from soundalike.library.recommend.outside import similar_to_file
     from soundalike.library.recommend.results import track_label
 
     text = " ".join(args.query)
@@ -309,7 +310,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         if outside:  # a song that is not in the library: analyse it now, then compare
             print(f"Analysing {printable(outside)} …", file=sys.stderr, flush=True)
             try:
-                results = _recommend_call(rec.similar_to_file, outside, args.n,
+                results = _recommend_call(similar_to_file, rec, outside, args.n,
                                           method=args.method, filters=filters, explain=explain)
             except SoundalikeError as exc:
                 raise CliError(f"cannot analyse {printable(outside)}: {exc}") from None
@@ -358,13 +359,18 @@ def _output_tracks(args: argparse.Namespace, tracks, title: str, **json_first) -
 
 def _seed_ids(store, rec, seeds: list[str]) -> list[int]:
     from soundalike.library.files.playlist_files import FORMATS, PlaylistFileError, read_playlist
+    from soundalike.library.recommend.seeds import (
+        seeds_for_album,
+        seeds_for_artist,
+        seeds_for_playlist,
+    )
 
     ids: list[int] = []
     for seed in seeds:
         kind, sep, name = seed.partition(":")
         if sep and kind in ("album", "artist", "playlist") and name.strip():
-            found = {"album": rec.seeds_for_album, "artist": rec.seeds_for_artist,
-                     "playlist": rec.seeds_for_playlist}[kind](name.strip())
+            found = {"album": seeds_for_album, "artist": seeds_for_artist,
+                     "playlist": seeds_for_playlist}[kind](rec, name.strip())
             if not found:
                 raise UsageError(f"no analysed tracks for {kind} {name.strip()!r}")
             ids += found
@@ -395,6 +401,8 @@ def _tempo_range(text: str) -> tuple[float, float]:
 
 
 def cmd_radio(args: argparse.Namespace) -> int:
+    from soundalike.library.recommend.radio import mood_seeds
+
     if not args.seeds and not args.tags:
         raise UsageError("give seed tracks or --tags \"mood words\" "
                          "(e.g. soundalike radio --tags \"calm, instrumental\")")
@@ -406,7 +414,7 @@ def cmd_radio(args: argparse.Namespace) -> int:
     try:
         seeds = _seed_ids(store, rec, args.seeds) if args.seeds else []
         if args.tags:
-            seeds += _recommend_call(rec.mood_seeds, args.tags, tempo=args.tempo,
+            seeds += _recommend_call(mood_seeds, rec, args.tags, tempo=args.tempo,
                                      energy=args.energy)
             seeds = list(dict.fromkeys(seeds))
         radio = _recommend_call(rec.radio, seeds, method=args.method,
@@ -425,6 +433,8 @@ def cmd_radio(args: argparse.Namespace) -> int:
 
 
 def cmd_path(args: argparse.Namespace) -> int:
+    from soundalike.library.recommend.paths import path
+
     if args.steps < 2:
         raise UsageError("--steps must be at least 2 (A and B)")
     store, rec = _open(args)
@@ -432,7 +442,7 @@ def cmd_path(args: argparse.Namespace) -> int:
         a, b = resolve_query(store, args.a), resolve_query(store, args.b)
         if a.id == b.id:
             raise UsageError("A and B are the same track")
-        tracks = _recommend_call(rec.path, a.id, b.id, args.steps, method=args.method,
+        tracks = _recommend_call(path, rec, a.id, b.id, args.steps, method=args.method,
                                  filters=_filters(rec, args))
         _output_tracks(args, tracks, "Soundalike path")
         return 0

@@ -26,6 +26,8 @@ from soundalike.gui.similar_panel import SimilarPanel, Suggestion
 from soundalike.gui.tasks import Tasks
 from soundalike.library.files.availability import holding_root
 from soundalike.library.model.states import AnalysisState, TrackStatus
+from soundalike.library.recommend import outside, paths
+from soundalike.library.recommend import radio as radios
 
 SIMILAR_COUNT = 25
 PLAY_NEXT_COUNT = 5
@@ -265,7 +267,7 @@ class SimilarityActions(QObject):
         def failed(exc: BaseException) -> None:
             self._error(RuntimeError(f"“{Path(path).name}” cannot be analysed: {exc}"))
 
-        self._call(lambda rec: rec.similar_to_file(path, n=SIMILAR_COUNT),
+        self._call(lambda rec: outside.similar_to_file(rec, path, n=SIMILAR_COUNT),
                    lambda results: self.similar_panel.show_results(
                        [seed], self._suggestions(results), _topped_up_note(results)),
                    failed)
@@ -337,7 +339,7 @@ class SimilarityActions(QObject):
                          energy: float | None = None) -> None:
         """Replace the queue with a radio that starts from mood words."""
         def work(rec):
-            self._radio = rec.mood_radio(words, tempo=tempo, energy=energy)
+            self._radio = radios.mood_radio(rec, words, tempo=tempo, energy=energy)
             return self._radio.words, self._radio.next(RADIO_FIRST), radio_to_state(self._radio)
 
         def done(found) -> None:
@@ -543,7 +545,7 @@ class SimilarityActions(QObject):
         seeds = self._rows([start, end])
 
         def work(rec):
-            tracks = rec.path(start, end, steps=PATH_STEPS)
+            tracks = paths.path(rec, start, end, steps=PATH_STEPS)
             out = []
             for i, t in enumerate(tracks):
                 why = ("start" if i == 0 else "destination" if i == len(tracks) - 1
@@ -573,9 +575,9 @@ def _radio_label(seeds: list[Row], words: str) -> str:
 
 
 # The radio's state as saved with the session, and a radio made again from it: the only
-# places that know what the state holds (library.recommend.recommender's to_dict / radio_from_dict).
+# places that know what the state holds (library.recommend.radio's to_dict / radio_from_dict).
 def radio_to_state(radio) -> dict:
-    """A :class:`~soundalike.library.recommend.recommender.RadioSession`'s whole state (seeds,
+    """A :class:`~soundalike.library.recommend.radio.RadioSession`'s whole state (seeds,
     history, feedback, random state, mood words) as JSON values."""
     return radio.to_dict()
 
@@ -583,7 +585,7 @@ def radio_to_state(radio) -> dict:
 def radio_from_state(rec, state: dict):
     """The radio *state* (:func:`radio_to_state`) carries on over the recommender *rec*
     (RecommendError when it cannot: no seed left, unreadable)."""
-    return rec.radio_from_dict(state)
+    return radios.radio_from_dict(rec, state)
 
 
 def radio_seed_ids(state: dict) -> list[int]:

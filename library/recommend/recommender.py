@@ -9,7 +9,6 @@ modules (:mod:`~soundalike.engine.vectors`, :mod:`~soundalike.engine.similarity`
     for r in rec.similar(track_id, n=10):           # hybrid method, default filters
         print(r.track.display_title, r.score, r.explanation)
     radio = rec.radio([track_id]); radio.next(5)     # endless, list[Track]
-    rec.path(a_id, b_id, steps=8)                    # list[Track], A … B
     rec.refresh()                                    # after analysis changes; cheap if none
 
 The index is built from every ``analysed`` track of the current analysis version.
@@ -20,7 +19,7 @@ Default filters come from the ``recommend.*`` settings
 (:data:`soundalike.library.model.settings.FILTER_SETTINGS`).
 
 What is built on the index lives beside it and takes the recommender as its first
-argument (the methods of the same names here hand over to them):
+argument (``rec.radio(…)``, the most used, is also a method that hands over):
 :mod:`~soundalike.library.recommend.radio` (radios, mood seeds, saved sessions),
 :mod:`~soundalike.library.recommend.paths` (song paths),
 :mod:`~soundalike.library.recommend.seeds` (seed tracks from album, artist, playlist names),
@@ -43,7 +42,7 @@ from soundalike.library.files.availability import RootCache
 from soundalike.library.model.settings import VECTOR_MODEL, WEIGHTS
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
-from soundalike.library.recommend import outside, paths, radio, seeds, vector_index
+from soundalike.library.recommend import radio, vector_index
 from soundalike.library.recommend.filter_defaults import default_filters, replace_filters
 from soundalike.library.recommend.radio import RadioSession
 from soundalike.library.recommend.results import (
@@ -420,42 +419,7 @@ class Recommender:
         album = self._album_flags(ra, None, pa, [pb], [rb])[0] if ra is not None else False
         return joined(self._reasons(ra, rb) + [ALBUM_REASON] * album)
 
-    # -- songs outside the library (library.recommend.outside) --------------------------
-    def similar_to_analysis(self, features: np.ndarray, tags: np.ndarray,
-                            embedding: np.ndarray, n: int = 10, **options) -> ResultList:
-        """See :func:`outside.similar_to_analysis` (a song not in the library)."""
-        return outside.similar_to_analysis(self, features, tags, embedding, n, **options)
-
-    def similar_to_file(self, path: str, n: int = 10, **options) -> ResultList:
-        """See :func:`outside.similar_to_file` (any audio file)."""
-        return outside.similar_to_file(self, path, n, **options)
-
-    # -- radio (library.recommend.radio), paths, seeds ------------------------------------
+    # -- radio (library.recommend.radio) -------------------------------------------------
     def radio(self, seed_ids: Sequence[int], **options) -> RadioSession:
         """See :func:`radio.radio` (an endless radio from seed tracks)."""
         return radio.radio(self, seed_ids, **options)
-
-    def mood_seeds(self, words: str | Sequence[str], **options) -> list[int]:
-        """See :func:`radio.mood_seeds`."""
-        return radio.mood_seeds(self, words, **options)
-
-    def mood_radio(self, words: str | Sequence[str], **options) -> RadioSession:
-        """See :func:`radio.mood_radio` (a radio from mood words)."""
-        return radio.mood_radio(self, words, **options)
-
-    def radio_from_dict(self, state: dict, **options) -> RadioSession:
-        """See :func:`radio.radio_from_dict` (a saved radio restored)."""
-        return radio.radio_from_dict(self, state, **options)
-
-    def path(self, a: int, b: int, steps: int = 10, **options) -> list[Track]:
-        """See :func:`paths.path` (tracks leading from *a* to *b*)."""
-        return paths.path(self, a, b, steps, **options)
-
-    def seeds_for_album(self, album: str) -> list[int]:
-        return seeds.seeds_for_album(self, album)
-
-    def seeds_for_artist(self, artist: str) -> list[int]:
-        return seeds.seeds_for_artist(self, artist)
-
-    def seeds_for_playlist(self, name: str) -> list[int]:
-        return seeds.seeds_for_playlist(self, name)

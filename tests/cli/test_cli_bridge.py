@@ -19,6 +19,7 @@ from reco_library import STYLES, _chord
 
 from soundalike.cli import bridge_cmds
 from soundalike.library.recommend import vector_index
+from soundalike.library.recommend.radio import radio_from_dict
 from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
@@ -201,7 +202,7 @@ def test_radio_answers_for_both_outcomes_as_the_radio_would(capsys, lib, db, tmp
         cid = store.track_by_path(current).id
         for outcome, feedback in (("played", lambda r: r.played(cid, float("inf"))),
                                   ("skipped", lambda r: r.skipped(cid, 1.0))):
-            radio = rec.radio_from_dict(base)
+            radio = radio_from_dict(rec, base)
             assert feedback(radio)
             assert [[s["path"], s["reason"]] for s in got[outcome]["songs"]] == \
                 [[t.path, why] for t, why in radio.next_with_reasons(3)]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from soundalike.engine import moods
+from soundalike.library.recommend.radio import mood_radio, mood_seeds, radio_from_dict
 from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.recommend.results import RecommendError
 
@@ -58,11 +59,11 @@ def test_radio_state_is_plain_json_and_restores(store, lib):
     for t in radio.next(3):
         radio.skipped(t.id, 2.0)
     state = json.loads(json.dumps(radio.to_dict()))
-    back = rec.radio_from_dict(state)
+    back = radio_from_dict(rec, state)
     assert back.history == radio.history and back.seeds == radio.seeds
     assert [t.id for t in back.next(4)] == [t.id for t in radio.next(4)]
     with pytest.raises(RecommendError, match="cannot restore"):
-        rec.radio_from_dict({"engine": {"version": 99}})
+        radio_from_dict(rec, {"engine": {"version": 99}})
 
 
 def test_words_resolve_to_tags_and_unknown_words_list_the_known_ones():
@@ -97,9 +98,9 @@ def test_mood_scores_follow_tags_tempo_and_energy():
 
 def test_mood_radio_over_the_library(store):
     rec = Recommender(store)
-    seeds = rec.mood_seeds("electronic, instrumental", k=3)
+    seeds = mood_seeds(rec, "electronic, instrumental", k=3)
     assert len(seeds) == 3 and len(set(seeds)) == 3
-    radio = rec.mood_radio("electronic, instrumental", tempo=(100, 140), energy=0.5)
+    radio = mood_radio(rec, "electronic, instrumental", tempo=(100, 140), energy=0.5)
     assert len(radio.next(5)) == 5 and radio.words == "electronic, instrumental"
     with pytest.raises(RecommendError, match="Known words"):
-        rec.mood_seeds("plinky-plonk")
+        mood_seeds(rec, "plinky-plonk")

@@ -12,8 +12,15 @@ from soundalike.engine.explain import ALBUM_REASON, joined
 from soundalike.engine.filters import Filters, normalise_artist
 from soundalike.library.model.settings import VECTOR_MODEL
 from soundalike.library.recommend.filter_defaults import default_filters, save_default_filters
+from soundalike.library.recommend.outside import similar_to_analysis, similar_to_file
+from soundalike.library.recommend.paths import path as song_path
 from soundalike.library.recommend.recommender import Recommender, find_tracks
 from soundalike.library.recommend.results import RecommendError, track_meta
+from soundalike.library.recommend.seeds import (
+    seeds_for_album,
+    seeds_for_artist,
+    seeds_for_playlist,
+)
 from soundalike.library.store import Store
 
 
@@ -124,7 +131,7 @@ def test_vector_model_is_stored_versioned_and_reused(store):
 
 def test_radio_and_path(store, lib):
     rec = Recommender(store)
-    seeds = rec.seeds_for_album("A1")
+    seeds = seeds_for_album(rec, "A1")
     assert len(seeds) == 3  # the two songs and the copy of one
     # the window and the spacing alone (issue 15); no repeats in a session: test_discovery
     radio = rec.radio(seeds, window=5, artist_spacing=1, no_repeat=False, rng=3)
@@ -136,13 +143,13 @@ def test_radio_and_path(store, lib):
     for a, b in itertools.pairwise(tracks):
         assert normalise_artist(a.artist) != normalise_artist(b.artist)
     assert radio.history == [t.id for t in tracks]
-    assert rec.seeds_for_artist("gamma") and rec.seeds_for_playlist("nope") == []
+    assert seeds_for_artist(rec, "gamma") and seeds_for_playlist(rec, "nope") == []
     a, b = _id(store, lib.paths["Alpha", "A1", 0]), _id(store, lib.paths["Beta", "B2", 1])
-    path = rec.path(a, b, steps=5)
+    path = song_path(rec, a, b, steps=5)
     assert path[0].id == a and path[-1].id == b and len(path) == 5
     assert len({t.id for t in path}) == 5
     with pytest.raises(RecommendError):
-        rec.path(a, a)
+        song_path(rec, a, a)
 
 
 def test_find_tracks_by_artist_and_title(store):
@@ -161,7 +168,7 @@ def test_empty_library(tmp_path):
 
 def test_radio_skips_tracks_that_went_missing(store, lib):
     rec = Recommender(store)
-    radio = rec.radio(rec.seeds_for_album("B1"), window=3, artist_spacing=0, rng=1)
+    radio = rec.radio(seeds_for_album(rec, "B1"), window=3, artist_spacing=0, rng=1)
     gone = _id(store, lib.paths["Beta", "B2", 0])
     store.mark_missing([gone])  # the radio's index still has it
     tracks = radio.next(20)
@@ -222,10 +229,10 @@ def test_radio_seeds_by_name_fold_accents_and_case(store, lib):
     store.update_tracks(tracks)
     rec = Recommender(store)
     want = sorted(t.id for t in tracks)
-    assert sorted(rec.seeds_for_artist("beyonce")) == want
-    assert sorted(rec.seeds_for_album("élan")) == want
-    assert sorted(rec.seeds_for_album("Elan")) == want
-    assert rec.radio(rec.seeds_for_artist("BEYONCE"), window=3, artist_spacing=0, rng=1).next(2)
+    assert sorted(seeds_for_artist(rec, "beyonce")) == want
+    assert sorted(seeds_for_album(rec, "élan")) == want
+    assert sorted(seeds_for_album(rec, "Elan")) == want
+    assert rec.radio(seeds_for_artist(rec, "BEYONCE"), window=3, artist_spacing=0, rng=1).next(2)
 
 
 # -- soft variety caps (issue 13, item 3) --------------------------------------------------
@@ -313,11 +320,11 @@ def test_hybrid_uses_both_taggers_and_explains_with_mtt_words(store, lib):
     # … and the recommender may add that the two albums brought them together
     assert rec.explain(q, res[0].track.id) in (joined(want), joined([*want, ALBUM_REASON]))
     # a file from outside is placed in the same space (both models analysed on the spot)
-    out = rec.similar_to_file(lib.audiobook, 3)
+    out = similar_to_file(rec, lib.audiobook, 3)
     assert len(out) == 3
     r = analyze_file(lib.audiobook)
     with pytest.raises(ValueError, match="MTT"):
-        rec.similar_to_analysis(r.features, r.tags, r.embedding, 3)
+        similar_to_analysis(rec, r.features, r.tags, r.embedding, 3)
 
 
 def test_a_file_outside_the_library_is_analysed_in_a_worker_process(lib, tmp_path):
@@ -422,7 +429,7 @@ def test_songs_on_a_folder_that_is_away_are_never_offered_and_come_back(store, l
         from_away = rec.radio([g], window=3, artist_spacing=0, rng=2)  # a seed that is away
         drawn = from_away.next(10)
         assert len(drawn) == 10 and not {t.id for t in drawn} & gamma_ids
-        assert not {t.id for t in rec.path(a, b, steps=6)[1:-1]} & gamma_ids
+        assert not {t.id for t in song_path(rec, a, b, steps=6)[1:-1]} & gamma_ids
         Scanner(store).scan()                                          # masked, not forgotten
         assert {store.get_track(i).status for i in gamma_ids} == {"missing"}
         assert all(store.get_analysis(i) is not None for i in gamma_ids)

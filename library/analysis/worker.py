@@ -177,7 +177,7 @@ def analyse_apart(path: str, *, timeout: float = 600.0):
     single-threaded BLAS and LiteRT, the LiteRT path measured fastest for one thread) and
     return its :class:`~soundalike.engine.analyze.AnalysisResult`.
 
-    For a file analysed on the spot, outside the pool (``Recommender.similar_to_file``):
+    For a file analysed on the spot, outside the pool (``recommend.outside.similar_to_file``):
     in this process numpy's BLAS may already run several threads, which costs more CPU per
     track for nothing (benchmarks/RESULTS.md), and the thread settings cannot be changed
     once numpy is loaded.

@@ -37,7 +37,7 @@ def radio(rec, seed_ids: Sequence[int], *, drift: float = 0.3, window: int = 50,
     """An endless radio from one or more seed tracks (see :class:`engine.radio.Radio`).
 
     The no-repeat and character options (None: the library's ``radio.*`` settings,
-    :mod:`library.discovery`): *album_spacing*, *no_repeat* (no song twice in the
+    :mod:`library.recommend.discovery`): *album_spacing*, *no_repeat* (no song twice in the
     session), *keep_character* (the seeds' vocal/instrumental character),
     *recent_hours* (songs played in the last hours are drawn later; 0: off)."""
     if not seed_ids:
@@ -96,7 +96,7 @@ def mood_seeds(rec, words: str | Sequence[str], *,
 def mood_radio(rec, words: str | Sequence[str], *,
                tempo: tuple[float, float] | None = None, energy: float | None = None,
                **options) -> RadioSession:
-    """A radio that starts from mood words (see :meth:`mood_seeds`); its first tracks
+    """A radio that starts from mood words (see :func:`mood_seeds`); its first tracks
     are drawn near the best-fitting tracks (which are not played themselves)."""
     session = radio(rec, mood_seeds(rec, words, tempo=tempo, energy=energy), **options)
     session.words = ", ".join(moods.parse_words(words) if isinstance(words, str)

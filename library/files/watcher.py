@@ -136,6 +136,7 @@ class FolderWatcher:
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._life = threading.Lock()  # start() and stop() from different threads
         self._ready = threading.Event()
         self._observer = None
         self._watched: set[str] = set()
@@ -149,22 +150,28 @@ class FolderWatcher:
 
     # -- public ---------------------------------------------------------------------------
     def start(self, timeout: float = 30.0) -> None:
-        """Start watching every configured folder; returns once the observers are running."""
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="soundalike-watcher", daemon=True)
-        self._thread.start()
+        """Start watching every configured folder; returns once the observers are running.
+
+        The player starts a watcher on a worker thread and may stop it from the UI thread
+        at any moment: a watcher stopped before it started never starts."""
+        with self._life:
+            if self._thread is not None or self._stop.is_set():
+                return
+            self._thread = threading.Thread(target=self._run, name="soundalike-watcher",
+                                            daemon=True)
+            self._thread.start()
         self._ready.wait(timeout)
         if self.error is not None:
             raise self.error
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop watching; changes already settled are applied first."""
-        self._stop.set()
-        self._queue.put(("stop",))
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        with self._life:
+            self._stop.set()
+            self._queue.put(("stop",))
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
 
     def add_folder(self, path: str) -> None:
         """Add *path* as a music folder, scan it and watch it at once (from any thread)."""

@@ -242,7 +242,7 @@ def test_watcher_masks_a_folder_that_goes_and_revives_it_when_back(library, tmp_
         assert wait_for(lambda: set(statuses(db).values()) == {"analysed"})
         assert wait_for(lambda: "folder-available" in rec.kinds_for(music))
         assert wait_for(lambda: w.unavailable == {} and str(music) in w.watched)
-        assert any("is back: 4 songs again" in m for m in rec.messages)
+        assert wait_for(lambda: any("is back: 4 songs again" in m for m in list(rec.messages)))
         # watched again: a song added now is found
         copy_audio("mp3", music / "Beta" / "new.mp3")
         assert wait_for(lambda: statuses(db).get("new.mp3") == "pending")
@@ -261,8 +261,9 @@ def test_watcher_sees_a_drive_unmounted_and_mounted_again(mounted, bind):
         assert wait_for(lambda: set(statuses(db).values()) == {"missing"})
         assert wait_for(lambda: w.unavailable.get(str(point)) ==
                         "is empty (is its drive mounted?)")
-        assert any("is empty (is its drive mounted?): 2 songs hidden until it is back" in m
-                   for m in rec.messages)
+        assert wait_for(lambda: any(  # said just after the folder is marked unavailable
+            "is empty (is its drive mounted?): 2 songs hidden until it is back" in m
+            for m in list(rec.messages)))
         bind(drive, point)
         assert wait_for(lambda: set(statuses(db).values()) == {"analysed"})
         assert wait_for(lambda: w.unavailable == {} and str(point) in w.watched)

@@ -43,6 +43,7 @@ from soundalike.library.analysis.worker import (
 from soundalike.library.model.errors import DiskFullError, LibraryError
 from soundalike.library.model.settings import ANALYSIS_WORKERS
 from soundalike.library.model.states import AnalysisState, TrackStatus
+from soundalike.library.recommend import index_upkeep
 from soundalike.library.store import Claim, Store
 from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
 
@@ -119,6 +120,8 @@ class _Run:
     next_renewal: float = 0.0
     state: AnalysisState = AnalysisState.RUNNING  # how it ends
     message: str | None = None
+    unkept: int = 0  # analyses saved since the index upkeep was last asked for
+    next_upkeep: float = field(default_factory=lambda: time.monotonic() + index_upkeep.PERIOD_S)
 
 
 def saved_workers(store: Store) -> int | None:
@@ -183,6 +186,9 @@ class AnalysisController:
         self._battery_poll_s = battery_poll_s
         self.free_space_needed = free_space_needed
         self.lease_s = lease_s
+        #: ask for a background upkeep of the similarity index when the run ends, pauses
+        #: or idles and every ``index_upkeep.PERIOD_S`` while it saves analyses
+        self.keep_index = True
         self._owner = ""  # this process's claim key, set by run()
         #: Writes the full disk refused, in order: (Store method, args, kwargs).
         self._unsaved: collections.deque[tuple[Callable, tuple, dict]] = collections.deque()
@@ -292,6 +298,8 @@ class AnalysisController:
             return False
         disk_paused = self._check_pauses(run, now)
         paused = self._paused or run.battery_paused or disk_paused
+        if run.unkept and (paused or now >= run.next_upkeep):
+            self._keep_index(run)
         busy = any(w.task is not None for w in run.workers)
         if not paused:
             run.active_time += now - run.last_tick
@@ -363,6 +371,8 @@ class AnalysisController:
             return False
         if run.workers:  # idle: give their memory back; new work respawns them
             self._stop_workers(run.workers)
+        if run.unkept:
+            self._keep_index(run)
         if self._progress.state != AnalysisState.IDLE:
             self._emit(state=AnalysisState.IDLE, in_flight=0, eta=None)
         self._wake.wait(IDLE_RECHECK_S)  # notify()/cancel() wake it at once
@@ -431,6 +441,7 @@ class AnalysisController:
             return
         if kind == "ok":
             run.done += 1
+            run.unkept += 1
         else:
             run.failed += 1
         if self.on_result is not None:
@@ -455,8 +466,22 @@ class AnalysisController:
         with contextlib.suppress(LibraryError):
             run.store.release_claims(self._owner)  # files in flight are free for others now
         run.store.close()
+        if run.unkept:
+            self._keep_index(run)
         self._emit(state=run.state, in_flight=0, eta=None,
                    message=run.message if run.message else self._progress.message)
+
+    def _keep_index(self, run: _Run) -> None:
+        """Ask for a background upkeep of the similarity index (a low-priority process
+        that rebuilds the index file if the analyses saved made it due): the run ended,
+        paused or went idle, or :data:`index_upkeep.PERIOD_S` passed while it saved."""
+        now = time.monotonic()
+        if not self.keep_index:
+            run.unkept = 0
+        elif index_upkeep.request(self.db_path):
+            run.unkept, run.next_upkeep = 0, now + index_upkeep.PERIOD_S
+        else:  # one runs (it may have started before these analyses): ask again later
+            run.next_upkeep = now + index_upkeep.MIN_GAP_S
 
     # ------------------------------------------------------------------ helpers
     def _emit(self, **changes) -> None:

@@ -42,7 +42,7 @@ from soundalike.library.files.availability import RootCache
 from soundalike.library.model.settings import VECTOR_MODEL, WEIGHTS
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
-from soundalike.library.recommend import radio, vector_index
+from soundalike.library.recommend import index_upkeep, radio, vector_index
 from soundalike.library.recommend.filter_defaults import default_filters, replace_filters
 from soundalike.library.recommend.radio import RadioSession
 from soundalike.library.recommend.results import (
@@ -157,15 +157,17 @@ class Recommender:
         Changed tracks are overlaid on the index file in memory (cheap); a large change,
         a refit of the vector model or *force* rebuilds the file (streaming the analyses
         in chunks), see :mod:`soundalike.library.vector_index`."""
-        if self._state is None or force:
+        if self._state is None or force or index_upkeep.replaced(self._state, self.index_path):
             self._open_or_build(force)
             changed = True
         else:
             try:
-                changed = self._state.catch_up(self.store)
+                changed = self._state.catch_up(self.store, lenient=self._lenient())
             except vector_index.NeedsRebuild as why:
                 self._build(str(why))
                 changed = True
+        if self._state is not None and self._state.due and self._lenient():
+            index_upkeep.request(self.store.path)  # the file is rebuilt in the background
         if changed:
             self.away.invalidate()  # tracks were masked or revived: folders went or came back
         return changed
@@ -174,7 +176,7 @@ class Recommender:
         if self.index_path is not None and not force:
             try:
                 state = self._open()
-                state.catch_up(self.store)
+                state.catch_up(self.store, lenient=self._lenient())
                 self._state, self.rebuilt_because = state, ""
                 return
             except vector_index.IndexUnusable as why:
@@ -184,6 +186,10 @@ class Recommender:
         else:
             reason = "asked to" if force else "a private index"
         self._build(reason)
+
+    def _lenient(self) -> bool:
+        """Whether a due rebuild of the shared index file is left to a background upkeep."""
+        return self.index_path is not None and not index_upkeep.IN_UPKEEP
 
     def _open(self) -> vector_index.State:
         path = self.index_path

@@ -126,6 +126,23 @@ def overlay_limit(n: int) -> int:
     return max(2000, n // 50)
 
 
+def file_stamp(path: Path | None) -> tuple[int, int] | None:
+    """(inode, mtime in ns) of the file at *path*; None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def lenient_limit(n: int) -> int:
+    """Most rows a query overlays while a background upkeep rebuilds the file (past
+    :func:`overlay_limit`); beyond it the query rebuilds the file itself."""
+    return max(overlay_limit(n), n // 5)
+
+
 # -- the file -------------------------------------------------------------------------------
 @dataclass
 class IndexFile:
@@ -951,6 +968,11 @@ class State:
         self.marker = (int(h["tracks_total"]), h.get("watermark"), int(h["max_id"]))
         self.over: dict[str, np.ndarray] = {}
         self.dead = np.zeros(self.file.n, bool)
+        #: why the index file is due a rebuild that a lenient catch-up put off (None: not)
+        self.due: str | None = None
+        #: the file at the path when this state was made: (inode, mtime); another
+        #: process's rebuild renames a new one over it
+        self.stamp = file_stamp(self.file.path)
         self._energy: np.ndarray | None = None
         self._views()
 
@@ -1026,8 +1048,13 @@ class State:
             mates |= set(self.over["ids"][np.isin(self.over["context_key"], wanted)].tolist())
         return sorted((set(upsert) | mates) - set(gone))
 
-    def catch_up(self, store) -> bool:
+    def catch_up(self, store, *, lenient: bool = False) -> bool:
         """Overlay the tracks changed in *store* since the last look; True if any did.
+
+        *lenient* (a background upkeep rebuilds the file, see
+        :mod:`~soundalike.library.recommend.index_upkeep`): an overlay past
+        :func:`overlay_limit` or a model due a refit is kept, up to :func:`lenient_limit`
+        rows, and :attr:`due` says why the file should be rebuilt.
 
         Raises
         ------
@@ -1050,6 +1077,10 @@ class State:
         upsert = [i for i, s, v in changed if s == TrackStatus.ANALYSED and v in usable]
         gone = [i for i, s, v in changed if not (s == TrackStatus.ANALYSED and v in usable)]
         limit = overlay_limit(self.file.n)
+        strict = limit
+        lenient = lenient and self.file.n >= ALWAYS_REFIT_BELOW  # (smaller: builds are cheap)
+        if lenient:
+            limit = lenient_limit(self.file.n)
         if len(upsert) > limit:
             raise NeedsRebuild(f"{len(upsert)} tracks changed")
         added = sum(1 for i, _, _ in changed if i > max_id)
@@ -1099,12 +1130,17 @@ class State:
                                             if a is not None]) for k in names}
         self.marker = marker
         live = int((~self.dead).sum()) + len(self.over.get("ids", ()))
+        overlaid = len(self.over.get("ids", ())) + int(self.dead.sum())
+        due = None
         if not model_is_fresh(self.model, live, weights=self.model.weights,
                               n_features=self.shapes.n_features, emb_cols=self.shapes.emb_cols,
                               tag_cols=self.shapes.tag_cols, tag_parts=self.shapes.tag_parts,
                               emb_parts=self.shapes.emb_parts):
-            raise NeedsRebuild("the library grew or shrank past the vector model's margin")
-        if len(self.over.get("ids", ())) + int(self.dead.sum()) > limit:
-            raise NeedsRebuild("the overlay is large")
+            due = "the library grew or shrank past the vector model's margin"
+        elif overlaid > strict:
+            due = "the overlay is large"
+        if due is not None and (not lenient or overlaid > limit):
+            raise NeedsRebuild(due)
+        self.due = due
         self._views()
         return True

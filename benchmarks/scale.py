@@ -3,6 +3,7 @@ against the full build every call paid before it, and against the floor.
 
     nice -n 5 python benchmarks/scale.py [--sizes 100000 1000000] [--cache /work/scale-cache]
                                          [--baseline REV] [--no-player] [--no-baseline]
+                                         [--growth 0.05]
 
 For each size N, a synthetic analysed library (tests/helpers/synthetic_library.py: both
 taggers, 64 clusters, written through ``Store.save_analysis``) is written once into
@@ -250,6 +251,63 @@ def run_size(n: int, args, base_root: Path | None) -> dict:
     return out
 
 
+def run_growth(n: int, args, base_root: Path | None) -> dict:
+    """``--growth F``: the cold ``similar`` after the library grew by F (new analysed
+    tracks written through the Store once the index file was built), without a background
+    upkeep (the code at ``--baseline`` rebuilds the file in the query; today's code with
+    the upkeep lock held elsewhere answers from the old file plus the overlay) and with it
+    (``python -m soundalike.library.recommend.index_upkeep DB``, as the analysis run's end
+    starts it, has rebuilt the file first)."""
+    from synthetic_library import cached_library, grow_library
+
+    from soundalike.library.recommend import index_upkeep
+
+    src = cached_library(n, args.cache)
+    query = f"{Path(args.cache) / f'music-{n}'}/artist0005/album000000/0000005.flac"
+    work = fresh_copy(src, Path(args.cache) / f"growth-{n}.db")
+    run_child(similar_cmd(work, query))  # builds the index file
+    grown = int(n * args.growth)
+    out: dict = {"n": n, "grown": grown, "write": grow_library(work, grown)}
+    index = work.with_name(work.stem + ".index")
+    if base_root is not None:  # the file rebuilt by the query itself, on a copy
+        copy = Path(args.cache) / f"growth-{n}-today.db"
+        fresh_copy(work, copy)
+        shutil.copyfile(index, copy.with_name(copy.stem + ".index"))
+        wall, rss, stdout = run_child(similar_cmd(copy, query), {"PYTHONPATH": str(base_root)})
+        out["without"] = (wall, rss)
+        today_ids = top_ids(stdout)
+        for f in copy.parent.glob(copy.stem + ".*"):
+            f.unlink()
+    with index_upkeep.held(index):  # an upkeep runs elsewhere: the query overlays
+        runs = [run_child(similar_cmd(work, query)) for _ in range(3)]
+    out["overlay"] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+    before = index.stat().st_mtime_ns
+    wall, rss, said = run_child([sys.executable, "-m",
+                                 "soundalike.library.recommend.index_upkeep", str(work)])
+    assert index.stat().st_mtime_ns != before, said
+    out["upkeep"] = (wall, rss, said.strip())
+    runs = [run_child(similar_cmd(work, query)) for _ in range(3)]
+    assert index.stat().st_mtime_ns != before
+    out["with"] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+    out["same"] = None if base_root is None else top_ids(runs[-1][2]) == today_ids
+    return out
+
+
+def report_growth(r: dict) -> None:
+    print(f"\n== {r['n']:,} analysed tracks, then {r['grown']:,} more "
+          f"(written in {r['write']:.0f} s) ==")
+    if "without" in r:
+        print(f"cold similar, no upkeep (today: the query rebuilds the file): "
+              f"{r['without'][0]:.2f} s, {r['without'][1]:.0f} MB peak")
+    print(f"cold similar, file due, upkeep running elsewhere (old file + overlay): "
+          f"{r['overlay'][0]:.2f} s, {r['overlay'][1]:.0f} MB peak")
+    u = r["upkeep"]
+    print(f"background upkeep process (nice 10): {u[0]:.2f} s, {u[1]:.0f} MB peak ({u[2]})")
+    print(f"cold similar after the upkeep: {r['with'][0]:.2f} s, {r['with'][1]:.0f} MB peak")
+    if r["same"] is not None:
+        print(f"top 10 identical to today's: {r['same']}")
+
+
 def report(r: dict) -> None:
     n = r["n"]
     wall_t, mb_t = TARGETS.get(n, (None, None))
@@ -293,6 +351,9 @@ def main() -> int:
                     help="git revision of 'today' (default: merge base with main)")
     ap.add_argument("--no-baseline", dest="baseline_run", action="store_false")
     ap.add_argument("--no-player", dest="player", action="store_false")
+    ap.add_argument("--growth", type=float, default=None,
+                    help="measure only the cold similar after the library grew by this "
+                         "fraction, with and without the background index upkeep")
     ap.add_argument("--layout-seconds", type=float, default=900.0,
                     help="how long the player benchmark waits for the map layout process "
                          "(its peak RSS is read from /proc while it runs)")
@@ -311,7 +372,10 @@ def main() -> int:
                 if line.startswith("model name")), "?")
     print(f"CPU: {cpu}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     for n in args.sizes:
-        report(run_size(n, args, base_root))
+        if args.growth:
+            report_growth(run_growth(n, args, base_root))
+        else:
+            report(run_size(n, args, base_root))
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -29,9 +29,7 @@ def write_library(path: str | os.PathLike, n: int, *, clusters: int = 64, seed: 
                   progress: bool = False) -> float:
     """Write a library database of *n* analysed tracks at *path* (which must not exist);
     returns the seconds it took."""
-    from soundalike.engine import cnn, dsp
-    from soundalike.engine.analyze import ANALYSIS_VERSION
-    from soundalike.library.model.track import Track
+    from soundalike.engine import cnn
     from soundalike.library.store import Store
 
     path = Path(path)
@@ -40,42 +38,73 @@ def write_library(path: str | os.PathLike, n: int, *, clusters: int = 64, seed: 
     rng = np.random.default_rng(seed)
     root = music_root or str(path.parent / "music")
     music_folder(root)
-    n_feat, n_tags, n_mtt = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS), len(cnn.MTT_LABELS)
     dims = cnn.EMBEDDING_DIMS
     centres = rng.normal(size=(clusters, dims)).astype(np.float32)
     mtt_centres = rng.normal(size=(clusters, dims)).astype(np.float32)
     t0 = time.perf_counter()
     with Store(path) as store:
         fid = store.add_folder(root)
-        for start in range(0, n, BATCH):
-            stop = min(n, start + BATCH)
-            tracks = [Track(path=f"{root}/artist{i % 2000:04d}/album{i // 12:06d}/{i:07d}.flac",
-                            folder_id=fid, title=f"Song number {i} of the day",
-                            artist=f"Artist {i % 2000}", album=f"Album {i // 12}",
-                            genre=GENRES[i % len(GENRES)], year=1960 + i % 60,
-                            tracknumber=i % 12 + 1, duration=120.0 + i % 300)
-                      for i in range(start, stop)]
-            ids = store.add_tracks(tracks)
-            m = len(ids)
-            which = rng.integers(0, clusters, m)
-            feats = rng.normal(size=(m, n_feat)).astype(np.float32)
-            tags = rng.uniform(0, 1, (m, n_tags)).astype(np.float32)
-            emb = np.maximum(centres[which] + rng.normal(size=(m, dims)).astype(np.float32), 0)
-            mtags = rng.uniform(0, 1, (m, n_mtt)).astype(np.float32)
-            memb = np.maximum(mtt_centres[which]
-                              + rng.normal(size=(m, dims)).astype(np.float32), 0)
-            with store.transaction():
-                for j, tid in enumerate(ids):
-                    store.save_analysis(tid, version=ANALYSIS_VERSION, features=feats[j],
-                                        tags=tags[j], embedding=emb[j],
-                                        duration=tracks[j].duration,
-                                        mtt_tags=mtags[j] if mtt else None,
-                                        mtt_embedding=memb[j] if mtt else None)
-            if progress:
-                print(f"\r  {stop:,} / {n:,} tracks written", end="", flush=True)
+        _write_tracks(store, root, fid, 0, n, rng, centres, mtt_centres, mtt=mtt,
+                      progress=progress)
     if progress:
         print()
     return time.perf_counter() - t0
+
+
+def grow_library(path: str | os.PathLike, n_new: int, *, seed: int = 1) -> float:
+    """Add *n_new* analysed tracks to the library of :func:`write_library` at *path* (its
+    music folder, numbered after its tracks); returns the seconds it took."""
+    from soundalike.engine import cnn
+    from soundalike.library.store import Store
+
+    rng = np.random.default_rng(seed)
+    dims = cnn.EMBEDDING_DIMS
+    centres = rng.normal(size=(64, dims)).astype(np.float32)
+    mtt_centres = rng.normal(size=(64, dims)).astype(np.float32)
+    t0 = time.perf_counter()
+    with Store(path) as store:
+        folder = store.folders()[0]
+        start = store.count_tracks()
+        _write_tracks(store, folder.path, folder.id, start, start + n_new, rng, centres,
+                      mtt_centres)
+    return time.perf_counter() - t0
+
+
+def _write_tracks(store, root: str, fid: int, first: int, n: int, rng, centres, mtt_centres,
+                  *, mtt: bool = True, progress: bool = False) -> None:
+    """Tracks numbered *first* … *n* - 1 and their analyses, :data:`BATCH` at a time."""
+    from soundalike.engine import cnn, dsp
+    from soundalike.engine.analyze import ANALYSIS_VERSION
+    from soundalike.library.model.track import Track
+
+    n_feat, n_tags, n_mtt = len(dsp.FEATURE_NAMES), len(cnn.TAG_LABELS), len(cnn.MTT_LABELS)
+    dims, clusters = cnn.EMBEDDING_DIMS, len(centres)
+    for start in range(first, n, BATCH):
+        stop = min(n, start + BATCH)
+        tracks = [Track(path=f"{root}/artist{i % 2000:04d}/album{i // 12:06d}/{i:07d}.flac",
+                        folder_id=fid, title=f"Song number {i} of the day",
+                        artist=f"Artist {i % 2000}", album=f"Album {i // 12}",
+                        genre=GENRES[i % len(GENRES)], year=1960 + i % 60,
+                        tracknumber=i % 12 + 1, duration=120.0 + i % 300)
+                  for i in range(start, stop)]
+        ids = store.add_tracks(tracks)
+        m = len(ids)
+        which = rng.integers(0, clusters, m)
+        feats = rng.normal(size=(m, n_feat)).astype(np.float32)
+        tags = rng.uniform(0, 1, (m, n_tags)).astype(np.float32)
+        emb = np.maximum(centres[which] + rng.normal(size=(m, dims)).astype(np.float32), 0)
+        mtags = rng.uniform(0, 1, (m, n_mtt)).astype(np.float32)
+        memb = np.maximum(mtt_centres[which]
+                          + rng.normal(size=(m, dims)).astype(np.float32), 0)
+        with store.transaction():
+            for j, tid in enumerate(ids):
+                store.save_analysis(tid, version=ANALYSIS_VERSION, features=feats[j],
+                                    tags=tags[j], embedding=emb[j],
+                                    duration=tracks[j].duration,
+                                    mtt_tags=mtags[j] if mtt else None,
+                                    mtt_embedding=memb[j] if mtt else None)
+        if progress:
+            print(f"\r  {stop:,} / {n:,} tracks written", end="", flush=True)
 
 
 def music_folder(root: str | os.PathLike) -> None:

@@ -67,6 +67,26 @@ def held(index: Path, *, wait: bool = True):
         os.close(fd)  # frees the flock
 
 
+@contextlib.contextmanager
+def exclusive(index: Path | None):
+    """Around a rebuild in a query (no file yet, or a change too large to overlay): wait
+    for a background upkeep of the same library to end, so that two processes never build
+    at once (the upkeep process itself holds the lock already)."""
+    if index is None or IN_UPKEEP:
+        yield
+        return
+    try:
+        cm = held(index)
+        cm.__enter__()
+    except OSError:  # a read-only folder: no lock file, no upkeep either
+        yield
+        return
+    try:
+        yield
+    finally:
+        cm.__exit__(None, None, None)
+
+
 def busy(index: Path) -> bool:
     """Whether another process is keeping this library's index up to date now."""
     try:

@@ -211,6 +211,22 @@ class Recommender:
         if target is not None and (self.store.read_only or not os.access(target.parent,
                                                                           os.W_OK)):
             target = None
+        with index_upkeep.exclusive(target):
+            if target is not None and reason != "asked to" and self._reopened():
+                return  # another process built it meanwhile
+            self._build_now(target, reason)
+
+    def _reopened(self) -> bool:
+        """Whether the index file (another process's new one) serves as it is now."""
+        try:
+            state = self._open()
+            state.catch_up(self.store)
+        except (vector_index.IndexUnusable, vector_index.NeedsRebuild):
+            return False
+        self._state, self.rebuilt_because = state, ""
+        return True
+
+    def _build_now(self, target, reason: str) -> None:
         if target is not None:
             vector_index.remove_stale_temporaries(target)
         built = vector_index.build(self.store, target=target, weights=self.weights,

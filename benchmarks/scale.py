@@ -261,9 +261,11 @@ def run_growth(n: int, args, base_root: Path | None) -> dict:
     from synthetic_library import cached_library, grow_library
 
     from soundalike.library.recommend import index_upkeep
+    from soundalike.library.store import Store
 
     src = cached_library(n, args.cache)
-    query = f"{Path(args.cache) / f'music-{n}'}/artist0005/album000000/0000005.flac"
+    with Store(src) as store:  # (a library copied from another cache keeps its folder)
+        query = f"{store.folders()[0].path}/artist0005/album000000/0000005.flac"
     work = fresh_copy(src, Path(args.cache) / f"growth-{n}.db")
     run_child(similar_cmd(work, query))  # builds the index file
     grown = int(n * args.growth)

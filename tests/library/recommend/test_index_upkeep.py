@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audiofiles import tone, write_audio
-from synthetic_library import write_library
 
 from soundalike.library.analysis.controller import AnalysisController
 from soundalike.library.model.track import Track
@@ -22,7 +21,6 @@ from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
 REPO = Path(__file__).resolve().parents[3]
-BIG = 2400
 #: new tracks: past the model's refit margin (10 %), so the index file is due a rebuild
 GROWTH = 300
 
@@ -35,13 +33,6 @@ with Store(sys.argv[1]) as store:
     print(json.dumps({"rebuilt": rec.rebuilt_because, "due": rec._state.due,
                       "found": [rec.index.position(int(t)) is not None for t in sys.argv[2:]]}))
 """
-
-
-@pytest.fixture(scope="module")
-def big_db(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("upkeep-lib")
-    write_library(d / "library.db", BIG, seed=5)
-    return d / "library.db"
 
 
 @pytest.fixture

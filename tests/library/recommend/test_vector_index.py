@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from reco_library import build_library
-from synthetic_library import write_library
 
 from soundalike.engine import cnn, dsp
 from soundalike.engine import vectors as vec
@@ -25,20 +24,12 @@ from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
 REPO = Path(__file__).resolve().parents[3]
-#: a synthetic library above ALWAYS_REFIT_BELOW: the stored model is kept across changes
-BIG = 2400
+BIG = 2400  # the tracks of conftest's synthetic library (big_db)
 
 
 @pytest.fixture(scope="module")
 def real_lib(tmp_path_factory):
     return build_library(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def big_db(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("big-lib")
-    write_library(d / "library.db", BIG, seed=3)
-    return d / "library.db"
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def lock_path(index: Path) -> Path:
 def held(index: Path, *, wait: bool = True):
     """Hold the library's upkeep lock; yields False (holding nothing) when *wait* is off
     and another process holds it."""
-    fd = os.open(lock_path(index), os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_path(index), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

@@ -86,7 +86,9 @@ def _header(path: Path) -> dict:
     return vector_index.open_index(path).header
 
 
-def test_an_analysis_run_that_grew_the_library_rebuilds_the_index_without_a_query(db, tmp_path):
+@pytest.mark.parametrize("keep_running", [False, True], ids=["analyze", "watch"])
+def test_an_analysis_run_that_grew_the_library_rebuilds_the_index_without_a_query(
+        db, tmp_path, keep_running):
     index = vector_index.index_path(db)
     before = vector_index.file_stamp(index)
     new = _grow(db)  # the bulk of the run's analyses, written through the Store
@@ -99,14 +101,24 @@ def test_an_analysis_run_that_grew_the_library_rebuilds_the_index_without_a_quer
         for f in sorted(music.iterdir()):
             store.add_track(Track(path=str(f), title=f.stem, artist="Tone", album="Tones",
                                   duration=6.0))
-    progress = AnalysisController(db, workers=1).run()  # real workers analyse real files
-    assert progress.done == 2
-    with Store(db) as store:
-        marker = store.change_marker()
-        real = [t.id for t in store.tracks() if t.path.startswith(str(music))]
-    # no query ran: the run's end alone brings the index file up to date
-    _wait_for(lambda: vector_index.file_stamp(index) != before and not index_upkeep.busy(index)
-              and _header(index)["watermark"] == marker[1], what="the background rebuild")
+    # real workers analyse real files; `watch` keeps its run alive, idle once they are done
+    controller = AnalysisController(db, workers=1, keep_running=keep_running)
+    if keep_running:
+        controller.start()
+        _wait_for(lambda: controller.progress.done == 2, what="the analysis")
+    else:
+        assert controller.run().done == 2
+    try:
+        with Store(db) as store:
+            marker = store.change_marker()
+            real = [t.id for t in store.tracks() if t.path.startswith(str(music))]
+        # no query ran: the run's end (or idle) alone brings the index file up to date
+        _wait_for(lambda: vector_index.file_stamp(index) != before
+                  and not index_upkeep.busy(index)
+                  and _header(index)["watermark"] == marker[1], what="the background rebuild")
+    finally:
+        controller.cancel()
+        assert controller.wait(60)
     assert _header(index)["tracks_total"] == marker[0]
     cold = _cold(db, new[:5] + real)
     assert cold == {"rebuilt": "", "due": None, "found": [True] * 7}

@@ -72,19 +72,11 @@ def exclusive(index: Path | None):
     """Around a rebuild in a query (no file yet, or a change too large to overlay): wait
     for a background upkeep of the same library to end, so that two processes never build
     at once (the upkeep process itself holds the lock already)."""
-    if index is None or IN_UPKEEP:
+    with contextlib.ExitStack() as stack:
+        if index is not None and not IN_UPKEEP:
+            with contextlib.suppress(OSError):  # a read-only folder: no lock, no upkeep
+                stack.enter_context(held(index))
         yield
-        return
-    try:
-        cm = held(index)
-        cm.__enter__()
-    except OSError:  # a read-only folder: no lock file, no upkeep either
-        yield
-        return
-    try:
-        yield
-    finally:
-        cm.__exit__(None, None, None)
 
 
 def busy(index: Path) -> bool:

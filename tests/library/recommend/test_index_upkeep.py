@@ -168,3 +168,47 @@ def test_two_upkeeps_never_rebuild_at_once(db):
     rebuilt = [s for s in said if s not in ("busy", "fresh")]
     assert rebuilt == ["the library grew or shrank past the vector model's margin"], said
     assert vector_index.file_stamp(index) != before
+
+
+_BUILD_AS_UPKEEP = """
+import sys
+from soundalike.library.recommend import index_upkeep
+from soundalike.library.recommend.recommender import Recommender
+from soundalike.library.store import Store
+index_upkeep.IN_UPKEEP = True  # as the upkeep process, which holds the lock
+with Store(sys.argv[1]) as store:
+    print(Recommender(store).rebuilt_because)
+"""
+
+
+def _waiting_on(lock: Path) -> bool:
+    """Whether some process waits for the flock on *lock* (``->`` lines of /proc/locks)."""
+    ino = lock.stat().st_ino
+    return any(line.split("->", 1)[1].split()[4].endswith(f":{ino}")
+               for line in Path("/proc/locks").read_text().splitlines() if "->" in line)
+
+
+def test_a_query_that_must_build_waits_for_the_upkeep_and_takes_its_file(db):
+    import threading
+
+    index = vector_index.index_path(db)
+    index.unlink()  # nothing to answer from: the query would have to build
+    got = {}
+
+    def query():
+        with Store(db) as store:
+            got["because"] = Recommender(store).rebuilt_because
+
+    with index_upkeep.held(index):  # an upkeep runs
+        worker = threading.Thread(target=query)
+        worker.start()
+        _wait_for(lambda: _waiting_on(index_upkeep.lock_path(index)) or not worker.is_alive(),
+                  what="the query waiting for the upkeep's lock")
+        assert worker.is_alive() and "because" not in got  # it waits, it does not build
+        out = subprocess.run([sys.executable, "-c", _BUILD_AS_UPKEEP, str(db)], cwd=REPO,
+                             capture_output=True, text=True, timeout=300)
+        assert out.stdout.strip().startswith("the index file was not usable"), out.stderr
+        built = vector_index.file_stamp(index)
+    worker.join(120)
+    assert got == {"because": ""}  # it took the upkeep's file instead of building its own
+    assert vector_index.file_stamp(index) == built

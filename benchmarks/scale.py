@@ -260,7 +260,7 @@ def run_growth(n: int, args, base_root: Path | None) -> dict:
     starts it, has rebuilt the file first)."""
     from synthetic_library import cached_library, grow_library
 
-    from soundalike.library.recommend import index_upkeep
+    from soundalike.library.analysis import index_request
     from soundalike.library.store import Store
 
     src = cached_library(n, args.cache)
@@ -280,7 +280,7 @@ def run_growth(n: int, args, base_root: Path | None) -> dict:
         today_ids = top_ids(stdout)
         for f in copy.parent.glob(copy.stem + ".*"):
             f.unlink()
-    with index_upkeep.held(index):  # an upkeep runs elsewhere: the query overlays
+    with index_request.held(index):  # an upkeep runs elsewhere: the query overlays
         runs = [run_child(similar_cmd(work, query)) for _ in range(3)]
     out["overlay"] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
     before = index.stat().st_mtime_ns

@@ -30,7 +30,7 @@ from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
 from soundalike.engine.analyze import ANALYSIS_VERSION, UPGRADABLE_VERSIONS
-from soundalike.library.analysis import cnn_choice, machine, owner
+from soundalike.library.analysis import cnn_choice, index_request, machine, owner
 from soundalike.library.analysis.power import on_battery
 from soundalike.library.analysis.worker import (
     Analysed,
@@ -43,7 +43,6 @@ from soundalike.library.analysis.worker import (
 from soundalike.library.model.errors import DiskFullError, LibraryError
 from soundalike.library.model.settings import ANALYSIS_WORKERS
 from soundalike.library.model.states import AnalysisState, TrackStatus
-from soundalike.library.recommend import index_upkeep
 from soundalike.library.store import Claim, Store
 from soundalike.library.store.connection import FREE_SPACE_NEEDED, free_space
 
@@ -121,7 +120,7 @@ class _Run:
     state: AnalysisState = AnalysisState.RUNNING  # how it ends
     message: str | None = None
     unkept: int = 0  # analyses saved since the index upkeep was last asked for
-    next_upkeep: float = field(default_factory=lambda: time.monotonic() + index_upkeep.PERIOD_S)
+    next_upkeep: float = field(default_factory=lambda: time.monotonic() + index_request.PERIOD_S)
 
 
 def saved_workers(store: Store) -> int | None:
@@ -187,7 +186,7 @@ class AnalysisController:
         self.free_space_needed = free_space_needed
         self.lease_s = lease_s
         #: ask for a background upkeep of the similarity index when the run ends, pauses
-        #: or idles and every ``index_upkeep.PERIOD_S`` while it saves analyses
+        #: or idles and every ``index_request.PERIOD_S`` while it saves analyses
         self.keep_index = True
         self._owner = ""  # this process's claim key, set by run()
         #: Writes the full disk refused, in order: (Store method, args, kwargs).
@@ -474,14 +473,14 @@ class AnalysisController:
     def _keep_index(self, run: _Run) -> None:
         """Ask for a background upkeep of the similarity index (a low-priority process
         that rebuilds the index file if the analyses saved made it due): the run ended,
-        paused or went idle, or :data:`index_upkeep.PERIOD_S` passed while it saved."""
+        paused or went idle, or :data:`index_request.PERIOD_S` passed while it saved."""
         now = time.monotonic()
         if not self.keep_index:
             run.unkept = 0
-        elif index_upkeep.request(self.db_path):
-            run.unkept, run.next_upkeep = 0, now + index_upkeep.PERIOD_S
+        elif index_request.request(self.db_path):
+            run.unkept, run.next_upkeep = 0, now + index_request.PERIOD_S
         else:  # one runs (it may have started before these analyses): ask again later
-            run.next_upkeep = now + index_upkeep.MIN_GAP_S
+            run.next_upkeep = now + index_request.MIN_GAP_S
 
     # ------------------------------------------------------------------ helpers
     def _emit(self, **changes) -> None:

@@ -37,12 +37,13 @@ import numpy as np
 from soundalike.engine import vectors as vec
 from soundalike.engine.explain import ALBUM_REASON, Explainer, joined
 from soundalike.engine.filters import Filters, MetaTable, ResultFilter, TrackMeta
+from soundalike.library.analysis import index_request
 from soundalike.library.browse import find_tracks  # noqa: F401 - its former home
 from soundalike.library.files.availability import RootCache
 from soundalike.library.model.settings import VECTOR_MODEL, WEIGHTS
 from soundalike.library.model.states import DEFAULT_METHOD, Method, TrackStatus
 from soundalike.library.model.track import Track
-from soundalike.library.recommend import index_upkeep, radio, vector_index
+from soundalike.library.recommend import radio, vector_index
 from soundalike.library.recommend.filter_defaults import default_filters, replace_filters
 from soundalike.library.recommend.radio import RadioSession
 from soundalike.library.recommend.results import (
@@ -157,7 +158,7 @@ class Recommender:
         Changed tracks are overlaid on the index file in memory (cheap); a large change,
         a refit of the vector model or *force* rebuilds the file (streaming the analyses
         in chunks), see :mod:`soundalike.library.vector_index`."""
-        if self._state is None or force or index_upkeep.replaced(self._state, self.index_path):
+        if self._state is None or force or vector_index.replaced(self._state, self.index_path):
             self._open_or_build(force)
             changed = True
         else:
@@ -167,7 +168,7 @@ class Recommender:
                 self._build(str(why))
                 changed = True
         if self._state is not None and self._state.due and self._lenient():
-            index_upkeep.request(self.store.path)  # the file is rebuilt in the background
+            index_request.request(self.store.path)  # the file is rebuilt in the background
         if changed:
             self.away.invalidate()  # tracks were masked or revived: folders went or came back
         return changed
@@ -189,7 +190,7 @@ class Recommender:
 
     def _lenient(self) -> bool:
         """Whether a due rebuild of the shared index file is left to a background upkeep."""
-        return self.index_path is not None and not index_upkeep.IN_UPKEEP
+        return self.index_path is not None and not index_request.IN_UPKEEP
 
     def _open(self) -> vector_index.State:
         path = self.index_path
@@ -211,7 +212,7 @@ class Recommender:
         if target is not None and (self.store.read_only or not os.access(target.parent,
                                                                           os.W_OK)):
             target = None
-        with index_upkeep.exclusive(target):
+        with index_request.exclusive(target):
             if target is not None and reason != "asked to" and self._reopened():
                 return  # another process built it meanwhile
             self._build_now(target, reason)

@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from soundalike.engine import vectors as vec
+from soundalike.library.analysis.index_request import index_path  # noqa: F401 - where the file lies
 
 MAGIC = b"SNDLKIDX"
 #: Bumped whenever the file layout or what it holds changes.
@@ -77,14 +78,6 @@ _HASH_MASK = (1 << 63) - 1
 
 class IndexUnusable(Exception):
     """An index file that cannot be used (the message says why); it is rebuilt."""
-
-
-def index_path(db_path) -> Path | None:
-    """``library.index`` beside the database ``library.db`` (None for an in-memory one)."""
-    if db_path is None or str(db_path) == ":memory:":
-        return None
-    p = Path(db_path)
-    return p.with_name(p.stem + ".index") if p.suffix else p.with_name(p.name + ".index")
 
 
 def code_of(text: str) -> int:
@@ -1144,3 +1137,12 @@ class State:
         self.due = due
         self._views()
         return True
+
+
+def replaced(state, index: Path | None) -> bool:
+    """Whether another process renamed a new index file over the one *state* maps (a
+    background upkeep rebuilt it): the next ``refresh()`` opens the new one."""
+    if index is None or state.file.path is None or state.stamp is None:
+        return False
+    now = file_stamp(index)
+    return now is not None and now != state.stamp

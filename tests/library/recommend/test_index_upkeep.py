@@ -1,4 +1,4 @@
-"""The background upkeep of the similarity index (library/recommend/index_upkeep.py): real
+"""The background upkeep of the similarity index (library/recommend/index_request.py): real
 SQLite files, a synthetic analysed library written through the Store, a real analysis run
 with real worker processes and real audio files, and real upkeep processes."""
 
@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from audiofiles import tone, write_audio
 
+from soundalike.library.analysis import index_request
 from soundalike.library.analysis.controller import AnalysisController
 from soundalike.library.model.track import Track
-from soundalike.library.recommend import index_upkeep, vector_index
+from soundalike.library.recommend import vector_index
 from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
 
@@ -114,7 +115,7 @@ def test_an_analysis_run_that_grew_the_library_rebuilds_the_index_without_a_quer
             real = [t.id for t in store.tracks() if t.path.startswith(str(music))]
         # no query ran: the run's end (or idle) alone brings the index file up to date
         _wait_for(lambda: vector_index.file_stamp(index) != before
-                  and not index_upkeep.busy(index)
+                  and not index_request.busy(index)
                   and _header(index)["watermark"] == marker[1], what="the background rebuild")
     finally:
         controller.cancel()
@@ -131,7 +132,7 @@ def test_a_query_while_the_file_is_due_uses_the_overlay_and_does_not_build(db):
     index = vector_index.index_path(db)
     before = vector_index.file_stamp(index)
     new = _grow(db)
-    with index_upkeep.held(index) as got:  # an upkeep runs elsewhere: nothing may start
+    with index_request.held(index) as got:  # an upkeep runs elsewhere: nothing may start
         assert got
         with Store(db) as store:
             rec = Recommender(store)
@@ -145,7 +146,7 @@ def test_a_query_while_the_file_is_due_uses_the_overlay_and_does_not_build(db):
         rec = Recommender(store)
         assert rec.rebuilt_because == ""
         _wait_for(lambda: vector_index.file_stamp(index) != before
-                  and not index_upkeep.busy(index), what="the background rebuild")
+                  and not index_request.busy(index), what="the background rebuild")
         assert rec.refresh() is True
         assert rec.rebuilt_because == "" and rec._state.due is None
         assert rec._state.stamp == vector_index.file_stamp(index)
@@ -157,7 +158,7 @@ def test_two_upkeeps_never_rebuild_at_once(db):
     before = vector_index.file_stamp(index)
     _grow(db)
     cmd = [sys.executable, "-m", "soundalike.library.recommend.index_upkeep", str(db)]
-    with index_upkeep.held(index) as got:
+    with index_request.held(index) as got:
         assert got
         out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
         assert out.stdout.strip() == "busy"
@@ -172,10 +173,10 @@ def test_two_upkeeps_never_rebuild_at_once(db):
 
 _BUILD_AS_UPKEEP = """
 import sys
-from soundalike.library.recommend import index_upkeep
+from soundalike.library.analysis import index_request
 from soundalike.library.recommend.recommender import Recommender
 from soundalike.library.store import Store
-index_upkeep.IN_UPKEEP = True  # as the upkeep process, which holds the lock
+index_request.IN_UPKEEP = True  # as the upkeep process, which holds the lock
 with Store(sys.argv[1]) as store:
     print(Recommender(store).rebuilt_because)
 """
@@ -199,10 +200,10 @@ def test_a_query_that_must_build_waits_for_the_upkeep_and_takes_its_file(db):
         with Store(db) as store:
             got["because"] = Recommender(store).rebuilt_because
 
-    with index_upkeep.held(index):  # an upkeep runs
+    with index_request.held(index):  # an upkeep runs
         worker = threading.Thread(target=query)
         worker.start()
-        _wait_for(lambda: _waiting_on(index_upkeep.lock_path(index)) or not worker.is_alive(),
+        _wait_for(lambda: _waiting_on(index_request.lock_path(index)) or not worker.is_alive(),
                   what="the query waiting for the upkeep's lock")
         assert worker.is_alive() and "because" not in got  # it waits, it does not build
         out = subprocess.run([sys.executable, "-c", _BUILD_AS_UPKEEP, str(db)], cwd=REPO,

@@ -193,8 +193,9 @@ def test_refresh_sees_tag_edits_and_new_analyses(store, lib):
 
 
 def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, lib, monkeypatch):
-    from soundalike.library.recommend import index_upkeep, vector_index
+    from soundalike.library.analysis import index_request
     from soundalike.library.recommend import recommender as recommend
+    from soundalike.library.recommend import vector_index
 
     monkeypatch.setattr(vector_index, "ALWAYS_REFIT_BELOW", 0)  # behave like a large library
     rec = Recommender(store)
@@ -208,7 +209,7 @@ def test_vector_model_is_refitted_only_when_the_library_changed_enough(store, li
     assert rec.size == 11 and rec._state.due is not None
     deadline = time.monotonic() + 120
     while (store.setting(VECTOR_MODEL)["fitted_on"] != 11
-           or index_upkeep.busy(rec.index_path)) and time.monotonic() < deadline:
+           or index_request.busy(rec.index_path)) and time.monotonic() < deadline:
         time.sleep(0.05)
     rec.refresh()  # maps the rebuilt file
     assert rec.size == 11 and rec.model.fitted_on == 11
